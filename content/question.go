@@ -87,11 +87,11 @@ func (d *draft) timeLimit(kv keyValue) time.Duration {
 	t, err := time.ParseDuration(kv.value)
 	switch {
 	case err != nil:
-		d.p.addf(kv.line, "bad time %q: use a duration such as 20s, from %v to %v", clip(kv.value), MinTimeLimit, MaxTimeLimit)
+		d.p.addf(kv.line, "bad time %q: use a duration such as 20s, from %s to %s", clip(kv.value), seconds(MinTimeLimit), seconds(MaxTimeLimit))
 	case t%time.Second != 0:
 		d.p.addf(kv.line, "bad time %q: use whole seconds", kv.value)
 	case t < MinTimeLimit || t > MaxTimeLimit:
-		d.p.addf(kv.line, "time %v out of range: use %v to %v", t, MinTimeLimit, MaxTimeLimit)
+		d.p.addf(kv.line, "time %s out of range: use %s to %s", kv.value, seconds(MinTimeLimit), seconds(MaxTimeLimit))
 	}
 	return t
 }
@@ -140,6 +140,11 @@ func (d *draft) option(item ast.Node) (lineOption, bool) {
 	text := p.text(block.Lines(), from)
 	p.checkText(line, "option", text, MaxOptionLen)
 	return lineOption{Option: Option{Text: text, Correct: box.IsChecked}, line: line}, true
+}
+
+// seconds writes a whole number of seconds as the deck format does: 90s.
+func seconds(d time.Duration) string {
+	return strconv.FormatInt(int64(d/time.Second), 10) + "s"
 }
 
 // inlineStart returns the byte offset where inline node n starts.
