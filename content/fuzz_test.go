@@ -1,0 +1,82 @@
+package content
+
+import (
+	"reflect"
+	"testing"
+)
+
+// FuzzParse checks that Parse survives any input and that every deck it
+// accepts survives a trip through Format.
+func FuzzParse(f *testing.F) {
+	for _, src := range []string{
+		head + "- [x] a\n- [ ] b\n",
+		head + "kind: typed\nanswers: a | b\n",
+		head + "kind: poll\ntime: 20s\n\n- [ ] a\n- [ ] b\n\n> why\n>\n> more\n",
+		head + "kind: truefalse\n\n- [ ] true\n- [x] FALSE\n",
+		"# T\nid: x\n\n## Q #\n- [x] `a` *b*\n- [ ] c\\\n  d\n",
+		"# T\n\n## Q\n- [x] a\nlazy\n- [ ] b\n> q\nlazy\n",
+		"# T\r\n\r\n## Q\r\n- [x] a\r\n- [ ] b\r\n",
+		"x\n===\n\nQ\n---\n- [x] a\n- [ ] b\n",
+	} {
+		f.Add([]byte(src))
+	}
+	if src, err := builtin.ReadFile("decks/aws-compute.md"); err == nil {
+		f.Add(src)
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		d, err := Parse("fuzz.md", src)
+		if err != nil {
+			if d != nil {
+				t.Fatal("Parse returned both a deck and an error")
+			}
+			if _, ok := err.(ErrorList); !ok {
+				t.Fatalf("Parse error %T, want ErrorList", err)
+			}
+			return
+		}
+		out := Format(d)
+		again, err := Parse("fuzz.md", out)
+		if err != nil {
+			t.Fatalf("Parse(Format(d)) failed: %v\nformatted:\n%s", err, out)
+		}
+		if !reflect.DeepEqual(withoutLines(again), withoutLines(d)) {
+			t.Fatalf("Parse(Format(d)) differs:\ngot  %#v\nwant %#v\nformatted:\n%s", again, d, out)
+		}
+	})
+}
+
+// FuzzParseNotes checks that ParseNotes survives any input, and that any
+// notes it accepts give Generate no trouble: its deck, if any, round-trips.
+func FuzzParseNotes(f *testing.F) {
+	for _, src := range []string{
+		"# N\n### AWS Lambda\n- Lambda runs code without any servers.\n### AWS Batch\n- It runs many jobs at once.\n",
+		"# N\nid: n\n\n### A (B, C)\n- B is the short name of A here.\n- c c c c\n### D\n- D and A are different ones.\n",
+		"# N\n### X\n- x\n  - nested\n",
+	} {
+		f.Add([]byte(src), uint64(1))
+	}
+	if src, err := builtin.ReadFile("notes/aws-compute.md"); err == nil {
+		f.Add(src, uint64(7))
+	}
+	f.Fuzz(func(t *testing.T, src []byte, seed uint64) {
+		n, err := ParseNotes("fuzz.md", src)
+		if err != nil {
+			if n != nil {
+				t.Fatal("ParseNotes returned both notes and an error")
+			}
+			return
+		}
+		d, err := Generate(n, GenerateOptions{Seed: seed})
+		if err != nil {
+			return
+		}
+		out := Format(d)
+		again, err := Parse("fuzz.md", out)
+		if err != nil {
+			t.Fatalf("generated deck does not validate: %v\n%s", err, out)
+		}
+		if !reflect.DeepEqual(withoutLines(again), d) {
+			t.Fatalf("generated deck differs after Parse(Format(d)):\n%s", out)
+		}
+	})
+}

@@ -1,0 +1,221 @@
+package content
+
+import (
+	"flag"
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// awsNotes returns the embedded AWS compute notes.
+func awsNotes(t *testing.T) *Notes {
+	t.Helper()
+	src, err := builtin.ReadFile("notes/aws-compute.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := ParseNotes("notes/aws-compute.md", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func mustGenerate(t *testing.T, n *Notes, opt GenerateOptions) *Deck {
+	t.Helper()
+	d, err := Generate(n, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestGenerateGolden(t *testing.T) {
+	const golden = "testdata/aws-compute.generated.md"
+	got := Format(mustGenerate(t, awsNotes(t), GenerateOptions{Seed: 1}))
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("generated deck differs from %s (run go test -update to accept):\n%s", golden, got)
+	}
+}
+
+func TestGenerateDeterministic(t *testing.T) {
+	n := awsNotes(t)
+	a := mustGenerate(t, n, GenerateOptions{Seed: 42})
+	b := mustGenerate(t, n, GenerateOptions{Seed: 42})
+	if !reflect.DeepEqual(a, b) {
+		t.Error("two decks generated with seed 42 differ")
+	}
+	c := mustGenerate(t, n, GenerateOptions{Seed: 43})
+	if reflect.DeepEqual(a.Questions, c.Questions) {
+		t.Error("decks generated with seeds 42 and 43 are the same")
+	}
+}
+
+// TestGenerateRules checks every generated question, for many seeds,
+// against rules written independently of the generator's code.
+func TestGenerateRules(t *testing.T) {
+	n := awsNotes(t)
+	facts := map[string]string{} // fact → section
+	for _, s := range n.Sections {
+		for _, f := range s.Facts {
+			facts[f.Text] = s.Name
+		}
+	}
+	for seed := range uint64(30) {
+		d := mustGenerate(t, n, GenerateOptions{Seed: seed})
+		checkRoundTrip(t, d)
+		for _, q := range d.Questions {
+			masked := quoted(q.Text)
+			for _, w := range giveaways[q.Section] {
+				if strings.Contains(strings.ToLower(masked), w) {
+					t.Errorf("seed %d: %q gives away %q", seed, q.Text, q.Section)
+				}
+			}
+			if len(strings.Fields(strings.ReplaceAll(masked, blank, ""))) < MinFactWords {
+				t.Errorf("seed %d: %q asks a fact of fewer than %d words", seed, q.Text, MinFactWords)
+			}
+			fact := quoted(q.Explanation)
+			if facts[fact] != q.Section {
+				t.Errorf("seed %d: explanation %q does not quote a fact of %q", seed, q.Explanation, q.Section)
+			}
+			checkGenerated(t, q)
+		}
+	}
+}
+
+// giveaways are, per section of the AWS notes, lower-case words that must
+// not appear in a question asking for that section.
+var giveaways = map[string][]string{
+	"AWS Lambda":                              {"lambda"},
+	"Amazon Elastic Container Service (ECS)":  {"ecs", "elastic", "container"},
+	"Lambda triggered by events":              {"lambda", "trigger", "events"},
+	"Amazon API Gateway":                      {"api", "gateway"},
+	"When to choose Amazon EC2":               {"ec2", "choose"},
+	"AWS Fargate":                             {"fargate"},
+	"Amazon Elastic Container Registry (ECR)": {"ecr", "elastic", "container", "registry"},
+	"Amazon Elastic Kubernetes Service (EKS)": {"eks", "elastic", "kubernetes"},
+	"AWS OpsWorks":                            {"opsworks"},
+	"AWS Elastic Beanstalk":                   {"beanstalk", "elastic"},
+	"Amazon CloudFront":                       {"cloudfront"},
+	"AWS CloudFormation":                      {"cloudformation"},
+	"AWS CodeCommit":                          {"codecommit"},
+	"Amazon Simple Workflow Service (SWF)":    {"swf", "simple workflow"},
+	"AWS Step Functions":                      {"step"},
+	"AWS Batch":                               {"batch"},
+}
+
+// quoted returns the text between the last “ and ” of s.
+func quoted(s string) string {
+	i, j := strings.LastIndex(s, "“"), strings.LastIndex(s, "”")
+	if i < 0 || j < i {
+		return ""
+	}
+	return s[i+len("“") : j]
+}
+
+// checkGenerated checks the options and answers of a generated question.
+func checkGenerated(t *testing.T, q Question) {
+	t.Helper()
+	seen := map[string]bool{}
+	correct := 0
+	for _, o := range q.Options {
+		norm := NormalizeAnswer(o.Text)
+		if seen[norm] {
+			t.Errorf("%q offers %q twice", q.Text, o.Text)
+		}
+		seen[norm] = true
+		if o.Correct {
+			correct++
+			if q.Kind == KindSingle && o.Text != q.Section {
+				t.Errorf("%q: correct option %q, want %q", q.Text, o.Text, q.Section)
+			}
+		}
+	}
+	switch q.Kind {
+	case KindSingle:
+		if correct != 1 || len(q.Options) < MinOptions || len(q.Options) > MaxDistractors+1 {
+			t.Errorf("%q: %d options, %d correct", q.Text, len(q.Options), correct)
+		}
+	case KindTrueFalse:
+		saysRight := strings.Contains(q.Text, "about "+q.Section+".")
+		if q.Options[0].Correct != saysRight {
+			t.Errorf("%q: True is %v, but the section is %q", q.Text, q.Options[0].Correct, q.Section)
+		}
+	case KindTyped:
+		if !slices.Contains(q.Accepted, q.Section) && !slices.ContainsFunc(q.Accepted, func(a string) bool { return strings.Contains(q.Section, a) }) {
+			t.Errorf("%q: accepted %q, none of them the name %q", q.Text, q.Accepted, q.Section)
+		}
+	default:
+		t.Errorf("%q: generated kind %v", q.Text, q.Kind)
+	}
+}
+
+func TestGenerateSkips(t *testing.T) {
+	src := `# Small
+### AWS Lambda
+- Lambda is serverless.
+- Lambdas scale out whenever more events arrive.
+- A Lambda function can invoke other functions.
+### AWS Batch
+- Batch runs many computing jobs efficiently on AWS.
+`
+	n, err := ParseNotes("small.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seed := range uint64(20) {
+		d := mustGenerate(t, n, GenerateOptions{Seed: seed, Kinds: []Kind{KindSingle}})
+		var asked []string
+		for _, q := range d.Questions {
+			asked = append(asked, quoted(q.Explanation))
+			if len(q.Options) != 2 {
+				t.Errorf("two sections gave %d options, want 2", len(q.Options))
+			}
+		}
+		slices.Sort(asked)
+		want := []string{"A Lambda function can invoke other functions.", "Batch runs many computing jobs efficiently on AWS."}
+		if !slices.Equal(asked, want) {
+			t.Fatalf("seed %d asked %q, want only %q (too short and leaking facts skipped)", seed, asked, want)
+		}
+	}
+	if _, err := Generate(&Notes{ID: "x", Sections: n.Sections[:1]}, GenerateOptions{Kinds: []Kind{KindSingle}}); err == nil {
+		t.Error("Generate made single-choice questions from one section, want an error")
+	}
+}
+
+func TestGenerateOptions(t *testing.T) {
+	n := awsNotes(t)
+	d := mustGenerate(t, n, GenerateOptions{Seed: 7, Count: 5, TimeLimit: 30 * time.Second, Kinds: []Kind{KindTrueFalse}})
+	if len(d.Questions) != 5 {
+		t.Fatalf("Count 5 gave %d questions", len(d.Questions))
+	}
+	for _, q := range d.Questions {
+		if q.Kind != KindTrueFalse || q.TimeLimit != 30*time.Second || q.Points != DefaultPoints {
+			t.Errorf("question %q: kind %v, time %v, points %d", q.Text, q.Kind, q.TimeLimit, q.Points)
+		}
+	}
+	for _, opt := range []GenerateOptions{
+		{Count: -1},
+		{TimeLimit: time.Second},
+		{TimeLimit: 7500 * time.Millisecond},
+		{Kinds: []Kind{KindPoll}},
+	} {
+		if _, err := Generate(n, opt); err == nil {
+			t.Errorf("Generate(%+v) succeeded, want an error", opt)
+		}
+	}
+}
