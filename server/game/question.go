@@ -24,17 +24,19 @@ const (
 const MaxTextAnswer = 60
 
 // Question is one question as the rules see it. Accepted holds the typed
-// answers already normalised the way Answer.Text is.
+// answers as the deck writes them, for the reveal; AcceptedKeys holds them
+// normalised the way Answer.Text is, for grading.
 type Question struct {
-	Kind        Kind
-	Text        string
-	Options     []string
-	Correct     []int // indexes of the correct options, ascending
-	Accepted    []string
-	TimeLimit   time.Duration
-	Points      int // 0, 1000 or 2000
-	Explanation string
-	Section     string
+	Kind         Kind
+	Text         string
+	Options      []string
+	Correct      []int // indexes of the correct options, ascending
+	Accepted     []string
+	AcceptedKeys []string
+	TimeLimit    time.Duration
+	Points       int // 0, 1000 or 2000
+	Explanation  string
+	Section      string
 }
 
 // Answer is a player's answer: option indexes, or normalised typed text.
@@ -103,7 +105,7 @@ func (q *Question) Grade(a Answer) Grade {
 	case Poll:
 		return Grade{Den: 1}
 	case TypedAnswer:
-		if slices.Contains(q.Accepted, a.Text) {
+		if slices.Contains(q.AcceptedKeys, a.Text) {
 			return Grade{Correct: true, Num: 1, Den: 1}
 		}
 		return Grade{Wrong: true, Den: 1}

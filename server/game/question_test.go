@@ -11,7 +11,7 @@ var (
 	singleQ = &Question{Kind: SingleChoice, Options: []string{"a", "b", "c", "d"}, Correct: []int{1}}
 	multiQ  = &Question{Kind: MultipleSelect, Options: []string{"a", "b", "c", "d", "e"}, Correct: []int{0, 2, 3}}
 	tfQ     = &Question{Kind: TrueFalse, Options: []string{"True", "False"}, Correct: []int{0}}
-	typedQ  = &Question{Kind: TypedAnswer, Accepted: []string{"ec2", "elastic compute cloud"}}
+	typedQ  = &Question{Kind: TypedAnswer, AcceptedKeys: []string{"ec2", "elastic compute cloud"}}
 	pollQ   = &Question{Kind: Poll, Options: []string{"a", "b", "c"}}
 )
 

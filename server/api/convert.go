@@ -1,0 +1,274 @@
+package api
+
+import (
+	"time"
+
+	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
+	"github.com/quizroom/quizroom/server/game"
+	"github.com/quizroom/quizroom/server/room"
+)
+
+var phases = map[game.Phase]quizv1.Phase{
+	game.PhaseLobby:       quizv1.Phase_PHASE_LOBBY,
+	game.PhaseQuestion:    quizv1.Phase_PHASE_QUESTION,
+	game.PhaseReveal:      quizv1.Phase_PHASE_REVEAL,
+	game.PhaseLeaderboard: quizv1.Phase_PHASE_LEADERBOARD,
+	game.PhasePaused:      quizv1.Phase_PHASE_PAUSED,
+	game.PhaseFinished:    quizv1.Phase_PHASE_FINISHED,
+	game.PhaseClosed:      quizv1.Phase_PHASE_CLOSED,
+}
+
+var kinds = map[game.Kind]quizv1.QuestionKind{
+	game.SingleChoice:   quizv1.QuestionKind_QUESTION_KIND_SINGLE_CHOICE,
+	game.MultipleSelect: quizv1.QuestionKind_QUESTION_KIND_MULTIPLE_SELECT,
+	game.TrueFalse:      quizv1.QuestionKind_QUESTION_KIND_TRUE_FALSE,
+	game.TypedAnswer:    quizv1.QuestionKind_QUESTION_KIND_TYPED_ANSWER,
+	game.Poll:           quizv1.QuestionKind_QUESTION_KIND_POLL,
+}
+
+var roles = map[room.Role]quizv1.Role{
+	room.Spectator:  quizv1.Role_ROLE_SPECTATOR,
+	room.PlayerRole: quizv1.Role_ROLE_PLAYER,
+	room.Host:       quizv1.Role_ROLE_HOST,
+}
+
+// settingsIn reads requested settings; unset fields stay zero for defaults.
+func settingsIn(p *quizv1.RoomSettings) game.Settings {
+	s := game.Settings{Scoring: game.Scoring{StreakBonus: true}}
+	if p == nil {
+		return s
+	}
+	s.QuestionCount = int(p.GetQuestionCount())
+	s.ShuffleQuestions = p.GetShuffleQuestions()
+	s.ShuffleOptions = p.GetShuffleOptions()
+	s.Seed = p.GetSeed()
+	switch p.GetPacing() {
+	case quizv1.PacingMode_PACING_MODE_HOST:
+		s.Pacing = game.HostPaced
+	case quizv1.PacingMode_PACING_MODE_AUTO:
+		s.Pacing = game.AutoPaced
+	case quizv1.PacingMode_PACING_MODE_UNSPECIFIED:
+	default:
+		s.Pacing = game.Pacing(p.GetPacing()) // Validate names it
+	}
+	s.TimeLimit = durationIn(p.GetTimeLimit())
+	s.ReadTime = durationIn(p.GetReadTime())
+	switch p.GetPointsPolicy() {
+	case quizv1.PointsPolicy_POINTS_POLICY_SPEED:
+		s.Scoring.Policy = game.Speed
+	case quizv1.PointsPolicy_POINTS_POLICY_ACCURACY:
+		s.Scoring.Policy = game.Accuracy
+	case quizv1.PointsPolicy_POINTS_POLICY_UNSPECIFIED:
+	default:
+		s.Scoring.Policy = game.Policy(p.GetPointsPolicy())
+	}
+	if p.StreakBonus != nil {
+		s.Scoring.StreakBonus = p.GetStreakBonus()
+	}
+	s.Scoring.WrongPenalty = int(p.GetWrongAnswerPenalty())
+	s.LeaderboardEvery = int(p.GetLeaderboardEvery())
+	s.MaxPlayers = int(p.GetMaxPlayers())
+	s.RevealTime = durationIn(p.GetRevealTime())
+	s.LeaderboardTime = durationIn(p.GetLeaderboardTime())
+	s.LeaderboardSize = int(p.GetLeaderboardSize())
+	return s
+}
+
+// durationIn reads a duration, clamping absurd values so that validation
+// reports them instead of overflowing.
+func durationIn(d *durationpb.Duration) time.Duration {
+	if d == nil {
+		return 0
+	}
+	const limit = 1e6 // seconds: far beyond any bound, far from overflow
+	switch secs := d.GetSeconds(); {
+	case secs > limit:
+		return limit * time.Second
+	case secs < -limit:
+		return -limit * time.Second
+	}
+	return d.AsDuration()
+}
+
+// settingsOut is a room's settings with every default filled in.
+func settingsOut(s game.Settings) *quizv1.RoomSettings {
+	pacing := quizv1.PacingMode_PACING_MODE_HOST
+	if s.Pacing == game.AutoPaced {
+		pacing = quizv1.PacingMode_PACING_MODE_AUTO
+	}
+	policy := quizv1.PointsPolicy_POINTS_POLICY_SPEED
+	if s.Scoring.Policy == game.Accuracy {
+		policy = quizv1.PointsPolicy_POINTS_POLICY_ACCURACY
+	}
+	streak := s.Scoring.StreakBonus
+	return &quizv1.RoomSettings{
+		QuestionCount:      int32(s.QuestionCount),
+		ShuffleQuestions:   s.ShuffleQuestions,
+		ShuffleOptions:     s.ShuffleOptions,
+		Seed:               s.Seed,
+		Pacing:             pacing,
+		TimeLimit:          durationpb.New(s.TimeLimit),
+		ReadTime:           durationpb.New(s.ReadTime),
+		PointsPolicy:       policy,
+		StreakBonus:        &streak,
+		WrongAnswerPenalty: int32(s.Scoring.WrongPenalty),
+		LeaderboardEvery:   int32(s.LeaderboardEvery),
+		MaxPlayers:         int32(s.MaxPlayers),
+		RevealTime:         durationpb.New(s.RevealTime),
+		LeaderboardTime:    durationpb.New(s.LeaderboardTime),
+		LeaderboardSize:    int32(s.LeaderboardSize),
+	}
+}
+
+// roomInfo describes a room; st may be nil right after creation.
+func roomInfo(spec *room.Spec, st *room.State) *quizv1.RoomInfo {
+	info := &quizv1.RoomInfo{
+		Code:          spec.Code,
+		DeckId:        spec.DeckID,
+		DeckTitle:     spec.DeckTitle,
+		QuestionCount: int32(len(spec.Questions)),
+		Settings:      settingsOut(spec.Settings),
+		Phase:         quizv1.Phase_PHASE_LOBBY,
+	}
+	if st != nil {
+		info.Phase = phases[st.Phase]
+		info.PlayerCount = int32(st.Players)
+		info.Locked = st.Locked
+	}
+	return info
+}
+
+func playerOut(p room.Player) *quizv1.Player {
+	return &quizv1.Player{PlayerId: p.ID, Name: p.Name}
+}
+
+func playersOut(ps []room.Player) []*quizv1.Player {
+	out := make([]*quizv1.Player, len(ps))
+	for i, p := range ps {
+		out[i] = playerOut(p)
+	}
+	return out
+}
+
+func standingOut(s *game.Standing) *quizv1.Standing {
+	return &quizv1.Standing{
+		Rank:         int32(s.Rank),
+		Player:       &quizv1.Player{PlayerId: s.PlayerID, Name: s.Name},
+		Score:        int32(s.Score),
+		CorrectCount: int32(s.Correct),
+		CorrectTime:  durationpb.New(s.CorrectTime),
+		Streak:       int32(s.Streak),
+	}
+}
+
+// top is the first n standings.
+func top(s []game.Standing, n int) []*quizv1.Standing {
+	out := make([]*quizv1.Standing, 0, min(n, len(s)))
+	for i := range s[:min(n, len(s))] {
+		out = append(out, standingOut(&s[i]))
+	}
+	return out
+}
+
+func ints32(v []int) []int32 {
+	out := make([]int32, len(v))
+	for i, x := range v {
+		out[i] = int32(x)
+	}
+	return out
+}
+
+func intsIn(v []int32) []int {
+	out := make([]int, len(v))
+	for i, x := range v {
+		out[i] = int(x)
+	}
+	return out
+}
+
+func timeOut(t time.Time) *timestamppb.Timestamp {
+	if t.IsZero() {
+		return nil
+	}
+	return timestamppb.New(t)
+}
+
+// questionOut shows question q: nothing in it gives the answer away.
+func questionOut(spec *room.Spec, q int, opensAt, deadline time.Time) *quizv1.QuestionOpened {
+	question := &spec.Questions[q]
+	return &quizv1.QuestionOpened{
+		Index:     int32(q),
+		Count:     int32(len(spec.Questions)),
+		Kind:      kinds[question.Kind],
+		Text:      question.Text,
+		Options:   question.Options,
+		OpensAt:   timeOut(opensAt),
+		Deadline:  timeOut(deadline),
+		TimeLimit: durationpb.New(question.TimeLimit),
+		Points:    int32(question.Points),
+		Section:   question.Section,
+	}
+}
+
+// revealOut is the shared part of a reveal.
+func revealOut(spec *room.Spec, e *room.Event) *quizv1.QuestionRevealed {
+	question := &spec.Questions[e.Q]
+	return &quizv1.QuestionRevealed{
+		Index:           int32(e.Q),
+		CorrectChoices:  ints32(question.Correct),
+		AcceptedAnswers: question.Accepted,
+		Explanation:     question.Explanation,
+		OptionCounts:    ints32(e.Counts),
+		Answered:        int32(e.Answered),
+		CorrectCount:    int32(e.Correct),
+		Players:         int32(e.Players),
+	}
+}
+
+// resultOut is a player's own result in a reveal.
+func resultOut(v *room.View) *quizv1.PlayerResult {
+	r := &quizv1.PlayerResult{Streak: int32(v.Streak), GapToNext: int32(v.Gap)}
+	if v.Result != nil {
+		r.Answered = true
+		r.Correct = v.Result.Correct
+		r.Points = int32(v.Result.Points)
+		r.Elapsed = durationpb.New(v.Result.Elapsed)
+	}
+	if v.Standing != nil {
+		r.Score = int32(v.Standing.Score)
+		r.Rank = int32(v.Standing.Rank)
+	}
+	return r
+}
+
+// youOut is a player's own standing, or nil when they are not ranked.
+func youOut(v *room.View) *quizv1.Standing {
+	if v == nil || v.Standing == nil {
+		return nil
+	}
+	s := standingOut(v.Standing)
+	s.Streak = int32(v.Streak)
+	return s
+}
+
+// leaderboardOut is the shared part of a leaderboard.
+func leaderboardOut(spec *room.Spec, q int, sb *room.Scoreboard) *quizv1.Leaderboard {
+	return &quizv1.Leaderboard{
+		AfterQuestion: int32(q),
+		Top:           top(sb.Standings, spec.Settings.LeaderboardSize),
+		PlayerCount:   int32(len(sb.Standings)),
+	}
+}
+
+// finishedOut is the shared part of the final results.
+func finishedOut(spec *room.Spec, played int, sb *room.Scoreboard) *quizv1.GameFinished {
+	return &quizv1.GameFinished{
+		Podium:          top(sb.Standings, 3),
+		Standings:       top(sb.Standings, spec.Settings.LeaderboardSize),
+		PlayerCount:     int32(len(sb.Standings)),
+		QuestionsPlayed: int32(played),
+	}
+}

@@ -1,0 +1,125 @@
+package api
+
+import (
+	"fmt"
+
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
+	"github.com/quizroom/quizroom/server/game"
+	"github.com/quizroom/quizroom/server/room"
+)
+
+// Encoder renders the engine's events as WatchResponse messages. A
+// personal part is a WatchResponse holding only the player's own fields, so
+// that shared bytes followed by personal bytes parse as one message with
+// both (protobuf merges concatenated messages).
+type Encoder struct{}
+
+var _ room.Encoder = Encoder{}
+
+// Event renders the part of an event every watcher gets.
+func (Encoder) Event(spec *room.Spec, e *room.Event, sb *room.Scoreboard) ([]byte, error) {
+	ev := &quizv1.Event{Seq: e.Seq, ServerTime: timestamppb.New(e.Time)}
+	switch e.Type {
+	case room.EventRoster:
+		ev.Payload = &quizv1.Event_RosterChanged{RosterChanged: &quizv1.RosterChanged{
+			Joined: playersOut(e.Joined), JoinedOmitted: int32(e.JoinedOmitted),
+			Left: playersOut(e.Left), LeftOmitted: int32(e.LeftOmitted),
+			PlayerCount: int32(e.Players),
+		}}
+	case room.EventLocked:
+		ev.Payload = &quizv1.Event_RoomLocked{RoomLocked: &quizv1.RoomLocked{Locked: e.Locked}}
+	case room.EventStarted:
+		ev.Payload = &quizv1.Event_GameStarted{GameStarted: &quizv1.GameStarted{
+			QuestionCount: int32(len(spec.Questions)), PlayerCount: int32(e.Players),
+		}}
+	case room.EventOpened:
+		ev.Payload = &quizv1.Event_QuestionOpened{QuestionOpened: questionOut(spec, e.Q, e.OpensAt, e.Deadline)}
+	case room.EventProgress:
+		ev.Payload = &quizv1.Event_AnswerProgress{AnswerProgress: &quizv1.AnswerProgress{
+			Index: int32(e.Q), Answered: int32(e.Answered), Players: int32(e.Players),
+		}}
+	case room.EventRevealed:
+		ev.Payload = &quizv1.Event_QuestionRevealed{QuestionRevealed: revealOut(spec, e)}
+	case room.EventLeaderboard:
+		ev.Payload = &quizv1.Event_Leaderboard{Leaderboard: leaderboardOut(spec, e.Q, sb)}
+	case room.EventPaused:
+		ev.Payload = &quizv1.Event_GamePaused{GamePaused: &quizv1.GamePaused{
+			PausedPhase: phases[e.Phase], Remaining: durationpb.New(e.Remaining),
+		}}
+	case room.EventResumed:
+		ev.Payload = &quizv1.Event_GameResumed{GameResumed: &quizv1.GameResumed{
+			Phase: phases[e.Phase], OpensAt: timeOut(e.OpensAt), Deadline: timeOut(e.Deadline),
+		}}
+	case room.EventFinished:
+		ev.Payload = &quizv1.Event_GameFinished{GameFinished: finishedOut(spec, e.Played, sb)}
+	case room.EventKicked:
+		ev.Payload = &quizv1.Event_PlayerKicked{PlayerKicked: &quizv1.PlayerKicked{
+			Player: playerOut(*e.Player), PlayerCount: int32(e.Players),
+		}}
+	case room.EventClosed:
+		ev.Payload = &quizv1.Event_RoomClosed{RoomClosed: &quizv1.RoomClosed{Reason: e.Reason}}
+	default:
+		return nil, fmt.Errorf("api: no rendering for event type %d", e.Type)
+	}
+	return proto.Marshal(&quizv1.WatchResponse{Event: ev})
+}
+
+// Personal renders a player's own part of a reveal, leaderboard or final
+// results.
+func (Encoder) Personal(_ *room.Spec, e *room.Event, v *room.View) ([]byte, error) {
+	ev := &quizv1.Event{}
+	switch e.Type {
+	case room.EventRevealed:
+		ev.Payload = &quizv1.Event_QuestionRevealed{QuestionRevealed: &quizv1.QuestionRevealed{You: resultOut(v)}}
+	case room.EventLeaderboard:
+		ev.Payload = &quizv1.Event_Leaderboard{Leaderboard: &quizv1.Leaderboard{You: youOut(v)}}
+	case room.EventFinished:
+		ev.Payload = &quizv1.Event_GameFinished{GameFinished: &quizv1.GameFinished{You: youOut(v)}}
+	default:
+		return nil, nil
+	}
+	return proto.Marshal(&quizv1.WatchResponse{Event: ev})
+}
+
+// Snapshot renders the whole room for one watcher.
+func (Encoder) Snapshot(spec *room.Spec, s *room.Snapshot) ([]byte, error) {
+	st := s.State
+	snap := &quizv1.RoomSnapshot{
+		Room:     roomInfo(spec, st),
+		Role:     roles[s.Who.Role],
+		Phase:    phases[st.Phase],
+		Players:  playersOut(s.Roster),
+		Answered: s.Answered,
+	}
+	if s.Who.Role == room.PlayerRole {
+		snap.You = &quizv1.Player{PlayerId: s.Who.PlayerID, Name: s.Who.Name}
+	}
+	if st.Phase == game.PhasePaused {
+		snap.PausedPhase = phases[st.PausedPhase]
+		snap.PausedRemaining = durationpb.New(st.Remaining())
+	}
+	if st.Q >= 0 && s.Board != nil {
+		snap.Question = questionOut(spec, st.Q, st.OpensAt, st.Deadline)
+		snap.Leaderboard = leaderboardOut(spec, st.Q, s.Board)
+		snap.Leaderboard.You = youOut(s.View)
+	}
+	switch {
+	case s.Board == nil:
+	case s.Phase() == game.PhaseQuestion:
+		snap.Progress = &quizv1.AnswerProgress{Index: int32(st.Q), Answered: int32(st.Answered), Players: int32(st.Players)}
+	case s.Phase() == game.PhaseReveal:
+		snap.Reveal = revealOut(spec, s.Reveal)
+		if s.View != nil {
+			snap.Reveal.You = resultOut(s.View)
+		}
+	case s.Phase() == game.PhaseFinished:
+		snap.Finished = finishedOut(spec, st.Played, s.Board)
+		snap.Finished.You = youOut(s.View)
+	}
+	ev := &quizv1.Event{Seq: st.Seq, ServerTime: timestamppb.New(st.Now), Payload: &quizv1.Event_Snapshot{Snapshot: snap}}
+	return proto.Marshal(&quizv1.WatchResponse{Event: ev})
+}

@@ -1,0 +1,464 @@
+// Package api is the gRPC adapter of the room engine: it serves
+// quiz.v1.QuizService, checks and converts every request, and maps the
+// engine's errors to status codes in one table. Proto types and status codes
+// appear nowhere else in the server.
+package api
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"unicode/utf8"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/peer"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/quizroom/quizroom/content"
+	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
+	"github.com/quizroom/quizroom/server/game"
+	"github.com/quizroom/quizroom/server/room"
+)
+
+// Config configures a Server. Zero rates mean the defaults; negative ones
+// turn a limit off.
+type Config struct {
+	Engine *room.Engine
+	Logger *slog.Logger
+	// JoinRate is how many joins, room creations and deck uploads per
+	// second one peer address may make; default 50.
+	JoinRate float64
+	// AnswerRate is how many answers per second one player may submit;
+	// default 5.
+	AnswerRate float64
+}
+
+// Defaults of Config.
+const (
+	DefaultJoinRate   = 50
+	DefaultAnswerRate = 5
+	// MaxMessageSize is the largest request the server reads: a deck or
+	// notes of content.MaxSourceSize and some room to spare.
+	MaxMessageSize = content.MaxSourceSize + 64<<10
+	maxTokenLen    = 128
+	maxChoices     = content.MaxOptions
+	maxIDLen       = 64
+)
+
+// Server serves quiz.v1.QuizService.
+type Server struct {
+	quizv1.UnimplementedQuizServiceServer
+	engine  *room.Engine
+	log     *slog.Logger
+	joins   *limiter
+	answers *limiter
+}
+
+// New returns a Server for cfg.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.JoinRate == 0 {
+		cfg.JoinRate = DefaultJoinRate
+	}
+	if cfg.AnswerRate == 0 {
+		cfg.AnswerRate = DefaultAnswerRate
+	}
+	return &Server{engine: cfg.Engine, log: cfg.Logger, joins: newLimiter(cfg.JoinRate), answers: newLimiter(cfg.AnswerRate)}
+}
+
+// Register adds the service to a gRPC server.
+func (s *Server) Register(g *grpc.Server) { quizv1.RegisterQuizServiceServer(g, s) }
+
+// ServerOptions are the options a gRPC server of this service needs: the
+// frame codec and the message size limit.
+func ServerOptions() []grpc.ServerOption {
+	return []grpc.ServerOption{
+		grpc.ForceServerCodecV2(Codec()),
+		grpc.MaxRecvMsgSize(MaxMessageSize),
+	}
+}
+
+// fail maps an engine error to a status, naming field for InvalidArgument.
+func (s *Server) fail(err error, field string) error { return toStatus(s.log, err, field) }
+
+// token reads the bearer token from the request metadata; "" when none.
+func token(ctx context.Context) (string, error) {
+	md, _ := metadata.FromIncomingContext(ctx)
+	vals := md.Get("authorization")
+	if len(vals) == 0 {
+		return "", nil
+	}
+	v := vals[0]
+	const prefix = "bearer "
+	if len(v) < len(prefix) || !strings.EqualFold(v[:len(prefix)], prefix) {
+		return "", status.Error(codes.Unauthenticated, "authorization metadata must be \"Bearer <token>\"")
+	}
+	t := strings.TrimSpace(v[len(prefix):])
+	if t == "" || len(t) > maxTokenLen {
+		return "", status.Errorf(codes.Unauthenticated, "bad token: 1 to %d characters", maxTokenLen)
+	}
+	return t, nil
+}
+
+// who identifies the caller of a room; required makes a token mandatory.
+func (s *Server) who(ctx context.Context, code string, required bool) (room.Identity, error) {
+	t, err := token(ctx)
+	if err != nil {
+		return room.Identity{}, err
+	}
+	if t == "" && required {
+		return room.Identity{}, status.Error(codes.Unauthenticated, "this call needs a token: send \"authorization: Bearer <token>\" metadata")
+	}
+	id, err := s.engine.Identify(ctx, code, t)
+	if err != nil {
+		return room.Identity{}, s.fail(err, "authorization")
+	}
+	return id, nil
+}
+
+// roomCall parses a room code and identifies the caller, who must have a
+// token.
+func (s *Server) roomCall(ctx context.Context, rawCode string) (string, room.Identity, error) {
+	code, err := room.ParseCode(rawCode)
+	if err != nil {
+		return "", room.Identity{}, s.fail(err, "room_code")
+	}
+	who, err := s.who(ctx, code, true)
+	return code, who, err
+}
+
+// peerKey is the caller's address without its port, for rate limits.
+func peerKey(ctx context.Context) string {
+	p, ok := peer.FromContext(ctx)
+	if !ok || p.Addr == nil {
+		return "unknown"
+	}
+	host, _, err := net.SplitHostPort(p.Addr.String())
+	if err != nil {
+		return p.Addr.String()
+	}
+	return host
+}
+
+// limitJoins refuses a peer that joins, creates or uploads too fast.
+func (s *Server) limitJoins(ctx context.Context) error {
+	if !s.joins.allow(peerKey(ctx)) {
+		return status.Error(codes.ResourceExhausted, "too many requests from this address: slow down and retry")
+	}
+	return nil
+}
+
+// ListDecks lists the decks this server can run.
+func (s *Server) ListDecks(ctx context.Context, _ *quizv1.ListDecksRequest) (*quizv1.ListDecksResponse, error) {
+	decks, err := s.engine.Decks(ctx)
+	if err != nil {
+		return nil, s.fail(err, "")
+	}
+	resp := &quizv1.ListDecksResponse{}
+	for _, d := range decks {
+		resp.Decks = append(resp.Decks, deckInfo(d.Deck, d.Uploaded))
+	}
+	return resp, nil
+}
+
+func deckInfo(d *content.Deck, uploaded bool) *quizv1.DeckInfo {
+	return &quizv1.DeckInfo{
+		Id: d.ID, Title: d.Title, Description: d.Description,
+		QuestionCount: int32(len(d.Questions)), Notes: d.Notes, Uploaded: uploaded,
+	}
+}
+
+// UploadDeck validates and stores a deck.
+func (s *Server) UploadDeck(ctx context.Context, req *quizv1.UploadDeckRequest) (*quizv1.UploadDeckResponse, error) {
+	if err := s.limitJoins(ctx); err != nil {
+		return nil, err
+	}
+	name := req.GetFileName()
+	if utf8.RuneCountInString(name) > 100 || strings.ContainsAny(name, "\x00\n\r") {
+		return nil, s.fail(room.Errorf(room.ErrInvalid, "file name: at most 100 characters on one line"), "file_name")
+	}
+	d, err := s.engine.UploadDeck(ctx, name, []byte(req.GetSource()))
+	if err != nil {
+		return nil, s.fail(uploadError(err), "source")
+	}
+	return &quizv1.UploadDeckResponse{Deck: deckInfo(d, true)}, nil
+}
+
+// uploadError gives a deck's validation errors the InvalidArgument kind.
+func uploadError(err error) error {
+	var list content.ErrorList
+	if errors.As(err, &list) {
+		return room.Wrap(room.ErrInvalid, err)
+	}
+	return err
+}
+
+// CreateRoom opens a room.
+func (s *Server) CreateRoom(ctx context.Context, req *quizv1.CreateRoomRequest) (*quizv1.CreateRoomResponse, error) {
+	if err := s.limitJoins(ctx); err != nil {
+		return nil, err
+	}
+	var src room.Source
+	field := "deck_id"
+	switch v := req.GetSource().(type) {
+	case *quizv1.CreateRoomRequest_DeckId:
+		if len(v.DeckId) > maxIDLen {
+			return nil, s.fail(room.Errorf(room.ErrInvalid, "deck id too long: %d characters, at most %d", len(v.DeckId), maxIDLen), field)
+		}
+		src.DeckID = v.DeckId
+	case *quizv1.CreateRoomRequest_Notes:
+		src.Notes, field = []byte(v.Notes), "notes"
+	default:
+		return nil, s.fail(room.Errorf(room.ErrInvalid, "no source: set deck_id or notes"), "source")
+	}
+	spec, hostToken, err := s.engine.Create(ctx, src, settingsIn(req.GetSettings()))
+	if err != nil {
+		return nil, s.fail(err, field)
+	}
+	return &quizv1.CreateRoomResponse{Room: roomInfo(spec, nil), HostToken: hostToken}, nil
+}
+
+// GetRoom describes a room.
+func (s *Server) GetRoom(ctx context.Context, req *quizv1.GetRoomRequest) (*quizv1.GetRoomResponse, error) {
+	code, err := room.ParseCode(req.GetRoomCode())
+	if err != nil {
+		return nil, s.fail(err, "room_code")
+	}
+	spec, st, err := s.engine.Info(ctx, code)
+	if err != nil {
+		return nil, s.fail(err, "room_code")
+	}
+	return &quizv1.GetRoomResponse{Room: roomInfo(spec, st)}, nil
+}
+
+// JoinRoom adds a player.
+func (s *Server) JoinRoom(ctx context.Context, req *quizv1.JoinRoomRequest) (*quizv1.JoinRoomResponse, error) {
+	if err := s.limitJoins(ctx); err != nil {
+		return nil, err
+	}
+	code, err := room.ParseCode(req.GetRoomCode())
+	if err != nil {
+		return nil, s.fail(err, "room_code")
+	}
+	p, tok, spec, err := s.engine.Join(ctx, code, req.GetName())
+	if err != nil {
+		return nil, s.fail(err, "name")
+	}
+	return &quizv1.JoinRoomResponse{PlayerId: p.ID, PlayerToken: tok, Room: roomInfo(spec, nil), Name: p.Name}, nil
+}
+
+// LeaveRoom removes the calling player.
+func (s *Server) LeaveRoom(ctx context.Context, req *quizv1.LeaveRoomRequest) (*quizv1.LeaveRoomResponse, error) {
+	code, who, err := s.roomCall(ctx, req.GetRoomCode())
+	if err != nil {
+		return nil, err
+	}
+	if err := s.engine.Leave(ctx, code, who); err != nil {
+		return nil, s.fail(err, "")
+	}
+	return &quizv1.LeaveRoomResponse{}, nil
+}
+
+// Watch streams a room's events.
+func (s *Server) Watch(req *quizv1.WatchRequest, stream grpc.ServerStreamingServer[quizv1.WatchResponse]) error {
+	ctx := stream.Context()
+	code, err := room.ParseCode(req.GetRoomCode())
+	if err != nil {
+		return s.fail(err, "room_code")
+	}
+	who, err := s.who(ctx, code, false)
+	if err != nil {
+		return err
+	}
+	sub, err := s.engine.Watch(ctx, code, who, req.GetAfterSeq())
+	if err != nil {
+		return s.fail(err, "after_seq")
+	}
+	defer sub.Close()
+	for {
+		f, err := sub.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return s.fail(err, "")
+		}
+		if err := stream.SendMsg(&frameMessage{f}); err != nil {
+			return err
+		}
+	}
+}
+
+// SubmitAnswer records the calling player's answer.
+func (s *Server) SubmitAnswer(ctx context.Context, req *quizv1.SubmitAnswerRequest) (*quizv1.SubmitAnswerResponse, error) {
+	code, who, err := s.roomCall(ctx, req.GetRoomCode())
+	if err != nil {
+		return nil, err
+	}
+	if !s.answers.allow(code + "/" + who.PlayerID) {
+		return nil, status.Error(codes.ResourceExhausted, "too many answers: slow down")
+	}
+	a := req.GetAnswer()
+	if len(a.GetChoices()) > maxChoices {
+		return nil, s.fail(room.Errorf(room.ErrInvalid, "too many choices: %d, at most %d", len(a.GetChoices()), maxChoices), "answer.choices")
+	}
+	if len(a.GetText()) > 4*game.MaxTextAnswer {
+		return nil, s.fail(room.Errorf(room.ErrInvalid, "answer text too long: %d bytes, at most %d characters", len(a.GetText()), game.MaxTextAnswer), "answer.text")
+	}
+	acc, err := s.engine.Submit(ctx, code, who, int(req.GetQuestionIndex()), game.Answer{Choices: intsIn(a.GetChoices()), Text: a.GetText()})
+	if err != nil {
+		return nil, s.fail(err, "answer")
+	}
+	return &quizv1.SubmitAnswerResponse{Accepted: true, Elapsed: durationpb.New(acc.Elapsed)}, nil
+}
+
+// control runs a host call that moves the game and returns the state after.
+func (s *Server) control(ctx context.Context, rawCode string, do func(context.Context, string, room.Identity) (*room.State, error)) (*room.State, error) {
+	code, who, err := s.roomCall(ctx, rawCode)
+	if err != nil {
+		return nil, err
+	}
+	st, err := do(ctx, code, who)
+	if err != nil {
+		return nil, s.fail(err, "")
+	}
+	return st, nil
+}
+
+// StartGame starts the game.
+func (s *Server) StartGame(ctx context.Context, req *quizv1.StartGameRequest) (*quizv1.StartGameResponse, error) {
+	st, err := s.control(ctx, req.GetRoomCode(), s.engine.Start)
+	if err != nil {
+		return nil, err
+	}
+	return &quizv1.StartGameResponse{Seq: st.Seq}, nil
+}
+
+// NextQuestion moves the game on.
+func (s *Server) NextQuestion(ctx context.Context, req *quizv1.NextQuestionRequest) (*quizv1.NextQuestionResponse, error) {
+	st, err := s.control(ctx, req.GetRoomCode(), s.engine.Next)
+	if err != nil {
+		return nil, err
+	}
+	return &quizv1.NextQuestionResponse{Seq: st.Seq, Phase: phases[st.Phase]}, nil
+}
+
+// CloseQuestion closes the open question.
+func (s *Server) CloseQuestion(ctx context.Context, req *quizv1.CloseQuestionRequest) (*quizv1.CloseQuestionResponse, error) {
+	st, err := s.control(ctx, req.GetRoomCode(), s.engine.Close)
+	if err != nil {
+		return nil, err
+	}
+	return &quizv1.CloseQuestionResponse{Seq: st.Seq}, nil
+}
+
+// PauseGame pauses the game.
+func (s *Server) PauseGame(ctx context.Context, req *quizv1.PauseGameRequest) (*quizv1.PauseGameResponse, error) {
+	st, err := s.control(ctx, req.GetRoomCode(), s.engine.Pause)
+	if err != nil {
+		return nil, err
+	}
+	return &quizv1.PauseGameResponse{Seq: st.Seq}, nil
+}
+
+// ResumeGame resumes the game.
+func (s *Server) ResumeGame(ctx context.Context, req *quizv1.ResumeGameRequest) (*quizv1.ResumeGameResponse, error) {
+	st, err := s.control(ctx, req.GetRoomCode(), s.engine.Resume)
+	if err != nil {
+		return nil, err
+	}
+	return &quizv1.ResumeGameResponse{Seq: st.Seq}, nil
+}
+
+// EndGame ends the game.
+func (s *Server) EndGame(ctx context.Context, req *quizv1.EndGameRequest) (*quizv1.EndGameResponse, error) {
+	st, err := s.control(ctx, req.GetRoomCode(), s.engine.End)
+	if err != nil {
+		return nil, err
+	}
+	return &quizv1.EndGameResponse{Seq: st.Seq}, nil
+}
+
+// KickPlayer removes a player.
+func (s *Server) KickPlayer(ctx context.Context, req *quizv1.KickPlayerRequest) (*quizv1.KickPlayerResponse, error) {
+	code, who, err := s.roomCall(ctx, req.GetRoomCode())
+	if err != nil {
+		return nil, err
+	}
+	if len(req.GetPlayerId()) > maxIDLen {
+		return nil, s.fail(room.Errorf(room.ErrInvalid, "player id too long: %d characters, at most %d", len(req.GetPlayerId()), maxIDLen), "player_id")
+	}
+	seq, err := s.engine.Kick(ctx, code, who, req.GetPlayerId())
+	if err != nil {
+		return nil, s.fail(err, "player_id")
+	}
+	return &quizv1.KickPlayerResponse{Seq: seq}, nil
+}
+
+// LockRoom locks or unlocks the lobby.
+func (s *Server) LockRoom(ctx context.Context, req *quizv1.LockRoomRequest) (*quizv1.LockRoomResponse, error) {
+	code, who, err := s.roomCall(ctx, req.GetRoomCode())
+	if err != nil {
+		return nil, err
+	}
+	seq, err := s.engine.Lock(ctx, code, who, req.GetLocked())
+	if err != nil {
+		return nil, s.fail(err, "")
+	}
+	return &quizv1.LockRoomResponse{Seq: seq}, nil
+}
+
+// GetReport returns the room's report.
+func (s *Server) GetReport(ctx context.Context, req *quizv1.GetReportRequest) (*quizv1.GetReportResponse, error) {
+	code, who, err := s.roomCall(ctx, req.GetRoomCode())
+	if err != nil {
+		return nil, err
+	}
+	rep, err := s.engine.Report(ctx, code, who)
+	if err != nil {
+		return nil, s.fail(err, "")
+	}
+	return &quizv1.GetReportResponse{Report: reportOut(rep)}, nil
+}
+
+// reportOut converts a report.
+func reportOut(rep *room.Report) *quizv1.Report {
+	out := &quizv1.Report{Room: roomInfo(rep.Spec, rep.State), GeneratedAt: timestamppb.New(rep.State.Now)}
+	for q := range rep.Data.Results {
+		question := &rep.Spec.Questions[q]
+		st := rep.Stats(q)
+		out.Questions = append(out.Questions, &quizv1.ReportQuestion{
+			Index: int32(q), Text: question.Text, Kind: kinds[question.Kind], Options: question.Options,
+			CorrectChoices: ints32(question.Correct), AcceptedAnswers: question.Accepted,
+			OptionCounts: ints32(st.Counts), Answered: int32(st.Answered), CorrectCount: int32(st.Correct),
+			AverageTime: durationpb.New(st.AverageTime), Revealed: true,
+		})
+	}
+	answers := map[string][]*quizv1.ReportAnswer{}
+	for q, results := range rep.Data.Results {
+		for _, r := range results {
+			answers[r.PlayerID] = append(answers[r.PlayerID], &quizv1.ReportAnswer{
+				QuestionIndex: int32(q), Choices: ints32(r.Answer.Choices), Text: r.Answer.Text,
+				Correct: r.Correct, Points: int32(r.Points), StreakBonus: int32(r.Bonus),
+				Elapsed: durationpb.New(r.Elapsed),
+			})
+		}
+	}
+	for i := range rep.Data.Standings {
+		st := &rep.Data.Standings[i]
+		out.Players = append(out.Players, &quizv1.ReportPlayer{
+			Standing: standingOut(st), Answers: answers[st.PlayerID],
+			Left: rep.Data.Departed[st.PlayerID], Kicked: rep.Data.Kicked[st.PlayerID],
+		})
+	}
+	return out
+}

@@ -1,0 +1,241 @@
+// Command quizd is the Quizroom server: live multiplayer quiz rooms over
+// gRPC. With no flags it listens on 127.0.0.1:50051 with the embedded
+// in-memory store and the built-in decks; -redis shares rooms with other
+// instances through Redis. Every flag has an environment equivalent, listed
+// by -help.
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/keepalive"
+	"google.golang.org/grpc/reflection"
+
+	"github.com/quizroom/quizroom/server/api"
+	"github.com/quizroom/quizroom/server/memstore"
+	"github.com/quizroom/quizroom/server/room"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "quizd:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+// config is everything the flags and environment set.
+type config struct {
+	listen      string
+	redisURL    string
+	logLevel    string
+	logFormat   string
+	tlsCert     string
+	tlsKey      string
+	instance    string
+	maxRooms    int
+	maxPlayers  int
+	maxDecks    int
+	logSize     int
+	joinRate    float64
+	answerRate  float64
+	grace       time.Duration
+	shutdownFor time.Duration
+}
+
+// parseFlags reads flags; each flag's default comes from its environment
+// variable when set.
+func parseFlags(args []string, getenv func(string) string, out io.Writer) (*config, error) {
+	fs := flag.NewFlagSet("quizd", flag.ContinueOnError)
+	fs.SetOutput(out)
+	c := &config{}
+	var errs []error
+	str := func(p *string, name, env, def, usage string) {
+		if v := getenv(env); v != "" {
+			def = v
+		}
+		fs.StringVar(p, name, def, usage+" (env "+env+")")
+	}
+	num := func(p *int, name, env string, def int, usage string) {
+		if v := getenv(env); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: not a whole number", env, v))
+			}
+			def = n
+		}
+		fs.IntVar(p, name, def, usage+" (env "+env+")")
+	}
+	rate := func(p *float64, name, env string, def float64, usage string) {
+		if v := getenv(env); v != "" {
+			n, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: not a number", env, v))
+			}
+			def = n
+		}
+		fs.Float64Var(p, name, def, usage+" (env "+env+")")
+	}
+	dur := func(p *time.Duration, name, env string, def time.Duration, usage string) {
+		if v := getenv(env); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: not a duration such as 250ms", env, v))
+			}
+			def = d
+		}
+		fs.DurationVar(p, name, def, usage+" (env "+env+")")
+	}
+	str(&c.listen, "listen", "QUIZ_LISTEN", "127.0.0.1:50051", "address to serve gRPC on")
+	str(&c.redisURL, "redis", "QUIZ_REDIS_URL", "", "Redis URL (redis://host:port/db); empty: the in-memory store")
+	str(&c.logLevel, "log-level", "QUIZ_LOG_LEVEL", "info", "log level: debug, info, warn or error")
+	str(&c.logFormat, "log-format", "QUIZ_LOG_FORMAT", "text", "log format: text or json")
+	str(&c.tlsCert, "tls-cert", "QUIZ_TLS_CERT", "", "TLS certificate file (PEM); with -tls-key, serve TLS")
+	str(&c.tlsKey, "tls-key", "QUIZ_TLS_KEY", "", "TLS private key file (PEM)")
+	str(&c.instance, "instance", "QUIZ_INSTANCE", "", "name of this instance in room leases; default random")
+	num(&c.maxRooms, "max-rooms", "QUIZ_MAX_ROOMS", room.DefaultMaxRooms, "live rooms the store may hold")
+	num(&c.maxPlayers, "max-players", "QUIZ_MAX_PLAYERS", room.DefaultMaxPlayers, "players per room, at most")
+	num(&c.maxDecks, "max-decks", "QUIZ_MAX_DECKS", room.DefaultMaxDecks, "uploaded decks the store may hold")
+	num(&c.logSize, "log-size", "QUIZ_LOG_SIZE", 1000, "events each room keeps for clients that resume")
+	rate(&c.joinRate, "join-rate", "QUIZ_JOIN_RATE", api.DefaultJoinRate, "joins, rooms and uploads per second per client address; negative: no limit")
+	rate(&c.answerRate, "answer-rate", "QUIZ_ANSWER_RATE", api.DefaultAnswerRate, "answers per second per player; negative: no limit")
+	dur(&c.grace, "grace", "QUIZ_GRACE", room.DefaultGrace, "how long after a deadline answers in flight are still accepted")
+	dur(&c.shutdownFor, "shutdown-timeout", "QUIZ_SHUTDOWN_TIMEOUT", 10*time.Second, "how long a shutdown waits for calls in progress")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		errs = append(errs, fmt.Errorf("unexpected arguments %q: quizd takes only flags", fs.Args()))
+	}
+	if (c.tlsCert == "") != (c.tlsKey == "") {
+		errs = append(errs, errors.New("-tls-cert and -tls-key go together"))
+	}
+	if c.maxRooms < 1 || c.maxPlayers < 1 || c.maxDecks < 1 || c.logSize < 10 {
+		errs = append(errs, errors.New("-max-rooms, -max-players and -max-decks must be at least 1, -log-size at least 10"))
+	}
+	return c, errors.Join(errs...)
+}
+
+// newLogger makes the logger the flags ask for.
+func newLogger(c *config, out io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return nil, fmt.Errorf("-log-level %q: use debug, info, warn or error", c.logLevel)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch c.logFormat {
+	case "text":
+		return slog.New(slog.NewTextHandler(out, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(out, opts)), nil
+	}
+	return nil, fmt.Errorf("-log-format %q: use text or json", c.logFormat)
+}
+
+// newStore opens the store the flags ask for.
+func newStore(c *config) (room.Store, error) {
+	if c.redisURL != "" {
+		return nil, errors.New("-redis: the Redis store is not in this build yet; run without -redis for the in-memory store")
+	}
+	return memstore.New(memstore.Config{LogSize: c.logSize}), nil
+}
+
+// run serves until ctx ends, then shuts down gracefully: watchers are told
+// to reconnect (Unavailable), calls in progress get shutdownFor to finish.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	c, err := parseFlags(args, getenv, stdout)
+	if err != nil {
+		return err
+	}
+	log, err := newLogger(c, stdout)
+	if err != nil {
+		return err
+	}
+	store, err := newStore(c)
+	if err != nil {
+		return err
+	}
+	engine, err := room.New(room.Config{
+		Store: store, Encoder: api.Encoder{}, Logger: log, Instance: c.instance,
+		MaxRooms: c.maxRooms, MaxPlayers: c.maxPlayers, MaxDecks: c.maxDecks, Grace: c.grace,
+	})
+	if err != nil {
+		return err
+	}
+	opts := append(api.ServerOptions(),
+		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 30 * time.Second, Timeout: 10 * time.Second}),
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
+	)
+	if c.tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(c.tlsCert, c.tlsKey)
+		if err != nil {
+			return fmt.Errorf("loading the TLS key pair: %w", err)
+		}
+		opts = append(opts, grpc.Creds(credentials.NewServerTLSFromCert(&cert)))
+	}
+	lis, err := net.Listen("tcp", c.listen)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", c.listen, err)
+	}
+	srv := grpc.NewServer(opts...)
+	api.New(api.Config{Engine: engine, Logger: log, JoinRate: c.joinRate, AnswerRate: c.answerRate}).Register(srv)
+	healthSrv := health.NewServer()
+	healthpb.RegisterHealthServer(srv, healthSrv)
+	reflection.Register(srv)
+
+	engineCtx, stopEngine := context.WithCancel(context.WithoutCancel(ctx))
+	engineDone := make(chan error, 1)
+	go func() { engineDone <- engine.Run(engineCtx) }()
+	serveDone := make(chan error, 1)
+	go func() { serveDone <- srv.Serve(lis) }()
+
+	addr := lis.Addr().String()
+	log.Info("quizd listening", "addr", addr, "store", storeName(c), "tls", c.tlsCert != "")
+	log.Info("create a room: grpcurl -plaintext -d '{\"deck_id\":\"aws-compute\"}' " + addr + " quiz.v1.QuizService/CreateRoom")
+
+	select {
+	case <-ctx.Done():
+	case err := <-serveDone:
+		stopEngine()
+		<-engineDone
+		return fmt.Errorf("serving: %w", err)
+	}
+	log.Info("shutting down: watchers are told to reconnect")
+	healthSrv.Shutdown()
+	stopEngine()
+	<-engineDone
+	stopped := make(chan struct{})
+	go func() { srv.GracefulStop(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(c.shutdownFor):
+		srv.Stop()
+	}
+	return nil
+}
+
+func storeName(c *config) string {
+	if c.redisURL != "" {
+		return "redis"
+	}
+	return "memory"
+}

@@ -1,0 +1,237 @@
+// Package memstore is the embedded room store: everything in this process's
+// memory, nothing to install. It is the default, and the reference the Redis
+// store is tested against: both pass package storetest.
+package memstore
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/quizroom/quizroom/server/room"
+)
+
+// Config tunes a Store. Zero fields get the documented defaults.
+type Config struct {
+	// Clock reads the time; default time.Now.
+	Clock func() time.Time
+	// LogSize is how many events each room keeps for resumes; default 1000.
+	LogSize int
+}
+
+// Store keeps rooms in memory. It is safe for concurrent use.
+type Store struct {
+	clock   func() time.Time
+	logSize int
+
+	mu    sync.Mutex // guards rooms and decks (not the rooms' contents)
+	rooms map[string]*memRoom
+	decks map[string][]byte
+}
+
+// New returns an empty Store.
+func New(cfg Config) *Store {
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.LogSize <= 0 {
+		cfg.LogSize = 1000
+	}
+	return &Store{
+		clock:   cfg.Clock,
+		logSize: cfg.LogSize,
+		rooms:   make(map[string]*memRoom),
+		decks:   make(map[string][]byte),
+	}
+}
+
+// now is the store's clock in whole milliseconds, the resolution every store
+// measures with.
+func (s *Store) now() time.Time { return s.clock().Truncate(time.Millisecond) }
+
+// Now reads the store's clock.
+func (s *Store) Now(ctx context.Context) (time.Time, error) { return s.now(), ctx.Err() }
+
+// SaveDeck keeps an uploaded deck's source.
+func (s *Store) SaveDeck(_ context.Context, id string, source []byte, max int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.decks[id]; ok {
+		return nil
+	}
+	if len(s.decks) >= max {
+		return room.Errorf(room.ErrFull, "too many uploaded decks: at most %d", max)
+	}
+	s.decks[id] = append([]byte(nil), source...)
+	return nil
+}
+
+// DeckIDs lists the uploaded decks.
+func (s *Store) DeckIDs(context.Context) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Collect(maps.Keys(s.decks)), nil
+}
+
+// Deck returns an uploaded deck's source.
+func (s *Store) Deck(_ context.Context, id string) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	src, ok := s.decks[id]
+	if !ok {
+		return nil, room.Errorf(room.ErrNotFound, "no deck %q", id)
+	}
+	return src, nil
+}
+
+// CreateRoom stores a new room in the lobby.
+func (s *Store) CreateRoom(_ context.Context, spec *room.Spec, max int) error {
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.purgeLocked(now)
+	if _, ok := s.rooms[spec.Code]; ok {
+		return room.Errorf(room.ErrExists, "room %s exists", spec.Code)
+	}
+	live := 0
+	for _, r := range s.rooms {
+		if r.expires.IsZero() {
+			live++
+		}
+	}
+	if live >= max {
+		return room.Errorf(room.ErrFull, "too many rooms on this server: at most %d", max)
+	}
+	s.rooms[spec.Code] = newMemRoom(spec, now, s.logSize)
+	return nil
+}
+
+// purgeLocked drops rooms whose retention has passed. s.mu is held.
+func (s *Store) purgeLocked(now time.Time) {
+	for code, r := range s.rooms {
+		r.mu.Lock()
+		gone := !r.expires.IsZero() && !now.Before(r.expires)
+		r.mu.Unlock()
+		if gone {
+			delete(s.rooms, code)
+		}
+	}
+}
+
+// room finds a live room and locks it; the caller must unlock it.
+func (s *Store) room(code string) (*memRoom, time.Time, error) {
+	now := s.now()
+	s.mu.Lock()
+	r, ok := s.rooms[code]
+	s.mu.Unlock()
+	if !ok {
+		return nil, now, room.Errorf(room.ErrNotFound, "no room %s", code)
+	}
+	r.mu.Lock()
+	if !r.expires.IsZero() && !now.Before(r.expires) {
+		r.mu.Unlock()
+		return nil, now, room.Errorf(room.ErrNotFound, "no room %s", code)
+	}
+	return r, now, nil
+}
+
+// Spec returns a room's fixed part.
+func (s *Store) Spec(_ context.Context, code string) (*room.Spec, error) {
+	r, _, err := s.room(code)
+	if err != nil {
+		return nil, err
+	}
+	defer r.mu.Unlock()
+	return r.spec, nil
+}
+
+// State returns a room's current state.
+func (s *Store) State(_ context.Context, code string) (*room.State, error) {
+	r, now, err := s.room(code)
+	if err != nil {
+		return nil, err
+	}
+	defer r.mu.Unlock()
+	st := r.state
+	st.Now = now
+	return &st, nil
+}
+
+// Rooms lists the codes of rooms that are not finished or closed.
+func (s *Store) Rooms(context.Context) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var codes []string
+	for code, r := range s.rooms {
+		r.mu.Lock()
+		if !r.state.Phase.Over() {
+			codes = append(codes, code)
+		}
+		r.mu.Unlock()
+	}
+	return codes, nil
+}
+
+// Lease takes or renews the room's timer lease.
+func (s *Store) Lease(_ context.Context, code, owner string, ttl time.Duration) (bool, error) {
+	r, now, err := s.room(code)
+	if err != nil {
+		return false, err
+	}
+	defer r.mu.Unlock()
+	if r.leaseOwner != "" && r.leaseOwner != owner && now.Before(r.leaseUntil) {
+		return false, nil
+	}
+	r.leaseOwner, r.leaseUntil = owner, now.Add(ttl)
+	return true, nil
+}
+
+// Release gives up the lease if owner holds it.
+func (s *Store) Release(_ context.Context, code, owner string) error {
+	r, _, err := s.room(code)
+	if err != nil {
+		return err
+	}
+	defer r.mu.Unlock()
+	if r.leaseOwner == owner {
+		r.leaseOwner = ""
+	}
+	return nil
+}
+
+// Events returns up to max events with seq > after.
+func (s *Store) Events(_ context.Context, code string, after uint64, max int) ([]room.Event, error) {
+	r, _, err := s.room(code)
+	if err != nil {
+		return nil, err
+	}
+	defer r.mu.Unlock()
+	return r.eventsAfter(after, max)
+}
+
+// Wait blocks until the room has events with seq > after or wait passes.
+func (s *Store) Wait(ctx context.Context, code string, after uint64, max int, wait time.Duration) ([]room.Event, error) {
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	for {
+		r, _, err := s.room(code)
+		if err != nil {
+			return nil, err
+		}
+		evs, err := r.eventsAfter(after, max)
+		changed := r.changed
+		r.mu.Unlock()
+		if err != nil || len(evs) > 0 {
+			return evs, err
+		}
+		select {
+		case <-changed:
+		case <-timer.C:
+			return nil, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}

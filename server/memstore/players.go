@@ -1,0 +1,188 @@
+package memstore
+
+import (
+	"context"
+
+	"github.com/quizroom/quizroom/server/game"
+	"github.com/quizroom/quizroom/server/room"
+)
+
+// Identify finds who holds a token.
+func (s *Store) Identify(_ context.Context, code, tokenHash string) (room.Identity, error) {
+	r, _, err := s.room(code)
+	if err != nil {
+		return room.Identity{}, err
+	}
+	defer r.mu.Unlock()
+	if tokenHash == r.spec.HostTokenHash {
+		return room.Identity{Role: room.Host}, nil
+	}
+	p, ok := r.tokens[tokenHash]
+	if !ok {
+		return room.Identity{}, room.Errorf(room.ErrDenied, "the token is not valid for room %s", code)
+	}
+	if !p.active {
+		return room.Identity{}, room.Errorf(room.ErrDenied, "player %s is no longer in room %s", p.ID, code)
+	}
+	return room.Identity{Role: room.PlayerRole, PlayerID: p.ID, Name: p.Name}, nil
+}
+
+// Join adds a player.
+func (s *Store) Join(_ context.Context, code string, j room.Join) (room.Player, error) {
+	r, now, err := s.room(code)
+	if err != nil {
+		return room.Player{}, err
+	}
+	defer r.mu.Unlock()
+	switch {
+	case r.state.Phase.Over():
+		return room.Player{}, room.Errorf(room.ErrPhase, "the game in room %s is over", code)
+	case r.state.Locked:
+		return room.Player{}, room.Errorf(room.ErrPhase, "room %s is locked", code)
+	case r.names[j.NameKey] != "":
+		return room.Player{}, room.Errorf(room.ErrExists, "the name %q is taken in room %s", j.Name, code)
+	case r.state.Players >= r.spec.Settings.MaxPlayers:
+		return room.Player{}, room.Errorf(room.ErrFull, "room %s is full: %d players", code, r.spec.Settings.MaxPlayers)
+	}
+	p := &memPlayer{
+		Player:    room.Player{ID: room.PlayerID(len(r.players) + 1), Name: j.Name},
+		join:      len(r.players) + 1,
+		nameKey:   j.NameKey,
+		tokenHash: j.TokenHash,
+		active:    true,
+		streakQ:   -1,
+	}
+	r.players = append(r.players, p)
+	r.byID[p.ID] = p
+	r.names[j.NameKey] = p.ID
+	r.tokens[j.TokenHash] = p
+	r.joined = append(r.joined, p.Player)
+	r.state.Players++
+	r.state.Touched = now
+	return p.Player, nil
+}
+
+// Leave removes a player who leaves; their name is free again.
+func (s *Store) Leave(_ context.Context, code, playerID string) error {
+	r, now, err := s.room(code)
+	if err != nil {
+		return err
+	}
+	defer r.mu.Unlock()
+	p, err := r.activePlayer(playerID, room.ErrNotFound)
+	if err != nil {
+		return err
+	}
+	r.depart(p)
+	p.left = true
+	delete(r.names, p.nameKey)
+	r.left = append(r.left, p.Player)
+	r.state.Touched = now
+	return nil
+}
+
+// Kick removes a player; the name stays taken.
+func (s *Store) Kick(_ context.Context, code, playerID string) (uint64, error) {
+	r, now, err := s.room(code)
+	if err != nil {
+		return 0, err
+	}
+	defer r.mu.Unlock()
+	p, err := r.activePlayer(playerID, room.ErrNotFound)
+	if err != nil {
+		return 0, err
+	}
+	r.depart(p)
+	p.kicked = true
+	pl := p.Player
+	return r.appendEvent(now, room.Event{Type: room.EventKicked, Player: &pl, Players: r.state.Players}), nil
+}
+
+// Lock locks or unlocks the lobby.
+func (s *Store) Lock(_ context.Context, code string, locked bool) (uint64, error) {
+	r, now, err := s.room(code)
+	if err != nil {
+		return 0, err
+	}
+	defer r.mu.Unlock()
+	if r.state.Phase.Over() {
+		return 0, room.Errorf(room.ErrPhase, "the game in room %s is over", code)
+	}
+	if r.state.Locked == locked {
+		return 0, nil
+	}
+	r.state.Locked = locked
+	return r.appendEvent(now, room.Event{Type: room.EventLocked, Locked: locked}), nil
+}
+
+// FlushRoster appends one roster event with the changes since the last.
+func (s *Store) FlushRoster(_ context.Context, code string, limit int) (uint64, error) {
+	r, now, err := s.room(code)
+	if err != nil {
+		return 0, err
+	}
+	defer r.mu.Unlock()
+	if len(r.joined) == 0 && len(r.left) == 0 {
+		return 0, nil
+	}
+	e := room.Event{Type: room.EventRoster, Players: r.state.Players}
+	e.Joined, e.JoinedOmitted = newest(r.joined, limit)
+	e.Left, e.LeftOmitted = newest(r.left, limit)
+	r.joined, r.left = nil, nil
+	return r.appendEvent(now, e), nil
+}
+
+// newest keeps the last limit players and counts the rest.
+func newest(ps []room.Player, limit int) ([]room.Player, int) {
+	if len(ps) <= limit {
+		return ps, 0
+	}
+	return ps[len(ps)-limit:], len(ps) - limit
+}
+
+// Roster returns up to limit active players, the most recent first.
+func (s *Store) Roster(_ context.Context, code string, limit int) ([]room.Player, int, error) {
+	r, _, err := s.room(code)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer r.mu.Unlock()
+	var out []room.Player
+	for i := len(r.players) - 1; i >= 0 && (limit == 0 || len(out) < limit); i-- {
+		if r.players[i].active {
+			out = append(out, r.players[i].Player)
+		}
+	}
+	return out, r.state.Players, nil
+}
+
+// Connect counts a player's open streams.
+func (s *Store) Connect(_ context.Context, code, playerID string, delta int) (bool, error) {
+	r, _, err := s.room(code)
+	if err != nil {
+		return false, err
+	}
+	defer r.mu.Unlock()
+	p, ok := r.byID[playerID]
+	if !ok || !p.active {
+		return false, nil
+	}
+	before := r.presence[playerID]
+	after := max(before+delta, 0)
+	if after == 0 {
+		delete(r.presence, playerID)
+	} else {
+		r.presence[playerID] = after
+	}
+	if r.state.Phase != game.PhaseQuestion || r.answeredCurrent(playerID) {
+		return false, nil
+	}
+	switch {
+	case before == 0 && after > 0:
+		r.state.Waiting++
+	case before > 0 && after == 0:
+		r.state.Waiting--
+		return r.state.Waiting == 0 && r.state.Answered > 0, nil
+	}
+	return false, nil
+}

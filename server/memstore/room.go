@@ -1,0 +1,144 @@
+package memstore
+
+import (
+	"sync"
+	"time"
+
+	"github.com/quizroom/quizroom/server/game"
+	"github.com/quizroom/quizroom/server/room"
+)
+
+// memRoom is one room's data. mu guards every field but spec, which never
+// changes.
+type memRoom struct {
+	spec *room.Spec
+
+	mu         sync.Mutex
+	state      room.State
+	players    []*memPlayer          // in join order
+	byID       map[string]*memPlayer // every player who joined
+	names      map[string]string     // name key → player id, kicked names included
+	tokens     map[string]*memPlayer // token hash → player
+	joined     []room.Player         // joins since the last roster event
+	left       []room.Player         // departures since the last roster event
+	presence   map[string]int        // open streams per connected active player
+	answers    []map[string]*room.Result
+	counts     [][]int // answers per option, by question
+	correct    []int   // fully correct answers, by question
+	progress   int     // answered count in the last progress event
+	log        []room.Event
+	logSize    int
+	changed    chan struct{} // closed and replaced when events are appended
+	expires    time.Time
+	leaseOwner string
+	leaseUntil time.Time
+}
+
+// memPlayer is a player and their running totals.
+type memPlayer struct {
+	room.Player
+	join        int
+	nameKey     string
+	tokenHash   string
+	active      bool
+	left        bool
+	kicked      bool
+	score       int
+	correctTime time.Duration
+	correctN    int
+	streak      int
+	streakQ     int
+}
+
+func newMemRoom(spec *room.Spec, now time.Time, logSize int) *memRoom {
+	n := len(spec.Questions)
+	r := &memRoom{
+		spec:     spec,
+		byID:     make(map[string]*memPlayer),
+		names:    make(map[string]string),
+		tokens:   make(map[string]*memPlayer),
+		presence: make(map[string]int),
+		answers:  make([]map[string]*room.Result, n),
+		counts:   make([][]int, n),
+		correct:  make([]int, n),
+		logSize:  logSize,
+		changed:  make(chan struct{}),
+	}
+	for i := range n {
+		r.answers[i] = make(map[string]*room.Result)
+		r.counts[i] = make([]int, len(spec.Questions[i].Options))
+	}
+	r.state = room.State{Phase: game.PhaseLobby, Q: -1, Touched: now}
+	return r
+}
+
+// appendEvent adds events to the log with the next seqs, trims it, and wakes
+// waiters. r.mu is held.
+func (r *memRoom) appendEvent(now time.Time, evs ...room.Event) uint64 {
+	for _, e := range evs {
+		r.state.Seq++
+		e.Seq, e.Time = r.state.Seq, now
+		r.log = append(r.log, e)
+	}
+	if over := len(r.log) - r.logSize; over > 0 {
+		r.log = append(r.log[:0:0], r.log[over:]...)
+	}
+	close(r.changed)
+	r.changed = make(chan struct{})
+	r.state.Touched = now
+	return r.state.Seq
+}
+
+// eventsAfter returns up to max events with seq > after. r.mu is held.
+func (r *memRoom) eventsAfter(after uint64, max int) ([]room.Event, error) {
+	if after >= r.state.Seq {
+		return nil, nil
+	}
+	first := r.state.Seq - uint64(len(r.log)) + 1
+	if after+1 < first {
+		return nil, room.Errorf(room.ErrTrimmed, "events after %d are no longer kept; the oldest kept is %d", after, first)
+	}
+	evs := r.log[after+1-first:]
+	if len(evs) > max {
+		evs = evs[:max]
+	}
+	return append([]room.Event(nil), evs...), nil
+}
+
+// activePlayer finds an active player or fails with kind.
+func (r *memRoom) activePlayer(id string, kind error) (*memPlayer, error) {
+	p, ok := r.byID[id]
+	if !ok || !p.active {
+		return nil, room.Errorf(kind, "no player %s in room %s", id, r.spec.Code)
+	}
+	return p, nil
+}
+
+// depart makes p inactive, dropping their presence. r.mu is held.
+func (r *memRoom) depart(p *memPlayer) {
+	p.active = false
+	r.state.Players--
+	if r.presence[p.ID] > 0 {
+		delete(r.presence, p.ID)
+		if r.state.Phase == game.PhaseQuestion && !r.answeredCurrent(p.ID) {
+			r.state.Waiting--
+		}
+	}
+}
+
+// answeredCurrent reports whether the player answered the current question.
+func (r *memRoom) answeredCurrent(id string) bool {
+	if r.state.Q < 0 || r.state.Q >= len(r.answers) {
+		return false
+	}
+	_, ok := r.answers[r.state.Q][id]
+	return ok
+}
+
+// standing is a player's standing, unranked.
+func (p *memPlayer) standing() game.Standing {
+	return game.Standing{
+		PlayerID: p.ID, Name: p.Name, Join: p.join, Score: p.score,
+		CorrectTime: p.correctTime, Correct: p.correctN, Streak: p.streak, StreakQ: p.streakQ,
+	}
+}

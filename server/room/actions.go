@@ -1,0 +1,271 @@
+package room
+
+import (
+	"context"
+	"errors"
+
+	"github.com/quizroom/quizroom/content"
+	"github.com/quizroom/quizroom/server/game"
+)
+
+// Info returns a room's spec and state.
+func (e *Engine) Info(ctx context.Context, code string) (*Spec, *State, error) {
+	spec, err := e.spec(ctx, code)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := e.store.State(ctx, code)
+	if err != nil {
+		return nil, nil, err
+	}
+	return spec, st, nil
+}
+
+// Identify finds who holds token in a room: a spectator when token is empty.
+func (e *Engine) Identify(ctx context.Context, code, token string) (Identity, error) {
+	if token == "" {
+		return Identity{Role: Spectator}, nil
+	}
+	return e.store.Identify(ctx, code, HashToken(token))
+}
+
+// Join adds a player to a room and returns them, their token and the room.
+func (e *Engine) Join(ctx context.Context, code, name string) (Player, string, *Spec, error) {
+	name, key, err := ParseName(name)
+	if err != nil {
+		return Player{}, "", nil, err
+	}
+	spec, err := e.spec(ctx, code)
+	if err != nil {
+		return Player{}, "", nil, err
+	}
+	token := NewToken()
+	p, err := e.store.Join(ctx, code, Join{Name: name, NameKey: key, TokenHash: HashToken(token)})
+	if err != nil {
+		return Player{}, "", nil, err
+	}
+	return p, token, spec, nil
+}
+
+// Leave removes the calling player from the room.
+func (e *Engine) Leave(ctx context.Context, code string, who Identity) error {
+	if who.Role != PlayerRole {
+		return Errorf(ErrDenied, "only a player can leave: use the player token")
+	}
+	return e.store.Leave(ctx, code, who.PlayerID)
+}
+
+// Submit records the calling player's answer to question q.
+func (e *Engine) Submit(ctx context.Context, code string, who Identity, q int, a game.Answer) (Accepted, error) {
+	if who.Role != PlayerRole {
+		return Accepted{}, Errorf(ErrDenied, "only players answer: use the player token")
+	}
+	spec, err := e.spec(ctx, code)
+	if err != nil {
+		return Accepted{}, err
+	}
+	if q < 0 || q >= len(spec.Questions) {
+		return Accepted{}, Errorf(ErrInvalid, "question %d does not exist: the game has questions 1 to %d", q+1, len(spec.Questions))
+	}
+	question := &spec.Questions[q]
+	if question.Kind == game.TypedAnswer {
+		a.Text = content.NormalizeAnswer(a.Text)
+	}
+	if err := question.Check(a); err != nil {
+		return Accepted{}, Wrap(ErrInvalid, err)
+	}
+	acc, err := e.store.Submit(ctx, code, Submission{
+		PlayerID:   who.PlayerID,
+		Q:          q,
+		Answer:     a,
+		Grade:      question.Grade(a),
+		Kind:       question.Kind,
+		Points:     question.Points,
+		Limit:      question.TimeLimit,
+		PrevScored: game.PreviousScored(spec.Kinds(), q),
+		Scoring:    spec.Settings.Scoring,
+		Grace:      e.cfg.Grace,
+	})
+	if err != nil {
+		return Accepted{}, err
+	}
+	if acc.AllAnswered {
+		e.closeEarly(ctx, spec, acc.Version, q)
+	}
+	return acc, nil
+}
+
+// closeEarly closes question q because every connected player answered. A
+// conflict means someone else moved the room on first, which is fine.
+func (e *Engine) closeEarly(ctx context.Context, spec *Spec, version int64, q int) {
+	_, err := e.store.Advance(ctx, spec.Code, e.transition(spec, version, game.Step{To: game.PhaseReveal, Q: q}))
+	if err != nil && !errors.Is(err, ErrConflict) {
+		e.log.Warn("closing a question early", "room", spec.Code, "question", q, "err", err)
+	}
+	e.wake(spec.Code)
+}
+
+// host checks that who is the room's host.
+func host(who Identity) error {
+	if who.Role != Host {
+		return Errorf(ErrDenied, "only the host can do this: use the host token")
+	}
+	return nil
+}
+
+// Kick removes a player from the room.
+func (e *Engine) Kick(ctx context.Context, code string, who Identity, playerID string) (uint64, error) {
+	if err := host(who); err != nil {
+		return 0, err
+	}
+	return e.store.Kick(ctx, code, playerID)
+}
+
+// Lock locks or unlocks the lobby.
+func (e *Engine) Lock(ctx context.Context, code string, who Identity, locked bool) (uint64, error) {
+	if err := host(who); err != nil {
+		return 0, err
+	}
+	return e.store.Lock(ctx, code, locked)
+}
+
+// Start ends the lobby and opens the first question.
+func (e *Engine) Start(ctx context.Context, code string, who Identity) (*State, error) {
+	return e.control(ctx, code, who, func(spec *Spec, st *State) ([]game.Step, error) {
+		if st.Phase != game.PhaseLobby {
+			return nil, Errorf(ErrPhase, "the game has already started")
+		}
+		return []game.Step{{To: game.PhaseQuestion, Q: 0}}, nil
+	})
+}
+
+// Next moves the game on one step (see game.Settings.Next).
+func (e *Engine) Next(ctx context.Context, code string, who Identity) (*State, error) {
+	return e.control(ctx, code, who, func(spec *Spec, st *State) ([]game.Step, error) {
+		if st.Phase == game.PhaseLobby {
+			return nil, Errorf(ErrPhase, "the game has not started: start it first")
+		}
+		step, err := spec.Settings.Next(st.Phase, st.Q, len(spec.Questions))
+		if err != nil {
+			return nil, Wrap(ErrPhase, err)
+		}
+		return []game.Step{step}, nil
+	})
+}
+
+// Close closes the open question now.
+func (e *Engine) Close(ctx context.Context, code string, who Identity) (*State, error) {
+	return e.control(ctx, code, who, func(spec *Spec, st *State) ([]game.Step, error) {
+		if st.Phase != game.PhaseQuestion {
+			return nil, Errorf(ErrPhase, "no question is open")
+		}
+		return []game.Step{{To: game.PhaseReveal, Q: st.Q}}, nil
+	})
+}
+
+// Pause freezes the game and its timer.
+func (e *Engine) Pause(ctx context.Context, code string, who Identity) (*State, error) {
+	return e.control(ctx, code, who, func(spec *Spec, st *State) ([]game.Step, error) {
+		switch st.Phase {
+		case game.PhaseQuestion, game.PhaseReveal, game.PhaseLeaderboard:
+			return []game.Step{{To: game.PhasePaused, Q: st.Q}}, nil
+		case game.PhasePaused:
+			return nil, Errorf(ErrPhase, "the game is already paused")
+		case game.PhaseLobby:
+			return nil, Errorf(ErrPhase, "the game has not started")
+		}
+		return nil, Errorf(ErrPhase, "the game is over")
+	})
+}
+
+// Resume continues a paused game with the time that was left.
+func (e *Engine) Resume(ctx context.Context, code string, who Identity) (*State, error) {
+	return e.control(ctx, code, who, func(spec *Spec, st *State) ([]game.Step, error) {
+		if st.Phase != game.PhasePaused {
+			return nil, Errorf(ErrPhase, "the game is not paused")
+		}
+		return []game.Step{{To: st.PausedPhase, Q: st.Q}}, nil
+	})
+}
+
+// End finishes the game now; in the lobby it closes the room. An open
+// question is closed and scored first.
+func (e *Engine) End(ctx context.Context, code string, who Identity) (*State, error) {
+	return e.control(ctx, code, who, func(spec *Spec, st *State) ([]game.Step, error) {
+		phase := st.Phase
+		if phase == game.PhasePaused {
+			phase = st.PausedPhase
+		}
+		switch phase {
+		case game.PhaseLobby:
+			return []game.Step{{To: game.PhaseClosed}}, nil
+		case game.PhaseQuestion:
+			return []game.Step{{To: game.PhaseReveal, Q: st.Q}, {To: game.PhaseFinished, Q: st.Q}}, nil
+		case game.PhaseFinished, game.PhaseClosed:
+			return nil, Errorf(ErrPhase, "the game is already over")
+		}
+		return []game.Step{{To: game.PhaseFinished, Q: st.Q}}, nil
+	})
+}
+
+// control runs a host control: it reads the room, lets decide pick the
+// steps, and applies them fenced by the room's version, trying again when the
+// room moved on in between (a timer fired, another instance acted).
+func (e *Engine) control(ctx context.Context, code string, who Identity, decide func(*Spec, *State) ([]game.Step, error)) (*State, error) {
+	if err := host(who); err != nil {
+		return nil, err
+	}
+	spec, err := e.spec(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	defer e.wake(code)
+	for attempt := 0; ; attempt++ {
+		st, err := e.store.State(ctx, code)
+		if err != nil {
+			return nil, err
+		}
+		steps, err := decide(spec, st)
+		if err != nil {
+			return nil, err
+		}
+		st, err = e.apply(ctx, spec, st, steps, st.Phase == game.PhasePaused)
+		if errors.Is(err, ErrConflict) && attempt < 3 {
+			continue
+		}
+		return st, err
+	}
+}
+
+// apply advances the room through steps, each fenced by the version the
+// previous one produced. resume marks the first step as the end of a pause.
+func (e *Engine) apply(ctx context.Context, spec *Spec, st *State, steps []game.Step, resume bool) (*State, error) {
+	for i, step := range steps {
+		t := e.transition(spec, st.Version, step)
+		t.Resume = i == 0 && resume && step.To == st.PausedPhase
+		next, err := e.store.Advance(ctx, spec.Code, t)
+		if err != nil {
+			return nil, err
+		}
+		st = next
+	}
+	return st, nil
+}
+
+// transition is the store's view of a step.
+func (e *Engine) transition(spec *Spec, version int64, step game.Step) Transition {
+	t := Transition{Version: version, To: step.To, Q: step.Q, Retain: e.cfg.Retain}
+	switch step.To {
+	case game.PhaseQuestion:
+		t.Read = spec.Settings.ReadTime
+		t.Limit = spec.Questions[step.Q].TimeLimit
+	case game.PhaseReveal, game.PhaseLeaderboard:
+		t.Hold = spec.Settings.Hold(step.To)
+		if step.To == game.PhaseReveal {
+			t.Options = len(spec.Questions[step.Q].Options)
+		}
+	case game.PhaseClosed:
+		t.Reason = "the host closed the room"
+	}
+	return t
+}

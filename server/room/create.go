@@ -1,0 +1,156 @@
+package room
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	mrand "math/rand/v2"
+
+	"github.com/quizroom/quizroom/content"
+	"github.com/quizroom/quizroom/server/game"
+)
+
+// Source is what a room's questions are drawn from: a deck by id, or notes
+// to generate a deck from.
+type Source struct {
+	DeckID string
+	Notes  []byte
+}
+
+// Create opens a room in the lobby and returns its spec and the host token.
+// Bad settings or notes are ErrInvalid (the settings' *game.SettingError
+// and the notes' content.ErrorList stay in the chain for errors.As).
+func (e *Engine) Create(ctx context.Context, src Source, settings game.Settings) (*Spec, string, error) {
+	settings = settings.WithDefaults(e.cfg.MaxPlayers)
+	if err := settings.Validate(e.cfg.MaxPlayers); err != nil {
+		return nil, "", Wrap(ErrInvalid, err)
+	}
+	if settings.Seed == 0 {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		settings.Seed = binary.LittleEndian.Uint64(b[:]) | 1
+	}
+	deck, err := e.source(ctx, src, settings.Seed)
+	if err != nil {
+		return nil, "", err
+	}
+	questions, err := arrange(deck, settings)
+	if err != nil {
+		return nil, "", err
+	}
+	token := NewToken()
+	spec := &Spec{
+		DeckID:        deck.ID,
+		DeckTitle:     deck.Title,
+		Questions:     questions,
+		Settings:      settings,
+		HostTokenHash: HashToken(token),
+	}
+	spec.Settings.QuestionCount = len(questions)
+	if spec.Created, err = e.store.Now(ctx); err != nil {
+		return nil, "", err
+	}
+	for range 5 {
+		spec.Code = NewCode()
+		err = e.store.CreateRoom(ctx, spec, e.cfg.MaxRooms)
+		if !errors.Is(err, ErrExists) {
+			break
+		}
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	e.own(ctx, spec.Code)
+	return spec, token, nil
+}
+
+// source finds or generates the deck a room plays.
+func (e *Engine) source(ctx context.Context, src Source, seed uint64) (*content.Deck, error) {
+	if src.DeckID != "" {
+		return e.decks.deck(ctx, src.DeckID)
+	}
+	if len(src.Notes) == 0 {
+		return nil, Errorf(ErrInvalid, "no deck and no notes: give a deck id or notes to generate a deck from")
+	}
+	if len(src.Notes) > content.MaxSourceSize {
+		return nil, Errorf(ErrFull, "notes too large: %d bytes, at most %d", len(src.Notes), content.MaxSourceSize)
+	}
+	notes, err := content.ParseNotes("notes.md", src.Notes)
+	if err != nil {
+		return nil, Wrap(ErrInvalid, err)
+	}
+	deck, err := content.Generate(notes, content.GenerateOptions{Seed: seed})
+	if err != nil {
+		return nil, Wrap(ErrInvalid, err)
+	}
+	if len(deck.Questions) == 0 {
+		return nil, Errorf(ErrInvalid, "no question could be made from these notes: they need ### sections with bullets of a few words each")
+	}
+	return deck, nil
+}
+
+// arrange turns a deck into the game's questions: shuffled and cut as the
+// settings say, options shuffled too, typed answers normalised, every time
+// limit filled in.
+func arrange(deck *content.Deck, s game.Settings) ([]game.Question, error) {
+	rng := mrand.New(mrand.NewPCG(s.Seed, s.Seed>>1|1))
+	order := make([]int, len(deck.Questions))
+	for i := range order {
+		order[i] = i
+	}
+	if s.ShuffleQuestions {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+	}
+	if s.QuestionCount > len(order) {
+		return nil, Errorf(ErrInvalid, "question_count: %d asked for, the deck has %d", s.QuestionCount, len(order))
+	}
+	if s.QuestionCount > 0 {
+		order = order[:s.QuestionCount]
+	}
+	out := make([]game.Question, 0, len(order))
+	for _, i := range order {
+		out = append(out, convert(&deck.Questions[i], s, rng))
+	}
+	return out, nil
+}
+
+// kinds maps the deck format's kinds to the game's.
+var kinds = map[content.Kind]game.Kind{
+	content.KindSingle:    game.SingleChoice,
+	content.KindMultiple:  game.MultipleSelect,
+	content.KindTrueFalse: game.TrueFalse,
+	content.KindTyped:     game.TypedAnswer,
+	content.KindPoll:      game.Poll,
+}
+
+// convert makes one game question of a deck question.
+func convert(cq *content.Question, s game.Settings, rng *mrand.Rand) game.Question {
+	q := game.Question{
+		Kind:        kinds[cq.Kind],
+		Text:        cq.Text,
+		TimeLimit:   cq.TimeLimit,
+		Points:      cq.Points,
+		Explanation: cq.Explanation,
+		Section:     cq.Section,
+	}
+	if q.TimeLimit == 0 {
+		q.TimeLimit = s.TimeLimit
+	}
+	opts := make([]content.Option, len(cq.Options))
+	copy(opts, cq.Options)
+	if s.ShuffleOptions && q.Kind != game.TrueFalse {
+		rng.Shuffle(len(opts), func(i, j int) { opts[i], opts[j] = opts[j], opts[i] })
+	}
+	for i, o := range opts {
+		q.Options = append(q.Options, o.Text)
+		if o.Correct {
+			q.Correct = append(q.Correct, i)
+		}
+	}
+	for _, a := range cq.Accepted {
+		q.Accepted = append(q.Accepted, a)
+		q.AcceptedKeys = append(q.AcceptedKeys, content.NormalizeAnswer(a))
+	}
+	return q
+}

@@ -1,0 +1,214 @@
+// Package room is Quizroom's room engine: it creates rooms from decks, admits
+// players, takes answers, drives phases and timers, and fans each room's
+// events out to the streams watching it. It declares the Store it needs and
+// the Encoder that turns events into bytes for the transport; the memory and
+// Redis stores and the gRPC adapter implement them.
+package room
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Config configures an Engine. Zero fields get the documented defaults.
+type Config struct {
+	// Store keeps the rooms; required.
+	Store Store
+	// Encoder renders events for watchers; required.
+	Encoder Encoder
+	// Logger logs; default slog.Default().
+	Logger *slog.Logger
+	// Instance names this engine in room leases; default random.
+	Instance string
+	// MaxRooms caps the live rooms in the store; default 10,000.
+	MaxRooms int
+	// MaxPlayers caps players per room; default 10,000.
+	MaxPlayers int
+	// MaxDecks caps uploaded decks; default 1,000.
+	MaxDecks int
+	// Grace accepts answers this long after a deadline; default 250 ms.
+	Grace time.Duration
+	// Tick is how often a room's owner publishes roster batches and answer
+	// progress, and the longest it sleeps; default 500 ms.
+	Tick time.Duration
+	// LeaseTTL is how long a room's timer lease lasts unrenewed; another
+	// instance takes the room over within LeaseTTL plus Sweep after its
+	// owner dies. Default 2 s.
+	LeaseTTL time.Duration
+	// Sweep is how often the engine looks for rooms without an owner;
+	// default 500 ms.
+	Sweep time.Duration
+	// Retain keeps finished and closed rooms (and their reports) this long;
+	// default 24 h.
+	Retain time.Duration
+	// Idle closes rooms nothing happened in for this long; default 6 h.
+	Idle time.Duration
+	// QueueSize is how many frames a watcher may fall behind before it is
+	// cut off with ErrSlow; default 512.
+	QueueSize int
+}
+
+// Defaults of Config.
+const (
+	DefaultMaxRooms   = 10000
+	DefaultMaxPlayers = 10000
+	DefaultMaxDecks   = 1000
+	DefaultGrace      = 250 * time.Millisecond
+	DefaultTick       = 500 * time.Millisecond
+	DefaultLeaseTTL   = 2 * time.Second
+	DefaultSweep      = 500 * time.Millisecond
+	DefaultRetain     = 24 * time.Hour
+	DefaultIdle       = 6 * time.Hour
+	DefaultQueueSize  = 512
+	// RosterLimit is how many joins (and departures) one roster event lists.
+	RosterLimit = 100
+)
+
+func (c Config) withDefaults() Config {
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Instance == "" {
+		b := make([]byte, 6)
+		_, _ = rand.Read(b)
+		c.Instance = hex.EncodeToString(b)
+	}
+	setDefault(&c.MaxRooms, DefaultMaxRooms)
+	setDefault(&c.MaxPlayers, DefaultMaxPlayers)
+	setDefault(&c.MaxDecks, DefaultMaxDecks)
+	setDefault(&c.Grace, DefaultGrace)
+	setDefault(&c.Tick, DefaultTick)
+	setDefault(&c.LeaseTTL, DefaultLeaseTTL)
+	setDefault(&c.Sweep, DefaultSweep)
+	setDefault(&c.Retain, DefaultRetain)
+	setDefault(&c.Idle, DefaultIdle)
+	setDefault(&c.QueueSize, DefaultQueueSize)
+	return c
+}
+
+func setDefault[T int | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
+}
+
+// Engine runs rooms on one server instance. Several engines may share a
+// store; any of them serves any room.
+type Engine struct {
+	cfg   Config
+	store Store
+	log   *slog.Logger
+	decks *catalog
+
+	mu      sync.Mutex // guards specs, owners, hubs and closing
+	specs   map[string]*Spec
+	owners  map[string]*owner
+	hubs    map[string]*hub
+	closing bool
+
+	wg sync.WaitGroup // owner and hub goroutines
+}
+
+// New returns an Engine; call Run to drive room timers.
+func New(cfg Config) (*Engine, error) {
+	if cfg.Store == nil || cfg.Encoder == nil {
+		return nil, errors.New("room: Config.Store and Config.Encoder are required")
+	}
+	cfg = cfg.withDefaults()
+	decks, err := newCatalog(cfg.Store, cfg.MaxDecks)
+	if err != nil {
+		return nil, err
+	}
+	return &Engine{
+		cfg:    cfg,
+		store:  cfg.Store,
+		log:    cfg.Logger,
+		decks:  decks,
+		specs:  make(map[string]*Spec),
+		owners: make(map[string]*owner),
+		hubs:   make(map[string]*hub),
+	}, nil
+}
+
+// Run drives the timers of rooms this instance owns and takes over rooms
+// whose owner is gone, until ctx ends. It then stops every owner and hub and
+// ends every watcher with ErrShutdown.
+func (e *Engine) Run(ctx context.Context) error {
+	t := time.NewTicker(e.cfg.Sweep)
+	defer t.Stop()
+	for {
+		e.sweep(ctx)
+		select {
+		case <-ctx.Done():
+			e.shutdown()
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// sweep starts an owner for every live room that has none here and whose
+// lease is free.
+func (e *Engine) sweep(ctx context.Context) {
+	codes, err := e.store.Rooms(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			e.log.Warn("listing rooms", "err", err)
+		}
+		return
+	}
+	for _, code := range codes {
+		e.own(ctx, code)
+	}
+}
+
+// shutdown stops owners and hubs and waits for their goroutines.
+func (e *Engine) shutdown() {
+	e.mu.Lock()
+	e.closing = true
+	owners := slices.Collect(maps.Values(e.owners))
+	hubs := slices.Collect(maps.Values(e.hubs))
+	e.mu.Unlock()
+	for _, o := range owners {
+		o.stop()
+	}
+	for _, h := range hubs {
+		h.stop(Errorf(ErrShutdown, "the server is shutting down: reconnect with after_seq"))
+	}
+	e.wg.Wait()
+}
+
+// spec returns a room's spec, cached: it never changes.
+func (e *Engine) spec(ctx context.Context, code string) (*Spec, error) {
+	e.mu.Lock()
+	s, ok := e.specs[code]
+	e.mu.Unlock()
+	if ok {
+		return s, nil
+	}
+	s, err := e.store.Spec(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	if len(e.specs) >= 2*e.cfg.MaxRooms {
+		clear(e.specs) // a cache, not a record: rooms that are gone leave it this way
+	}
+	e.specs[code] = s
+	e.mu.Unlock()
+	return s, nil
+}
+
+// forget drops what this instance caches of a room that is gone.
+func (e *Engine) forget(code string) {
+	e.mu.Lock()
+	delete(e.specs, code)
+	e.mu.Unlock()
+}

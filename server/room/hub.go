@@ -1,0 +1,232 @@
+package room
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/quizroom/quizroom/server/game"
+)
+
+// Encoder renders events for the transport. The engine calls Event once per
+// event per instance and shares its bytes among every watcher of the room;
+// Personal once per player watcher, only for events with a personal part;
+// Snapshot once per watcher that needs one. A frame's bytes are Shared
+// followed by Personal: the transport must make the concatenation one
+// message (protobuf merges concatenated messages).
+type Encoder interface {
+	Event(spec *Spec, e *Event, sb *Scoreboard) ([]byte, error)
+	Personal(spec *Spec, e *Event, v *View) ([]byte, error)
+	Snapshot(spec *Spec, s *Snapshot) ([]byte, error)
+}
+
+// View is one player's own part of an event or snapshot.
+type View struct {
+	Result   *Result        // their answer to the revealed question; nil when none
+	Standing *game.Standing // their standing, ranked; nil when not ranked
+	Gap      int            // points behind the player ahead
+	Streak   int            // their current streak
+}
+
+// Frame is one message for a watcher.
+type Frame struct {
+	Seq      uint64
+	Shared   []byte // the same bytes for every watcher of the room
+	Personal []byte // this watcher's own part, or nil
+	Final    bool   // the stream ends after this frame
+}
+
+// WaitMax is how long a hub's read of the log blocks before it checks on
+// itself; events arrive without waiting for it.
+const WaitMax = 5 * time.Second
+
+// hub follows one room's log on this instance and fans every event out to
+// the room's watchers here: one reader per room per instance, each event
+// rendered once.
+type hub struct {
+	e      *Engine
+	spec   *Spec
+	cancel context.CancelFunc
+
+	mu      sync.Mutex // guards subs, last and stopped
+	subs    map[*Subscription]struct{}
+	last    uint64 // seq of the last event dispatched
+	stopped bool
+}
+
+// hubFor returns the room's running hub, starting one at seq if there is
+// none.
+func (e *Engine) hubFor(ctx context.Context, spec *Spec, seq uint64) (*hub, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closing {
+		return nil, Errorf(ErrShutdown, "the server is shutting down: reconnect to another instance")
+	}
+	if h, ok := e.hubs[spec.Code]; ok {
+		return h, nil
+	}
+	hctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	h := &hub{e: e, spec: spec, cancel: cancel, subs: map[*Subscription]struct{}{}, last: seq}
+	e.hubs[spec.Code] = h
+	e.wg.Add(1)
+	go h.run(hctx)
+	return h, nil
+}
+
+// add registers a watcher and returns the seq from which the hub will
+// deliver to it, or false when the hub has stopped.
+func (h *hub) add(s *Subscription) (uint64, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.stopped {
+		return 0, false
+	}
+	h.subs[s] = struct{}{}
+	return h.last, true
+}
+
+// remove drops a watcher; the last one out stops the hub.
+func (h *hub) remove(s *Subscription) {
+	h.mu.Lock()
+	delete(h.subs, s)
+	empty := len(h.subs) == 0 && !h.stopped
+	h.mu.Unlock()
+	if empty {
+		h.stop(nil)
+	}
+}
+
+// stop ends the hub; with err, every watcher ends with it.
+func (h *hub) stop(err error) {
+	h.mu.Lock()
+	if h.stopped {
+		h.mu.Unlock()
+		return
+	}
+	if err == nil && len(h.subs) > 0 {
+		h.mu.Unlock()
+		return
+	}
+	h.stopped = true
+	subs := h.subs
+	h.subs = nil
+	h.mu.Unlock()
+	h.cancel()
+	for s := range subs {
+		s.fail(err)
+	}
+	h.e.mu.Lock()
+	if h.e.hubs[h.spec.Code] == h {
+		delete(h.e.hubs, h.spec.Code)
+	}
+	h.e.mu.Unlock()
+}
+
+// run reads the room's log and dispatches its events until stopped.
+func (h *hub) run(ctx context.Context) {
+	defer h.e.wg.Done()
+	for {
+		h.mu.Lock()
+		after := h.last
+		h.mu.Unlock()
+		evs, err := h.e.store.Wait(ctx, h.spec.Code, after, 256, WaitMax)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			h.fail(err)
+			return
+		}
+		for i := range evs {
+			if err := h.dispatch(ctx, &evs[i]); err != nil {
+				h.fail(err)
+				return
+			}
+		}
+	}
+}
+
+// fail ends the hub after a store error: watchers are told to reconnect.
+func (h *hub) fail(err error) {
+	switch {
+	case errors.Is(err, ErrNotFound):
+		err = Errorf(ErrNotFound, "room %s is gone", h.spec.Code)
+	case errors.Is(err, ErrTrimmed):
+		err = Errorf(ErrSlow, "this server fell behind room %s: reconnect with after_seq", h.spec.Code)
+	case !errors.Is(err, ErrUnavailable):
+		h.e.log.Error("following a room's events", "room", h.spec.Code, "err", err)
+		err = Errorf(ErrUnavailable, "the room's events cannot be read now: reconnect with after_seq")
+	}
+	h.stop(err)
+}
+
+// dispatch renders one event and queues it for every watcher.
+func (h *hub) dispatch(ctx context.Context, ev *Event) error {
+	var sb *Scoreboard
+	if ev.Personal() {
+		var err error
+		if sb, err = h.e.scoreboard(ctx, h.spec.Code, ev); err != nil {
+			return err
+		}
+	}
+	shared, err := h.e.cfg.Encoder.Event(h.spec, ev, sb)
+	if err != nil {
+		return err
+	}
+	h.mu.Lock()
+	subs := make([]*Subscription, 0, len(h.subs))
+	for s := range h.subs {
+		subs = append(subs, s)
+	}
+	h.last = ev.Seq
+	h.mu.Unlock()
+	var index map[string]int
+	if sb != nil {
+		index = sb.index()
+	}
+	for _, s := range subs {
+		f := Frame{Seq: ev.Seq, Shared: shared, Final: s.finalFor(ev)}
+		if sb != nil && s.who.Role == PlayerRole {
+			v := sb.view(h.spec, ev, s.who.PlayerID, index)
+			if f.Personal, err = h.e.cfg.Encoder.Personal(h.spec, ev, v); err != nil {
+				return err
+			}
+		}
+		s.push(f)
+	}
+	return nil
+}
+
+// scoreboard is the one bulk read behind an event's personal parts.
+func (e *Engine) scoreboard(ctx context.Context, code string, ev *Event) (*Scoreboard, error) {
+	q := -1
+	if ev.Type == EventRevealed {
+		q = ev.Q
+	}
+	return e.store.Scoreboard(ctx, code, q)
+}
+
+// index maps player ids to their place in the standings.
+func (sb *Scoreboard) index() map[string]int {
+	m := make(map[string]int, len(sb.Standings))
+	for i := range sb.Standings {
+		m[sb.Standings[i].PlayerID] = i
+	}
+	return m
+}
+
+// view is a player's own part of ev; index is sb.index().
+func (sb *Scoreboard) view(spec *Spec, ev *Event, playerID string, index map[string]int) *View {
+	v := &View{}
+	if r, ok := sb.Results[playerID]; ok && ev.Type == EventRevealed {
+		v.Result = &r
+	}
+	if i, ok := index[playerID]; ok {
+		st := sb.Standings[i]
+		v.Standing = &st
+		v.Gap = game.GapToNext(sb.Standings, i)
+		v.Streak = game.StreakBefore(st.Streak, st.StreakQ, spec.lastScored(ev.Q))
+	}
+	return v
+}

@@ -1,0 +1,175 @@
+package room
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/quizroom/quizroom/server/game"
+)
+
+// owner drives one room's timers on the instance that holds its lease.
+type owner struct {
+	cancel context.CancelFunc
+	wakeup chan struct{} // a host call or an early close happened here
+}
+
+func (o *owner) stop() { o.cancel() }
+
+// own starts driving a room's timers here if this instance can take its
+// lease. Calling it for a room already driven here does nothing.
+func (e *Engine) own(ctx context.Context, code string) {
+	e.mu.Lock()
+	_, running := e.owners[code]
+	closing := e.closing
+	e.mu.Unlock()
+	if running || closing {
+		return
+	}
+	ok, err := e.store.Lease(ctx, code, e.cfg.Instance, e.cfg.LeaseTTL)
+	if err != nil || !ok {
+		if err != nil && !errors.Is(err, ErrNotFound) && ctx.Err() == nil {
+			e.log.Warn("taking a room lease", "room", code, "err", err)
+		}
+		return
+	}
+	octx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	o := &owner{cancel: cancel, wakeup: make(chan struct{}, 1)}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, running := e.owners[code]; running || e.closing {
+		cancel()
+		return
+	}
+	e.owners[code] = o
+	e.wg.Add(1)
+	go e.drive(octx, code, o)
+}
+
+// wake makes the room's owner look at the room now, if it runs here.
+func (e *Engine) wake(code string) {
+	e.mu.Lock()
+	o := e.owners[code]
+	e.mu.Unlock()
+	if o != nil {
+		select {
+		case o.wakeup <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// drive runs a room's timers until the game is over, the lease is lost or
+// the engine stops.
+func (e *Engine) drive(ctx context.Context, code string, o *owner) {
+	defer e.wg.Done()
+	defer func() {
+		e.mu.Lock()
+		delete(e.owners, code)
+		e.mu.Unlock()
+		o.cancel()
+		release, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+		defer cancel()
+		_ = e.store.Release(release, code, e.cfg.Instance)
+	}()
+	renewed := time.Now()
+	for {
+		wait, done := e.step(ctx, code)
+		if done {
+			return
+		}
+		if time.Since(renewed) >= e.cfg.LeaseTTL/3 {
+			ok, err := e.store.Lease(ctx, code, e.cfg.Instance, e.cfg.LeaseTTL)
+			if err == nil && !ok {
+				e.log.Info("room lease lost to another instance", "room", code)
+				return
+			}
+			if err == nil {
+				renewed = time.Now()
+			} else if time.Since(renewed) >= e.cfg.LeaseTTL {
+				return
+			}
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		case <-o.wakeup:
+			timer.Stop()
+		case <-timer.C:
+		}
+	}
+}
+
+// step does whatever the room's clock says is due and returns how long to
+// wait before the next look, or done when the room needs no owner any more.
+func (e *Engine) step(ctx context.Context, code string) (wait time.Duration, done bool) {
+	st, err := e.store.State(ctx, code)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		e.forget(code)
+		return 0, true
+	case err != nil:
+		if ctx.Err() != nil {
+			return 0, true
+		}
+		e.log.Warn("reading a room", "room", code, "err", err)
+		return e.cfg.Tick, false
+	case st.Phase.Over():
+		return 0, true
+	}
+	spec, err := e.spec(ctx, code)
+	if err != nil {
+		return e.cfg.Tick, false
+	}
+	if _, err := e.store.FlushRoster(ctx, code, RosterLimit); err != nil {
+		e.log.Warn("publishing the roster", "room", code, "err", err)
+	}
+	now := st.Now
+	if now.Sub(st.Touched) >= e.cfg.Idle {
+		t := e.transition(spec, st.Version, game.Step{To: game.PhaseClosed})
+		t.Reason = "the room was idle for too long"
+		return e.advance(ctx, code, t), false
+	}
+	wait = e.cfg.Tick
+	switch st.Phase {
+	case game.PhaseQuestion:
+		closeAt := st.Deadline.Add(e.cfg.Grace)
+		if !now.Before(closeAt) {
+			return e.advance(ctx, code, e.transition(spec, st.Version, game.Step{To: game.PhaseReveal, Q: st.Q})), false
+		}
+		if _, err := e.store.Progress(ctx, code); err != nil {
+			e.log.Warn("publishing answer progress", "room", code, "err", err)
+		}
+		wait = min(wait, closeAt.Sub(now))
+	case game.PhaseReveal, game.PhaseLeaderboard:
+		if st.Deadline.IsZero() {
+			break
+		}
+		if now.Before(st.Deadline) {
+			wait = min(wait, st.Deadline.Sub(now))
+			break
+		}
+		step, err := spec.Settings.Next(st.Phase, st.Q, len(spec.Questions))
+		if err != nil {
+			break
+		}
+		return e.advance(ctx, code, e.transition(spec, st.Version, step)), false
+	}
+	return wait, false
+}
+
+// advance applies a timer's transition and returns how long to wait before
+// the next look: none after a success or a conflict (a host call or another
+// instance got there first), a tick after a failure.
+func (e *Engine) advance(ctx context.Context, code string, t Transition) time.Duration {
+	_, err := e.store.Advance(ctx, code, t)
+	if err == nil || errors.Is(err, ErrConflict) {
+		return 0
+	}
+	if ctx.Err() == nil {
+		e.log.Warn("advancing a room", "room", code, "to", t.To, "err", err)
+	}
+	return e.cfg.Tick
+}

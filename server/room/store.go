@@ -1,0 +1,315 @@
+package room
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/quizroom/quizroom/server/game"
+)
+
+// Store keeps rooms: their fixed spec, their state, players, answers, scores
+// and event log. Every method that changes a room is one atomic step that
+// also appends the room's events to its log, so the log and the state never
+// disagree. All times come from the store's clock, which every server
+// instance sharing the store agrees on.
+//
+// Errors are of the kinds in errors.go: ErrNotFound for a missing room,
+// ErrUnavailable when the store cannot be reached; each method names the
+// others it returns. The memory and Redis stores implement it and run the
+// same conformance suite (package storetest).
+type Store interface {
+	// Now reads the store's clock.
+	Now(ctx context.Context) (time.Time, error)
+
+	// SaveDeck keeps an uploaded deck's source under id; saving the same id
+	// again is a no-op. ErrFull when the store holds max decks already.
+	SaveDeck(ctx context.Context, id string, source []byte, max int) error
+	// DeckIDs lists the uploaded decks.
+	DeckIDs(ctx context.Context) ([]string, error)
+	// Deck returns an uploaded deck's source. ErrNotFound when there is none.
+	Deck(ctx context.Context, id string) ([]byte, error)
+
+	// CreateRoom stores a new room in the lobby. ErrExists when the code is
+	// taken; ErrFull when the store holds max live rooms already.
+	CreateRoom(ctx context.Context, spec *Spec, max int) error
+	// Spec returns a room's fixed part.
+	Spec(ctx context.Context, code string) (*Spec, error)
+	// State returns a room's current state.
+	State(ctx context.Context, code string) (*State, error)
+	// Rooms lists the codes of rooms that are not finished or closed.
+	Rooms(ctx context.Context) ([]string, error)
+	// Identify finds who holds a token (by its hash). ErrDenied when the
+	// token is nobody's in this room, or a kicked or departed player's.
+	Identify(ctx context.Context, code, tokenHash string) (Identity, error)
+	// Join adds a player. ErrExists when the name (by NameKey) is taken or
+	// was kicked; ErrPhase when the lobby is locked or the game is over;
+	// ErrFull when the room holds Spec.Settings.MaxPlayers players.
+	Join(ctx context.Context, code string, j Join) (Player, error)
+	// Leave removes a player who leaves. ErrNotFound for an unknown or
+	// already departed player.
+	Leave(ctx context.Context, code, playerID string) error
+	// Kick removes a player and appends EventKicked; the name cannot join
+	// again. ErrNotFound for an unknown or departed player.
+	Kick(ctx context.Context, code, playerID string) (seq uint64, err error)
+	// Lock locks or unlocks the lobby and appends EventLocked; seq is 0 when
+	// nothing changed. ErrPhase once the game has started.
+	Lock(ctx context.Context, code string, locked bool) (seq uint64, err error)
+	// FlushRoster appends one EventRoster with the joins and departures
+	// since the last one, listing at most limit of each; seq is 0 when there
+	// were none.
+	FlushRoster(ctx context.Context, code string, limit int) (seq uint64, err error)
+	// Roster returns up to limit active players, the most recent first
+	// (limit 0: all), and how many there are.
+	Roster(ctx context.Context, code string, limit int) ([]Player, int, error)
+	// Connect counts a player's open streams up (+1) or down (-1). It
+	// returns true when, after a disconnect, every connected player has
+	// answered the open question.
+	Connect(ctx context.Context, code, playerID string, delta int) (allAnswered bool, err error)
+
+	// Submit records an answer to the open question, measured by the
+	// store's clock. ErrPhase when no question is open, it is another
+	// question, the options are not open yet, the game is paused, or the
+	// deadline plus grace has passed; ErrExists for a second answer;
+	// ErrDenied when the player is not active.
+	Submit(ctx context.Context, code string, s Submission) (Accepted, error)
+	// Progress appends EventProgress when the open question's answered
+	// count changed since the last one; seq is 0 otherwise.
+	Progress(ctx context.Context, code string) (seq uint64, err error)
+	// Advance moves the room as t says if its version is still t.Version,
+	// appending the events of the move (see Transition). ErrConflict
+	// otherwise.
+	Advance(ctx context.Context, code string, t Transition) (*State, error)
+
+	// Events returns up to max events with seq > after, in order.
+	// ErrTrimmed when the first of them is no longer kept.
+	Events(ctx context.Context, code string, after uint64, max int) ([]Event, error)
+	// Wait blocks until the room has events with seq > after, then returns
+	// up to max of them; it returns no events and no error when wait passes
+	// first. ErrTrimmed as Events.
+	Wait(ctx context.Context, code string, after uint64, max int, wait time.Duration) ([]Event, error)
+	// Scoreboard reads, in one step, the ranked standings of the active
+	// players and everyone's results for question q (q < 0: none).
+	Scoreboard(ctx context.Context, code string, q int) (*Scoreboard, error)
+	// Report reads every player (departed and kicked ones too) and every
+	// answer of the game.
+	Report(ctx context.Context, code string) (*ReportData, error)
+
+	// Lease takes or renews the room's timer lease for owner for ttl. It
+	// returns false when another owner holds it.
+	Lease(ctx context.Context, code, owner string, ttl time.Duration) (bool, error)
+	// Release gives up the lease if owner holds it.
+	Release(ctx context.Context, code, owner string) error
+}
+
+// Spec is what a room is made of; it never changes once created.
+type Spec struct {
+	Code          string
+	DeckID        string
+	DeckTitle     string
+	Questions     []game.Question // in game order, options in shown order
+	Settings      game.Settings   // defaults filled in
+	HostTokenHash string
+	Created       time.Time
+}
+
+// lastScored is the last question up to q that is not a poll, or -1: the
+// question a current streak was last extended at.
+func (s *Spec) lastScored(q int) int {
+	if q >= 0 && q < len(s.Questions) && s.Questions[q].Kind != game.Poll {
+		return q
+	}
+	if q >= len(s.Questions) {
+		q = len(s.Questions)
+	}
+	return game.PreviousScored(s.Kinds(), max(q, 0))
+}
+
+// Kinds lists the kinds of the questions, for game.PreviousScored.
+func (s *Spec) Kinds() []game.Kind {
+	kinds := make([]game.Kind, len(s.Questions))
+	for i := range s.Questions {
+		kinds[i] = s.Questions[i].Kind
+	}
+	return kinds
+}
+
+// State is a room's changing part.
+type State struct {
+	Version     int64 // changes with every Advance: the fencing token
+	Seq         uint64
+	Phase       game.Phase
+	Q           int       // the current question, -1 before the first
+	OpensAt     time.Time // the current question's options open
+	Deadline    time.Time // the current phase ends (zero: when the host says)
+	PausedPhase game.Phase
+	PausedAt    time.Time
+	Locked      bool
+	Players     int       // active players
+	Answered    int       // answers to the current question
+	Waiting     int       // connected active players who have not answered it
+	Played      int       // questions revealed
+	Touched     time.Time // the last change of any kind
+	Now         time.Time // the store's clock when the state was read
+}
+
+// Remaining is the time left in the current phase at now, or, when paused,
+// at the pause.
+func (s *State) Remaining() time.Duration {
+	if s.Deadline.IsZero() {
+		return 0
+	}
+	at := s.Now
+	if s.Phase == game.PhasePaused {
+		at = s.PausedAt
+	}
+	return max(s.Deadline.Sub(at), 0)
+}
+
+// Role is what a token makes its holder.
+type Role int
+
+// The roles.
+const (
+	Spectator Role = iota + 1
+	PlayerRole
+	Host
+)
+
+// Identity is who a token belongs to.
+type Identity struct {
+	Role     Role
+	PlayerID string // for PlayerRole
+	Name     string // for PlayerRole
+}
+
+// PlayerID is the id of the player who joined nth (from 1). Ids sort in join
+// order, which the Redis store's ranking relies on for its last tie-break.
+func PlayerID(n int) string { return fmt.Sprintf("p%06d", n) }
+
+// Join is a join request as the store sees it.
+type Join struct {
+	Name      string // display name, normalised
+	NameKey   string // the name folded for uniqueness
+	TokenHash string
+}
+
+// Submission is an answer with everything the store needs to score it.
+type Submission struct {
+	PlayerID   string
+	Q          int
+	Answer     game.Answer
+	Grade      game.Grade
+	Kind       game.Kind
+	Points     int
+	Limit      time.Duration
+	PrevScored int // game.PreviousScored for Q
+	Scoring    game.Scoring
+	Grace      time.Duration
+}
+
+// Accepted is what Submit measured.
+type Accepted struct {
+	Elapsed     time.Duration
+	AllAnswered bool // every connected player has answered now
+	Version     int64
+}
+
+// Transition is a move of a room, fenced by its version. By To:
+//   - PhaseQuestion: opens question Q; options open at now+Read, the
+//     deadline is Limit after that. From the lobby it appends EventStarted
+//     before EventOpened.
+//   - PhaseReveal: closes question Q, applies its answers to the scores,
+//     appends EventRevealed; Hold > 0 sets a deadline (AUTO pacing).
+//   - PhaseLeaderboard: appends EventLeaderboard; Hold as for reveal.
+//   - PhasePaused: freezes the phase and its deadline; EventPaused.
+//   - Resume (any To): ends a pause, shifting OpensAt and Deadline by its
+//     length; EventResumed.
+//   - PhaseFinished: EventFinished; the room expires after Retain.
+//   - PhaseClosed: EventClosed with Reason; the room expires after Retain.
+type Transition struct {
+	Version int64
+	To      game.Phase
+	Resume  bool
+	Q       int
+	Read    time.Duration
+	Limit   time.Duration
+	Hold    time.Duration
+	Options int // PhaseReveal: options of question Q, for EventRevealed.Counts
+	Reason  string
+	Retain  time.Duration
+}
+
+// Result is one player's answer to one question, as scored.
+type Result struct {
+	PlayerID string
+	Answer   game.Answer
+	Correct  bool
+	Points   int // applied change to the score, bonus included
+	Bonus    int
+	Streak   int // streak after this answer
+	Elapsed  time.Duration
+}
+
+// Scoreboard is the standings and one question's results, read together.
+type Scoreboard struct {
+	Standings []game.Standing // active players, ranked
+	Results   map[string]Result
+}
+
+// ReportData is everything a game recorded.
+type ReportData struct {
+	Standings []game.Standing // every player who joined, active ones ranked first
+	Departed  map[string]bool // players who left
+	Kicked    map[string]bool // players the host removed
+	Results   [][]Result      // by question, revealed questions only
+}
+
+// Refusal is why a store refuses an answer to a question that is not open.
+// Both stores report it with the same message (see Err).
+type Refusal int
+
+// The refusals, in the order the stores check them.
+const (
+	NotOpen       Refusal = iota + 1 // no question is open
+	Paused                           // the question is paused
+	OtherQuestion                    // another question is open
+	NotYet                           // the options are not open yet
+	Late                             // the deadline and its grace have passed
+)
+
+// Err is the refusal as an ErrPhase error for an answer to question q when
+// open is the current question.
+func (r Refusal) Err(q, open int) error {
+	switch r {
+	case Paused:
+		return Errorf(ErrPhase, "the game is paused: answers are accepted again when it resumes")
+	case OtherQuestion:
+		return Errorf(ErrPhase, "question %d is not open: question %d is", q+1, open+1)
+	case NotYet:
+		return Errorf(ErrPhase, "the options of question %d are not open yet", q+1)
+	case Late:
+		return Errorf(ErrPhase, "question %d is closed: its deadline has passed", q+1)
+	default:
+		return Errorf(ErrPhase, "no question is open")
+	}
+}
+
+// CheckOpen is the check every store makes before accepting an answer to
+// question q at now: it returns the refusal, or 0 when the answer may be
+// accepted.
+func CheckOpen(st *State, q int, now time.Time, grace time.Duration) Refusal {
+	switch {
+	case st.Phase == game.PhasePaused && st.PausedPhase == game.PhaseQuestion:
+		return Paused
+	case st.Phase != game.PhaseQuestion:
+		return NotOpen
+	case st.Q != q:
+		return OtherQuestion
+	case now.Before(st.OpensAt):
+		return NotYet
+	case now.After(st.Deadline.Add(grace)):
+		return Late
+	}
+	return 0
+}

@@ -1,0 +1,233 @@
+package room
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/quizroom/quizroom/server/game"
+)
+
+// Subscription is one watcher's stream of frames. Next is for one
+// goroutine: the stream's sender.
+type Subscription struct {
+	e    *Engine
+	hub  *hub
+	spec *Spec
+	who  Identity
+
+	pending []Frame    // the snapshot or missed events, before the queue
+	queue   chan Frame // live frames from the hub
+	last    uint64     // seq of the last frame returned
+	ended   bool       // a final frame was returned
+
+	failOnce sync.Once
+	failed   chan struct{} // closed by fail
+	err      error         // why, set before failed is closed
+}
+
+// Watch subscribes who to a room's events after seq after (0: start with a
+// snapshot). ErrInvalid when after is ahead of the room.
+func (e *Engine) Watch(ctx context.Context, code string, who Identity, after uint64) (*Subscription, error) {
+	spec, err := e.spec(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	st, err := e.store.State(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	if after > st.Seq {
+		return nil, Errorf(ErrInvalid, "after_seq %d is ahead of the room, whose last event is %d", after, st.Seq)
+	}
+	s := &Subscription{e: e, spec: spec, who: who, queue: make(chan Frame, e.cfg.QueueSize), failed: make(chan struct{})}
+	var from uint64
+	for {
+		if s.hub, err = e.hubFor(ctx, spec, st.Seq); err != nil {
+			return nil, err
+		}
+		var ok bool
+		if from, ok = s.hub.add(s); ok {
+			break
+		}
+	}
+	if err := s.catchUp(ctx, after, from); err != nil {
+		s.hub.remove(s)
+		return nil, err
+	}
+	if who.Role == PlayerRole {
+		if _, err := e.store.Connect(ctx, code, who.PlayerID, 1); err != nil {
+			s.hub.remove(s)
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// catchUp fills pending with what comes before the hub's live frames (from
+// on): the events after after, or a snapshot when after is 0 or they are no
+// longer kept.
+func (s *Subscription) catchUp(ctx context.Context, after, from uint64) error {
+	s.last = after
+	if after > 0 {
+		frames, err := s.e.replay(ctx, s.spec, s.who, after, from)
+		if err == nil {
+			s.pending = frames
+			return nil
+		}
+		if !errors.Is(err, ErrTrimmed) {
+			return err
+		}
+	}
+	f, err := s.e.snapshot(ctx, s.spec, s.who)
+	if err != nil {
+		return err
+	}
+	s.pending = []Frame{f}
+	s.last = 0
+	return nil
+}
+
+// replay renders the events after after up to through for one watcher.
+func (e *Engine) replay(ctx context.Context, spec *Spec, who Identity, after, through uint64) ([]Frame, error) {
+	var frames []Frame
+	boards := map[uint64]*Scoreboard{}
+	for after < through {
+		evs, err := e.store.Events(ctx, spec.Code, after, int(min(through-after, 500)))
+		if err != nil {
+			return nil, err
+		}
+		if len(evs) == 0 {
+			break
+		}
+		for i := range evs {
+			ev := &evs[i]
+			if ev.Seq > through {
+				break
+			}
+			f, err := e.frame(ctx, spec, who, ev, boards)
+			if err != nil {
+				return nil, err
+			}
+			frames = append(frames, f)
+			after = ev.Seq
+		}
+	}
+	return frames, nil
+}
+
+// frame renders one replayed event for one watcher.
+func (e *Engine) frame(ctx context.Context, spec *Spec, who Identity, ev *Event, boards map[uint64]*Scoreboard) (Frame, error) {
+	var sb *Scoreboard
+	if ev.Personal() {
+		sb = boards[ev.Seq]
+		if sb == nil {
+			var err error
+			if sb, err = e.scoreboard(ctx, spec.Code, ev); err != nil {
+				return Frame{}, err
+			}
+			boards[ev.Seq] = sb
+		}
+	}
+	shared, err := e.cfg.Encoder.Event(spec, ev, sb)
+	if err != nil {
+		return Frame{}, err
+	}
+	f := Frame{Seq: ev.Seq, Shared: shared, Final: finalFor(who, ev)}
+	if sb != nil && who.Role == PlayerRole {
+		v := sb.view(spec, ev, who.PlayerID, sb.index())
+		if f.Personal, err = e.cfg.Encoder.Personal(spec, ev, v); err != nil {
+			return Frame{}, err
+		}
+	}
+	return f, nil
+}
+
+// Next returns the next frame. It returns io.EOF after a final frame, and
+// the hub's error (ErrSlow, ErrUnavailable, ErrShutdown …) when the watcher
+// was cut off.
+func (s *Subscription) Next(ctx context.Context) (Frame, error) {
+	for {
+		if s.ended {
+			return Frame{}, io.EOF
+		}
+		var f Frame
+		if len(s.pending) > 0 {
+			f, s.pending = s.pending[0], s.pending[1:]
+		} else {
+			select {
+			case f = <-s.queue:
+			case <-s.failed:
+				// Frames queued before the failure still go out first.
+				select {
+				case f = <-s.queue:
+				default:
+					return Frame{}, s.err
+				}
+			case <-ctx.Done():
+				return Frame{}, ctx.Err()
+			}
+		}
+		if f.Seq <= s.last && s.last > 0 {
+			continue // already covered by the snapshot or the replay
+		}
+		s.last, s.ended = f.Seq, f.Final
+		return f, nil
+	}
+}
+
+// Close ends the subscription.
+func (s *Subscription) Close() {
+	s.hub.remove(s)
+	s.fail(io.EOF)
+	if s.who.Role != PlayerRole {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	all, err := s.e.store.Connect(ctx, s.spec.Code, s.who.PlayerID, -1)
+	if err != nil {
+		return
+	}
+	if all {
+		if st, err := s.e.store.State(ctx, s.spec.Code); err == nil && st.Phase == game.PhaseQuestion {
+			s.e.closeEarly(ctx, s.spec, st.Version, st.Q)
+		}
+	}
+}
+
+// push queues a live frame, cutting the watcher off when its queue is full.
+func (s *Subscription) push(f Frame) {
+	select {
+	case s.queue <- f:
+	default:
+		s.fail(Errorf(ErrSlow, "this client read events too slowly and fell %d behind: reconnect with after_seq", cap(s.queue)))
+		s.hub.remove(s)
+	}
+}
+
+// fail ends the subscription with err (nil: io.EOF).
+func (s *Subscription) fail(err error) {
+	s.failOnce.Do(func() {
+		if err == nil {
+			err = io.EOF
+		}
+		s.err = err
+		close(s.failed)
+	})
+}
+
+// finalFor reports whether ev ends this watcher's stream.
+func (s *Subscription) finalFor(ev *Event) bool { return finalFor(s.who, ev) }
+
+func finalFor(who Identity, ev *Event) bool {
+	switch ev.Type {
+	case EventClosed:
+		return true
+	case EventKicked:
+		return who.Role == PlayerRole && ev.Player != nil && ev.Player.ID == who.PlayerID
+	}
+	return false
+}
