@@ -1,0 +1,107 @@
+// Package servertest starts a real Quizroom server in a test: the room
+// engine and the gRPC service on a port of 127.0.0.1, the in-memory store by
+// default. Tests of the server, the CLI and the benchmarks share it.
+package servertest
+
+import (
+	"context"
+	"net"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
+	"github.com/quizroom/quizroom/server/api"
+	"github.com/quizroom/quizroom/server/memstore"
+	"github.com/quizroom/quizroom/server/room"
+)
+
+// Options tune a test server; zero fields get defaults.
+type Options struct {
+	// Store is the store; default a fresh memstore.
+	Store room.Store
+	// Engine adjusts the engine's config (Store and Encoder are set).
+	Engine room.Config
+	// API adjusts the gRPC service's config (Engine is set). Rate limits
+	// default to off: tests drive many clients from one address.
+	API api.Config
+}
+
+// Server is a running test server.
+type Server struct {
+	Addr   string
+	Engine *room.Engine
+	Store  room.Store
+	stop   func()
+}
+
+// Start starts a server and stops it when the test ends.
+func Start(t testing.TB, opt Options) *Server {
+	t.Helper()
+	s, err := Run(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// Run starts a server outside a test (benchmark programs); call Stop.
+func Run(opt Options) (*Server, error) {
+	if opt.Store == nil {
+		opt.Store = memstore.New(memstore.Config{})
+	}
+	cfg := opt.Engine
+	cfg.Store, cfg.Encoder = opt.Store, api.Encoder{}
+	engine, err := room.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	acfg := opt.API
+	acfg.Engine = engine
+	if acfg.JoinRate == 0 {
+		acfg.JoinRate = -1
+	}
+	if acfg.AnswerRate == 0 {
+		acfg.AnswerRate = -1
+	}
+	srv := grpc.NewServer(api.ServerOptions()...)
+	api.New(acfg).Register(srv)
+	ctx, cancel := context.WithCancel(context.Background())
+	engineDone := make(chan struct{})
+	go func() { _ = engine.Run(ctx); close(engineDone) }()
+	serveDone := make(chan struct{})
+	go func() { _ = srv.Serve(lis); close(serveDone) }()
+	return &Server{Addr: lis.Addr().String(), Engine: engine, Store: opt.Store, stop: func() {
+		cancel()
+		<-engineDone
+		stopped := make(chan struct{})
+		go func() { srv.GracefulStop(); close(stopped) }()
+		select {
+		case <-stopped:
+		case <-time.After(5 * time.Second):
+			srv.Stop()
+		}
+		<-serveDone
+	}}, nil
+}
+
+// Stop stops the server: watchers get Unavailable, then calls drain.
+func (s *Server) Stop() { s.stop() }
+
+// Client dials the server and closes the connection when the test ends.
+func (s *Server) Client(t testing.TB) quizv1.QuizServiceClient {
+	t.Helper()
+	conn, err := grpc.NewClient(s.Addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	return quizv1.NewQuizServiceClient(conn)
+}
