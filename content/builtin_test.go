@@ -94,7 +94,7 @@ var coverage = map[string][]string{
 	"In Kubernetes and Amazon EKS, containers are grouped into what?":                                                    {"grouped into pods"},
 	"When is Amazon EKS a good choice?":                                                                                  {"already use Kubernetes", "migrate your Kubernetes workloads", "same toolset"},
 	"True or false: Amazon EKS can run pods on AWS Fargate but not on Amazon EC2 instances.":                             {"EKS can run pods"},
-	"What is AWS OpsWorks?":                     {"provides managed instances of Chef and Puppet"},
+	"What was AWS OpsWorks?":                    {"provides managed instances of Chef and Puppet"},
 	"Which were the offerings of AWS OpsWorks?": {"OpsWorks has three offerings"},
 	"True or false: with OpsWorks, Chef and Puppet use code to automate how servers are configured, deployed and managed, on Amazon EC2 instances or on premises.": {"automation platforms", "automate how servers are configured"},
 	"In which year did AWS end support for all three OpsWorks offerings?":                                                                                          {"ended support"},

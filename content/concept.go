@@ -36,9 +36,8 @@ func newConcept(name string) concept {
 	forms := []string{name}
 	if open := strings.LastIndex(name, " ("); open > 0 && strings.HasSuffix(name, ")") {
 		forms = append(forms, name[:open])
-		for _, alias := range strings.FieldsFunc(name[open+2:len(name)-1], func(r rune) bool { return r == ',' || r == '/' }) {
-			forms = append(forms, alias)
-		}
+		aliases := strings.FieldsFunc(name[open+2:len(name)-1], func(r rune) bool { return r == ',' || r == '/' })
+		forms = append(forms, aliases...)
 	}
 	c := concept{name: name}
 	for _, f := range forms {

@@ -2,11 +2,8 @@ package content
 
 import (
 	"fmt"
-	"path"
-	"regexp"
 	"sort"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
@@ -100,91 +97,6 @@ func (s *source) text(lines *text.Segments, from int) string {
 	return strings.Join(parts, " ")
 }
 
-// keyValue is one "key: value" line.
-type keyValue struct {
-	key, value string
-	line       int
-}
-
-var keyLine = regexp.MustCompile(`^([A-Za-z][A-Za-z-]*)[ \t]*:[ \t]*(.*)$`)
-
-// keyValues returns the "key: value" lines of paragraph p, recording a
-// problem for every other line; hint says which keys belong there.
-func (s *source) keyValues(p *ast.Paragraph, hint string) []keyValue {
-	var kvs []keyValue
-	lines := p.Lines()
-	for i := range lines.Len() {
-		seg := lines.At(i)
-		line := s.line(seg.Start)
-		t := strings.TrimSpace(string(seg.Value(s.src)))
-		m := keyLine.FindStringSubmatch(t)
-		if m == nil {
-			s.addf(line, "expected a \"key: value\" line (%s), got %q", hint, clip(t))
-			continue
-		}
-		kvs = append(kvs, keyValue{key: strings.ToLower(m[1]), value: strings.TrimSpace(m[2]), line: line})
-	}
-	return kvs
-}
-
-// seenKeys remembers the line of each key of one block of keys, to report
-// a key given twice.
-type seenKeys map[string]int
-
-// first reports whether kv is the first line with its key, recording a
-// problem on s if not.
-func (k seenKeys) first(s *source, kv keyValue) bool {
-	if prev, ok := k[kv.key]; ok {
-		s.addf(kv.line, "duplicate key %s: (first on line %d)", kv.key, prev)
-		return false
-	}
-	k[kv.key] = kv.line
-	return true
-}
-
-// checkText records a problem at line if t (the what of something) is
-// empty, longer than limit characters, or holds a control character.
-func (s *source) checkText(line int, what, t string, limit int) {
-	s.checkLen(line, what, t, limit)
-	s.checkPrintable(line, what, t)
-}
-
-// checkLen records a problem at line if t is empty or longer than limit characters.
-func (s *source) checkLen(line int, what, t string, limit int) {
-	if t == "" {
-		s.addf(line, "empty %s", what)
-	} else if n := utf8.RuneCountInString(t); n > limit {
-		s.addf(line, "%s too long: %d characters, at most %d", what, n, limit)
-	}
-}
-
-// checkPrintable records a problem at line if t holds a control character.
-func (s *source) checkPrintable(line int, what, t string) {
-	if strings.IndexFunc(t, unicode.IsControl) >= 0 {
-		s.addf(line, "%s holds a control character: only printable text is allowed", what)
-	}
-}
-
-var idPattern = regexp.MustCompile(`^[a-z0-9-]+$`)
-
-// checkID records a problem at line if id is not a valid deck or notes id.
-func (s *source) checkID(line int, id string) {
-	if !validID(id) {
-		s.addf(line, "bad id %q: use 1 to %d characters a-z, 0-9 and -", clip(id), MaxIDLen)
-	}
-}
-
-// validID reports whether id is 1 to MaxIDLen characters a-z, 0-9 and -.
-func validID(id string) bool {
-	return len(id) <= MaxIDLen && idPattern.MatchString(id)
-}
-
-// idFromFile returns the id a file name implies: its base name without extension.
-func idFromFile(file string) string {
-	base := path.Base(strings.ReplaceAll(file, "\\", "/"))
-	return strings.TrimSuffix(base, path.Ext(base))
-}
-
 // describe names a Markdown block for an error message.
 func describe(n ast.Node) string {
 	switch n := n.(type) {
@@ -210,13 +122,4 @@ func describe(n ast.Node) string {
 func isComment(n ast.Node) bool {
 	h, ok := n.(*ast.HTMLBlock)
 	return ok && h.HTMLBlockType == ast.HTMLBlockType2
-}
-
-// clip shortens t for quoting in an error message.
-func clip(t string) string {
-	const limit = 40
-	if utf8.RuneCountInString(t) <= limit {
-		return t
-	}
-	return string([]rune(t)[:limit]) + "…"
 }
