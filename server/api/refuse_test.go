@@ -1,0 +1,238 @@
+package api_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+
+	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
+	"github.com/quizroom/quizroom/server/servertest"
+)
+
+// report reads a room's report as its host.
+func (e *env) report(t *testing.T, r testRoom) *quizv1.Report {
+	t.Helper()
+	resp, err := e.client.GetReport(as(ctx(t), r.host), &quizv1.GetReportRequest{RoomCode: r.code})
+	if err != nil {
+		t.Fatalf("GetReport: %v", err)
+	}
+	rep := resp.GetReport()
+	rep.GeneratedAt = nil
+	return rep
+}
+
+// roomInfo reads a room's description.
+func (e *env) roomInfo(t *testing.T, code string) *quizv1.RoomInfo {
+	t.Helper()
+	resp, err := e.client.GetRoom(ctx(t), &quizv1.GetRoomRequest{RoomCode: code})
+	if err != nil {
+		t.Fatalf("GetRoom: %v", err)
+	}
+	return resp.GetRoom()
+}
+
+// unchanged fails the test when the room's report or description moved.
+func (e *env) unchanged(t *testing.T, r testRoom, before *quizv1.Report, info *quizv1.RoomInfo) {
+	t.Helper()
+	if after := e.report(t, r); !proto.Equal(before, after) {
+		t.Errorf("the room's report changed:\nbefore %v\nafter  %v", before, after)
+	}
+	if after := e.roomInfo(t, r.code); !proto.Equal(info, after) {
+		t.Errorf("the room changed:\nbefore %v\nafter  %v", info, after)
+	}
+}
+
+// TestRefusedAnswers sends answers that must be refused, each with its code,
+// and checks that none of them changed the room.
+func TestRefusedAnswers(t *testing.T) {
+	e := newEnv(t, servertest.Options{})
+	r := e.create(t, fast())
+	p := e.join(t, r.code, "Ada")
+	e.join(t, r.code, "Bob")
+
+	_, err := e.answer(t, r.code, p, 0, &quizv1.Answer{Choices: []int32{1}})
+	wantCode(t, err, codes.FailedPrecondition, "answer in the lobby")
+
+	e.host(t, r, start)
+	if _, err := e.answer(t, r.code, p, 0, &quizv1.Answer{Choices: []int32{1}}); err != nil {
+		t.Fatalf("first answer: %v", err)
+	}
+	before, info := e.report(t, r), e.roomInfo(t, r.code)
+	cases := []struct {
+		name string
+		q    int
+		a    *quizv1.Answer
+		code codes.Code
+	}{
+		{"second answer", 0, &quizv1.Answer{Choices: []int32{0}}, codes.AlreadyExists},
+		{"another question", 1, &quizv1.Answer{Choices: []int32{0}}, codes.FailedPrecondition},
+		{"no such question", 99, &quizv1.Answer{Choices: []int32{0}}, codes.InvalidArgument},
+		{"negative question", -1, &quizv1.Answer{Choices: []int32{0}}, codes.InvalidArgument},
+		{"no answer", 0, nil, codes.InvalidArgument},
+		{"two choices for single choice", 0, &quizv1.Answer{Choices: []int32{0, 1}}, codes.InvalidArgument},
+		{"choice out of range", 0, &quizv1.Answer{Choices: []int32{3}}, codes.InvalidArgument},
+		{"negative choice", 0, &quizv1.Answer{Choices: []int32{-1}}, codes.InvalidArgument},
+		{"text for a choice question", 0, &quizv1.Answer{Text: "Lambda"}, codes.InvalidArgument},
+		{"too many choices", 0, &quizv1.Answer{Choices: []int32{0, 1, 2, 3, 4, 5, 6}}, codes.InvalidArgument},
+	}
+	for _, c := range cases {
+		_, err := e.answer(t, r.code, p, c.q, c.a)
+		wantCode(t, err, c.code, c.name)
+	}
+	e.unchanged(t, r, before, info)
+
+	e.host(t, r, closeQ)
+	before, info = e.report(t, r), e.roomInfo(t, r.code)
+	_, err = e.answer(t, r.code, p, 0, &quizv1.Answer{Choices: []int32{1}})
+	wantCode(t, err, codes.FailedPrecondition, "answer after the close")
+	e.unchanged(t, r, before, info)
+}
+
+// TestHostCallsNeedTheHostToken makes every host call with a player's token,
+// with none, with a stranger's and with a malformed header.
+func TestHostCallsNeedTheHostToken(t *testing.T) {
+	e := newEnv(t, servertest.Options{})
+	r := e.create(t, fast())
+	p := e.join(t, r.code, "Mallory")
+	calls := map[string]func(context.Context) error{
+		"StartGame": func(c context.Context) error {
+			_, err := e.client.StartGame(c, &quizv1.StartGameRequest{RoomCode: r.code})
+			return err
+		},
+		"NextQuestion": func(c context.Context) error {
+			_, err := e.client.NextQuestion(c, &quizv1.NextQuestionRequest{RoomCode: r.code})
+			return err
+		},
+		"CloseQuestion": func(c context.Context) error {
+			_, err := e.client.CloseQuestion(c, &quizv1.CloseQuestionRequest{RoomCode: r.code})
+			return err
+		},
+		"PauseGame": func(c context.Context) error {
+			_, err := e.client.PauseGame(c, &quizv1.PauseGameRequest{RoomCode: r.code})
+			return err
+		},
+		"ResumeGame": func(c context.Context) error {
+			_, err := e.client.ResumeGame(c, &quizv1.ResumeGameRequest{RoomCode: r.code})
+			return err
+		},
+		"EndGame": func(c context.Context) error {
+			_, err := e.client.EndGame(c, &quizv1.EndGameRequest{RoomCode: r.code})
+			return err
+		},
+		"KickPlayer": func(c context.Context) error {
+			_, err := e.client.KickPlayer(c, &quizv1.KickPlayerRequest{RoomCode: r.code, PlayerId: p.id})
+			return err
+		},
+		"LockRoom": func(c context.Context) error {
+			_, err := e.client.LockRoom(c, &quizv1.LockRoomRequest{RoomCode: r.code, Locked: true})
+			return err
+		},
+		"GetReport": func(c context.Context) error {
+			_, err := e.client.GetReport(c, &quizv1.GetReportRequest{RoomCode: r.code})
+			return err
+		},
+	}
+	other := e.create(t, fast())
+	before := e.roomInfo(t, r.code)
+	for name, call := range calls {
+		wantCode(t, call(as(ctx(t), p.token)), codes.PermissionDenied, name+" with a player token")
+		wantCode(t, call(ctx(t)), codes.Unauthenticated, name+" without a token")
+		wantCode(t, call(as(ctx(t), other.host)), codes.PermissionDenied, name+" with another room's host token")
+		wantCode(t, call(as(ctx(t), "not-a-token")), codes.PermissionDenied, name+" with a made-up token")
+	}
+	if after := e.roomInfo(t, r.code); !proto.Equal(before, after) {
+		t.Errorf("refused host calls changed the room:\nbefore %v\nafter  %v", before, after)
+	}
+	bad := metadataCtx(t, "authorization", "Basic abc")
+	wantCode(t, calls["StartGame"](bad), codes.Unauthenticated, "StartGame with a Basic header")
+}
+
+// TestBadInput sends malformed requests: each gets a clear error and the
+// room stays as it was.
+func TestBadInput(t *testing.T) {
+	e := newEnv(t, servertest.Options{})
+	r := e.create(t, fast())
+	e.join(t, r.code, "Taken")
+	before, info := e.report(t, r), e.roomInfo(t, r.code)
+
+	joins := []struct {
+		name, code, player string
+		want               codes.Code
+		msg                string
+	}{
+		{"empty name", r.code, "   ", codes.InvalidArgument, "name is empty"},
+		{"long name", r.code, strings.Repeat("n", 25), codes.InvalidArgument, "at most 24"},
+		{"huge name", r.code, strings.Repeat("n", 100000), codes.InvalidArgument, "too long"},
+		{"control character", r.code, "bad\x07name", codes.InvalidArgument, "control character"},
+		{"invisible formatting", r.code, "bad\u200bname", codes.InvalidArgument, "control character"},
+		{"taken name, other case", r.code, "TAKEN", codes.AlreadyExists, "taken"},
+		{"unknown room", "ZZZZZZ", "New", codes.NotFound, "no room"},
+		{"malformed code", "ABC", "New", codes.InvalidArgument, "codes have 6"},
+		{"code with a bad letter", "ABCDE0", "New", codes.InvalidArgument, "codes use only"},
+		{"empty code", "", "New", codes.InvalidArgument, "empty"},
+	}
+	for _, c := range joins {
+		_, err := e.client.JoinRoom(ctx(t), &quizv1.JoinRoomRequest{RoomCode: c.code, Name: c.player})
+		wantCode(t, err, c.want, c.name)
+		if err != nil && !strings.Contains(status.Convert(err).Message(), c.msg) {
+			t.Errorf("%s: message %q does not say %q", c.name, status.Convert(err).Message(), c.msg)
+		}
+	}
+	_, err := e.client.Watch(ctx(t), &quizv1.WatchRequest{RoomCode: r.code})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream, _ := e.client.Watch(as(ctx(t), "wrong"), &quizv1.WatchRequest{RoomCode: r.code})
+	_, err = stream.Recv()
+	wantCode(t, err, codes.PermissionDenied, "Watch with a wrong token")
+	stream, _ = e.client.Watch(ctx(t), &quizv1.WatchRequest{RoomCode: r.code, AfterSeq: 1 << 40})
+	_, err = stream.Recv()
+	wantCode(t, err, codes.InvalidArgument, "Watch after a seq the room has not reached")
+	e.unchanged(t, r, before, info)
+
+	_, err = e.client.UploadDeck(ctx(t), &quizv1.UploadDeckRequest{Source: "# Deck\n\n## Q?\n\n- [ ] a\n- [ ] b\n"})
+	wantCode(t, err, codes.InvalidArgument, "a deck without a correct option")
+	if v := fieldViolations(err); len(v) == 0 || !strings.Contains(v[0].GetDescription(), "deck.md:3:") {
+		t.Errorf("deck violations %v do not name the line (deck.md:3:)", v)
+	}
+	_, err = e.client.UploadDeck(ctx(t), &quizv1.UploadDeckRequest{Source: strings.Repeat("x", 1<<20+1)})
+	wantCode(t, err, codes.ResourceExhausted, "a deck over 1 MiB")
+	_, err = e.client.UploadDeck(ctx(t), &quizv1.UploadDeckRequest{Source: strings.Repeat("x", 3<<20)})
+	wantCode(t, err, codes.ResourceExhausted, "a message over the size limit")
+
+	_, err = e.client.CreateRoom(ctx(t), &quizv1.CreateRoomRequest{
+		Source:   &quizv1.CreateRoomRequest_DeckId{DeckId: "aws-compute"},
+		Settings: &quizv1.RoomSettings{TimeLimit: durationOf(1), MaxPlayers: -3, LeaderboardSize: 1000},
+	})
+	wantCode(t, err, codes.InvalidArgument, "bad settings")
+	fields := map[string]bool{}
+	for _, v := range fieldViolations(err) {
+		fields[v.GetField()] = true
+	}
+	for _, f := range []string{"settings.time_limit", "settings.max_players", "settings.leaderboard_size"} {
+		if !fields[f] {
+			t.Errorf("bad settings: no violation for %s in %v", f, fields)
+		}
+	}
+	_, err = e.client.CreateRoom(ctx(t), &quizv1.CreateRoomRequest{Source: &quizv1.CreateRoomRequest_DeckId{DeckId: "no-such-deck"}})
+	wantCode(t, err, codes.NotFound, "an unknown deck")
+	_, err = e.client.CreateRoom(ctx(t), &quizv1.CreateRoomRequest{})
+	wantCode(t, err, codes.InvalidArgument, "no source")
+	_, err = e.client.CreateRoom(ctx(t), &quizv1.CreateRoomRequest{Source: &quizv1.CreateRoomRequest_Notes{Notes: "just prose"}})
+	wantCode(t, err, codes.InvalidArgument, "notes that are not notes")
+}
+
+// fieldViolations reads the BadRequest details of a status.
+func fieldViolations(err error) []*errdetails.BadRequest_FieldViolation {
+	for _, d := range status.Convert(err).Details() {
+		if br, ok := d.(*errdetails.BadRequest); ok {
+			return br.GetFieldViolations()
+		}
+	}
+	return nil
+}
