@@ -1,0 +1,181 @@
+package conn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
+)
+
+// Update is what Follow reports: an event as it arrives, or a change of
+// the stream's connection.
+type Update struct {
+	// Event is the event received; nil for a connection update.
+	Event *quizv1.Event
+	// Received is when the event arrived, by the local clock.
+	Received time.Time
+	// Reconnecting is true on a connection update sent before Follow
+	// waits and watches again.
+	Reconnecting bool
+	// Attempt counts the reconnections in a row without an event, from 1.
+	Attempt int
+	// Wait is how long Follow waits before it watches again.
+	Wait time.Duration
+	// Err is why the stream dropped.
+	Err error
+}
+
+// FollowConfig tunes Follow. Zero fields get the documented defaults.
+type FollowConfig struct {
+	// Code is the room's code.
+	Code string
+	// AfterSeq is the last seq already seen; 0 starts with a snapshot.
+	AfterSeq uint64
+	// MaxAttempts is how many reconnections in a row may fail before
+	// Follow gives up; an event received resets the count. Default 20.
+	MaxAttempts int
+	// MinBackoff and MaxBackoff bound the wait before a reconnection,
+	// which doubles with each attempt and has jitter; defaults 250 ms and
+	// 5 s.
+	MinBackoff, MaxBackoff time.Duration
+	// Now is the local clock; default time.Now.
+	Now func() time.Time
+}
+
+func (cfg FollowConfig) withDefaults() FollowConfig {
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 20
+	}
+	if cfg.MinBackoff <= 0 {
+		cfg.MinBackoff = 250 * time.Millisecond
+	}
+	if cfg.MaxBackoff < cfg.MinBackoff {
+		cfg.MaxBackoff = max(5*time.Second, cfg.MinBackoff)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return cfg
+}
+
+// errGap is why Follow drops a stream that skipped a seq.
+var errGap = errors.New("events were skipped")
+
+// Follow watches a room and calls handle with each event in seq order, once
+// each: events already seen are dropped, a snapshot is always passed on (it
+// replaces what the caller knew). When the stream drops with a status worth
+// retrying (Unavailable, ResourceExhausted, Aborted, Internal, Unknown) or
+// skips a seq, Follow reports it, backs off and watches again after the last
+// seq seen. It returns nil when handle returns false or the server ends the
+// stream (after RoomClosed, or PlayerKicked for the caller); ctx's error when
+// ctx ends; otherwise the error that stopped it, explained for people.
+func (c *Client) Follow(ctx context.Context, cfg FollowConfig, handle func(Update) bool) error {
+	cfg = cfg.withDefaults()
+	last := cfg.AfterSeq
+	attempt := 0
+	for {
+		got, err := c.watchOnce(ctx, cfg, &last, handle)
+		if err == nil || ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if errors.Is(err, errStop) {
+			return nil
+		}
+		if got {
+			attempt = 0
+		}
+		if status.Code(err) == codes.InvalidArgument && last > 0 {
+			// The room's log is behind what we saw (a store that lost its
+			// log): start over from a snapshot.
+			last = 0
+		} else if !retryable(err) {
+			return Explain(err, "watching room "+cfg.Code, c.addr)
+		}
+		attempt++
+		if attempt > cfg.MaxAttempts {
+			return fmt.Errorf("gave up after %d reconnections: %w", cfg.MaxAttempts, Explain(err, "watching room "+cfg.Code, c.addr))
+		}
+		wait := backoff(cfg, attempt)
+		if !handle(Update{Reconnecting: true, Attempt: attempt, Wait: wait, Err: Explain(err, "the event stream dropped", c.addr)}) {
+			return nil
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// errStop is how watchOnce says handle asked to stop.
+var errStop = errors.New("stopped by the handler")
+
+// watchOnce runs one Watch call. It reports whether any event arrived, and
+// returns nil when the server ended the stream with OK.
+func (c *Client) watchOnce(ctx context.Context, cfg FollowConfig, last *uint64, handle func(Update) bool) (bool, error) {
+	ctx, cancel := context.WithCancel(c.authorize(ctx))
+	defer cancel()
+	stream, err := c.API.Watch(ctx, &quizv1.WatchRequest{RoomCode: cfg.Code, AfterSeq: *last})
+	if err != nil {
+		return false, err
+	}
+	got := false
+	for {
+		resp, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return got, nil
+		}
+		if err != nil {
+			return got, err
+		}
+		ev := resp.GetEvent()
+		now := cfg.Now()
+		switch {
+		case ev == nil:
+			continue
+		case ev.GetSnapshot() != nil:
+		case ev.GetSeq() <= *last:
+			continue // seen before the stream dropped
+		case *last > 0 && ev.GetSeq() != *last+1:
+			return got, fmt.Errorf("%w: got seq %d after %d", errGap, ev.GetSeq(), *last)
+		}
+		got = true
+		*last = ev.GetSeq()
+		if !handle(Update{Event: ev, Received: now}) {
+			return got, errStop
+		}
+	}
+}
+
+// retryable reports whether watching again may help.
+func retryable(err error) bool {
+	if errors.Is(err, errGap) {
+		return true
+	}
+	switch status.Code(err) {
+	case codes.Unavailable, codes.ResourceExhausted, codes.Aborted, codes.Internal, codes.Unknown:
+		return true
+	}
+	return false
+}
+
+// backoff is the wait before reconnection attempt n (from 1): exponential
+// from MinBackoff, capped at MaxBackoff, with ±25% jitter so that many
+// clients dropped at once do not come back at once.
+func backoff(cfg FollowConfig, n int) time.Duration {
+	d := cfg.MinBackoff
+	for i := 1; i < n && d < cfg.MaxBackoff; i++ {
+		d *= 2
+	}
+	d = min(d, cfg.MaxBackoff)
+	return d*3/4 + rand.N(d/2+1)
+}

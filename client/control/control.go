@@ -1,0 +1,106 @@
+// Package control runs the host's controls of a room (start, next, close,
+// pause, resume, end, kick, lock) for both the terminal UI and the line
+// mode, and reads them from typed lines.
+package control
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/quizroom/quizroom/client/conn"
+	"github.com/quizroom/quizroom/client/state"
+	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
+)
+
+// Action is one of the host's controls.
+type Action int
+
+// The host's controls.
+const (
+	Start  Action = iota + 1 // StartGame
+	Next                     // NextQuestion
+	Close                    // CloseQuestion
+	Pause                    // PauseGame
+	Resume                   // ResumeGame
+	End                      // EndGame
+	Kick                     // KickPlayer
+	Lock                     // LockRoom, locked
+	Unlock                   // LockRoom, unlocked
+)
+
+var names = map[Action]string{
+	Start: "start", Next: "next", Close: "close", Pause: "pause", Resume: "resume",
+	End: "end", Kick: "kick", Lock: "lock", Unlock: "unlock",
+}
+
+// String is the action's name as typed in line mode.
+func (a Action) String() string {
+	if n, ok := names[a]; ok {
+		return n
+	}
+	return fmt.Sprintf("Action(%d)", int(a))
+}
+
+// Command is an action and, for Kick, whom.
+type Command struct {
+	Action Action
+	// PlayerID is the player to kick.
+	PlayerID string
+}
+
+// Do runs cmd in room code with the host's client.
+func Do(ctx context.Context, host *conn.Client, code string, cmd Command) error {
+	ctx, cancel := host.Call(ctx)
+	defer cancel()
+	var err error
+	switch cmd.Action {
+	case Start:
+		_, err = host.API.StartGame(ctx, &quizv1.StartGameRequest{RoomCode: code})
+	case Next:
+		_, err = host.API.NextQuestion(ctx, &quizv1.NextQuestionRequest{RoomCode: code})
+	case Close:
+		_, err = host.API.CloseQuestion(ctx, &quizv1.CloseQuestionRequest{RoomCode: code})
+	case Pause:
+		_, err = host.API.PauseGame(ctx, &quizv1.PauseGameRequest{RoomCode: code})
+	case Resume:
+		_, err = host.API.ResumeGame(ctx, &quizv1.ResumeGameRequest{RoomCode: code})
+	case End:
+		_, err = host.API.EndGame(ctx, &quizv1.EndGameRequest{RoomCode: code})
+	case Kick:
+		_, err = host.API.KickPlayer(ctx, &quizv1.KickPlayerRequest{RoomCode: code, PlayerId: cmd.PlayerID})
+	case Lock, Unlock:
+		_, err = host.API.LockRoom(ctx, &quizv1.LockRoomRequest{RoomCode: code, Locked: cmd.Action == Lock})
+	default:
+		return fmt.Errorf("unknown host action %v", cmd.Action)
+	}
+	return conn.Explain(err, cmd.Action.String(), host.Addr())
+}
+
+// Help lists the commands Parse reads.
+const Help = "start, next, close, pause, resume, end, lock, unlock, kick NAME"
+
+// Parse reads a command typed as a line ("next", "kick Ann"); kick finds
+// the player by name (ignoring case) in r's roster.
+func Parse(line string, r *state.Room) (Command, error) {
+	word, rest, _ := strings.Cut(strings.TrimSpace(line), " ")
+	rest = strings.TrimSpace(rest)
+	for a, n := range names {
+		if !strings.EqualFold(word, n) {
+			continue
+		}
+		if a != Kick {
+			return Command{Action: a}, nil
+		}
+		if rest == "" {
+			return Command{}, fmt.Errorf("kick whom? type kick NAME")
+		}
+		for _, p := range r.Players {
+			if strings.EqualFold(p.GetName(), rest) || p.GetPlayerId() == rest {
+				return Command{Action: Kick, PlayerID: p.GetPlayerId()}, nil
+			}
+		}
+		return Command{}, fmt.Errorf("no player %q in the room", rest)
+	}
+	return Command{}, fmt.Errorf("unknown command %q: use %s", word, Help)
+}

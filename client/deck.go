@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/quizroom/quizroom/client/conn"
+	"github.com/quizroom/quizroom/content"
+	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
+)
+
+func (a *app) decksCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "decks",
+		Short: "List the decks the server can run",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.decks(cmd.Context())
+		},
+	}
+}
+
+func (a *app) decks(ctx context.Context) error {
+	c, err := a.dial()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	cctx, cancel := c.Call(ctx)
+	defer cancel()
+	resp, err := c.API.ListDecks(cctx, &quizv1.ListDecksRequest{})
+	if err != nil {
+		return conn.Explain(err, "listing decks", c.Addr())
+	}
+	if a.json {
+		b, err := protojson.Marshal(resp)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintln(a.stdout, string(b))
+		return err
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tQUESTIONS\tSOURCE\tTITLE")
+	for _, d := range resp.GetDecks() {
+		src := "built-in"
+		if d.GetUploaded() {
+			src = "uploaded"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", d.GetId(), d.GetQuestionCount(), src, d.GetTitle())
+	}
+	return tw.Flush()
+}
+
+func (a *app) deckCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "deck",
+		Short: "Check, generate and upload decks",
+	}
+	cmd.AddCommand(a.deckLintCommand(), a.deckFromNotesCommand(), a.deckUploadCommand())
+	return cmd
+}
+
+func (a *app) deckLintCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "lint FILE...",
+		Short: "Check deck files locally; exit status 1 on problems",
+		Long: `Parse and validate deck files as the server would, printing each problem
+as file:line: message. The exit status is 1 when any file has a problem.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			bad := 0
+			for _, file := range args {
+				src, err := os.ReadFile(file)
+				if err != nil {
+					return err
+				}
+				d, err := content.Parse(file, src)
+				var list content.ErrorList
+				switch {
+				case errors.As(err, &list):
+					for _, e := range list {
+						fmt.Fprintln(a.stdout, e.Error())
+					}
+					bad += len(list)
+				case err != nil:
+					fmt.Fprintf(a.stdout, "%s: %v\n", file, err)
+					bad++
+				default:
+					fmt.Fprintf(a.stdout, "%s: ok: deck %q, %d questions\n", file, d.ID, len(d.Questions))
+				}
+			}
+			if bad > 0 {
+				return fmt.Errorf("%d problem(s) found", bad)
+			}
+			return nil
+		},
+	}
+}
+
+func (a *app) deckFromNotesCommand() *cobra.Command {
+	var opt content.GenerateOptions
+	var kinds []string
+	cmd := &cobra.Command{
+		Use:   "from-notes NOTES.md",
+		Short: "Generate a deck from study notes and print it",
+		Long: `Make a deck from study notes (a ### heading per concept, a bullet per fact)
+as the server does for quiz host --notes, and print it in the deck format, to
+review, edit and upload. The same notes and seed always give the same deck.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			src, err := os.ReadFile(args[0])
+			if err != nil {
+				return err
+			}
+			notes, err := content.ParseNotes(args[0], src)
+			if err != nil {
+				return err
+			}
+			for _, k := range kinds {
+				kind, err := parseKind(k)
+				if err != nil {
+					return err
+				}
+				opt.Kinds = append(opt.Kinds, kind)
+			}
+			d, err := content.Generate(notes, opt)
+			if err != nil {
+				return err
+			}
+			_, err = a.stdout.Write(content.Format(d))
+			return err
+		},
+	}
+	fs := cmd.Flags()
+	fs.Uint64Var(&opt.Seed, "seed", 1, "seed: the same notes and seed give the same deck")
+	fs.IntVar(&opt.Count, "count", 0, "questions wanted; 0: all that can be made")
+	fs.DurationVar(&opt.TimeLimit, "time", 0, "time limit of each question; 0: the room's")
+	fs.StringSliceVar(&kinds, "kinds", nil, "kinds to make: single, truefalse, typed (default all three)")
+	return cmd
+}
+
+// parseKind reads a question kind as a deck names it.
+func parseKind(s string) (content.Kind, error) {
+	for _, k := range []content.Kind{content.KindSingle, content.KindMultiple, content.KindTrueFalse, content.KindTyped, content.KindPoll} {
+		if strings.EqualFold(k.String(), s) {
+			return k, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown kind %q: use single, truefalse or typed", s)
+}
+
+func (a *app) deckUploadCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "upload FILE",
+		Short: "Upload a deck to the server, for quiz host --deck",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			src, err := os.ReadFile(args[0])
+			if err != nil {
+				return err
+			}
+			c, err := a.dial()
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			ctx, cancel := c.Call(cmd.Context())
+			defer cancel()
+			resp, err := c.API.UploadDeck(ctx, &quizv1.UploadDeckRequest{Source: string(src), FileName: uploadName(args[0])})
+			if err != nil {
+				err = conn.Explain(err, "uploading "+args[0], c.Addr())
+				var e *conn.Error
+				if errors.As(err, &e) && len(e.Violations) > 0 {
+					for _, v := range e.Violations {
+						fmt.Fprintln(a.stdout, v)
+					}
+					return fmt.Errorf("the server refused the deck: %d problem(s)", len(e.Violations))
+				}
+				return err
+			}
+			d := resp.GetDeck()
+			fmt.Fprintf(a.stdout, "uploaded deck=%s questions=%d title=%q\nplay it with: quiz host --deck %s\n", d.GetId(), d.GetQuestionCount(), d.GetTitle(), d.GetId())
+			return nil
+		},
+	}
+}
+
+// uploadName is how the server's messages name the file: as given, unless
+// that is longer than the server takes.
+func uploadName(path string) string {
+	if len(path) <= 100 {
+		return path
+	}
+	return filepath.Base(path)
+}

@@ -1,0 +1,244 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"google.golang.org/protobuf/types/known/durationpb"
+
+	"github.com/quizroom/quizroom/client/conn"
+	"github.com/quizroom/quizroom/client/control"
+	"github.com/quizroom/quizroom/client/plain"
+	"github.com/quizroom/quizroom/client/report"
+	"github.com/quizroom/quizroom/client/tui"
+	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
+)
+
+// roomFlags are the flags that create a room: its source and settings.
+type roomFlags struct {
+	deck, notes                     string
+	questions, leaderboardEvery     int
+	leaderboardSize, maxPlayers     int
+	penalty                         int
+	seed                            uint64
+	mode, scoring                   string
+	timeLimit, readTime             time.Duration
+	revealTime, leaderboardTime     time.Duration
+	shuffle, shuffleOptions, noStreak bool
+}
+
+// register adds the flags to fs; defaultMode is the pacing by default.
+func (f *roomFlags) register(fs *pflag.FlagSet, defaultMode string) {
+	fs.StringVar(&f.deck, "deck", "", "deck id to play, from quiz decks (default aws-compute)")
+	fs.StringVar(&f.notes, "notes", "", "play on your own study notes: a Markdown file the server makes a deck from")
+	fs.IntVar(&f.questions, "questions", 0, "play only the first N questions (after --shuffle); 0: all")
+	fs.DurationVar(&f.timeLimit, "time", 0, "time to answer a question whose deck gives none, 5s to 240s (server default 20s)")
+	fs.DurationVar(&f.readTime, "read-time", 0, "show each question this long before its options open, up to 30s")
+	fs.StringVar(&f.mode, "mode", defaultMode, "pacing: host (you advance) or auto (timers do)")
+	fs.BoolVar(&f.shuffle, "shuffle", false, "play the questions in a random order")
+	fs.BoolVar(&f.shuffleOptions, "shuffle-options", false, "show each question's options in a random order")
+	fs.Uint64Var(&f.seed, "seed", 0, "seed of the shuffles and of the deck made from --notes; 0: random")
+	fs.IntVar(&f.leaderboardEvery, "leaderboard-every", 0, "show the leaderboard after every Nth question; -1: only at the end (server default 1)")
+	fs.IntVar(&f.leaderboardSize, "leaderboard-size", 0, "players listed in leaderboards, 1 to 100 (server default 10)")
+	fs.IntVar(&f.penalty, "penalty", 0, "points a wrong answer costs, 0 to 1000")
+	fs.BoolVar(&f.noStreak, "no-streak", false, "no streak bonus")
+	fs.StringVar(&f.scoring, "scoring", "speed", "speed (faster answers score more) or accuracy (flat points)")
+	fs.IntVar(&f.maxPlayers, "max-players", 0, "most players in the room; 0: the server's limit")
+	fs.DurationVar(&f.revealTime, "reveal-time", 0, "auto pacing: how long a reveal shows, 1s to 60s (server default 5s)")
+	fs.DurationVar(&f.leaderboardTime, "leaderboard-time", 0, "auto pacing: how long a leaderboard shows, 1s to 60s (server default 5s)")
+}
+
+// request makes the CreateRoom request the flags describe.
+func (f *roomFlags) request() (*quizv1.CreateRoomRequest, error) {
+	s := &quizv1.RoomSettings{
+		QuestionCount: int32(f.questions), ShuffleQuestions: f.shuffle, ShuffleOptions: f.shuffleOptions,
+		Seed: f.seed, WrongAnswerPenalty: int32(f.penalty), LeaderboardEvery: int32(f.leaderboardEvery),
+		MaxPlayers: int32(f.maxPlayers), LeaderboardSize: int32(f.leaderboardSize),
+		TimeLimit: optDuration(f.timeLimit), ReadTime: optDuration(f.readTime),
+		RevealTime: optDuration(f.revealTime), LeaderboardTime: optDuration(f.leaderboardTime),
+	}
+	switch strings.ToLower(f.mode) {
+	case "host":
+		s.Pacing = quizv1.PacingMode_PACING_MODE_HOST
+	case "auto":
+		s.Pacing = quizv1.PacingMode_PACING_MODE_AUTO
+	default:
+		return nil, fmt.Errorf("--mode %q: use host or auto", f.mode)
+	}
+	switch strings.ToLower(f.scoring) {
+	case "speed":
+		s.PointsPolicy = quizv1.PointsPolicy_POINTS_POLICY_SPEED
+	case "accuracy":
+		s.PointsPolicy = quizv1.PointsPolicy_POINTS_POLICY_ACCURACY
+	default:
+		return nil, fmt.Errorf("--scoring %q: use speed or accuracy", f.scoring)
+	}
+	if f.noStreak {
+		off := false
+		s.StreakBonus = &off
+	}
+	req := &quizv1.CreateRoomRequest{Settings: s}
+	switch {
+	case f.deck != "" && f.notes != "":
+		return nil, errors.New("--deck and --notes do not go together: pick one")
+	case f.notes != "":
+		src, err := os.ReadFile(f.notes)
+		if err != nil {
+			return nil, err
+		}
+		req.Source = &quizv1.CreateRoomRequest_Notes{Notes: string(src)}
+	case f.deck != "":
+		req.Source = &quizv1.CreateRoomRequest_DeckId{DeckId: f.deck}
+	default:
+		req.Source = &quizv1.CreateRoomRequest_DeckId{DeckId: "aws-compute"}
+	}
+	return req, nil
+}
+
+func optDuration(d time.Duration) *durationpb.Duration {
+	if d == 0 {
+		return nil
+	}
+	return durationpb.New(d)
+}
+
+// createRoom creates the room the flags describe, explaining a refusal
+// with its field violations.
+func createRoom(ctx context.Context, c *conn.Client, f *roomFlags) (*quizv1.CreateRoomResponse, error) {
+	req, err := f.request()
+	if err != nil {
+		return nil, err
+	}
+	cctx, cancel := c.Call(ctx)
+	defer cancel()
+	resp, err := c.API.CreateRoom(cctx, req)
+	return resp, withViolations(conn.Explain(err, "creating the room", c.Addr()))
+}
+
+// withViolations adds an error's field violations to its message, one a
+// line.
+func withViolations(err error) error {
+	var e *conn.Error
+	if !errors.As(err, &e) || len(e.Violations) == 0 {
+		return err
+	}
+	msg := e.Msg
+	for _, v := range e.Violations {
+		if !strings.Contains(msg, v) {
+			msg += "\n  " + v
+		}
+	}
+	return &conn.Error{Code: e.Code, Msg: msg, Violations: e.Violations}
+}
+
+func (a *app) hostCommand() *cobra.Command {
+	var rf roomFlags
+	var out string
+	cmd := &cobra.Command{
+		Use:   "host [--deck ID | --notes FILE] [settings]",
+		Short: "Create a room and run its game as the host",
+		Long: `Create a room from a deck (default aws-compute) or from your own study notes
+and run it: the room code, the lobby filling up, the live answered count, how
+the answers split, the leaderboard. At the end the report is written as CSV
+(--out, default quiz-report-CODE.csv), or as JSON with --json or an --out
+ending in .json.
+
+Keys on a terminal: s start, n next, c close the question, p pause/resume,
+l lock/unlock the lobby, k kick a player, e end the game, q quit. In line mode
+each input line is a command: ` + control.Help + `.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.host(cmd.Context(), &rf, out)
+		},
+	}
+	rf.register(cmd.Flags(), "host")
+	cmd.Flags().StringVar(&out, "out", "", "report file (default quiz-report-CODE.csv, or .json with --json)")
+	return cmd
+}
+
+func (a *app) host(ctx context.Context, rf *roomFlags, out string) error {
+	c, err := a.dial()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	resp, err := createRoom(ctx, c, rf)
+	if err != nil {
+		return err
+	}
+	code := resp.GetRoom().GetCode()
+	host := c.WithToken(resp.GetHostToken())
+	if out == "" {
+		out = "quiz-report-" + code + ".csv"
+		if a.json {
+			out = "quiz-report-" + code + ".json"
+		}
+	}
+	writeReport := func(ctx context.Context) (string, error) {
+		return saveReport(ctx, host, code, out, a.json || strings.HasSuffix(out, ".json"))
+	}
+	if a.tui() {
+		_, err = tui.Run(ctx, tui.Config{Mode: tui.Host, Code: code, Client: host, Report: writeReport}, a.stdin, a.stdout)
+		if errors.Is(err, context.Canceled) {
+			return nil
+		}
+		return err
+	}
+	info := resp.GetRoom()
+	note := a.stdout
+	if a.json {
+		note = a.stderr
+	}
+	fmt.Fprintf(note, "room code=%s deck=%q questions=%d pacing=%s\n", code, info.GetDeckTitle(), info.GetQuestionCount(),
+		strings.ToLower(strings.TrimPrefix(info.GetSettings().GetPacing().String(), "PACING_MODE_")))
+	fmt.Fprintf(a.stderr, "players join with: quiz join %s --name NAME; commands: %s\n", code, control.Help)
+	room, err := plain.Run(ctx, plain.Config{Client: host, Code: code, Role: plain.Host, In: a.stdin, Out: a.stdout, Log: a.stderr, JSON: a.json})
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if room.Finished == nil {
+		return nil // closed before a game was played: nothing to report
+	}
+	line, err := writeReport(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(note, line)
+	return nil
+}
+
+// saveReport fetches the room's report and writes it to file, as JSON or
+// CSV; it returns a line saying what it wrote.
+func saveReport(ctx context.Context, host *conn.Client, code, file string, asJSON bool) (string, error) {
+	cctx, cancel := host.Call(ctx)
+	defer cancel()
+	resp, err := host.API.GetReport(cctx, &quizv1.GetReportRequest{RoomCode: code})
+	if err != nil {
+		return "", conn.Explain(err, "fetching the report", host.Addr())
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return "", err
+	}
+	if asJSON {
+		err = report.WriteJSON(f, resp.GetReport())
+	} else {
+		err = report.WriteCSV(f, resp.GetReport())
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", fmt.Errorf("writing the report: %w", err)
+	}
+	return fmt.Sprintf("report file=%s %s", file, report.Summary(resp.GetReport())), nil
+}

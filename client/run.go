@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/quizroom/quizroom/client/conn"
+)
+
+// app is what every command shares: the streams, the environment and the
+// global flags.
+type app struct {
+	getenv         func(string) string
+	stdin          io.Reader
+	stdout, stderr io.Writer
+
+	conn  conn.Config
+	plain bool // line output even on a terminal
+	json  bool // protojson output
+	errs  []error
+}
+
+// run runs the quiz command line args (without the program name). The
+// environment comes from getenv; input from stdin, output to stdout and
+// stderr. It returns the error to report, if any.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	a := &app{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	root := a.rootCommand()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	return root.ExecuteContext(ctx)
+}
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "quiz",
+		Short: "Play, host and watch live Quizroom quizzes",
+		Long: `quiz is the reference client of a Quizroom server.
+
+With a terminal it shows a full-screen UI; when stdout is not a terminal, or
+with --plain, it writes one line per event, and --json writes each event as
+one line of protojson. Every global flag has an environment variable.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return errors.Join(a.errs...)
+		},
+	}
+	fs := root.PersistentFlags()
+	fs.StringVar(&a.conn.Addr, "addr", a.envString("QUIZ_ADDR", conn.DefaultAddr), "server address host:port (env QUIZ_ADDR)")
+	fs.BoolVar(&a.conn.TLS, "tls", a.envBool("QUIZ_TLS"), "dial with TLS, verifying the server with the system roots (env QUIZ_TLS)")
+	fs.StringVar(&a.conn.CAFile, "tls-ca", a.envString("QUIZ_TLS_CA", ""), "PEM file of CAs to verify the server with; implies --tls (env QUIZ_TLS_CA)")
+	fs.BoolVar(&a.conn.InsecureSkipVerify, "insecure-skip-verify", a.envBool("QUIZ_INSECURE_SKIP_VERIFY"), "TLS without verifying the server: test servers only (env QUIZ_INSECURE_SKIP_VERIFY)")
+	fs.DurationVar(&a.conn.Timeout, "timeout", a.envDuration("QUIZ_TIMEOUT", conn.DefaultTimeout), "time limit of each call to the server (env QUIZ_TIMEOUT)")
+	fs.BoolVar(&a.plain, "plain", false, "one line per event even on a terminal")
+	fs.BoolVar(&a.json, "json", false, "machine-readable output: protojson, one event per line")
+
+	root.AddCommand(a.joinCommand(), a.hostCommand(), a.watchCommand(), a.decksCommand(), a.deckCommand(), a.botsCommand())
+	return root
+}
+
+// envString is the environment variable's value, or def when it is unset.
+func (a *app) envString(name, def string) string {
+	if v := a.getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// envBool reads a boolean environment variable (1, true, yes, …); a bad
+// value is reported when the command runs.
+func (a *app) envBool(name string) bool {
+	v := a.getenv(name)
+	if v == "" {
+		return false
+	}
+	switch v {
+	case "yes", "on":
+		return true
+	case "no", "off":
+		return false
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		a.errs = append(a.errs, fmt.Errorf("%s=%q: use true or false", name, v))
+	}
+	return b
+}
+
+// envDuration reads a duration environment variable.
+func (a *app) envDuration(name string, def time.Duration) time.Duration {
+	v := a.getenv(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		a.errs = append(a.errs, fmt.Errorf("%s=%q: use a positive duration such as 10s", name, v))
+		return def
+	}
+	return d
+}
+
+// dial connects to the server the flags name.
+func (a *app) dial() (*conn.Client, error) { return conn.Dial(a.conn) }
+
+// tui reports whether to show the full-screen UI: both ends are terminals
+// and no line output was asked for.
+func (a *app) tui() bool { return !a.plain && !a.json && isTerminal(a.stdin) && isTerminal(a.stdout) }
+
+func isTerminal(v any) bool {
+	f, ok := v.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

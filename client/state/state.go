@@ -1,0 +1,240 @@
+// Package state keeps a room as one watcher of its event stream sees it:
+// each event is applied in seq order, a snapshot replaces everything known,
+// and a clock estimated from the events' server times turns deadlines into
+// countdowns. The terminal UI, the line output and the bots all read it.
+package state
+
+import (
+	"slices"
+	"time"
+
+	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
+)
+
+// Room is a room as its watcher knows it. The zero Room knows nothing yet;
+// Apply events to it. It is not safe for concurrent use.
+type Room struct {
+	// Seq is the seq of the last event applied.
+	Seq uint64
+	// Info describes the room, from the last snapshot.
+	Info *quizv1.RoomInfo
+	// Role is what the watcher's token makes it.
+	Role quizv1.Role
+	// You is the watching player; nil for the host and spectators.
+	You *quizv1.Player
+	// Phase is the room's phase; PausedPhase the phase a pause froze and
+	// PausedRemaining the time that was left in it.
+	Phase, PausedPhase quizv1.Phase
+	PausedRemaining    time.Duration
+	// Players is the roster known, in join order; the host knows all of
+	// it, others the most recent ones. PlayerCount is the room's total.
+	Players     []*quizv1.Player
+	PlayerCount int
+	// Locked is true when the lobby refuses new players.
+	Locked bool
+	// Question is the open question, or the last one shown.
+	Question *quizv1.QuestionOpened
+	// Answered is true when the watching player's answer to Question was
+	// accepted.
+	Answered bool
+	// Progress is Question's answered count.
+	Progress *quizv1.AnswerProgress
+	// Reveal is Question's reveal, once it is closed.
+	Reveal *quizv1.QuestionRevealed
+	// Leaderboard is the latest standings.
+	Leaderboard *quizv1.Leaderboard
+	// Finished holds the final results once the game is over.
+	Finished *quizv1.GameFinished
+	// Kicked is true when the host removed the watching player.
+	Kicked bool
+	// ClosedReason says why the room closed; set with PHASE_CLOSED.
+	ClosedReason string
+	// Clock estimates the server's clock from the events.
+	Clock Clock
+}
+
+// Apply updates the room with ev, received at local time received.
+func (r *Room) Apply(ev *quizv1.Event, received time.Time) {
+	if st := ev.GetServerTime(); st != nil {
+		r.Clock.Observe(st.AsTime(), received)
+	}
+	r.Seq = ev.GetSeq()
+	switch p := ev.GetPayload().(type) {
+	case *quizv1.Event_Snapshot:
+		r.applySnapshot(p.Snapshot)
+	case *quizv1.Event_RosterChanged:
+		rc := p.RosterChanged
+		for _, pl := range rc.GetLeft() {
+			r.removePlayer(pl.GetPlayerId())
+		}
+		for _, pl := range rc.GetJoined() {
+			if r.player(pl.GetPlayerId()) == nil {
+				r.Players = append(r.Players, pl)
+			}
+		}
+		r.PlayerCount = int(rc.GetPlayerCount())
+	case *quizv1.Event_RoomLocked:
+		r.Locked = p.RoomLocked.GetLocked()
+	case *quizv1.Event_GameStarted:
+		r.PlayerCount = int(p.GameStarted.GetPlayerCount())
+		if r.Info != nil {
+			r.Info.QuestionCount = p.GameStarted.GetQuestionCount()
+		}
+	case *quizv1.Event_QuestionOpened:
+		q := p.QuestionOpened
+		r.Phase, r.Question, r.Answered, r.Reveal = quizv1.Phase_PHASE_QUESTION, q, false, nil
+		r.Progress = &quizv1.AnswerProgress{Index: q.GetIndex(), Players: int32(r.PlayerCount)}
+	case *quizv1.Event_AnswerProgress:
+		r.Progress = p.AnswerProgress
+	case *quizv1.Event_QuestionRevealed:
+		r.Phase, r.Reveal = quizv1.Phase_PHASE_REVEAL, p.QuestionRevealed
+		if you := r.Reveal.GetYou(); you != nil {
+			r.Answered = you.GetAnswered()
+		}
+	case *quizv1.Event_Leaderboard:
+		r.Phase, r.Leaderboard = quizv1.Phase_PHASE_LEADERBOARD, p.Leaderboard
+	case *quizv1.Event_GamePaused:
+		r.PausedPhase = r.Phase
+		if pp := p.GamePaused.GetPausedPhase(); pp != quizv1.Phase_PHASE_UNSPECIFIED {
+			r.PausedPhase = pp
+		}
+		r.Phase = quizv1.Phase_PHASE_PAUSED
+		r.PausedRemaining = p.GamePaused.GetRemaining().AsDuration()
+	case *quizv1.Event_GameResumed:
+		gr := p.GameResumed
+		r.Phase, r.PausedPhase, r.PausedRemaining = gr.GetPhase(), quizv1.Phase_PHASE_UNSPECIFIED, 0
+		if gr.GetPhase() == quizv1.Phase_PHASE_QUESTION && r.Question != nil {
+			q := cloneQuestion(r.Question)
+			if gr.GetOpensAt() != nil {
+				q.OpensAt = gr.GetOpensAt()
+			}
+			if gr.GetDeadline() != nil {
+				q.Deadline = gr.GetDeadline()
+			}
+			r.Question = q
+		}
+	case *quizv1.Event_GameFinished:
+		r.Phase, r.Finished = quizv1.Phase_PHASE_FINISHED, p.GameFinished
+	case *quizv1.Event_PlayerKicked:
+		pk := p.PlayerKicked
+		r.removePlayer(pk.GetPlayer().GetPlayerId())
+		r.PlayerCount = int(pk.GetPlayerCount())
+		if r.You != nil && pk.GetPlayer().GetPlayerId() == r.You.GetPlayerId() {
+			r.Kicked = true
+		}
+	case *quizv1.Event_RoomClosed:
+		r.Phase, r.ClosedReason = quizv1.Phase_PHASE_CLOSED, p.RoomClosed.GetReason()
+	}
+}
+
+// applySnapshot replaces what the room knew, but its clock.
+func (r *Room) applySnapshot(s *quizv1.RoomSnapshot) {
+	clock := r.Clock
+	*r = Room{
+		Seq:             r.Seq,
+		Info:            s.GetRoom(),
+		Role:            s.GetRole(),
+		You:             s.GetYou(),
+		Phase:           s.GetPhase(),
+		PausedPhase:     s.GetPausedPhase(),
+		PausedRemaining: s.GetPausedRemaining().AsDuration(),
+		PlayerCount:     int(s.GetRoom().GetPlayerCount()),
+		Locked:          s.GetRoom().GetLocked(),
+		Question:        s.GetQuestion(),
+		Answered:        s.GetAnswered(),
+		Progress:        s.GetProgress(),
+		Reveal:          s.GetReveal(),
+		Leaderboard:     s.GetLeaderboard(),
+		Finished:        s.GetFinished(),
+		Clock:           clock,
+	}
+	// The snapshot lists the most recent players first.
+	r.Players = slices.Clone(s.GetPlayers())
+	slices.Reverse(r.Players)
+	if r.Phase == quizv1.Phase_PHASE_CLOSED {
+		r.ClosedReason = "the room is closed"
+	}
+}
+
+func (r *Room) player(id string) *quizv1.Player {
+	for _, p := range r.Players {
+		if p.GetPlayerId() == id {
+			return p
+		}
+	}
+	return nil
+}
+
+func (r *Room) removePlayer(id string) {
+	r.Players = slices.DeleteFunc(r.Players, func(p *quizv1.Player) bool { return p.GetPlayerId() == id })
+}
+
+// cloneQuestion copies q's fields that a resume changes, so that events
+// already handed out are never modified.
+func cloneQuestion(q *quizv1.QuestionOpened) *quizv1.QuestionOpened {
+	return &quizv1.QuestionOpened{
+		Index: q.GetIndex(), Count: q.GetCount(), Kind: q.GetKind(), Text: q.GetText(),
+		Options: q.GetOptions(), OpensAt: q.GetOpensAt(), Deadline: q.GetDeadline(),
+		TimeLimit: q.GetTimeLimit(), Points: q.GetPoints(), Section: q.GetSection(),
+	}
+}
+
+// Code is the room's code, once a snapshot named it.
+func (r *Room) Code() string { return r.Info.GetCode() }
+
+// Over reports whether the game can go no further: finished, closed, or
+// the watching player kicked.
+func (r *Room) Over() bool {
+	return r.Phase == quizv1.Phase_PHASE_FINISHED || r.Phase == quizv1.Phase_PHASE_CLOSED || r.Kicked
+}
+
+// Open reports whether the watching player may answer Question at local
+// time now: the question phase, options open, deadline not passed, not
+// answered yet.
+func (r *Room) Open(now time.Time) bool {
+	if r.Phase != quizv1.Phase_PHASE_QUESTION || r.Question == nil || r.Answered {
+		return false
+	}
+	return r.OpensIn(now) <= 0 && r.Remaining(now) > 0
+}
+
+// OpensIn is how long until Question's options open (read time); 0 or less
+// once they are open.
+func (r *Room) OpensIn(now time.Time) time.Duration {
+	if r.Question.GetOpensAt() == nil {
+		return 0
+	}
+	return r.Question.GetOpensAt().AsTime().Sub(r.Clock.ServerNow(now))
+}
+
+// Remaining is the time left to answer Question at local time now: the
+// frozen remainder while paused, 0 once the deadline passed or outside the
+// question phase.
+func (r *Room) Remaining(now time.Time) time.Duration {
+	switch {
+	case r.Phase == quizv1.Phase_PHASE_PAUSED && r.PausedPhase == quizv1.Phase_PHASE_QUESTION:
+		return r.PausedRemaining
+	case r.Phase != quizv1.Phase_PHASE_QUESTION || r.Question.GetDeadline() == nil:
+		return 0
+	}
+	return max(r.Question.GetDeadline().AsTime().Sub(r.Clock.ServerNow(now)), 0)
+}
+
+// Fraction is the share of Question's time limit left at local time now,
+// from 1 (the options just opened) to 0, for countdown bars.
+func (r *Room) Fraction(now time.Time) float64 {
+	limit := r.Question.GetTimeLimit().AsDuration()
+	if limit <= 0 {
+		return 0
+	}
+	return min(float64(r.Remaining(now))/float64(limit), 1)
+}
+
+// Name is the display name of player id, or id when the roster does not
+// list them.
+func (r *Room) Name(id string) string {
+	if p := r.player(id); p != nil {
+		return p.GetName()
+	}
+	return id
+}
