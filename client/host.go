@@ -22,14 +22,14 @@ import (
 
 // roomFlags are the flags that create a room: its source and settings.
 type roomFlags struct {
-	deck, notes                     string
-	questions, leaderboardEvery     int
-	leaderboardSize, maxPlayers     int
-	penalty                         int
-	seed                            uint64
-	mode, scoring                   string
-	timeLimit, readTime             time.Duration
-	revealTime, leaderboardTime     time.Duration
+	deck, notes                       string
+	questions, leaderboardEvery       int
+	leaderboardSize, maxPlayers       int
+	penalty                           int
+	seed                              uint64
+	mode, scoring                     string
+	timeLimit, readTime               time.Duration
+	revealTime, leaderboardTime       time.Duration
 	shuffle, shuffleOptions, noStreak bool
 }
 
