@@ -140,7 +140,7 @@ type run struct {
 	started time.Time
 	times   samples // join, first_event, answer and event latencies
 
-	waiting      int   // bots not watching yet that have not failed; guarded by mu
+	waiting      int // bots not watching yet that have not failed; guarded by mu
 	joined       atomic.Int64
 	lastJoin     atomic.Int64 // unix nanos of the last join
 	answers      atomic.Int64
