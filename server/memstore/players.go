@@ -105,8 +105,8 @@ func (s *Store) Lock(_ context.Context, code string, locked bool) (uint64, error
 		return 0, err
 	}
 	defer r.mu.Unlock()
-	if r.state.Phase.Over() {
-		return 0, room.Errorf(room.ErrPhase, "the game in room %s is over", code)
+	if r.state.Phase.Started() {
+		return 0, room.Errorf(room.ErrPhase, "the game in room %s has started: only the lobby can be locked or unlocked", code)
 	}
 	if r.state.Locked == locked {
 		return 0, nil
@@ -174,7 +174,7 @@ func (s *Store) Connect(_ context.Context, code, playerID string, delta int) (bo
 	} else {
 		r.presence[playerID] = after
 	}
-	if r.state.Phase != game.PhaseQuestion || r.answeredCurrent(playerID) {
+	if !r.questionOpen() || r.answeredCurrent(playerID) {
 		return false, nil
 	}
 	switch {
@@ -182,7 +182,7 @@ func (s *Store) Connect(_ context.Context, code, playerID string, delta int) (bo
 		r.state.Waiting++
 	case before > 0 && after == 0:
 		r.state.Waiting--
-		return r.state.Waiting == 0 && r.state.Answered > 0, nil
+		return r.state.Phase == game.PhaseQuestion && r.state.Waiting == 0 && r.state.Answered > 0, nil
 	}
 	return false, nil
 }

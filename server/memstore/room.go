@@ -120,10 +120,18 @@ func (r *memRoom) depart(p *memPlayer) {
 	r.state.Players--
 	if r.presence[p.ID] > 0 {
 		delete(r.presence, p.ID)
-		if r.state.Phase == game.PhaseQuestion && !r.answeredCurrent(p.ID) {
+		if r.questionOpen() && !r.answeredCurrent(p.ID) {
 			r.state.Waiting--
 		}
 	}
+}
+
+// questionOpen reports whether the current question is open or paused:
+// while paused, streams still count towards Waiting, so that it is right
+// when the question resumes. r.mu is held.
+func (r *memRoom) questionOpen() bool {
+	st := &r.state
+	return st.Phase == game.PhaseQuestion || st.Phase == game.PhasePaused && st.PausedPhase == game.PhaseQuestion
 }
 
 // answeredCurrent reports whether the player answered the current question.
