@@ -246,7 +246,7 @@ func TestAutoPacing(t *testing.T) {
 	var phases []string
 	for q := range 2 {
 		w.until(t, opened(q))
-		if _, err := e.answer(t, r.code, p, q, &quizv1.Answer{Choices: testCorrect[q][:1]}); err != nil {
+		if _, err := e.answer(t, r.code, p, q, rightAnswer(q)); err != nil {
 			t.Fatal(err)
 		}
 	}

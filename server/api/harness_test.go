@@ -77,11 +77,21 @@ points: 0
 > EXPLAIN-ZEBRA-5 ECR stores container images.
 `
 
-// testAnswers are the correct choices (or accepted text) of testDeck, by
+// testCorrect are the correct choices (or accepted text) of testDeck, by
 // question, for tests that answer right or wrong on purpose.
 var testCorrect = [][]int32{{1}, {0, 1}, {0}, nil, nil, {1}}
 
-const testTyped = "quokkatrace"
+// rightAnswer is a correct answer to question q of testDeck (any choice
+// for the poll).
+func rightAnswer(q int) *quizv1.Answer {
+	switch q {
+	case 3:
+		return &quizv1.Answer{Text: "quokka-trace!"}
+	case 4:
+		return &quizv1.Answer{Choices: []int32{0}}
+	}
+	return &quizv1.Answer{Choices: testCorrect[q]}
+}
 
 // env is a running server and a client of it.
 type env struct {

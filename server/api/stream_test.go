@@ -1,0 +1,246 @@
+package api_test
+
+import (
+	"bytes"
+	"fmt"
+	"sync"
+	"testing"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/encoding"
+	"google.golang.org/grpc/mem"
+
+	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
+	"github.com/quizroom/quizroom/server/memstore"
+	"github.com/quizroom/quizroom/server/servertest"
+)
+
+// TestResumeAfterDisconnect drops a player's stream mid-question and
+// resumes it with after_seq: the player gets exactly the events they missed,
+// in order, none twice, the same ones the host saw.
+func TestResumeAfterDisconnect(t *testing.T) {
+	e := newEnv(t, servertest.Options{})
+	r := e.create(t, fast())
+	p := e.join(t, r.code, "Flaky")
+	other := e.join(t, r.code, "Steady")
+	hostWatch := e.watch(t, r.code, r.host, 0)
+	w := e.watch(t, r.code, p.token, 0)
+	e.host(t, r, start)
+	w.until(t, opened(0))
+	w.stop()
+	last := w.all[len(w.all)-1].GetSeq()
+
+	// The game goes on without the player.
+	if _, err := e.answer(t, r.code, other, 0, &quizv1.Answer{Choices: []int32{1}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.answer(t, r.code, p, 0, &quizv1.Answer{Choices: []int32{1}}); err != nil {
+		t.Fatal(err) // answering needs no stream
+	}
+	e.host(t, r, closeQ)
+	e.host(t, r, next)
+	e.host(t, r, next)
+	_, hostSeen := hostWatch.until(t, opened(1))
+
+	resumed := e.watch(t, r.code, p.token, last)
+	_, got := resumed.until(t, opened(1))
+	var want []uint64
+	for _, ev := range append(hostWatch.all[:0:0], hostWatch.all...) {
+		if ev.GetSeq() > last && ev.GetSnapshot() == nil {
+			want = append(want, ev.GetSeq())
+		}
+	}
+	_ = hostSeen
+	var gotSeqs []uint64
+	for _, ev := range got {
+		gotSeqs = append(gotSeqs, ev.GetSeq())
+		if ev.GetSnapshot() != nil {
+			t.Errorf("resume sent a snapshot at seq %d; the missed events are kept", ev.GetSeq())
+		}
+	}
+	if fmt.Sprint(gotSeqs) != fmt.Sprint(want) {
+		t.Errorf("resumed after %d: got seqs %v, want %v", last, gotSeqs, want)
+	}
+	for _, ev := range got {
+		if rev := ev.GetQuestionRevealed(); rev != nil && !rev.GetYou().GetAnswered() {
+			t.Errorf("the replayed reveal lacks the player's own result: %v", rev)
+		}
+	}
+}
+
+// TestResumeBeyondTheLog resumes after events the room no longer keeps: the
+// stream starts with a snapshot instead.
+func TestResumeBeyondTheLog(t *testing.T) {
+	e := newEnv(t, servertest.Options{Store: memstore.New(memstore.Config{LogSize: 10})})
+	r := e.create(t, fast())
+	p := e.join(t, r.code, "Late")
+	w := e.watch(t, r.code, p.token, 0)
+	e.host(t, r, start)
+	w.until(t, opened(0))
+	w.stop()
+	for range 12 { // lock and unlock: two events each, beyond the ten kept
+		for _, locked := range []bool{true, false} {
+			if _, err := e.client.LockRoom(as(ctx(t), r.host), &quizv1.LockRoomRequest{RoomCode: r.code, Locked: locked}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	resumed := e.watch(t, r.code, p.token, 1)
+	first := resumed.next(t)
+	if first.GetSnapshot() == nil {
+		t.Fatalf("first event after a resume beyond the log: got %v, want a snapshot", first)
+	}
+	if q := first.GetSnapshot().GetQuestion(); q.GetIndex() != 0 || first.GetSnapshot().GetPhase() != quizv1.Phase_PHASE_QUESTION {
+		t.Errorf("snapshot shows phase %v question %v, want question 0 open", first.GetSnapshot().GetPhase(), q)
+	}
+}
+
+// recorder is a client codec that keeps every byte the client receives.
+type recorder struct {
+	encoding.CodecV2
+	mu  sync.Mutex
+	raw [][]byte
+}
+
+func (r *recorder) Unmarshal(data mem.BufferSlice, v any) error {
+	r.mu.Lock()
+	r.raw = append(r.raw, data.Materialize())
+	r.mu.Unlock()
+	return r.CodecV2.Unmarshal(data, v)
+}
+
+// received returns the bytes received so far and forgets them.
+func (r *recorder) received() [][]byte {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.raw
+	r.raw = nil
+	return out
+}
+
+// TestNoAnswerBeforeReveal records every byte a player's connection
+// receives and checks that no explanation, accepted answer or reveal reaches
+// it before the question is revealed, whether the player watched from the
+// start or joined late and got a snapshot.
+func TestNoAnswerBeforeReveal(t *testing.T) {
+	e := newEnv(t, servertest.Options{})
+	r := e.create(t, fast())
+	rec := &recorder{CodecV2: encoding.GetCodecV2("proto")}
+	conn, err := grpc.NewClient(e.srv.Addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithDefaultCallOptions(grpc.ForceCodecV2(rec)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	spy := &env{srv: e.srv, client: quizv1.NewQuizServiceClient(conn)}
+
+	secrets := func(q int) [][]byte {
+		s := [][]byte{[]byte(fmt.Sprintf("EXPLAIN-ZEBRA-%d", q))}
+		if q == 3 {
+			s = append(s, []byte("QuokkaTrace"), []byte("Quokka Trace Service"))
+		}
+		return s
+	}
+	p := spy.join(t, r.code, "Spy")
+	w := spy.watch(t, r.code, p.token, 0)
+	e.watch(t, r.code, e.join(t, r.code, "Other").token, 0) // keeps each question open until the host closes it
+	e.host(t, r, start)
+	for q := range len(testCorrect) {
+		w.until(t, opened(q))
+		late := spy.join(t, r.code, fmt.Sprintf("Late %d", q))
+		lw := spy.watch(t, r.code, late.token, 0)
+		if snap := lw.next(t).GetSnapshot(); snap.GetReveal() != nil || snap.GetQuestion().GetIndex() != int32(q) {
+			t.Errorf("question %d: a late joiner's snapshot shows %v", q, snap)
+		}
+		if _, err := spy.answer(t, r.code, p, q, rightAnswer(q)); err != nil {
+			t.Fatalf("question %d: %v", q, err)
+		}
+		for _, raw := range rec.received() {
+			for _, s := range secrets(q) {
+				if bytes.Contains(raw, s) {
+					t.Errorf("question %d: %q reached the player before the reveal", q, s)
+				}
+			}
+		}
+		for _, ev := range append(w.all, lw.all...) {
+			if rev := ev.GetQuestionRevealed(); rev != nil && rev.GetIndex() == int32(q) {
+				t.Errorf("question %d revealed before its close", q)
+			}
+		}
+		lw.stop()
+		e.host(t, r, closeQ)
+		w.until(t, revealed(q))
+		rec.received()
+		e.host(t, r, next)
+		if q < len(testCorrect)-1 {
+			e.host(t, r, next)
+		}
+	}
+}
+
+// TestKickAndLock kicks a player (their stream ends after PlayerKicked,
+// their token stops working, their name stays taken) and locks the lobby.
+func TestKickAndLock(t *testing.T) {
+	e := newEnv(t, servertest.Options{})
+	r := e.create(t, fast())
+	p := e.join(t, r.code, "Prankster")
+	w := e.watch(t, r.code, p.token, 0)
+	if _, err := e.client.KickPlayer(as(ctx(t), r.host), &quizv1.KickPlayerRequest{RoomCode: r.code, PlayerId: p.id}); err != nil {
+		t.Fatal(err)
+	}
+	ev, _ := w.until(t, func(ev *quizv1.Event) bool { return ev.GetPlayerKicked() != nil })
+	if got := ev.GetPlayerKicked().GetPlayer().GetPlayerId(); got != p.id {
+		t.Errorf("kicked %s, want %s", got, p.id)
+	}
+	if err := w.end(t); err != nil {
+		t.Errorf("the kicked player's stream ended with %v, want a clean end", err)
+	}
+	_, err := e.client.LeaveRoom(as(ctx(t), p.token), &quizv1.LeaveRoomRequest{RoomCode: r.code})
+	wantCode(t, err, codes.PermissionDenied, "a kicked player's token")
+	_, err = e.client.JoinRoom(ctx(t), &quizv1.JoinRoomRequest{RoomCode: r.code, Name: "prankster"})
+	wantCode(t, err, codes.AlreadyExists, "rejoining with a kicked name")
+	_, err = e.client.KickPlayer(as(ctx(t), r.host), &quizv1.KickPlayerRequest{RoomCode: r.code, PlayerId: p.id})
+	wantCode(t, err, codes.NotFound, "kicking twice")
+
+	if _, err := e.client.LockRoom(as(ctx(t), r.host), &quizv1.LockRoomRequest{RoomCode: r.code, Locked: true}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.client.JoinRoom(ctx(t), &quizv1.JoinRoomRequest{RoomCode: r.code, Name: "Newcomer"})
+	wantCode(t, err, codes.FailedPrecondition, "joining a locked room")
+	if _, err := e.client.LockRoom(as(ctx(t), r.host), &quizv1.LockRoomRequest{RoomCode: r.code, Locked: false}); err != nil {
+		t.Fatal(err)
+	}
+	left := e.join(t, r.code, "Newcomer")
+	if _, err := e.client.LeaveRoom(as(ctx(t), left.token), &quizv1.LeaveRoomRequest{RoomCode: r.code}); err != nil {
+		t.Fatal(err)
+	}
+	e.join(t, r.code, "Newcomer") // a name that left is free again
+}
+
+// TestShutdownTellsWatchersToReconnect stops the server: open streams end
+// with Unavailable, which clients take as "resume elsewhere".
+func TestShutdownTellsWatchersToReconnect(t *testing.T) {
+	e := newEnv(t, servertest.Options{})
+	r := e.create(t, fast())
+	w := e.watch(t, r.code, r.host, 0)
+	e.srv.Stop()
+	wantCode(t, w.end(t), codes.Unavailable, "a stream at shutdown")
+}
+
+// TestEndInLobbyClosesRoom ends a game that never started: the room closes
+// and every stream ends after RoomClosed.
+func TestEndInLobbyClosesRoom(t *testing.T) {
+	e := newEnv(t, servertest.Options{})
+	r := e.create(t, fast())
+	p := e.join(t, r.code, "Early")
+	w := e.watch(t, r.code, p.token, 0)
+	e.host(t, r, end)
+	w.until(t, func(ev *quizv1.Event) bool { return ev.GetRoomClosed() != nil })
+	if err := w.end(t); err != nil {
+		t.Errorf("stream ended with %v after RoomClosed, want a clean end", err)
+	}
+	_, err := e.client.JoinRoom(ctx(t), &quizv1.JoinRoomRequest{RoomCode: r.code, Name: "Later"})
+	wantCode(t, err, codes.FailedPrecondition, "joining a closed room")
+}

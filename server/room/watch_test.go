@@ -1,0 +1,208 @@
+package room_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/quizroom/quizroom/server/game"
+	"github.com/quizroom/quizroom/server/memstore"
+	"github.com/quizroom/quizroom/server/room"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// seqEncoder renders an event as its type and seq, enough to check order.
+type seqEncoder struct{}
+
+func (seqEncoder) Event(_ *room.Spec, e *room.Event, _ *room.Scoreboard) ([]byte, error) {
+	return fmt.Appendf(nil, "%d:%d", e.Type, e.Seq), nil
+}
+
+func (seqEncoder) Personal(_ *room.Spec, e *room.Event, v *room.View) ([]byte, error) {
+	return fmt.Appendf(nil, "+you"), nil
+}
+
+func (seqEncoder) Snapshot(_ *room.Spec, s *room.Snapshot) ([]byte, error) {
+	return fmt.Appendf(nil, "snapshot:%d", s.State.Seq), nil
+}
+
+// newEngine runs an engine on a fresh memory store until the test ends.
+func newEngine(t *testing.T, cfg room.Config) *room.Engine {
+	t.Helper()
+	cfg.Store = memstore.New(memstore.Config{LogSize: 50})
+	cfg.Encoder = seqEncoder{}
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	e, err := room.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = e.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return e
+}
+
+var hostID = room.Identity{Role: room.Host}
+
+// newRoom creates a room of the built-in deck.
+func newRoom(t *testing.T, e *room.Engine) string {
+	t.Helper()
+	spec, _, err := e.Create(context.Background(), room.Source{DeckID: "aws-compute"}, game.Settings{QuestionCount: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return spec.Code
+}
+
+// toggle locks and unlocks the lobby n times: 2n events.
+func toggle(t *testing.T, e *room.Engine, code string, n int) {
+	t.Helper()
+	for range n {
+		for _, locked := range []bool{true, false} {
+			if _, err := e.Lock(context.Background(), code, hostID, locked); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// frames reads n frames, failing the test on an error or a long wait.
+func frames(t *testing.T, s *room.Subscription, n int) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var out []string
+	for range n {
+		f, err := s.Next(ctx)
+		if err != nil {
+			t.Fatalf("after %v: %v", out, err)
+		}
+		out = append(out, string(f.Shared)+string(f.Personal))
+	}
+	return out
+}
+
+// TestSlowWatcherIsCutOff fills a watcher's queue: the hub cuts it off with
+// ErrSlow rather than wait for it or drop events silently; what was queued
+// still comes first.
+func TestSlowWatcherIsCutOff(t *testing.T) {
+	e := newEngine(t, room.Config{QueueSize: 4})
+	code := newRoom(t, e)
+	slow, err := e.Watch(context.Background(), code, room.Identity{Role: room.Spectator}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	reader, err := e.Watch(context.Background(), code, hostID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	toggle(t, e, code, 5) // 10 events, beyond the 4 the slow watcher may queue
+	got := frames(t, reader, 11)
+	if got[10] != "2:10" {
+		t.Errorf("the reading watcher's last frame: got %s, want 2:10 (every event)", got[10])
+	}
+	read := frames(t, slow, 5) // the snapshot and the 4 queued events
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := slow.Next(ctx); !errors.Is(err, room.ErrSlow) {
+		t.Errorf("after %v: got %v, want ErrSlow", read, err)
+	}
+}
+
+// TestResumeIsExact drops a watcher and resumes it after the last seq it
+// saw: it gets exactly the events after it, in order.
+func TestResumeIsExact(t *testing.T) {
+	e := newEngine(t, room.Config{})
+	code := newRoom(t, e)
+	s, err := e.Watch(context.Background(), code, hostID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	toggle(t, e, code, 2)
+	got := frames(t, s, 5)
+	s.Close()
+	toggle(t, e, code, 3)
+	resumed, err := e.Watch(context.Background(), code, hostID, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resumed.Close()
+	toggle(t, e, code, 1)
+	got = frames(t, resumed, 8)
+	want := []string{"2:5", "2:6", "2:7", "2:8", "2:9", "2:10", "2:11", "2:12"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("resumed after 4: got %v, want %v", got, want)
+	}
+}
+
+// TestResumeBeyondLogGetsSnapshot resumes after events the store trimmed.
+func TestResumeBeyondLogGetsSnapshot(t *testing.T) {
+	e := newEngine(t, room.Config{})
+	code := newRoom(t, e)
+	toggle(t, e, code, 40) // 80 events; the store keeps 50
+	s, err := e.Watch(context.Background(), code, hostID, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := frames(t, s, 1); got[0] != "snapshot:80" {
+		t.Errorf("got %v, want snapshot:80", got)
+	}
+}
+
+// TestClosingEndsStreams ends a room: every watcher gets the final frame,
+// then io.EOF, and the room's hub stops.
+func TestClosingEndsStreams(t *testing.T) {
+	e := newEngine(t, room.Config{})
+	code := newRoom(t, e)
+	s, err := e.Watch(context.Background(), code, room.Identity{Role: room.Spectator}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := e.End(context.Background(), code, hostID); err != nil {
+		t.Fatal(err)
+	}
+	frames(t, s, 2)
+	if _, err := s.Next(context.Background()); !errors.Is(err, io.EOF) {
+		t.Errorf("after the room closed: got %v, want io.EOF", err)
+	}
+}
+
+// TestShutdownEndsStreams stops the engine: watchers end with ErrShutdown
+// and new watches are refused.
+func TestShutdownEndsStreams(t *testing.T) {
+	cfg := room.Config{Store: memstore.New(memstore.Config{}), Encoder: seqEncoder{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	e, err := room.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = e.Run(ctx); close(done) }()
+	code := newRoom(t, e)
+	s, err := e.Watch(context.Background(), code, hostID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	frames(t, s, 1)
+	cancel()
+	<-done
+	if _, err := s.Next(context.Background()); !errors.Is(err, room.ErrShutdown) {
+		t.Errorf("after shutdown: got %v, want ErrShutdown", err)
+	}
+	if _, err := e.Watch(context.Background(), code, hostID, 0); !errors.Is(err, room.ErrShutdown) {
+		t.Errorf("watch after shutdown: got %v, want ErrShutdown", err)
+	}
+}
