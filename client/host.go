@@ -184,7 +184,8 @@ func (a *app) host(ctx context.Context, rf *roomFlags, out string) error {
 		return saveReport(ctx, host, code, out, a.json || strings.HasSuffix(out, ".json"))
 	}
 	if a.tui() {
-		_, err = tui.Run(ctx, tui.Config{Mode: tui.Host, Code: code, Client: host, Report: writeReport}, a.stdin, a.stdout)
+		report := func() (string, error) { return writeReport(ctx) }
+		_, err = tui.Run(ctx, tui.Config{Mode: tui.Host, Code: code, Client: host, Report: report}, a.stdin, a.stdout)
 		if errors.Is(err, context.Canceled) {
 			return nil
 		}

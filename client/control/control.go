@@ -1,6 +1,7 @@
-// Package control runs the host's controls of a room (start, next, close,
-// pause, resume, end, kick, lock) for both the terminal UI and the line
-// mode, and reads them from typed lines.
+// Package control makes the calls that act on a room, for both the terminal
+// UI and the line mode: the host's controls (start, next, close, pause,
+// resume, end, kick, lock), read from typed lines too, and a player's
+// answers.
 package control
 
 import (
@@ -103,4 +104,12 @@ func Parse(line string, r *state.Room) (Command, error) {
 		return Command{}, fmt.Errorf("no player %q in the room", rest)
 	}
 	return Command{}, fmt.Errorf("unknown command %q: use %s", word, Help)
+}
+
+// Submit sends a player's answer to question index of room code.
+func Submit(ctx context.Context, player *conn.Client, code string, index int32, a *quizv1.Answer) (*quizv1.SubmitAnswerResponse, error) {
+	ctx, cancel := player.Call(ctx)
+	defer cancel()
+	resp, err := player.API.SubmitAnswer(ctx, &quizv1.SubmitAnswerRequest{RoomCode: code, QuestionIndex: index, Answer: a})
+	return resp, conn.Explain(err, "answering", player.Addr())
 }

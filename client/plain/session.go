@@ -223,7 +223,7 @@ func (s *session) answer(ctx context.Context, line string) {
 			case <-t.C:
 			}
 		}
-		resp, err := Submit(ctx, s.cfg.Client, s.cfg.Code, q.GetIndex(), a)
+		resp, err := control.Submit(ctx, s.cfg.Client, s.cfg.Code, q.GetIndex(), a)
 		if err != nil {
 			s.report(ctx, "answer "+pos+" refused: "+err.Error())
 			return
@@ -238,14 +238,6 @@ func (s *session) report(ctx context.Context, line string) {
 	case s.done <- line:
 	case <-ctx.Done():
 	}
-}
-
-// Submit sends a player's answer to question index of room code.
-func Submit(ctx context.Context, c *conn.Client, code string, index int32, a *quizv1.Answer) (*quizv1.SubmitAnswerResponse, error) {
-	ctx, cancel := c.Call(ctx)
-	defer cancel()
-	resp, err := c.API.SubmitAnswer(ctx, &quizv1.SubmitAnswerRequest{RoomCode: code, QuestionIndex: index, Answer: a})
-	return resp, conn.Explain(err, "answering", c.Addr())
 }
 
 // readLines sends in's lines until it ends or ctx does. The goroutine

@@ -1,0 +1,441 @@
+// Package tui is the quiz CLI's full-screen terminal UI, built on
+// bubbletea: a player's screen (questions, options picked by key, a
+// countdown driven by the server's clock, typed answers, results, the
+// leaderboard, the podium), the host's (the room code large, the lobby, the
+// controls, the answered count and the answer split) and a spectator's for a
+// projector. Model holds the logic and is tested without a terminal; Run
+// connects it to a terminal and the room's event stream.
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/charmbracelet/bubbles/progress"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"google.golang.org/grpc/codes"
+
+	"github.com/quizroom/quizroom/client/conn"
+	"github.com/quizroom/quizroom/client/control"
+	"github.com/quizroom/quizroom/client/plain"
+	"github.com/quizroom/quizroom/client/state"
+	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
+)
+
+// Mode is whose screen the UI shows.
+type Mode int
+
+// The modes.
+const (
+	// Play is a player's screen: they answer.
+	Play Mode = iota + 1
+	// Host is the host's screen: the lobby and the controls.
+	Host
+	// Watch is a spectator's screen, for a projector.
+	Watch
+)
+
+// Config configures a Model. The functions run inside bubbletea commands,
+// off the UI's goroutine.
+type Config struct {
+	// Mode says whose screen it is.
+	Mode Mode
+	// Code is the room's code.
+	Code string
+	// Client is the connection, with the player's or host's token; Run
+	// follows the room with it and makes Submit and Control from it when
+	// they are nil.
+	Client *conn.Client
+	// Submit sends the player's answer to question index (Play).
+	Submit func(index int32, a *quizv1.Answer) (*quizv1.SubmitAnswerResponse, error)
+	// Control runs a host command (Host).
+	Control func(control.Command) error
+	// Report writes the report when the game has finished and returns a
+	// line saying where (Host); nil writes none.
+	Report func() (string, error)
+	// Now is the local clock; default time.Now.
+	Now func() time.Time
+}
+
+// ErrKicked is returned when the host removed the player.
+var ErrKicked = errors.New("the host removed you from the room")
+
+// Messages the Model handles besides bubbletea's own.
+type (
+	// UpdateMsg is an event of the room, or a reconnection notice.
+	UpdateMsg conn.Update
+	// EndMsg says the event stream ended: with nil when the server ended
+	// it, else with why it stopped for good.
+	EndMsg struct{ Err error }
+	// TickMsg redraws the countdown.
+	TickMsg time.Time
+	// answerMsg is the outcome of a submitted answer.
+	answerMsg struct {
+		index int32
+		resp  *quizv1.SubmitAnswerResponse
+		err   error
+	}
+	// controlMsg is the outcome of a host command.
+	controlMsg struct {
+		cmd control.Command
+		err error
+	}
+	// reportMsg is the outcome of writing the report.
+	reportMsg struct {
+		line string
+		err  error
+	}
+)
+
+// tickEvery is how often the countdown redraws.
+const tickEvery = 100 * time.Millisecond
+
+// answer states of the open question.
+const (
+	notAnswered = iota
+	sending
+	accepted
+)
+
+// Model is the UI's state. It implements tea.Model.
+type Model struct {
+	cfg  Config
+	room *state.Room
+
+	// The player's choice for the open question.
+	question int32        // index the choice is for; -1 before any
+	cursor   int          // highlighted option
+	selected map[int]bool // multiple select: options toggled on
+	input    textinput.Model
+	answer   int     // notAnswered, sending or accepted
+	chosen   []int32 // the options sent
+
+	// The host's kick picker.
+	kicking    bool
+	kickCursor int
+
+	note         string       // the last outcome or problem to show
+	reconnecting *conn.Update // set while the stream is down
+	ended        bool         // the stream ended
+	reported     bool         // the report was asked for
+	reportLine   string       // where the report went, or why it did not
+	err          error        // why the UI quit, for Run
+	width        int
+	bar          progress.Model
+}
+
+// New returns a Model for cfg.
+func New(cfg Config) *Model {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	in := textinput.New()
+	in.Placeholder = "type your answer, then enter"
+	in.CharLimit = plain.MaxTextAnswer
+	return &Model{
+		cfg: cfg, room: &state.Room{}, question: -1, selected: map[int]bool{}, input: in, width: 80,
+		bar: progress.New(progress.WithDefaultGradient(), progress.WithoutPercentage()),
+	}
+}
+
+// Room is the room as the UI knows it.
+func (m *Model) Room() *state.Room { return m.room }
+
+// Err is why the UI quit: ErrKicked, the stream's final error, or nil.
+func (m *Model) Err() error { return m.err }
+
+// Note is the last outcome or problem shown to the user.
+func (m *Model) Note() string { return m.note }
+
+// ReportLine says where the host's report went, once written.
+func (m *Model) ReportLine() string { return m.reportLine }
+
+// Reconnecting is the notice of a dropped stream being retried; nil while
+// connected.
+func (m *Model) Reconnecting() *conn.Update { return m.reconnecting }
+
+// Init starts the countdown's ticks.
+func (m *Model) Init() tea.Cmd { return tick() }
+
+func tick() tea.Cmd {
+	return tea.Tick(tickEvery, func(t time.Time) tea.Msg { return TickMsg(t) })
+}
+
+// Update handles a message.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width = msg.Width
+	case TickMsg:
+		return m, tick()
+	case UpdateMsg:
+		return m, m.update(conn.Update(msg))
+	case EndMsg:
+		m.ended = true
+		m.reconnecting = nil
+		if msg.Err != nil {
+			m.err = msg.Err
+			return m, tea.Quit
+		}
+		if m.room.Kicked {
+			m.err = ErrKicked
+			return m, tea.Quit
+		}
+	case answerMsg:
+		if msg.index != m.question {
+			return m, nil
+		}
+		if msg.err != nil {
+			m.answer, m.note = notAnswered, msg.err.Error()
+			if conn.Code(msg.err) == codes.AlreadyExists { // the first answer stands
+				m.answer = accepted
+			}
+			return m, nil
+		}
+		m.answer = accepted
+		m.note = fmt.Sprintf("answer in: %s", msg.resp.GetElapsed().AsDuration().Round(time.Millisecond))
+	case controlMsg:
+		if msg.err != nil {
+			m.note = msg.err.Error()
+		} else {
+			m.note = msg.cmd.Action.String() + ": done"
+		}
+	case reportMsg:
+		m.reportLine = msg.line
+		if msg.err != nil {
+			m.reportLine = msg.err.Error()
+		}
+	case tea.KeyMsg:
+		return m, m.key(msg)
+	}
+	return m, nil
+}
+
+// update applies an event or a reconnection notice.
+func (m *Model) update(u conn.Update) tea.Cmd {
+	if u.Event == nil {
+		m.reconnecting = &u
+		return nil
+	}
+	m.reconnecting = nil
+	m.room.Apply(u.Event, u.Received)
+	if q := m.room.Question; q != nil && q.GetIndex() != m.question {
+		m.question, m.cursor, m.selected, m.answer, m.chosen, m.note = q.GetIndex(), 0, map[int]bool{}, notAnswered, nil, ""
+		m.input.Reset()
+	}
+	if _, ok := u.Event.GetPayload().(*quizv1.Event_QuestionRevealed); ok {
+		m.note = ""
+	}
+	if m.room.Answered && m.answer == notAnswered {
+		m.answer = accepted
+	}
+	if m.room.Phase == quizv1.Phase_PHASE_QUESTION && m.cfg.Mode == Play && m.typed() {
+		m.input.Focus()
+	} else {
+		m.input.Blur()
+	}
+	if m.kickCursor >= len(m.room.Players) {
+		m.kickCursor = max(len(m.room.Players)-1, 0)
+	}
+	switch {
+	case m.room.Kicked:
+		m.err = ErrKicked
+		return tea.Quit
+	case m.room.Finished != nil && m.cfg.Mode == Host && m.cfg.Report != nil && !m.reported:
+		m.reported = true
+		m.reportLine = "writing the report…"
+		report := m.cfg.Report
+		return func() tea.Msg {
+			line, err := report()
+			return reportMsg{line, err}
+		}
+	}
+	return nil
+}
+
+// typed reports whether the question shown takes a typed answer.
+func (m *Model) typed() bool {
+	return m.room.Question.GetKind() == quizv1.QuestionKind_QUESTION_KIND_TYPED_ANSWER
+}
+
+// key handles a key press.
+func (m *Model) key(k tea.KeyMsg) tea.Cmd {
+	if k.Type == tea.KeyCtrlC {
+		return tea.Quit
+	}
+	typing := m.cfg.Mode == Play && m.typed() && m.room.Open(m.cfg.Now()) && m.answer == notAnswered
+	if k.String() == "q" && !typing && !m.kicking {
+		return tea.Quit
+	}
+	switch m.cfg.Mode {
+	case Play:
+		return m.playKey(k)
+	case Host:
+		return m.hostKey(k)
+	}
+	return nil
+}
+
+// playKey handles a player's key: picking, toggling and submitting.
+func (m *Model) playKey(k tea.KeyMsg) tea.Cmd {
+	if !m.room.Open(m.cfg.Now()) || m.answer != notAnswered {
+		return nil
+	}
+	q := m.room.Question
+	if m.typed() {
+		if k.Type == tea.KeyEnter {
+			return m.submitText()
+		}
+		var cmd tea.Cmd
+		m.input, cmd = m.input.Update(k)
+		return cmd
+	}
+	n := len(q.GetOptions())
+	multiple := q.GetKind() == quizv1.QuestionKind_QUESTION_KIND_MULTIPLE_SELECT
+	switch k.Type {
+	case tea.KeyUp, tea.KeyLeft, tea.KeyShiftTab:
+		m.cursor = (m.cursor + n - 1) % max(n, 1)
+		return nil
+	case tea.KeyDown, tea.KeyRight, tea.KeyTab:
+		m.cursor = (m.cursor + 1) % max(n, 1)
+		return nil
+	case tea.KeySpace:
+		if multiple {
+			m.selected[m.cursor] = !m.selected[m.cursor]
+		}
+		return nil
+	case tea.KeyEnter:
+		if multiple {
+			return m.submitSelected()
+		}
+		return m.submitChoices([]int32{int32(m.cursor)})
+	}
+	if i, ok := optionKey(k.String(), n); ok {
+		m.cursor = i
+		if multiple {
+			m.selected[i] = !m.selected[i]
+			return nil
+		}
+		return m.submitChoices([]int32{int32(i)})
+	}
+	return nil
+}
+
+// optionKey reads an option key: 1–6 or A–F (either case).
+func optionKey(s string, n int) (int, bool) {
+	if len(s) != 1 {
+		return 0, false
+	}
+	b := s[0]
+	var i int
+	switch {
+	case b >= '1' && b <= '6':
+		i = int(b - '1')
+	case b >= 'a' && b <= 'f':
+		i = int(b - 'a')
+	case b >= 'A' && b <= 'F':
+		i = int(b - 'A')
+	default:
+		return 0, false
+	}
+	return i, i < n
+}
+
+func (m *Model) submitSelected() tea.Cmd {
+	var choices []int32
+	for i := range len(m.room.Question.GetOptions()) {
+		if m.selected[i] {
+			choices = append(choices, int32(i))
+		}
+	}
+	if len(choices) == 0 {
+		m.note = "select at least one option (space or its key), then enter"
+		return nil
+	}
+	return m.submitChoices(choices)
+}
+
+func (m *Model) submitText() tea.Cmd {
+	a, err := plain.ParseAnswer(m.input.Value(), m.room.Question)
+	if err != nil {
+		m.note = err.Error()
+		return nil
+	}
+	return m.submit(a)
+}
+
+func (m *Model) submitChoices(choices []int32) tea.Cmd {
+	return m.submit(&quizv1.Answer{Choices: choices})
+}
+
+// submit sends a, once: further keys wait for its outcome.
+func (m *Model) submit(a *quizv1.Answer) tea.Cmd {
+	if m.cfg.Submit == nil {
+		return nil
+	}
+	m.answer, m.chosen, m.note = sending, a.GetChoices(), "sending…"
+	index, submit := m.question, m.cfg.Submit
+	return func() tea.Msg {
+		resp, err := submit(index, a)
+		return answerMsg{index: index, resp: resp, err: err}
+	}
+}
+
+// hostKey handles the host's keys.
+func (m *Model) hostKey(k tea.KeyMsg) tea.Cmd {
+	if m.kicking {
+		switch k.Type {
+		case tea.KeyEsc:
+			m.kicking = false
+		case tea.KeyUp:
+			m.kickCursor = max(m.kickCursor-1, 0)
+		case tea.KeyDown:
+			m.kickCursor = min(m.kickCursor+1, max(len(m.room.Players)-1, 0))
+		case tea.KeyEnter:
+			m.kicking = false
+			if m.kickCursor < len(m.room.Players) {
+				return m.run(control.Command{Action: control.Kick, PlayerID: m.room.Players[m.kickCursor].GetPlayerId()})
+			}
+		}
+		return nil
+	}
+	switch k.String() {
+	case "s":
+		return m.run(control.Command{Action: control.Start})
+	case "n":
+		return m.run(control.Command{Action: control.Next})
+	case "c":
+		return m.run(control.Command{Action: control.Close})
+	case "p":
+		if m.room.Phase == quizv1.Phase_PHASE_PAUSED {
+			return m.run(control.Command{Action: control.Resume})
+		}
+		return m.run(control.Command{Action: control.Pause})
+	case "e":
+		return m.run(control.Command{Action: control.End})
+	case "l":
+		if m.room.Locked {
+			return m.run(control.Command{Action: control.Unlock})
+		}
+		return m.run(control.Command{Action: control.Lock})
+	case "k":
+		if len(m.room.Players) == 0 {
+			m.note = "no player to kick"
+			return nil
+		}
+		m.kicking = true
+	}
+	return nil
+}
+
+// run runs a host command.
+func (m *Model) run(cmd control.Command) tea.Cmd {
+	if m.cfg.Control == nil {
+		return nil
+	}
+	m.note = cmd.Action.String() + "…"
+	do := m.cfg.Control
+	return func() tea.Msg { return controlMsg{cmd: cmd, err: do(cmd)} }
+}
