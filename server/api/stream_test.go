@@ -25,6 +25,7 @@ func TestResumeAfterDisconnect(t *testing.T) {
 	r := e.create(t, fast())
 	p := e.join(t, r.code, "Flaky")
 	other := e.join(t, r.code, "Steady")
+	e.watch(t, r.code, e.join(t, r.code, "Idle").token, 0) // never answers: the host closes
 	hostWatch := e.watch(t, r.code, r.host, 0)
 	w := e.watch(t, r.code, p.token, 0)
 	e.host(t, r, start)
@@ -80,12 +81,9 @@ func TestResumeBeyondTheLog(t *testing.T) {
 	e.host(t, r, start)
 	w.until(t, opened(0))
 	w.stop()
-	for range 12 { // lock and unlock: two events each, beyond the ten kept
-		for _, locked := range []bool{true, false} {
-			if _, err := e.client.LockRoom(as(ctx(t), r.host), &quizv1.LockRoomRequest{RoomCode: r.code, Locked: locked}); err != nil {
-				t.Fatal(err)
-			}
-		}
+	for range 6 { // pause and resume: two events each, beyond the ten kept
+		e.host(t, r, pause)
+		e.host(t, r, resume)
 	}
 	resumed := e.watch(t, r.code, p.token, 1)
 	first := resumed.next(t)
