@@ -661,8 +661,9 @@ type RoomSettings struct {
 	// standard (1000-point) question, scaled with the question's points;
 	// 0 to 1000, default 0. A total never drops below 0.
 	WrongAnswerPenalty int32 `protobuf:"varint,10,opt,name=wrong_answer_penalty,json=wrongAnswerPenalty,proto3" json:"wrong_answer_penalty,omitempty"`
-	// LeaderboardEvery shows the leaderboard after every Nth question and
-	// after the last; 0 means 1 (after every question); -1 only at the end.
+	// LeaderboardEvery shows the leaderboard after every Nth question; 0 means
+	// 1 (after every question); -1 never between questions. The final
+	// standings always end the game.
 	LeaderboardEvery int32 `protobuf:"varint,11,opt,name=leaderboard_every,json=leaderboardEvery,proto3" json:"leaderboard_every,omitempty"`
 	// MaxPlayers caps the room; 0 means the server's limit, which is also the
 	// most allowed.

@@ -90,16 +90,17 @@ type QuizServiceClient interface {
 	// Errors: InvalidArgument for a malformed code; NotFound when no such
 	// room exists; Unavailable when the store cannot be reached.
 	GetRoom(ctx context.Context, in *GetRoomRequest, opts ...grpc.CallOption) (*GetRoomResponse, error)
-	// JoinRoom adds a player to a room in the lobby and returns the player's
-	// id and token.
+	// JoinRoom adds a player to a room and returns the player's id and token.
+	// Players may join late, while a game runs: they start with 0 points and
+	// get a snapshot when they Watch.
 	//
 	// Errors: InvalidArgument for a malformed code or a bad display name (empty
 	// after trimming, longer than 24 characters, control characters);
 	// NotFound when no such room exists; AlreadyExists when the name is taken
-	// in this room (ignoring case); FailedPrecondition when the lobby is
-	// locked or the game has started; ResourceExhausted when the room is full
-	// or the caller joins too fast; Unavailable when the store cannot be
-	// reached.
+	// in this room (ignoring case) or was kicked; FailedPrecondition when the
+	// lobby is locked or the game is finished; ResourceExhausted when the room
+	// is full or the caller joins too fast; Unavailable when the store cannot
+	// be reached.
 	JoinRoom(ctx context.Context, in *JoinRoomRequest, opts ...grpc.CallOption) (*JoinRoomResponse, error)
 	// LeaveRoom removes the calling player from the room. Their answers so far
 	// stay in the report. Requires the player token.
@@ -426,16 +427,17 @@ type QuizServiceServer interface {
 	// Errors: InvalidArgument for a malformed code; NotFound when no such
 	// room exists; Unavailable when the store cannot be reached.
 	GetRoom(context.Context, *GetRoomRequest) (*GetRoomResponse, error)
-	// JoinRoom adds a player to a room in the lobby and returns the player's
-	// id and token.
+	// JoinRoom adds a player to a room and returns the player's id and token.
+	// Players may join late, while a game runs: they start with 0 points and
+	// get a snapshot when they Watch.
 	//
 	// Errors: InvalidArgument for a malformed code or a bad display name (empty
 	// after trimming, longer than 24 characters, control characters);
 	// NotFound when no such room exists; AlreadyExists when the name is taken
-	// in this room (ignoring case); FailedPrecondition when the lobby is
-	// locked or the game has started; ResourceExhausted when the room is full
-	// or the caller joins too fast; Unavailable when the store cannot be
-	// reached.
+	// in this room (ignoring case) or was kicked; FailedPrecondition when the
+	// lobby is locked or the game is finished; ResourceExhausted when the room
+	// is full or the caller joins too fast; Unavailable when the store cannot
+	// be reached.
 	JoinRoom(context.Context, *JoinRoomRequest) (*JoinRoomResponse, error)
 	// LeaveRoom removes the calling player from the room. Their answers so far
 	// stay in the report. Requires the player token.
