@@ -17,7 +17,6 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/metadata"
 
 	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
@@ -71,12 +70,10 @@ func Dial(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	cc, err := grpc.NewClient(cfg.Addr,
-		grpc.WithTransportCredentials(creds),
-		// The server permits pings every 10 s; a dead connection under a
-		// long Watch is noticed within Time+Timeout.
-		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: 20 * time.Second, Timeout: 10 * time.Second}),
-	)
+	// No client keepalive: a server that does not allow pings as often
+	// answers them with GOAWAY. The server pings long streams itself, and
+	// TCP keepalive notices a dead peer.
+	cc, err := grpc.NewClient(cfg.Addr, grpc.WithTransportCredentials(creds))
 	if err != nil {
 		return nil, fmt.Errorf("server address %q: %w", cfg.Addr, err)
 	}
