@@ -36,7 +36,6 @@ func ev(seq uint64, at time.Time, payload proto.Message) *quizv1.Event {
 	return e
 }
 
-
 func TestApplyGame(t *testing.T) {
 	var r Room
 	r.Apply(ev(3, t0, &quizv1.RoomSnapshot{
