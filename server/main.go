@@ -14,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
@@ -29,6 +30,7 @@ import (
 
 	"github.com/quizroom/quizroom/server/api"
 	"github.com/quizroom/quizroom/server/memstore"
+	"github.com/quizroom/quizroom/server/metrics"
 	"github.com/quizroom/quizroom/server/room"
 )
 
@@ -47,6 +49,7 @@ func main() {
 type config struct {
 	listen      string
 	redisURL    string
+	metricsAddr string
 	logLevel    string
 	logFormat   string
 	tlsCert     string
@@ -107,6 +110,7 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (*conf
 	}
 	str(&c.listen, "listen", "QUIZ_LISTEN", "127.0.0.1:50051", "address to serve gRPC on")
 	str(&c.redisURL, "redis", "QUIZ_REDIS_URL", "", "Redis URL (redis://host:port/db); empty: the in-memory store")
+	str(&c.metricsAddr, "metrics", "QUIZ_METRICS", "", "address to serve Prometheus metrics on (/metrics); empty: none")
 	str(&c.logLevel, "log-level", "QUIZ_LOG_LEVEL", "info", "log level: debug, info, warn or error")
 	str(&c.logFormat, "log-format", "QUIZ_LOG_FORMAT", "text", "log format: text or json")
 	str(&c.tlsCert, "tls-cert", "QUIZ_TLS_CERT", "", "TLS certificate file (PEM); with -tls-key, serve TLS")
@@ -181,7 +185,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
-	opts := append(api.ServerOptions(),
+	m := metrics.New(engine.Stats)
+	opts := append(append(api.ServerOptions(), m.ServerOptions()...),
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 30 * time.Second, Timeout: 10 * time.Second}),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
 	)
@@ -207,6 +212,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	go func() { engineDone <- engine.Run(engineCtx) }()
 	serveDone := make(chan error, 1)
 	go func() { serveDone <- srv.Serve(lis) }()
+	if c.metricsAddr != "" {
+		stopMetrics, err := serveMetrics(c.metricsAddr, m, log)
+		if err != nil {
+			stopEngine()
+			srv.Stop()
+			<-engineDone
+			return err
+		}
+		defer stopMetrics()
+	}
 
 	addr := lis.Addr().String()
 	log.Info("quizd listening", "addr", addr, "store", storeName(c), "tls", c.tlsCert != "")
@@ -231,6 +246,31 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		srv.Stop()
 	}
 	return nil
+}
+
+// serveMetrics serves /metrics on addr until the returned stop is called.
+func serveMetrics(addr string, m *metrics.Metrics, log *slog.Logger) (stop func(), err error) {
+	lis, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics: listening on %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", m.Handler())
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := hs.Serve(lis); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("serving metrics", "err", err)
+		}
+	}()
+	log.Info("metrics at http://" + lis.Addr().String() + "/metrics")
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = hs.Shutdown(ctx)
+		<-done
+	}, nil
 }
 
 func storeName(c *config) string {

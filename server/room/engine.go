@@ -212,3 +212,24 @@ func (e *Engine) forget(code string) {
 	delete(e.specs, code)
 	e.mu.Unlock()
 }
+
+// Stats is what an engine is doing right now, for metrics.
+type Stats struct {
+	Owned    int // rooms whose timers run here
+	Rooms    int // rooms with watchers here
+	Watchers int // open subscriptions here
+}
+
+// Stats reports what the engine is doing right now.
+func (e *Engine) Stats() Stats {
+	e.mu.Lock()
+	hubs := slices.Collect(maps.Values(e.hubs))
+	s := Stats{Owned: len(e.owners), Rooms: len(hubs)}
+	e.mu.Unlock()
+	for _, h := range hubs {
+		h.mu.Lock()
+		s.Watchers += len(h.subs)
+		h.mu.Unlock()
+	}
+	return s
+}
