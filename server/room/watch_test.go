@@ -107,7 +107,7 @@ func TestSlowWatcherIsCutOff(t *testing.T) {
 	}
 	defer reader.Close()
 	frames(t, reader, 1) // its snapshot
-	for i := range 10 { // 10 events, beyond the 4 the slow watcher may queue
+	for i := range 10 {  // 10 events, beyond the 4 the slow watcher may queue
 		if _, err := e.Lock(context.Background(), code, hostID, i%2 == 0); err != nil {
 			t.Fatal(err)
 		}
