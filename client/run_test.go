@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"io"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -12,7 +14,10 @@ import (
 
 	"go.uber.org/goleak"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/quizroom/quizroom/content"
+	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
 	"github.com/quizroom/quizroom/server/servertest"
 )
 
@@ -168,4 +173,111 @@ func TestDecksCommands(t *testing.T) {
 // metadataToken returns ctx carrying a bearer token.
 func metadataToken(ctx context.Context, token string) context.Context {
 	return metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token)
+}
+
+const goodDeck = `# Tiny deck
+id: tiny
+
+## Which service runs code without managing servers?
+kind: single
+
+- [x] AWS Lambda
+- [ ] Amazon EC2
+
+> Lambda is serverless.
+`
+
+const badDeck = `# Bad deck
+id: bad
+
+## A question with no correct option
+kind: single
+
+- [ ] One
+- [ ] Two
+`
+
+func writeFile(t *testing.T, name, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestDeckCommands(t *testing.T) {
+	srv := servertest.Start(t, servertest.Options{})
+	good, bad := writeFile(t, "tiny.md", goodDeck), writeFile(t, "bad.md", badDeck)
+
+	out, _, err := runOnce(t, srv.Addr, "deck", "lint", good)
+	if err != nil || !strings.Contains(out, `ok: deck "tiny", 1 questions`) {
+		t.Errorf("lint of a good deck: err %v, output %q", err, out)
+	}
+	out, _, err = runOnce(t, srv.Addr, "deck", "lint", good, bad)
+	if err == nil || !regexp.MustCompile(`(?m)^`+regexp.QuoteMeta(bad)+`:4: .*correct`).MatchString(out) {
+		t.Errorf("lint of a bad deck: err %v, output %q; want file:line: problem", err, out)
+	}
+
+	out, _, err = runOnce(t, srv.Addr, "deck", "from-notes", "../content/notes/aws-compute.md", "--seed", "7", "--count", "4")
+	if err != nil {
+		t.Fatalf("from-notes: %v", err)
+	}
+	d, err := content.Parse("generated.md", []byte(out))
+	if err != nil || len(d.Questions) != 4 {
+		t.Fatalf("from-notes printed a deck that does not parse to 4 questions: %v\n%s", err, out)
+	}
+	again, _, _ := runOnce(t, srv.Addr, "deck", "from-notes", "../content/notes/aws-compute.md", "--seed", "7", "--count", "4")
+	if again != out {
+		t.Error("from-notes with the same seed printed another deck")
+	}
+
+	out, _, err = runOnce(t, srv.Addr, "deck", "upload", good)
+	m := regexp.MustCompile(`uploaded deck=(\S+) questions=1`).FindStringSubmatch(out)
+	if err != nil || m == nil {
+		t.Fatalf("upload: err %v, output %q", err, out)
+	}
+	out, _, _ = runOnce(t, srv.Addr, "decks")
+	if !strings.Contains(out, m[1]) || !strings.Contains(out, "uploaded") {
+		t.Errorf("decks after the upload lacks %s:\n%s", m[1], out)
+	}
+	out, _, err = runOnce(t, srv.Addr, "deck", "upload", bad)
+	if err == nil || !strings.Contains(out, bad+":4:") {
+		t.Errorf("upload of a bad deck: err %v, output %q; want its problems with lines", err, out)
+	}
+}
+
+func TestWatchJSON(t *testing.T) {
+	srv := servertest.Start(t, servertest.Options{})
+	host := start(t, "host", srv.Addr, "host", "--questions", "1", "--out", filepath.Join(t.TempDir(), "r.json"))
+	code := host.expect(`^room code=(\S+) `)[1]
+	watcher := start(t, "watcher", srv.Addr, "--json", "watch", code)
+	line := watcher.expect(`^\{.*"snapshot":.*\}$`)[0]
+	ev := &quizv1.Event{}
+	if err := protojson.Unmarshal([]byte(line), ev); err != nil || ev.GetSnapshot().GetRole() != quizv1.Role_ROLE_SPECTATOR {
+		t.Fatalf("watch --json line %q: %v, role %v", line, err, ev.GetSnapshot().GetRole())
+	}
+	host.send("end") // in the lobby: closes the room
+	watcher.expect(`^\{.*"roomClosed":`)
+	if err := watcher.wait(); err != nil {
+		t.Errorf("watcher: %v", err)
+	}
+	if err := host.wait(); err != nil {
+		t.Errorf("host: %v", err)
+	}
+}
+
+func TestEnvironment(t *testing.T) {
+	var stdout, stderr strings.Builder
+	getenv := func(k string) string { return map[string]string{"QUIZ_TIMEOUT": "soon", "QUIZ_TLS": "maybe"}[k] }
+	err := run(context.Background(), []string{"decks"}, getenv, strings.NewReader(""), &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), `QUIZ_TIMEOUT="soon"`) || !strings.Contains(err.Error(), `QUIZ_TLS="maybe"`) {
+		t.Errorf("bad environment: got %v", err)
+	}
+	srv := servertest.Start(t, servertest.Options{})
+	getenv = func(k string) string { return map[string]string{"QUIZ_ADDR": srv.Addr, "QUIZ_TIMEOUT": "5s"}[k] }
+	stdout.Reset()
+	if err := run(context.Background(), []string{"decks"}, getenv, strings.NewReader(""), &stdout, &stderr); err != nil || !strings.Contains(stdout.String(), "aws-compute") {
+		t.Errorf("QUIZ_ADDR: err %v, output %q", err, stdout.String())
+	}
 }
