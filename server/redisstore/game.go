@@ -1,0 +1,219 @@
+package redisstore
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/quizroom/quizroom/server/game"
+	"github.com/quizroom/quizroom/server/room"
+)
+
+// Submit records an answer to the open question: one script, one round
+// trip, which checks the phase, the question and the deadline against the
+// Redis clock, keeps the first answer only, and scores it. The score
+// counts from the question's reveal on (see Advance).
+func (s *Store) Submit(ctx context.Context, code string, sub room.Submission) (room.Accepted, error) {
+	answer, err := json.Marshal(sub.Answer)
+	if err != nil {
+		return room.Accepted{}, fmt.Errorf("encoding an answer: %w", err)
+	}
+	keys := []string{s.key(code, keyState), s.key(code, keyPlayers), s.answersKey(code, sub.Q), s.key(code, keyPresence)}
+	sc := sub.Scoring
+	r, err := s.run(ctx, scriptSubmit, keys,
+		sub.PlayerID, sub.Q, answer, choices(sub.Answer), flag(sub.Grade.Correct), flag(sub.Grade.Wrong),
+		sub.Grade.Num, sub.Grade.Den, int(sub.Kind), sub.Points, ms(sub.Limit), sub.PrevScored,
+		int(sc.Policy), flag(sc.StreakBonus), sc.WrongPenalty, ms(sub.Grace))
+	if err != nil {
+		return room.Accepted{}, err
+	}
+	switch r.status {
+	case "notfound":
+		return room.Accepted{}, notFound(code)
+	case "denied":
+		return room.Accepted{}, noPlayer(room.ErrDenied, code, sub.PlayerID)
+	case "refused":
+		why, open := room.Refusal(r.int(1)), int(r.int(2))
+		if r.err != nil {
+			return room.Accepted{}, r.err
+		}
+		return room.Accepted{}, why.Err(sub.Q, open)
+	case "exists":
+		return room.Accepted{}, room.Errorf(room.ErrExists, "question %d already answered: the first answer stands", sub.Q+1)
+	}
+	return room.Accepted{Elapsed: msDuration(r.int(1)), AllAnswered: r.int(2) == 1, Version: r.int(3)}, r.err
+}
+
+// Progress appends a progress event when the answered count changed.
+func (s *Store) Progress(ctx context.Context, code string) (uint64, error) {
+	r, err := s.run(ctx, scriptProgress, s.keys(code, keyState, keyLog), s.logSize)
+	if err != nil {
+		return 0, err
+	}
+	if r.status == "notfound" {
+		return 0, notFound(code)
+	}
+	return uint64(r.int(1)), r.err
+}
+
+// Advance moves the room if its version is still t.Version. The reveal
+// applies the question's answers to the totals and the ranking; finishing
+// or closing the room sets every key of it to expire after t.Retain.
+func (s *Store) Advance(ctx context.Context, code string, t room.Transition) (*room.State, error) {
+	keys := append(s.keys(code, keyState, keyLog, keyPlayers, keyRank, keyPresence), s.answersKey(code, t.Q))
+	ending := !t.Resume && t.To.Over()
+	if ending {
+		n, err := s.questions(ctx, code)
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, s.allKeys(code, n)...)
+	}
+	r, err := s.run(ctx, scriptAdvance, keys,
+		t.Version, int(t.To), flag(t.Resume), t.Q, ms(t.Read), ms(t.Limit), ms(t.Hold), t.Options,
+		t.Reason, ms(t.Retain), s.logSize)
+	if err != nil {
+		return nil, err
+	}
+	switch r.status {
+	case "notfound":
+		return nil, notFound(code)
+	case "conflict":
+		return nil, room.Errorf(room.ErrConflict, "room %s changed: version %d, expected %d", code, r.int(1), t.Version)
+	case "notpaused":
+		return nil, room.Errorf(room.ErrPhase, "the game in room %s is not paused", code)
+	case "invalid":
+		return nil, room.Errorf(room.ErrInvalid, "no transition to %v", t.To)
+	}
+	st := r.state(2)
+	if r.err != nil {
+		return nil, r.err
+	}
+	if ending {
+		// Best effort: Rooms drops rooms that are over from the set anyway.
+		_ = s.client.SRem(ctx, s.liveKey(), code).Err()
+	}
+	return st, nil
+}
+
+// questions reads how many questions a room has, to name its keys.
+func (s *Store) questions(ctx context.Context, code string) (int, error) {
+	n, err := s.client.HGet(ctx, s.key(code, keyState), "nq").Int()
+	if errors.Is(err, redis.Nil) {
+		return 0, notFound(code)
+	}
+	return n, fail(err)
+}
+
+// Scoreboard reads, in one step, the ranked standings of the active players
+// (in the order of the ranking sorted set) and question q's results.
+func (s *Store) Scoreboard(ctx context.Context, code string, q int) (*room.Scoreboard, error) {
+	keys := s.keys(code, keyState, keyRank, keyPlayers)
+	if q >= 0 {
+		keys = append(keys, s.answersKey(code, q))
+	}
+	r, err := s.run(ctx, scriptScoreboard, keys)
+	if err != nil {
+		return nil, err
+	}
+	if r.status == "notfound" {
+		return nil, notFound(code)
+	}
+	ranked, recs, answers := r.strings(1), r.hash(2), r.hash(3)
+	if r.err != nil {
+		return nil, r.err
+	}
+	sb := &room.Scoreboard{}
+	if sb.Standings, err = standings(ranked, recs); err != nil {
+		return nil, err
+	}
+	if sb.Results, err = results(answers); err != nil {
+		return nil, err
+	}
+	return sb, nil
+}
+
+// standings are the standings of the ranked players, ranked.
+func standings(ranked []string, h map[string]string) ([]game.Standing, error) {
+	recs, err := players(h)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]game.Standing, 0, len(ranked))
+	for i, id := range ranked {
+		p, ok := recs[id]
+		if !ok {
+			return nil, fmt.Errorf("redis: ranked player %s has no record", id)
+		}
+		st := p.standing(id)
+		st.Rank = i + 1
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// Report reads every player and every revealed answer, in one step.
+func (s *Store) Report(ctx context.Context, code string) (*room.ReportData, error) {
+	n, err := s.questions(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	keys := s.keys(code, keyState, keyRank, keyPlayers)
+	for q := range n {
+		keys = append(keys, s.answersKey(code, q))
+	}
+	r, err := s.run(ctx, scriptReport, keys)
+	if err != nil {
+		return nil, err
+	}
+	if r.status == "notfound" {
+		return nil, notFound(code)
+	}
+	ranked, h := r.strings(1), r.hash(2)
+	if r.err != nil {
+		return nil, r.err
+	}
+	rep := &room.ReportData{Departed: map[string]bool{}, Kicked: map[string]bool{}}
+	active, err := standings(ranked, h)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := players(h)
+	if err != nil {
+		return nil, err
+	}
+	var gone []game.Standing
+	for id, p := range recs {
+		switch p.Status {
+		case "l":
+			rep.Departed[id] = true
+		case "k":
+			rep.Kicked[id] = true
+		default:
+			continue
+		}
+		gone = append(gone, p.standing(id))
+	}
+	slices.SortFunc(gone, func(a, b game.Standing) int { return cmp.Compare(a.Join, b.Join) })
+	if len(active)+len(gone) > 0 {
+		rep.Standings = append(active, gone...)
+	}
+	for i := range len(r.v) - 3 {
+		res, err := results(r.hash(3 + i))
+		if err != nil {
+			return nil, err
+		}
+		list := make([]room.Result, 0, len(res))
+		for _, x := range res {
+			list = append(list, x)
+		}
+		slices.SortFunc(list, func(a, b room.Result) int { return cmp.Compare(recs[a.PlayerID].Join, recs[b.PlayerID].Join) })
+		rep.Results = append(rep.Results, list)
+	}
+	return rep, r.err
+}

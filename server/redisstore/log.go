@@ -1,0 +1,177 @@
+package redisstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/quizroom/quizroom/server/game"
+	"github.com/quizroom/quizroom/server/room"
+)
+
+// Events returns up to max events with seq > after: one script reads the
+// room's seq and the stream range together, so a missing room, no news and
+// a trimmed log are told apart.
+func (s *Store) Events(ctx context.Context, code string, after uint64, max int) ([]room.Event, error) {
+	r, err := s.run(ctx, scriptEvents, s.keys(code, keyState, keyLog), after+1, max)
+	if err != nil {
+		return nil, err
+	}
+	if r.status == "notfound" {
+		return nil, notFound(code)
+	}
+	seq := uint64(r.int(1))
+	entries := r.list(2)
+	if r.err != nil || after >= seq {
+		return nil, r.err
+	}
+	evs := make([]room.Event, 0, len(entries))
+	for i := range entries {
+		e, ok := entries[i].([]any)
+		if !ok || len(e) != 2 {
+			return nil, fmt.Errorf("redis: room %s: bad log entry %v", code, entries[i])
+		}
+		id, _ := e[0].(string)
+		fields, _ := e[1].([]any)
+		var raw string
+		if len(fields) == 2 {
+			raw, _ = fields[1].(string)
+		}
+		ev, err := decodeEvent(id, raw)
+		if err != nil {
+			return nil, fmt.Errorf("redis: room %s: %w", code, err)
+		}
+		evs = append(evs, ev)
+	}
+	return evs, trimmed(after, evs)
+}
+
+// Wait blocks until the room has events with seq > after (XREAD BLOCK on
+// the waiters' pool, in reads of at most MaxBlock), or wait passes.
+func (s *Store) Wait(ctx context.Context, code string, after uint64, max int, wait time.Duration) ([]room.Event, error) {
+	evs, err := s.Events(ctx, code, after, max)
+	if err != nil || len(evs) > 0 {
+		return evs, err
+	}
+	end := time.Now().Add(wait)
+	for {
+		block := min(time.Until(end), MaxBlock)
+		if d, ok := ctx.Deadline(); ok {
+			// End before the context does: a read cut off by its deadline
+			// would cost the connection.
+			block = min(block, time.Until(d)-100*time.Millisecond)
+		}
+		if block < time.Millisecond {
+			return nil, ctx.Err()
+		}
+		streams, err := s.waiter.XRead(ctx, &redis.XReadArgs{
+			Streams: []string{s.key(code, keyLog), strconv.FormatUint(after, 10) + "-0"},
+			Count:   int64(max),
+			Block:   block,
+		}).Result()
+		if errors.Is(err, redis.Nil) {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			continue
+		}
+		if err != nil {
+			return nil, fail(err)
+		}
+		evs := make([]room.Event, 0, len(streams[0].Messages))
+		for _, m := range streams[0].Messages {
+			raw, _ := m.Values["e"].(string)
+			ev, err := decodeEvent(m.ID, raw)
+			if err != nil {
+				return nil, fmt.Errorf("redis: room %s: %w", code, err)
+			}
+			evs = append(evs, ev)
+		}
+		return evs, trimmed(after, evs)
+	}
+}
+
+// trimmed is ErrTrimmed unless evs start right after after.
+func trimmed(after uint64, evs []room.Event) error {
+	if len(evs) == 0 {
+		return room.Errorf(room.ErrTrimmed, "events after %d are no longer kept", after)
+	}
+	if evs[0].Seq != after+1 {
+		return room.Errorf(room.ErrTrimmed, "events after %d are no longer kept; the oldest kept is %d", after, evs[0].Seq)
+	}
+	return nil
+}
+
+// wireEvent is an event as the scripts write it (field e of a log entry).
+// Times and big numbers are strings: Lua's cjson writes numbers with 14
+// digits.
+type wireEvent struct {
+	Type      int          `json:"t"`
+	Time      int64        `json:"ts,string"`
+	Q         int          `json:"q"`
+	OpensAt   int64        `json:"op,string"`
+	Deadline  int64        `json:"dl,string"`
+	Counts    []int        `json:"c"`
+	Answered  int          `json:"an"`
+	Correct   int          `json:"co"`
+	Players   int          `json:"pl"`
+	Phase     int          `json:"ph"`
+	Remaining int64        `json:"rm"`
+	Locked    bool         `json:"lk"`
+	Joined    []wirePlayer `json:"j"`
+	Left      []wirePlayer `json:"l"`
+	JOmitted  int          `json:"jo"`
+	LOmitted  int          `json:"lo"`
+	Player    *wirePlayer  `json:"p"`
+	Reason    string       `json:"r"`
+	Played    int          `json:"pd"`
+}
+
+type wirePlayer struct {
+	ID   string `json:"id"`
+	Name string `json:"n"`
+}
+
+func (p wirePlayer) player() room.Player { return room.Player{ID: p.ID, Name: p.Name} }
+
+func playerList(ps []wirePlayer) []room.Player {
+	if len(ps) == 0 {
+		return nil
+	}
+	out := make([]room.Player, len(ps))
+	for i, p := range ps {
+		out[i] = p.player()
+	}
+	return out
+}
+
+// decodeEvent decodes log entry id ("<seq>-0") with event raw.
+func decodeEvent(id, raw string) (room.Event, error) {
+	seqText, _, _ := strings.Cut(id, "-")
+	seq, err := strconv.ParseUint(seqText, 10, 64)
+	if err != nil {
+		return room.Event{}, fmt.Errorf("bad log entry id %q", id)
+	}
+	var w wireEvent
+	if err := json.Unmarshal([]byte(raw), &w); err != nil {
+		return room.Event{}, fmt.Errorf("log entry %s: %w", id, err)
+	}
+	ev := room.Event{
+		Seq: seq, Time: msTime(w.Time), Type: room.EventType(w.Type), Q: w.Q,
+		OpensAt: msTime(w.OpensAt), Deadline: msTime(w.Deadline), Counts: w.Counts,
+		Answered: w.Answered, Correct: w.Correct, Players: w.Players, Phase: game.Phase(w.Phase),
+		Remaining: msDuration(w.Remaining), Locked: w.Locked, Joined: playerList(w.Joined), Left: playerList(w.Left),
+		JoinedOmitted: w.JOmitted, LeftOmitted: w.LOmitted, Reason: w.Reason, Played: w.Played,
+	}
+	if w.Player != nil {
+		p := w.Player.player()
+		ev.Player = &p
+	}
+	return ev, nil
+}

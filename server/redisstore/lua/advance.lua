@@ -1,0 +1,132 @@
+-- advance: moves the room if its version is still ARGV[1] (room.Transition).
+-- KEYS: state, log, players, rank, presence, answers of question q, then,
+-- to finish or close, every other key of the room (they all expire).
+-- ARGV: version, to, resume, q, read ms, limit ms, hold ms, options,
+-- reason, retain ms, log size.
+local s = load(KEYS[1])
+if not s then
+  return {'notfound'}
+end
+if s.v ~= tonumber(ARGV[1]) then
+  return {'conflict', s.v}
+end
+local to, resume, q = tonumber(ARGV[2]), ARGV[3] == '1', tonumber(ARGV[4])
+local hold = tonumber(ARGV[7])
+local t = now()
+local events = {}
+local expire = false
+
+-- holdUntil is the deadline of a reveal or leaderboard: now+hold, or none.
+local function holdUntil()
+  if hold > 0 then
+    return t + hold
+  end
+  return 0
+end
+
+-- reveal applies question q's answers to the totals and the ranking, and
+-- counts them.
+local function reveal()
+  local kind = tonumber(string.sub(s.kinds, q + 1, q + 1))
+  local counts = {}
+  for i = 1, tonumber(ARGV[8]) do
+    counts[i] = 0
+  end
+  local answered, correct = 0, 0
+  local raw = redis.call('HGETALL', KEYS[6])
+  for i = 1, #raw, 2 do
+    local id, a = raw[i], cjson.decode(raw[i + 1])
+    answered = answered + 1
+    for c in string.gmatch(a.ch, '%d+') do
+      local k = tonumber(c) + 1
+      if counts[k] then
+        counts[k] = counts[k] + 1
+      end
+    end
+    local p = player(KEYS[3], id)
+    local total = math.max(p.sc + a.p, 0)
+    a.p = total - p.sc
+    p.sc = total
+    if a.ok then
+      correct = correct + 1
+      p.ct = p.ct + a.e
+      p.cn = p.cn + 1
+    end
+    if kind ~= KIND_POLL then
+      p.st, p.sq = a.s, q
+    end
+    redis.call('HSET', KEYS[6], id, cjson.encode(a))
+    redis.call('HSET', KEYS[3], id, cjson.encode(p))
+    if p.s == 'a' then
+      redis.call('ZADD', KEYS[4], rankScore(p), id)
+    end
+  end
+  local ev = {t = EVENT_REVEALED, q = q, an = answered, co = correct, pl = s.pl}
+  if #counts > 0 then
+    ev.c = counts
+  end
+  return ev
+end
+
+if not resume and to ~= PHASE_PAUSED then
+  s.pp, s.pa = 0, 0
+end
+if resume then
+  if s.ph ~= PHASE_PAUSED then
+    return {'notpaused'}
+  end
+  local shift = t - s.pa
+  if s.op ~= 0 then
+    s.op = s.op + shift
+  end
+  if s.dl ~= 0 then
+    s.dl = s.dl + shift
+  end
+  s.ph, s.pp, s.pa = s.pp, 0, 0
+  events[1] = {t = EVENT_RESUMED, ph = s.ph, op = int(s.op), dl = int(s.dl)}
+elseif to == PHASE_QUESTION then
+  if s.ph == PHASE_LOBBY then
+    events[1] = {t = EVENT_STARTED, pl = s.pl}
+  end
+  s.ph, s.q = PHASE_QUESTION, q
+  s.op = t + tonumber(ARGV[5])
+  s.dl = s.op + tonumber(ARGV[6])
+  s.an, s.pg = 0, 0
+  s.wt = redis.call('HLEN', KEYS[5])
+  events[#events + 1] = {t = EVENT_OPENED, q = q, op = int(s.op), dl = int(s.dl)}
+elseif to == PHASE_REVEAL then
+  events[1] = reveal()
+  s.ph, s.pd, s.dl = PHASE_REVEAL, s.pd + 1, holdUntil()
+elseif to == PHASE_LEADERBOARD then
+  s.ph, s.dl = PHASE_LEADERBOARD, holdUntil()
+  events[1] = {t = EVENT_LEADERBOARD, q = q}
+elseif to == PHASE_PAUSED then
+  s.pp, s.pa, s.ph = s.ph, t, PHASE_PAUSED
+  local remaining = 0
+  if s.dl ~= 0 then
+    remaining = math.max(s.dl - s.pa, 0)
+  end
+  events[1] = {t = EVENT_PAUSED, ph = s.pp, rm = remaining}
+elseif to == PHASE_FINISHED then
+  s.ph, s.dl, expire = PHASE_FINISHED, 0, true
+  events[1] = {t = EVENT_FINISHED, q = s.q, pd = s.pd, pl = s.pl}
+elseif to == PHASE_CLOSED then
+  s.ph, s.dl, expire = PHASE_CLOSED, 0, true
+  events[1] = {t = EVENT_CLOSED, r = ARGV[9]}
+else
+  return {'invalid'}
+end
+s.v = s.v + 1
+for _, ev in ipairs(events) do
+  emit(KEYS[2], s, t, ARGV[11], ev)
+end
+if expire then
+  s.ex = t + tonumber(ARGV[10])
+end
+save(KEYS[1], s, {'v', 'seq', 'ph', 'q', 'op', 'dl', 'pp', 'pa', 'an', 'wt', 'pd', 'tc', 'pg', 'ex'})
+if expire then
+  for _, key in ipairs(KEYS) do
+    redis.call('PEXPIREAT', key, int(s.ex))
+  end
+end
+return {'ok', int(t), redis.call('HGETALL', KEYS[1])}

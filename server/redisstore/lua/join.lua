@@ -1,0 +1,30 @@
+-- join: a new player.
+-- KEYS: state, names, tokens, players, rank, joined.
+-- ARGV: name, name key, token hash.
+local s = load(KEYS[1])
+if not s then
+  return {'notfound'}
+end
+if over(s) then
+  return {'over'}
+end
+if s.lk == 1 then
+  return {'locked'}
+end
+if redis.call('HEXISTS', KEYS[2], ARGV[2]) == 1 then
+  return {'taken'}
+end
+if s.pl >= s.mx then
+  return {'full', s.mx}
+end
+s.n = s.n + 1
+s.pl = s.pl + 1
+s.tc = now()
+local id = string.format(PLAYER_ID, s.n)
+redis.call('HSET', KEYS[4], id, cjson.encode({n = ARGV[1], k = ARGV[2], s = 'a', j = s.n, sc = 0, ct = 0, cn = 0, st = 0, sq = -1, aq = -1}))
+redis.call('HSET', KEYS[2], ARGV[2], id)
+redis.call('HSET', KEYS[3], ARGV[3], id)
+redis.call('ZADD', KEYS[5], 0, id)
+redis.call('RPUSH', KEYS[6], cjson.encode({id = id, n = ARGV[1]}))
+save(KEYS[1], s, {'n', 'pl', 'tc'})
+return {'ok', id}

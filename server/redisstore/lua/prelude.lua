@@ -1,0 +1,171 @@
+-- Shared by every script (the Go side prepends the constants of the game
+-- rules: phases, kinds, event types, refusals, scoring). Times are whole
+-- milliseconds of the Redis clock.
+
+-- now reads the Redis clock, so every instance measures alike.
+local function now()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+-- int formats a whole number for Redis: no exponent, no fraction.
+local function int(n)
+  return string.format('%d', n)
+end
+
+-- NUMERIC names the state fields that hold numbers; the others (host,
+-- kinds) are strings.
+local NUMERIC = {
+  v = true, seq = true, ph = true, q = true, op = true, dl = true, pp = true, pa = true,
+  lk = true, pl = true, an = true, wt = true, pd = true, tc = true, pg = true, n = true,
+  mx = true, nq = true, ex = true,
+}
+
+-- load reads a room's state hash, or nil when the room does not exist.
+local function load(key)
+  local raw = redis.call('HGETALL', key)
+  if #raw == 0 then
+    return nil
+  end
+  local s = {}
+  for i = 1, #raw, 2 do
+    local v = raw[i + 1]
+    if NUMERIC[raw[i]] then
+      v = tonumber(v)
+    end
+    s[raw[i]] = v
+  end
+  return s
+end
+
+-- save writes the named fields of state s.
+local function save(key, s, fields)
+  local args = {}
+  for _, f in ipairs(fields) do
+    args[#args + 1] = f
+    if NUMERIC[f] then
+      args[#args + 1] = int(s[f])
+    else
+      args[#args + 1] = s[f]
+    end
+  end
+  redis.call('HSET', key, unpack(args))
+end
+
+-- emit appends event ev to the room's log as entry <seq>-0 at time t,
+-- keeping about maxlen entries; s.seq and s.tc move on with it.
+local function emit(log, s, t, maxlen, ev)
+  s.seq = s.seq + 1
+  s.tc = t
+  ev.ts = int(t)
+  redis.call('XADD', log, 'MAXLEN', '~', maxlen, int(s.seq) .. '-0', 'e', cjson.encode(ev))
+end
+
+-- over reports whether the game is finished or the room closed.
+local function over(s)
+  return s.ph == PHASE_FINISHED or s.ph == PHASE_CLOSED
+end
+
+-- questionOpen reports whether the current question is open or paused:
+-- streams count towards the waiting players in both.
+local function questionOpen(s)
+  return s.ph == PHASE_QUESTION or (s.ph == PHASE_PAUSED and s.pp == PHASE_QUESTION)
+end
+
+-- player reads a player's record, or nil.
+local function player(players, id)
+  local raw = redis.call('HGET', players, id)
+  if not raw then
+    return nil
+  end
+  return cjson.decode(raw)
+end
+
+-- answeredCurrent reports whether player p answered the current question.
+local function answeredCurrent(s, p)
+  return s.q >= 0 and p.aq == s.q
+end
+
+-- rankScore is a player's score in the ranking sorted set: ascending order
+-- is rank order (higher points, then less correct time; ties fall to the
+-- member, the player id, which sorts in join order). Exact in a double
+-- while points < 2^22 and correct time < 2^31 ms.
+local function rankScore(p)
+  return int(-p.sc * 2147483648 + p.ct)
+end
+
+-- depart makes active player p inactive: one player fewer, their streams no
+-- longer count, and they leave the ranking.
+local function depart(s, p, id, presence, rank)
+  s.pl = s.pl - 1
+  if tonumber(redis.call('HGET', presence, id) or '0') > 0 then
+    redis.call('HDEL', presence, id)
+    if questionOpen(s) and not answeredCurrent(s, p) then
+      s.wt = s.wt - 1
+    end
+  end
+  redis.call('ZREM', rank, id)
+end
+
+-- retain gives keys written after the room finished the room's expiry, so
+-- that no part of it outlives the rest.
+local function retain(s, ...)
+  if s.ex and s.ex > 0 then
+    for _, key in ipairs({...}) do
+      redis.call('PEXPIREAT', key, int(s.ex))
+    end
+  end
+end
+
+-- div is floor(a / b) for whole a >= 0 and b > 0, exact however the
+-- division rounds.
+local function div(a, b)
+  local q = math.floor(a / b)
+  if q * b > a then
+    q = q - 1
+  elseif (q + 1) * b <= a then
+    q = q + 1
+  end
+  return q
+end
+
+-- credit is game.creditPoints: round(P × credit × (1 − (t/T)/2)) under
+-- Speed (full credit under FULL_POINTS_MS), round(P × credit) under
+-- Accuracy, halves rounded up, in whole numbers.
+local function credit(policy, points, limit, elapsed, num, den)
+  local n, d = points * num, den
+  if policy == POLICY_SPEED and elapsed >= FULL_POINTS_MS and limit > 0 then
+    n = n * (2 * limit - elapsed)
+    d = d * 2 * limit
+  end
+  return div(2 * n + d, 2 * d)
+end
+
+-- score is game.Scoring.Score: it returns the points (negative for a
+-- penalty), the streak bonus and the streak after the answer.
+local function score(policy, bonus, penalty, points, limit, elapsed, kind, correct, wrong, num, den, streak)
+  if kind == KIND_POLL then
+    return 0, 0, streak
+  end
+  if not correct then
+    if num > 0 then
+      return credit(policy, points, limit, elapsed, num, den), 0, 0
+    elseif wrong then
+      return -div(penalty * points, STANDARD_POINTS), 0, 0
+    end
+    return 0, 0, 0
+  end
+  local b = 0
+  if bonus and points > 0 then
+    b = math.min(STREAK_STEP * streak, STREAK_CAP)
+  end
+  return credit(policy, points, limit, elapsed, num, den), b, streak + 1
+end
+
+-- streakBefore is game.StreakBefore.
+local function streakBefore(streak, streakQ, prev)
+  if streakQ == prev and prev >= 0 then
+    return streak
+  end
+  return 0
+end

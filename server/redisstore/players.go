@@ -1,0 +1,165 @@
+package redisstore
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/quizroom/quizroom/server/room"
+)
+
+// Identify finds who holds a token.
+func (s *Store) Identify(ctx context.Context, code, tokenHash string) (room.Identity, error) {
+	r, err := s.run(ctx, scriptIdentify, s.keys(code, keyState, keyTokens, keyPlayers), tokenHash)
+	if err != nil {
+		return room.Identity{}, err
+	}
+	switch r.status {
+	case "notfound":
+		return room.Identity{}, notFound(code)
+	case "host":
+		return room.Identity{Role: room.Host}, nil
+	case "unknown":
+		return room.Identity{}, room.Errorf(room.ErrDenied, "the token is not valid for room %s", code)
+	case "gone":
+		return room.Identity{}, room.Errorf(room.ErrDenied, "player %s is no longer in room %s", r.str(1), code)
+	}
+	return room.Identity{Role: room.PlayerRole, PlayerID: r.str(1), Name: r.str(2)}, r.err
+}
+
+// Join adds a player.
+func (s *Store) Join(ctx context.Context, code string, j room.Join) (room.Player, error) {
+	keys := s.keys(code, keyState, keyNames, keyTokens, keyPlayers, keyRank, keyJoined)
+	r, err := s.run(ctx, scriptJoin, keys, j.Name, j.NameKey, j.TokenHash)
+	if err != nil {
+		return room.Player{}, err
+	}
+	switch r.status {
+	case "notfound":
+		return room.Player{}, notFound(code)
+	case "over":
+		return room.Player{}, room.Errorf(room.ErrPhase, "the game in room %s is over", code)
+	case "locked":
+		return room.Player{}, room.Errorf(room.ErrPhase, "room %s is locked", code)
+	case "taken":
+		return room.Player{}, room.Errorf(room.ErrExists, "the name %q is taken in room %s", j.Name, code)
+	case "full":
+		return room.Player{}, room.Errorf(room.ErrFull, "room %s is full: %d players", code, r.int(1))
+	}
+	return room.Player{ID: r.str(1), Name: j.Name}, r.err
+}
+
+// noPlayer is the error for an unknown or departed player.
+func noPlayer(kind error, code, id string) error {
+	return room.Errorf(kind, "no player %s in room %s", id, code)
+}
+
+// Leave removes a player who leaves; their name is free again.
+func (s *Store) Leave(ctx context.Context, code, playerID string) error {
+	keys := s.keys(code, keyState, keyPlayers, keyNames, keyPresence, keyRank, keyLeft)
+	r, err := s.run(ctx, scriptLeave, keys, playerID)
+	if err != nil {
+		return err
+	}
+	switch r.status {
+	case "notfound":
+		return notFound(code)
+	case "nobody":
+		return noPlayer(room.ErrNotFound, code, playerID)
+	}
+	return nil
+}
+
+// Kick removes a player; the name stays taken.
+func (s *Store) Kick(ctx context.Context, code, playerID string) (uint64, error) {
+	keys := s.keys(code, keyState, keyPlayers, keyPresence, keyRank, keyLog)
+	r, err := s.run(ctx, scriptKick, keys, playerID, s.logSize)
+	if err != nil {
+		return 0, err
+	}
+	switch r.status {
+	case "notfound":
+		return 0, notFound(code)
+	case "nobody":
+		return 0, noPlayer(room.ErrNotFound, code, playerID)
+	}
+	return uint64(r.int(1)), r.err
+}
+
+// Lock locks or unlocks the lobby.
+func (s *Store) Lock(ctx context.Context, code string, locked bool) (uint64, error) {
+	r, err := s.run(ctx, scriptLock, s.keys(code, keyState, keyLog), flag(locked), s.logSize)
+	if err != nil {
+		return 0, err
+	}
+	switch r.status {
+	case "notfound":
+		return 0, notFound(code)
+	case "started":
+		return 0, room.Errorf(room.ErrPhase, "the game in room %s has started: only the lobby can be locked or unlocked", code)
+	}
+	return uint64(r.int(1)), r.err
+}
+
+// FlushRoster appends one roster event with the changes since the last.
+func (s *Store) FlushRoster(ctx context.Context, code string, limit int) (uint64, error) {
+	r, err := s.run(ctx, scriptFlush, s.keys(code, keyState, keyJoined, keyLeft, keyLog), limit, s.logSize)
+	if err != nil {
+		return 0, err
+	}
+	if r.status == "notfound" {
+		return 0, notFound(code)
+	}
+	return uint64(r.int(1)), r.err
+}
+
+// Roster returns up to limit active players, the most recent first.
+func (s *Store) Roster(ctx context.Context, code string, limit int) ([]room.Player, int, error) {
+	pipe := s.client.Pipeline()
+	exists := pipe.Exists(ctx, s.key(code, keyState))
+	all := pipe.HGetAll(ctx, s.key(code, keyPlayers))
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, 0, fail(err)
+	}
+	if exists.Val() == 0 {
+		return nil, 0, notFound(code)
+	}
+	recs, err := players(all.Val())
+	if err != nil {
+		return nil, 0, err
+	}
+	type joined struct {
+		room.Player
+		join int
+	}
+	var active []joined
+	for id, p := range recs {
+		if p.Status == "a" {
+			active = append(active, joined{room.Player{ID: id, Name: p.Name}, p.Join})
+		}
+	}
+	slices.SortFunc(active, func(a, b joined) int { return cmp.Compare(b.join, a.join) })
+	var out []room.Player
+	for _, p := range active {
+		if limit > 0 && len(out) == limit {
+			break
+		}
+		out = append(out, p.Player)
+	}
+	return out, len(active), nil
+}
+
+// Connect counts a player's open streams.
+func (s *Store) Connect(ctx context.Context, code, playerID string, delta int) (bool, error) {
+	r, err := s.run(ctx, scriptConnect, s.keys(code, keyState, keyPlayers, keyPresence), playerID, delta)
+	if err != nil {
+		return false, err
+	}
+	if r.status == "notfound" {
+		return false, notFound(code)
+	}
+	return r.int(1) == 1, r.err
+}

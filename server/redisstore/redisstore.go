@@ -1,0 +1,230 @@
+// Package redisstore is the Redis room store: rooms live in Redis (one
+// server, Sentinel or Cluster), so several server instances share them and
+// survive each other's restarts. Every state change is one Lua script that
+// also appends the room's events to the room's stream; all of a room's keys
+// share the hash tag {CODE}, so a room lives in one Cluster slot and its
+// scripts stay atomic. Times come from the Redis clock. It passes package
+// storetest like the memory store; README.md describes the key layout.
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/quizroom/quizroom/server/room"
+)
+
+// Config configures a Store. Zero fields get the documented defaults.
+type Config struct {
+	// URL says where Redis is, in one of the URLForms; required.
+	URL string
+	// Prefix starts every key, so that several deployments (or tests) can
+	// share a Redis; default "quiz:". It may not contain '{' or '}'.
+	Prefix string
+	// LogSize is how many events each room keeps, at least (streams are
+	// trimmed with MAXLEN ~, which keeps whole nodes); default 1000.
+	LogSize int
+	// WaitPoolSize is the connection pool of Wait's blocking reads: each
+	// room followed on this instance holds one connection for up to
+	// MaxBlock at a time, so it should exceed the rooms an instance
+	// follows at once; default 1000. The pool of other calls is go-redis's
+	// default (10 per CPU) or the URL's pool_size.
+	WaitPoolSize int
+}
+
+// Defaults of Config.
+const (
+	DefaultPrefix       = "quiz:"
+	DefaultLogSize      = 1000
+	DefaultWaitPoolSize = 1000
+	// MaxBlock is the longest one blocking read of Wait lasts; a longer
+	// wait is several reads. A cancelled Wait returns within MaxBlock,
+	// since a blocking Redis call cannot be interrupted.
+	MaxBlock = time.Second
+)
+
+// Store keeps rooms in Redis. It is safe for concurrent use.
+type Store struct {
+	client  redis.UniversalClient // every call but Wait's blocking reads
+	waiter  redis.UniversalClient // Wait's blocking reads, with a pool of their own
+	prefix  string
+	logSize int
+}
+
+// New returns a Store for cfg. It does not connect: call Ping to check that
+// Redis answers.
+func New(cfg Config) (*Store, error) {
+	if cfg.Prefix == "" {
+		cfg.Prefix = DefaultPrefix
+	}
+	if strings.ContainsAny(cfg.Prefix, "{}") {
+		return nil, fmt.Errorf("redis key prefix %q: no braces allowed, they would change the Cluster hash tag", cfg.Prefix)
+	}
+	if cfg.LogSize <= 0 {
+		cfg.LogSize = DefaultLogSize
+	}
+	if cfg.WaitPoolSize <= 0 {
+		cfg.WaitPoolSize = DefaultWaitPoolSize
+	}
+	newClient, err := parseURL(cfg.URL)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{client: newClient(0), waiter: newClient(cfg.WaitPoolSize), prefix: cfg.Prefix, logSize: cfg.LogSize}, nil
+}
+
+// Ping checks that Redis answers (every master, for a Cluster).
+func (s *Store) Ping(ctx context.Context) error {
+	if c, ok := s.client.(*redis.ClusterClient); ok {
+		err := c.ForEachMaster(ctx, func(ctx context.Context, m *redis.Client) error { return m.Ping(ctx).Err() })
+		return fail(err)
+	}
+	return fail(s.client.Ping(ctx).Err())
+}
+
+// Close closes the store's connections.
+func (s *Store) Close() error {
+	return errors.Join(s.client.Close(), s.waiter.Close())
+}
+
+// The keys of a room, all with the room's hash tag.
+const (
+	keySpec     = "spec"     // string: the Spec as JSON
+	keyState    = "state"    // hash: the State's fields, and the room's constants
+	keyLog      = "log"      // stream: the events, entry <seq>-0 each
+	keyPlayers  = "players"  // hash: player id → record (JSON)
+	keyNames    = "names"    // hash: name key → player id, kicked names included
+	keyTokens   = "tokens"   // hash: token hash → player id
+	keyRank     = "rank"     // sorted set: active players in rank order
+	keyPresence = "presence" // hash: player id → open streams
+	keyJoined   = "joined"   // list: joins since the last roster event
+	keyLeft     = "left"     // list: departures since the last roster event
+	keyLease    = "lease"    // string: the timer lease's owner, with a TTL
+	keyAnswers  = "answers:" // hash per question: player id → answer (JSON)
+)
+
+// roomKeys lists every key of a room but the answers.
+var roomKeys = []string{keySpec, keyState, keyLog, keyPlayers, keyNames, keyTokens, keyRank, keyPresence, keyJoined, keyLeft, keyLease}
+
+// key is a room's key called name.
+func (s *Store) key(code, name string) string { return s.prefix + "{" + code + "}:" + name }
+
+// answersKey is the key of the answers to question q.
+func (s *Store) answersKey(code string, q int) string {
+	return s.key(code, keyAnswers+strconv.Itoa(q))
+}
+
+// keys is a room's keys called names.
+func (s *Store) keys(code string, names ...string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = s.key(code, n)
+	}
+	return out
+}
+
+// allKeys is every key of a room of n questions.
+func (s *Store) allKeys(code string, n int) []string {
+	out := s.keys(code, roomKeys...)
+	for q := range n {
+		out = append(out, s.answersKey(code, q))
+	}
+	return out
+}
+
+// liveKey is the set of live room codes, outside every room's slot.
+func (s *Store) liveKey() string { return s.prefix + "{rooms}:live" }
+
+// deckIDsKey is the set of uploaded deck ids; deckKey a deck's source.
+// Decks share one hash tag so that saving one is one script.
+func (s *Store) deckIDsKey() string        { return s.prefix + "{decks}:ids" }
+func (s *Store) deckKey(id string) string { return s.prefix + "{decks}:source:" + id }
+
+// run runs a script and returns its reply and status (the reply's first
+// element).
+func (s *Store) run(ctx context.Context, script *redis.Script, keys []string, args ...any) (*reply, error) {
+	v, err := script.Run(ctx, s.client, keys, args...).Slice()
+	if err != nil {
+		return nil, fail(err)
+	}
+	r := &reply{v: v}
+	r.status = r.str(0)
+	return r, r.err
+}
+
+// unavailableReplies start the Redis error replies that mean "not now":
+// loading a dataset, a Cluster down or resharding, a failover under way, a
+// script running too long.
+var unavailableReplies = []string{"LOADING", "CLUSTERDOWN", "TRYAGAIN", "MASTERDOWN", "READONLY", "NOREPLICAS", "BUSY"}
+
+// fail maps a go-redis error: connection failures and "not now" replies
+// are room.ErrUnavailable with a message that says why; a cancelled call
+// stays context.Canceled; other error replies (a bug) are internal.
+func fail(err error) error {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return err
+	}
+	var reply redis.Error
+	if errors.As(err, &reply) {
+		for _, p := range unavailableReplies {
+			if strings.HasPrefix(reply.Error(), p) {
+				return room.Errorf(room.ErrUnavailable, "redis unavailable: %s", reply.Error())
+			}
+		}
+		return fmt.Errorf("redis: %w", err)
+	}
+	return room.Wrap(room.ErrUnavailable, &unavailableError{err})
+}
+
+// unavailableError says briefly why Redis could not be reached, without
+// addresses, and keeps the cause for errors.Is.
+type unavailableError struct{ err error }
+
+func (e *unavailableError) Unwrap() error { return e.err }
+
+func (e *unavailableError) Error() string {
+	var op *net.OpError
+	var ne net.Error
+	why := e.err.Error()
+	switch {
+	case errors.Is(e.err, context.DeadlineExceeded), errors.As(e.err, &ne) && ne.Timeout():
+		why = "no answer in time"
+	case errors.As(e.err, &op):
+		why = op.Op + ": " + op.Err.Error()
+	case errors.Is(e.err, redis.ErrClosed):
+		why = "the store is closed"
+	case errors.Is(e.err, io.EOF), errors.Is(e.err, io.ErrUnexpectedEOF):
+		why = "the connection was closed"
+	}
+	return "redis unavailable: " + why
+}
+
+// ms is a duration in whole milliseconds, for scripts.
+func ms(d time.Duration) int64 { return d.Milliseconds() }
+
+// msTime is a time in milliseconds of the Unix epoch; 0 is no time.
+func msTime(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v)
+}
+
+// flag is a bool for a script.
+func flag(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// msDuration is a duration of v milliseconds.
+func msDuration(v int64) time.Duration { return time.Duration(v) * time.Millisecond }

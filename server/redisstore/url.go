@@ -1,0 +1,124 @@
+package redisstore
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// URLForms documents the Redis URLs New accepts, for flag usage and errors.
+const URLForms = `redis://[user:password@]host:port[/db] (one server; rediss:// for TLS), ` +
+	`redis://host1:port1,host2:port2?cluster=true (a Redis Cluster, found from any of its nodes), ` +
+	`redis://sentinel1:port1,sentinel2:port2[/db]?master_name=NAME (the master Sentinel monitors as NAME); ` +
+	`go-redis URL options such as dial_timeout=2s or pool_size=50 may follow`
+
+// clientFactory makes clients for one parsed URL with a given pool size
+// (0: go-redis's default).
+type clientFactory func(poolSize int) redis.UniversalClient
+
+// parseURL reads a Redis URL in one of the URLForms. Every client it makes
+// has ContextTimeoutEnabled, so a call's context bounds its Redis round
+// trip, and MaxRetries -1: state changes are not idempotent, and a retry
+// after a lost reply could apply one twice, so failures go to the caller.
+func parseURL(raw string) (clientFactory, error) {
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok || (scheme != "redis" && scheme != "rediss") {
+		return nil, fmt.Errorf("redis URL %q: want %s", redact(raw), URLForms)
+	}
+	authority, tail := rest, ""
+	if i := strings.IndexAny(rest, "/?"); i >= 0 {
+		authority, tail = rest[:i], rest[i:]
+	}
+	user := ""
+	if i := strings.LastIndex(authority, "@"); i >= 0 {
+		user, authority = authority[:i+1], authority[i+1:]
+	}
+	hosts := strings.Split(authority, ",")
+	path, rawQuery, _ := strings.Cut(tail, "?")
+	query, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return nil, fmt.Errorf("redis URL %q: bad query: %v", redact(raw), err)
+	}
+	cluster := query.Get("cluster") == "true"
+	if query.Has("cluster") && query.Get("cluster") != "true" && query.Get("cluster") != "false" {
+		return nil, fmt.Errorf("redis URL %q: cluster=%s: want true or false", redact(raw), query.Get("cluster"))
+	}
+	query.Del("cluster")
+	sentinel := query.Get("master_name") != ""
+	for _, h := range hosts {
+		if h == "" {
+			return nil, fmt.Errorf("redis URL %q: empty host address", redact(raw))
+		}
+	}
+	if cluster && sentinel {
+		return nil, fmt.Errorf("redis URL %q: cluster=true and master_name do not go together", redact(raw))
+	}
+	if !cluster && !sentinel && len(hosts) > 1 {
+		return nil, fmt.Errorf("redis URL %q: several addresses need cluster=true or master_name=NAME", redact(raw))
+	}
+	for _, h := range hosts[1:] {
+		query.Add("addr", h)
+	}
+	rebuilt := scheme + "://" + user + hosts[0] + path
+	if q := query.Encode(); q != "" {
+		rebuilt += "?" + q
+	}
+	switch {
+	case cluster:
+		opt, err := redis.ParseClusterURL(rebuilt)
+		if err != nil {
+			return nil, urlError(raw, err)
+		}
+		opt.ContextTimeoutEnabled, opt.MaxRetries = true, -1
+		return func(poolSize int) redis.UniversalClient {
+			o := *opt
+			o.PoolSize = max(poolSize, o.PoolSize)
+			return redis.NewClusterClient(&o)
+		}, nil
+	case sentinel:
+		opt, err := redis.ParseFailoverURL(rebuilt)
+		if err != nil {
+			return nil, urlError(raw, err)
+		}
+		opt.ContextTimeoutEnabled, opt.MaxRetries = true, -1
+		return func(poolSize int) redis.UniversalClient {
+			o := *opt
+			o.PoolSize = max(poolSize, o.PoolSize)
+			return redis.NewFailoverClient(&o)
+		}, nil
+	}
+	opt, err := redis.ParseURL(rebuilt)
+	if err != nil {
+		return nil, urlError(raw, err)
+	}
+	opt.ContextTimeoutEnabled, opt.MaxRetries = true, -1
+	return func(poolSize int) redis.UniversalClient {
+		o := *opt
+		o.PoolSize = max(poolSize, o.PoolSize)
+		return redis.NewClient(&o)
+	}, nil
+}
+
+// urlError reports a URL go-redis refused.
+func urlError(raw string, err error) error {
+	return fmt.Errorf("redis URL %q: %v", redact(raw), err)
+}
+
+// redact hides a URL's password.
+func redact(raw string) string {
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		return raw
+	}
+	at := strings.LastIndex(rest, "@")
+	if at < 0 {
+		return raw
+	}
+	user, _, hasPassword := strings.Cut(rest[:at], ":")
+	if !hasPassword {
+		return raw
+	}
+	return scheme + "://" + user + ":xxxxx" + rest[at:]
+}
