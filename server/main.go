@@ -31,6 +31,7 @@ import (
 	"github.com/quizroom/quizroom/server/api"
 	"github.com/quizroom/quizroom/server/memstore"
 	"github.com/quizroom/quizroom/server/metrics"
+	"github.com/quizroom/quizroom/server/redisstore"
 	"github.com/quizroom/quizroom/server/room"
 )
 
@@ -49,6 +50,7 @@ func main() {
 type config struct {
 	listen      string
 	redisURL    string
+	redisPrefix string
 	metricsAddr string
 	logLevel    string
 	logFormat   string
@@ -109,7 +111,8 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (*conf
 		fs.DurationVar(p, name, def, usage+" (env "+env+")")
 	}
 	str(&c.listen, "listen", "QUIZ_LISTEN", "127.0.0.1:50051", "address to serve gRPC on")
-	str(&c.redisURL, "redis", "QUIZ_REDIS_URL", "", "Redis URL (redis://host:port/db); empty: the in-memory store")
+	str(&c.redisURL, "redis", "QUIZ_REDIS_URL", "", "Redis URL to share rooms with other instances; empty: the in-memory store. Forms: "+redisstore.URLForms)
+	str(&c.redisPrefix, "redis-prefix", "QUIZ_REDIS_PREFIX", redisstore.DefaultPrefix, "prefix of every Redis key, to share a Redis between deployments")
 	str(&c.metricsAddr, "metrics", "QUIZ_METRICS", "", "address to serve Prometheus metrics on (/metrics); empty: none")
 	str(&c.logLevel, "log-level", "QUIZ_LOG_LEVEL", "info", "log level: debug, info, warn or error")
 	str(&c.logFormat, "log-format", "QUIZ_LOG_FORMAT", "text", "log format: text or json")
@@ -155,13 +158,28 @@ func newLogger(c *config, out io.Writer) (*slog.Logger, error) {
 	return nil, fmt.Errorf("-log-format %q: use text or json", c.logFormat)
 }
 
-// newStore opens the store the flags ask for.
+// newStore opens the store the flags ask for. A Redis store must answer
+// within redisPingTimeout, so that a wrong URL or a Redis that is down
+// stops the start with a clear error.
 func newStore(c *config) (room.Store, error) {
-	if c.redisURL != "" {
-		return nil, errors.New("-redis: the Redis store is not in this build yet; run without -redis for the in-memory store")
+	if c.redisURL == "" {
+		return memstore.New(memstore.Config{LogSize: c.logSize}), nil
 	}
-	return memstore.New(memstore.Config{LogSize: c.logSize}), nil
+	s, err := redisstore.New(redisstore.Config{URL: c.redisURL, Prefix: c.redisPrefix, LogSize: c.logSize})
+	if err != nil {
+		return nil, fmt.Errorf("-redis: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), redisPingTimeout)
+	defer cancel()
+	if err := s.Ping(ctx); err != nil {
+		_ = s.Close()
+		return nil, fmt.Errorf("-redis: Redis did not answer within %v (is it running, is the URL right?): %w", redisPingTimeout, err)
+	}
+	return s, nil
 }
+
+// redisPingTimeout is how long the start waits for Redis to answer.
+const redisPingTimeout = 3 * time.Second
 
 // run serves until ctx ends, then shuts down gracefully: watchers are told
 // to reconnect (Unavailable), calls in progress get shutdownFor to finish.

@@ -145,7 +145,7 @@ func (s *Store) liveKey() string { return s.prefix + "{rooms}:live" }
 
 // deckIDsKey is the set of uploaded deck ids; deckKey a deck's source.
 // Decks share one hash tag so that saving one is one script.
-func (s *Store) deckIDsKey() string        { return s.prefix + "{decks}:ids" }
+func (s *Store) deckIDsKey() string       { return s.prefix + "{decks}:ids" }
 func (s *Store) deckKey(id string) string { return s.prefix + "{decks}:source:" + id }
 
 // run runs a script and returns its reply and status (the reply's first
