@@ -458,10 +458,9 @@ func equal(a, b []int32) bool {
 
 // eventName names an event's type as the proto's oneof field does.
 func eventName(ev *quizv1.Event) string {
-	if p := ev.ProtoReflect(); p != nil {
-		if fd := p.WhichOneof(p.Descriptor().Oneofs().ByName("payload")); fd != nil {
-			return string(fd.Name())
-		}
+	p := ev.ProtoReflect()
+	if fd := p.WhichOneof(p.Descriptor().Oneofs().ByName("payload")); fd != nil {
+		return string(fd.Name())
 	}
 	return "unknown"
 }

@@ -229,12 +229,3 @@ func (r *Room) Fraction(now time.Time) float64 {
 	}
 	return min(float64(r.Remaining(now))/float64(limit), 1)
 }
-
-// Name is the display name of player id, or id when the roster does not
-// list them.
-func (r *Room) Name(id string) string {
-	if p := r.player(id); p != nil {
-		return p.GetName()
-	}
-	return id
-}

@@ -149,9 +149,6 @@ func (m *Model) Err() error { return m.err }
 // Note is the last outcome or problem shown to the user.
 func (m *Model) Note() string { return m.note }
 
-// ReportLine says where the host's report went, once written.
-func (m *Model) ReportLine() string { return m.reportLine }
-
 // Reconnecting is the notice of a dropped stream being retried; nil while
 // connected.
 func (m *Model) Reconnecting() *conn.Update { return m.reconnecting }
