@@ -300,9 +300,20 @@ func (s *Server) Watch(req *quizv1.WatchRequest, stream grpc.ServerStreamingServ
 
 // SubmitAnswer records the calling player's answer.
 func (s *Server) SubmitAnswer(ctx context.Context, req *quizv1.SubmitAnswerRequest) (*quizv1.SubmitAnswerResponse, error) {
-	code, who, err := s.roomCall(ctx, req.GetRoomCode())
+	code, err := room.ParseCode(req.GetRoomCode())
+	if err != nil {
+		return nil, s.fail(err, "room_code")
+	}
+	t, err := token(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if t == "" {
+		return nil, status.Error(codes.Unauthenticated, "answering needs the player token: send \"authorization: Bearer <token>\" metadata")
+	}
+	who, err := s.engine.IdentifyForAnswer(ctx, code, t)
+	if err != nil {
+		return nil, s.fail(err, "authorization")
 	}
 	if !s.answers.allow(code + "/" + who.PlayerID) {
 		return nil, status.Error(codes.ResourceExhausted, "too many answers: slow down")

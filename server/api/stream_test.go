@@ -242,3 +242,24 @@ func TestEndInLobbyClosesRoom(t *testing.T) {
 	_, err := e.client.JoinRoom(ctx(t), &quizv1.JoinRoomRequest{RoomCode: r.code, Name: "Later"})
 	wantCode(t, err, codes.FailedPrecondition, "joining a closed room")
 }
+
+// TestKickedPlayerCannotAnswer kicks a player the server has seen answer
+// (so it remembers their token): their next answer is refused all the same.
+func TestKickedPlayerCannotAnswer(t *testing.T) {
+	e := newEnv(t, servertest.Options{})
+	r := e.create(t, fast())
+	p := e.join(t, r.code, "Cheeky")
+	e.join(t, r.code, "Fair")
+	e.host(t, r, start)
+	if _, err := e.answer(t, r.code, p, 0, rightAnswer(0)); err != nil {
+		t.Fatal(err)
+	}
+	e.host(t, r, closeQ)
+	if _, err := e.client.KickPlayer(as(ctx(t), r.host), &quizv1.KickPlayerRequest{RoomCode: r.code, PlayerId: p.id}); err != nil {
+		t.Fatal(err)
+	}
+	e.host(t, r, next)
+	e.host(t, r, next)
+	_, err := e.answer(t, r.code, p, 1, rightAnswer(1))
+	wantCode(t, err, codes.PermissionDenied, "an answer after a kick")
+}

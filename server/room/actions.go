@@ -22,12 +22,41 @@ func (e *Engine) Info(ctx context.Context, code string) (*Spec, *State, error) {
 }
 
 // Identify finds who holds token in a room: a spectator when token is empty.
+// It asks the store, so a kicked or departed player is refused at once.
 func (e *Engine) Identify(ctx context.Context, code, token string) (Identity, error) {
 	if token == "" {
 		return Identity{Role: Spectator}, nil
 	}
 	return e.store.Identify(ctx, code, HashToken(token))
 }
+
+// IdentifyForAnswer is Identify for the answer path: it remembers who holds
+// each token, so that an answer costs the store one step, not two. A token
+// never changes hands, and Store.Submit refuses a player who is no longer
+// active, so the memory is safe to use there.
+func (e *Engine) IdentifyForAnswer(ctx context.Context, code, token string) (Identity, error) {
+	key := code + "/" + HashToken(token)
+	e.mu.Lock()
+	who, ok := e.tokens[key]
+	e.mu.Unlock()
+	if ok {
+		return who, nil
+	}
+	who, err := e.Identify(ctx, code, token)
+	if err != nil {
+		return Identity{}, err
+	}
+	e.mu.Lock()
+	if len(e.tokens) >= maxRememberedTokens {
+		clear(e.tokens) // a cache: it refills from the store
+	}
+	e.tokens[key] = who
+	e.mu.Unlock()
+	return who, nil
+}
+
+// maxRememberedTokens bounds IdentifyForAnswer's memory.
+const maxRememberedTokens = 1 << 20
 
 // Join adds a player to a room and returns them, their token and the room.
 func (e *Engine) Join(ctx context.Context, code, name string) (Player, string, *Spec, error) {

@@ -107,8 +107,9 @@ type Engine struct {
 	log   *slog.Logger
 	decks *catalog
 
-	mu      sync.Mutex // guards specs, owners, hubs and closing
+	mu      sync.Mutex // guards specs, tokens, owners, hubs and closing
 	specs   map[string]*Spec
+	tokens  map[string]Identity // room code/token hash → holder, for answers
 	owners  map[string]*owner
 	hubs    map[string]*hub
 	closing bool
@@ -132,6 +133,7 @@ func New(cfg Config) (*Engine, error) {
 		log:    cfg.Logger,
 		decks:  decks,
 		specs:  make(map[string]*Spec),
+		tokens: make(map[string]Identity),
 		owners: make(map[string]*owner),
 		hubs:   make(map[string]*hub),
 	}, nil
