@@ -1,0 +1,137 @@
+// Package proc starts a benchmark's server as a child process and reads
+// what it costs from /proc: CPU seconds, resident memory and its peak.
+package proc
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// clockTicks is the kernel's USER_HZ, the unit of /proc/<pid>/stat times.
+const clockTicks = 100
+
+// Child is a running child process.
+type Child struct {
+	cmd  *exec.Cmd
+	Addr string // the address it printed on its first line "listening <addr>"
+}
+
+// Start runs name with args, raising its open-files limit, and waits for a
+// line containing marker followed by an address on its stdout or stderr.
+func Start(name string, args []string, env []string, marker string) (*Child, error) {
+	cmd := exec.Command(name, args...)
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stderr = cmd.Stdout
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		sent := false
+		for sc.Scan() {
+			line := sc.Text()
+			if !sent {
+				if i := strings.Index(line, marker); i >= 0 {
+					found <- strings.Fields(line[i+len(marker):])[0]
+					sent = true
+				}
+			}
+		}
+		if !sent {
+			close(found)
+		}
+	}()
+	select {
+	case addr, ok := <-found:
+		if !ok {
+			_ = cmd.Wait()
+			return nil, fmt.Errorf("%s exited before printing %q", name, marker)
+		}
+		return &Child{cmd: cmd, Addr: strings.Trim(addr, `"`)}, nil
+	case <-time.After(60 * time.Second):
+		_ = cmd.Process.Kill()
+		return nil, fmt.Errorf("%s printed no %q within 60 s", name, marker)
+	}
+}
+
+// Pid is the child's process id.
+func (c *Child) Pid() int { return c.cmd.Process.Pid }
+
+// Stop ends the child with SIGTERM, then SIGKILL after a grace period.
+func (c *Child) Stop() {
+	_ = c.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { _ = c.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		_ = c.cmd.Process.Kill()
+		<-done
+	}
+}
+
+// Usage is what a process has cost so far.
+type Usage struct {
+	CPU     time.Duration // user + system
+	RSS     int64         // resident bytes now
+	PeakRSS int64         // resident bytes at most (VmHWM)
+}
+
+// Read reads a process's usage from /proc.
+func Read(pid int) (Usage, error) {
+	var u Usage
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return u, err
+	}
+	// Fields after the command name, which is in parentheses and may hold spaces.
+	s := string(stat)
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(fields) < 13 {
+		return u, errors.New("short /proc stat line")
+	}
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	u.CPU = time.Duration(utime+stime) * time.Second / clockTicks
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return u, err
+	}
+	defer f.Close()
+	return u, readStatus(f, &u)
+}
+
+func readStatus(r io.Reader, u *Usage) error {
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if !ok {
+			continue
+		}
+		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+		if err != nil {
+			continue
+		}
+		switch k {
+		case "VmRSS":
+			u.RSS = kb << 10
+		case "VmHWM":
+			u.PeakRSS = kb << 10
+		}
+	}
+	return sc.Err()
+}
