@@ -182,3 +182,21 @@ func TestPlainGame(t *testing.T) {
 }
 
 func regexpQuote(s string) string { return regexp.QuoteMeta(s) }
+
+func TestFullRoom(t *testing.T) {
+	srv := servertest.Start(t, servertest.Options{})
+	host := start(t, "host", srv.Addr, "host", "--max-players", "1", "--out", filepath.Join(t.TempDir(), "r.csv"))
+	code := host.expect(`^room code=(\S+) `)[1]
+	ann := start(t, "ann", srv.Addr, "join", code, "--name", "Ann")
+	ann.expect(`^joined room=`)
+	if _, _, err := runOnce(t, srv.Addr, "join", code, "--name", "Bob"); err == nil || !strings.Contains(err.Error(), "full") {
+		t.Errorf("full room: got %v, want an error saying it is full", err)
+	}
+	host.send("end")
+	ann.expect(`^seq=\d+ closed reason=`)
+	for _, p := range []*cli{ann, host} {
+		if err := p.wait(); err != nil {
+			t.Errorf("%s: %v", p.name, err)
+		}
+	}
+}

@@ -95,8 +95,6 @@ func joinRoom(ctx context.Context, c *conn.Client, code, name string) (*quizv1.J
 			e.Msg = fmt.Sprintf("no room %s on %s: check the code", code, c.Addr())
 		case codes.AlreadyExists:
 			e.Msg += ": pick another --name"
-		case codes.ResourceExhausted:
-			e.Msg += ": try again later"
 		}
 	}
 	return nil, err

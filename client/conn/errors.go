@@ -23,6 +23,7 @@ type Error struct {
 	Violations []string
 }
 
+// Error returns the message for people.
 func (e *Error) Error() string { return e.Msg }
 
 // Code is err's status code: that of an *Error, of a gRPC status, or
