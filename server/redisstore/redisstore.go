@@ -181,30 +181,26 @@ func fail(err error) error {
 		}
 		return fmt.Errorf("redis: %w", err)
 	}
-	return room.Wrap(room.ErrUnavailable, &unavailableError{err})
+	return room.Errorf(room.ErrUnavailable, "redis unavailable: %s", reason(err))
 }
 
-// unavailableError says briefly why Redis could not be reached, without
-// addresses, and keeps the cause for errors.Is.
-type unavailableError struct{ err error }
-
-func (e *unavailableError) Unwrap() error { return e.err }
-
-func (e *unavailableError) Error() string {
+// reason says briefly why Redis could not be reached, without addresses.
+// The cause itself is not kept in the chain: a closed connection (io.EOF)
+// must not read as the end of a stream.
+func reason(err error) string {
 	var op *net.OpError
 	var ne net.Error
-	why := e.err.Error()
 	switch {
-	case errors.Is(e.err, context.DeadlineExceeded), errors.As(e.err, &ne) && ne.Timeout():
-		why = "no answer in time"
-	case errors.As(e.err, &op):
-		why = op.Op + ": " + op.Err.Error()
-	case errors.Is(e.err, redis.ErrClosed):
-		why = "the store is closed"
-	case errors.Is(e.err, io.EOF), errors.Is(e.err, io.ErrUnexpectedEOF):
-		why = "the connection was closed"
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return "no answer in time"
+	case errors.As(err, &op):
+		return op.Op + ": " + op.Err.Error()
+	case errors.Is(err, redis.ErrClosed):
+		return "the store is closed"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "the connection was closed"
 	}
-	return "redis unavailable: " + why
+	return err.Error()
 }
 
 // ms is a duration in whole milliseconds, for scripts.

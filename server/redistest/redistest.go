@@ -65,8 +65,10 @@ func Start(t testing.TB) *Server {
 }
 
 // StartProcess starts a redis-server of the test's own, one it may stop
-// and restart. Without redis-server it fails in CI and skips elsewhere.
-func StartProcess(t testing.TB) *Server {
+// and restart, with extra configuration args (such as "--appendonly",
+// "yes" to keep its data across a restart). Without redis-server it fails
+// in CI and skips elsewhere.
+func StartProcess(t testing.TB, args ...string) *Server {
 	t.Helper()
 	needBinary(t, "redis-server", "it starts, stops and restarts a redis-server process")
 	s := &Server{t: t, dir: t.TempDir()}
@@ -77,7 +79,7 @@ func StartProcess(t testing.TB) *Server {
 			continue
 		}
 		s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-		s.args = []string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", s.dir}
+		s.args = append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", s.dir}, args...)
 		if err = s.start(); err == nil {
 			t.Cleanup(s.Kill)
 			return s
