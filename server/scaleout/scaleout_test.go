@@ -130,7 +130,7 @@ func TestGameAcrossInstances(t *testing.T) {
 func TestOwnerKilled(t *testing.T) {
 	srv := redistest.Start(t)
 	if srv.Mini != nil {
-		t.Skip("skipped with miniredis: the instance to kill is a separate process, and miniredis serves only this one")
+		t.Skip("skipped with miniredis: like the other process tests, the kill test runs only with a real redis-server")
 	}
 	c := newCluster(t, srv.URL())
 	const victim = "victim"
