@@ -8,6 +8,10 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/quizroom/quizroom/client/conn"
 	"github.com/quizroom/quizroom/client/state"
@@ -106,10 +110,35 @@ func Parse(line string, r *state.Room) (Command, error) {
 	return Command{}, fmt.Errorf("unknown command %q: use %s", word, Help)
 }
 
-// Submit sends a player's answer to question index of room code.
+// submitAttempts bounds Submit's tries: a call that meets a dropped
+// connection is sent again once the channel has reconnected.
+const submitAttempts = 3
+
+// Submit sends a player's answer to question index of room code. When the
+// connection drops under the call (Unavailable) it tries again, up to
+// submitAttempts times: the server keeps the first accepted answer, so a
+// retry that finds the answer already there (AlreadyExists) means the lost
+// call went through, and Submit reports it accepted (without its time).
 func Submit(ctx context.Context, player *conn.Client, code string, index int32, a *quizv1.Answer) (*quizv1.SubmitAnswerResponse, error) {
-	ctx, cancel := player.Call(ctx)
-	defer cancel()
-	resp, err := player.API.SubmitAnswer(ctx, &quizv1.SubmitAnswerRequest{RoomCode: code, QuestionIndex: index, Answer: a})
-	return resp, conn.Explain(err, "answering", player.Addr())
+	req := &quizv1.SubmitAnswerRequest{RoomCode: code, QuestionIndex: index, Answer: a}
+	for attempt := 1; ; attempt++ {
+		cctx, cancel := player.Call(ctx)
+		resp, err := player.API.SubmitAnswer(cctx, req)
+		cancel()
+		switch {
+		case err == nil:
+			return resp, nil
+		case attempt > 1 && status.Code(err) == codes.AlreadyExists:
+			return &quizv1.SubmitAnswerResponse{Accepted: true}, nil
+		case status.Code(err) != codes.Unavailable || attempt == submitAttempts:
+			return nil, conn.Explain(err, "answering", player.Addr())
+		}
+		t := time.NewTimer(time.Duration(attempt) * 150 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+	}
 }
