@@ -115,7 +115,7 @@ func (a *app) deckFromNotesCommand() *cobra.Command {
 		Long: `Make a deck from study notes (a ### heading per concept, a bullet per fact)
 as the server does for quiz host --notes, and print it in the deck format, to
 review, edit and upload. The same notes and seed always give the same deck.`,
-		Args: cobra.ExactArgs(1),
+		Args: args(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			src, err := os.ReadFile(args[0])
 			if err != nil {
@@ -162,7 +162,7 @@ func (a *app) deckUploadCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "upload FILE",
 		Short: "Upload a deck to the server, for quiz host --deck",
-		Args:  cobra.ExactArgs(1),
+		Args:  args(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			src, err := os.ReadFile(args[0])
 			if err != nil {

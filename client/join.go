@@ -28,7 +28,7 @@ On a terminal: pick options with 1-6 or A-F (or the arrows and enter); for a
 multiple-select question toggle with space or the keys and submit with enter;
 type a typed answer and press enter. In line mode, each input line answers the
 open question: "2", "B", "1,3" or the text of a typed answer.`,
-		Args: cobra.ExactArgs(1),
+		Args: args(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.join(cmd.Context(), args[0], name)
 		},

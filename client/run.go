@@ -122,3 +122,14 @@ func isTerminal(v any) bool {
 	f, ok := v.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
+
+// args checks that a command got exactly the n arguments named by its
+// usage line, and says so for people when not.
+func args(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, got []string) error {
+		if len(got) == n {
+			return nil
+		}
+		return fmt.Errorf("%d argument(s) given, want %d: usage: %s", len(got), n, cmd.UseLine())
+	}
+}

@@ -17,7 +17,7 @@ func (a *app) watchCommand() *cobra.Command {
 		Long: `Watch the room with the 6-character CODE without joining it: the
 questions, the countdown, how the answers split, the leaderboard and the
 podium. It needs no token.`,
-		Args: cobra.ExactArgs(1),
+		Args: args(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.watch(cmd.Context(), args[0])
 		},

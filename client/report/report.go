@@ -4,7 +4,9 @@
 package report
 
 import (
+	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -59,13 +61,20 @@ func WriteCSV(w io.Writer, rep *quizv1.Report) error {
 	return cw.Error()
 }
 
-// WriteJSON writes rep as indented protojson.
+// WriteJSON writes rep as indented protojson. protojson varies its
+// spacing on purpose; encoding/json's indentation makes the file the same
+// for the same report.
 func WriteJSON(w io.Writer, rep *quizv1.Report) error {
-	b, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(rep)
+	b, err := protojson.Marshal(rep)
 	if err != nil {
 		return err
 	}
-	_, err = w.Write(append(b, '\n'))
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, b, "", "  "); err != nil {
+		return err
+	}
+	buf.WriteByte('\n')
+	_, err = w.Write(buf.Bytes())
 	return err
 }
 
