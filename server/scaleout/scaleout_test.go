@@ -218,6 +218,13 @@ func TestRedisRestart(t *testing.T) {
 	if n := checkOutages(t, g.out, "redis unavailable"); n == 0 {
 		t.Error("no call failed while Redis was down")
 	}
+	for _, f := range g.followers {
+		f.mu.Lock()
+		if f.resumes == 0 {
+			t.Errorf("%s: its stream was not cut off while Redis was down", f.name)
+		}
+		f.mu.Unlock()
+	}
 }
 
 // probe makes calls while Redis is down: each must fail with Unavailable
