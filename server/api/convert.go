@@ -123,8 +123,10 @@ func settingsOut(s game.Settings) *quizv1.RoomSettings {
 	}
 }
 
-// roomInfo describes a room; st may be nil right after creation.
-func roomInfo(spec *room.Spec, st *room.State) *quizv1.RoomInfo {
+// roomInfo describes a room; st may be nil right after creation. Only the
+// host sees the seed: with it and the notes, anyone could rebuild a
+// generated deck, answers included.
+func roomInfo(spec *room.Spec, st *room.State, host bool) *quizv1.RoomInfo {
 	info := &quizv1.RoomInfo{
 		Code:          spec.Code,
 		DeckId:        spec.DeckID,
@@ -132,6 +134,9 @@ func roomInfo(spec *room.Spec, st *room.State) *quizv1.RoomInfo {
 		QuestionCount: int32(len(spec.Questions)),
 		Settings:      settingsOut(spec.Settings),
 		Phase:         quizv1.Phase_PHASE_LOBBY,
+	}
+	if !host {
+		info.Settings.Seed = 0
 	}
 	if st != nil {
 		info.Phase = phases[st.Phase]

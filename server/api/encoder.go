@@ -89,7 +89,7 @@ func (Encoder) Personal(_ *room.Spec, e *room.Event, v *room.View) ([]byte, erro
 func (Encoder) Snapshot(spec *room.Spec, s *room.Snapshot) ([]byte, error) {
 	st := s.State
 	snap := &quizv1.RoomSnapshot{
-		Room:     roomInfo(spec, st),
+		Room:     roomInfo(spec, st, s.Who.Role == room.Host),
 		Role:     roles[s.Who.Role],
 		Phase:    phases[st.Phase],
 		Players:  playersOut(s.Roster),

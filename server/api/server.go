@@ -11,10 +11,12 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
@@ -79,11 +81,14 @@ func New(cfg Config) *Server {
 func (s *Server) Register(g *grpc.Server) { quizv1.RegisterQuizServiceServer(g, s) }
 
 // ServerOptions are the options a gRPC server of this service needs: the
-// frame codec and the message size limit.
+// frame codec, the message size limit, and keepalive fit for streams that
+// stay open for a whole game (pings every 30 s; clients may ping every 10 s).
 func ServerOptions() []grpc.ServerOption {
 	return []grpc.ServerOption{
 		grpc.ForceServerCodecV2(Codec()),
 		grpc.MaxRecvMsgSize(MaxMessageSize),
+		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 30 * time.Second, Timeout: 10 * time.Second}),
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
 	}
 }
 
@@ -224,7 +229,7 @@ func (s *Server) CreateRoom(ctx context.Context, req *quizv1.CreateRoomRequest) 
 	if err != nil {
 		return nil, s.fail(err, field)
 	}
-	return &quizv1.CreateRoomResponse{Room: roomInfo(spec, nil), HostToken: hostToken}, nil
+	return &quizv1.CreateRoomResponse{Room: roomInfo(spec, nil, true), HostToken: hostToken}, nil
 }
 
 // GetRoom describes a room.
@@ -237,7 +242,7 @@ func (s *Server) GetRoom(ctx context.Context, req *quizv1.GetRoomRequest) (*quiz
 	if err != nil {
 		return nil, s.fail(err, "room_code")
 	}
-	return &quizv1.GetRoomResponse{Room: roomInfo(spec, st)}, nil
+	return &quizv1.GetRoomResponse{Room: roomInfo(spec, st, false)}, nil
 }
 
 // JoinRoom adds a player.
@@ -253,7 +258,7 @@ func (s *Server) JoinRoom(ctx context.Context, req *quizv1.JoinRoomRequest) (*qu
 	if err != nil {
 		return nil, s.fail(err, "name")
 	}
-	return &quizv1.JoinRoomResponse{PlayerId: p.ID, PlayerToken: tok, Room: roomInfo(spec, nil), Name: p.Name}, nil
+	return &quizv1.JoinRoomResponse{PlayerId: p.ID, PlayerToken: tok, Room: roomInfo(spec, nil, false), Name: p.Name}, nil
 }
 
 // LeaveRoom removes the calling player.
@@ -443,7 +448,7 @@ func (s *Server) GetReport(ctx context.Context, req *quizv1.GetReportRequest) (*
 
 // reportOut converts a report.
 func reportOut(rep *room.Report) *quizv1.Report {
-	out := &quizv1.Report{Room: roomInfo(rep.Spec, rep.State), GeneratedAt: timestamppb.New(rep.State.Now)}
+	out := &quizv1.Report{Room: roomInfo(rep.Spec, rep.State, true), GeneratedAt: timestamppb.New(rep.State.Now)}
 	for q := range rep.Data.Results {
 		question := &rep.Spec.Questions[q]
 		st := rep.Stats(q)

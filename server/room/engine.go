@@ -53,20 +53,25 @@ type Config struct {
 	// QueueSize is how many frames a watcher may fall behind before it is
 	// cut off with ErrSlow; default 512.
 	QueueSize int
+	// DisconnectGrace is how long a player whose last stream dropped still
+	// counts as connected, so that a quick reconnect does not let the others
+	// close the question on them; default 3 s.
+	DisconnectGrace time.Duration
 }
 
 // Defaults of Config.
 const (
-	DefaultMaxRooms   = 10000
-	DefaultMaxPlayers = 10000
-	DefaultMaxDecks   = 1000
-	DefaultGrace      = 250 * time.Millisecond
-	DefaultTick       = 500 * time.Millisecond
-	DefaultLeaseTTL   = 2 * time.Second
-	DefaultSweep      = 500 * time.Millisecond
-	DefaultRetain     = 24 * time.Hour
-	DefaultIdle       = 6 * time.Hour
-	DefaultQueueSize  = 512
+	DefaultMaxRooms        = 10000
+	DefaultMaxPlayers      = 10000
+	DefaultMaxDecks        = 1000
+	DefaultGrace           = 250 * time.Millisecond
+	DefaultTick            = 500 * time.Millisecond
+	DefaultLeaseTTL        = 2 * time.Second
+	DefaultSweep           = 500 * time.Millisecond
+	DefaultRetain          = 24 * time.Hour
+	DefaultIdle            = 6 * time.Hour
+	DefaultQueueSize       = 512
+	DefaultDisconnectGrace = 3 * time.Second
 	// RosterLimit is how many joins (and departures) one roster event lists.
 	RosterLimit = 100
 )
@@ -90,6 +95,7 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.Retain, DefaultRetain)
 	setDefault(&c.Idle, DefaultIdle)
 	setDefault(&c.QueueSize, DefaultQueueSize)
+	setDefault(&c.DisconnectGrace, DefaultDisconnectGrace)
 	return c
 }
 
@@ -107,7 +113,8 @@ type Engine struct {
 	log   *slog.Logger
 	decks *catalog
 
-	mu      sync.Mutex // guards specs, tokens, owners, hubs and closing
+	mu      sync.Mutex       // guards specs, tokens, owners, hubs, later and closing
+	later   map[*int]delayed // work put off by after, by a key of its own
 	specs   map[string]*Spec
 	tokens  map[string]Identity // room code/token hash → holder, for answers
 	owners  map[string]*owner
@@ -134,6 +141,7 @@ func New(cfg Config) (*Engine, error) {
 		decks:  decks,
 		specs:  make(map[string]*Spec),
 		tokens: make(map[string]Identity),
+		later:  make(map[*int]delayed),
 		owners: make(map[string]*owner),
 		hubs:   make(map[string]*hub),
 	}, nil
@@ -177,7 +185,14 @@ func (e *Engine) shutdown() {
 	e.closing = true
 	owners := slices.Collect(maps.Values(e.owners))
 	hubs := slices.Collect(maps.Values(e.hubs))
+	later := e.later
+	e.later = nil
 	e.mu.Unlock()
+	for _, d := range later {
+		if d.timer.Stop() {
+			d.fn() // do now what would have been done after the server is gone
+		}
+	}
 	for _, o := range owners {
 		o.stop()
 	}
@@ -234,4 +249,30 @@ func (e *Engine) Stats() Stats {
 		h.mu.Unlock()
 	}
 	return s
+}
+
+// delayed is work put off by after.
+type delayed struct {
+	timer *time.Timer
+	fn    func()
+}
+
+// after runs fn after d, or at once when the engine shuts down first.
+func (e *Engine) after(d time.Duration, fn func()) {
+	key := new(int)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closing {
+		go fn()
+		return
+	}
+	e.later[key] = delayed{fn: fn, timer: time.AfterFunc(d, func() {
+		e.mu.Lock()
+		_, ok := e.later[key]
+		delete(e.later, key)
+		e.mu.Unlock()
+		if ok {
+			fn()
+		}
+	})}
 }

@@ -166,7 +166,7 @@ func (h *hub) dispatch(ctx context.Context, ev *Event) error {
 	var sb *Scoreboard
 	if ev.Personal() {
 		var err error
-		if sb, err = h.e.scoreboard(ctx, h.spec.Code, ev); err != nil {
+		if sb, err = h.e.scoreboard(ctx, h.spec, ev); err != nil {
 			return err
 		}
 	}
@@ -188,7 +188,7 @@ func (h *hub) dispatch(ctx context.Context, ev *Event) error {
 	for _, s := range subs {
 		f := Frame{Seq: ev.Seq, Shared: shared, Final: s.finalFor(ev)}
 		if sb != nil && s.who.Role == PlayerRole {
-			v := sb.view(h.spec, ev, s.who.PlayerID, index)
+			v := sb.view(ev, s.who.PlayerID, index)
 			if f.Personal, err = h.e.cfg.Encoder.Personal(h.spec, ev, v); err != nil {
 				return err
 			}
@@ -198,13 +198,30 @@ func (h *hub) dispatch(ctx context.Context, ev *Event) error {
 	return nil
 }
 
-// scoreboard is the one bulk read behind an event's personal parts.
-func (e *Engine) scoreboard(ctx context.Context, code string, ev *Event) (*Scoreboard, error) {
+// scoreboard is the one bulk read behind an event's personal parts, with
+// every streak as it stands after the event's question.
+func (e *Engine) scoreboard(ctx context.Context, spec *Spec, ev *Event) (*Scoreboard, error) {
 	q := -1
 	if ev.Type == EventRevealed {
 		q = ev.Q
 	}
-	return e.store.Scoreboard(ctx, code, q)
+	sb, err := e.store.Scoreboard(ctx, spec.Code, q)
+	if err != nil {
+		return nil, err
+	}
+	sb.currentStreaks(spec, ev.Q)
+	return sb, nil
+}
+
+// currentStreaks replaces each recorded streak with the streak as it stands
+// after question q: a streak not extended at the last scored question is
+// broken.
+func (sb *Scoreboard) currentStreaks(spec *Spec, q int) {
+	last := spec.lastScored(q)
+	for i := range sb.Standings {
+		st := &sb.Standings[i]
+		st.Streak = game.StreakBefore(st.Streak, st.StreakQ, last)
+	}
 }
 
 // index maps player ids to their place in the standings.
@@ -216,8 +233,9 @@ func (sb *Scoreboard) index() map[string]int {
 	return m
 }
 
-// view is a player's own part of ev; index is sb.index().
-func (sb *Scoreboard) view(spec *Spec, ev *Event, playerID string, index map[string]int) *View {
+// view is a player's own part of ev; index is sb.index(), and streaks are
+// current (currentStreaks).
+func (sb *Scoreboard) view(ev *Event, playerID string, index map[string]int) *View {
 	v := &View{}
 	if r, ok := sb.Results[playerID]; ok && ev.Type == EventRevealed {
 		v.Result = &r
@@ -226,7 +244,7 @@ func (sb *Scoreboard) view(spec *Spec, ev *Event, playerID string, index map[str
 		st := sb.Standings[i]
 		v.Standing = &st
 		v.Gap = game.GapToNext(sb.Standings, i)
-		v.Streak = game.StreakBefore(st.Streak, st.StreakQ, spec.lastScored(ev.Q))
+		v.Streak = st.Streak
 	}
 	return v
 }

@@ -54,13 +54,18 @@ func (e *Engine) snapshot(ctx context.Context, spec *Spec, who Identity) (Frame,
 			return Frame{}, err
 		}
 		_, s.Answered = s.Board.Results[who.PlayerID]
+		shown := st.Q
+		if s.Phase() == game.PhaseQuestion {
+			shown-- // the open question has not been scored yet
+		}
+		s.Board.currentStreaks(spec, shown)
 		ev := &Event{Type: EventLeaderboard, Q: st.Q}
 		if s.Phase() == game.PhaseReveal {
 			ev = reveal(spec, st, s.Board)
 			s.Reveal = ev
 		}
 		if who.Role == PlayerRole {
-			s.View = s.Board.view(spec, ev, who.PlayerID, s.Board.index())
+			s.View = s.Board.view(ev, who.PlayerID, s.Board.index())
 		}
 	}
 	b, err := e.cfg.Encoder.Snapshot(spec, s)

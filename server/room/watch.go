@@ -125,7 +125,7 @@ func (e *Engine) frame(ctx context.Context, spec *Spec, who Identity, ev *Event,
 		sb = boards[ev.Seq]
 		if sb == nil {
 			var err error
-			if sb, err = e.scoreboard(ctx, spec.Code, ev); err != nil {
+			if sb, err = e.scoreboard(ctx, spec, ev); err != nil {
 				return Frame{}, err
 			}
 			boards[ev.Seq] = sb
@@ -137,7 +137,7 @@ func (e *Engine) frame(ctx context.Context, spec *Spec, who Identity, ev *Event,
 	}
 	f := Frame{Seq: ev.Seq, Shared: shared, Final: finalFor(who, ev)}
 	if sb != nil && who.Role == PlayerRole {
-		v := sb.view(spec, ev, who.PlayerID, sb.index())
+		v := sb.view(ev, who.PlayerID, sb.index())
 		if f.Personal, err = e.cfg.Encoder.Personal(spec, ev, v); err != nil {
 			return Frame{}, err
 		}
@@ -178,13 +178,19 @@ func (s *Subscription) Next(ctx context.Context) (Frame, error) {
 	}
 }
 
-// Close ends the subscription.
+// Close ends the subscription. A player stops counting as connected only
+// after Config.DisconnectGrace, unless they watch again before.
 func (s *Subscription) Close() {
 	s.hub.remove(s)
 	s.fail(io.EOF)
-	if s.who.Role != PlayerRole {
-		return
+	if s.who.Role == PlayerRole {
+		s.e.after(s.e.cfg.DisconnectGrace, s.disconnect)
 	}
+}
+
+// disconnect counts the player's stream out, closing the open question if
+// everyone still connected has answered it.
+func (s *Subscription) disconnect() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	all, err := s.e.store.Connect(ctx, s.spec.Code, s.who.PlayerID, -1)

@@ -210,3 +210,53 @@ func TestShutdownEndsStreams(t *testing.T) {
 		t.Errorf("watch after shutdown: got %v, want ErrShutdown", err)
 	}
 }
+
+// TestDisconnectGrace drops a player's stream mid-question: they still
+// count as connected for the grace period, so the other player's answer
+// does not close the question on them; once the grace has passed without a
+// reconnect, the question closes because everyone connected has answered.
+func TestDisconnectGrace(t *testing.T) {
+	e := newEngine(t, room.Config{DisconnectGrace: 300 * time.Millisecond})
+	code := newRoom(t, e)
+	ctx := context.Background()
+	var players []room.Identity
+	var subs []*room.Subscription
+	for _, name := range []string{"Ann", "Bob"} {
+		p, _, _, err := e.Join(ctx, code, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		who := room.Identity{Role: room.PlayerRole, PlayerID: p.ID, Name: p.Name}
+		s, err := e.Watch(ctx, code, who, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		players, subs = append(players, who), append(subs, s)
+	}
+	if _, err := e.Start(ctx, code, hostID); err != nil {
+		t.Fatal(err)
+	}
+	subs[0].Close()
+	acc, err := e.Submit(ctx, code, players[1], 0, game.Answer{Choices: []int{0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acc.AllAnswered {
+		t.Fatal("Bob's answer closed the question while Ann was within her grace period")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, st, err := e.Info(ctx, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Phase == game.PhaseReveal {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the question is still %v 10 s after Ann's grace ended", st.Phase)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
