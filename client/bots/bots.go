@@ -45,6 +45,10 @@ type Config struct {
 	// each answer takes 0.5 to 1.5 times it, and never past the deadline.
 	// Default 2 s.
 	Think time.Duration
+	// Burst makes every bot answer exactly Think after the options open, all
+	// at once, instead of after 0.5 to 1.5 times Think: the answers then
+	// measure how fast the server takes them, not how fast bots think.
+	Burst bool
 	// JoinRate is how many bots join per second, to stay under the
 	// server's per-address limit; 0: as fast as they can.
 	JoinRate float64
@@ -76,6 +80,10 @@ type Result struct {
 	Latency map[string]Summary
 	// Answer summarizes SubmitAnswer round trips.
 	Answer Summary
+	// AnswerWindow is, summed over the questions, the time from the first
+	// accepted answer to the last: Accepted / AnswerWindow is the rate the
+	// server took answers at while they came in.
+	AnswerWindow time.Duration
 	// Answers counts answers sent; Accepted those accepted; Late those
 	// refused because the question had closed (not an error).
 	Answers, Accepted, Late int
@@ -85,6 +93,9 @@ type Result struct {
 	// Finished counts bots that saw the game end; Kicked those removed by
 	// the host.
 	Finished, Kicked int
+	// Samples holds every measured duration by name ("join", "answer",
+	// "first_event" and the event types), for callers that merge runs.
+	Samples map[string][]time.Duration `json:"-"`
 	// Reconnects counts the times a bot's stream dropped and it watched
 	// again.
 	Reconnects int
@@ -113,7 +124,7 @@ func Run(ctx context.Context, cfg Config) *Result {
 	if cfg.Progress == nil {
 		cfg.Progress = func(string) {}
 	}
-	r := &run{cfg: cfg, waiting: cfg.N}
+	r := &run{cfg: cfg, waiting: cfg.N, windows: map[int32][2]time.Time{}}
 	limit := rate.Inf
 	if cfg.JoinRate > 0 {
 		limit = rate.Limit(cfg.JoinRate)
@@ -153,9 +164,28 @@ type run struct {
 	reconnects   atomic.Int64
 	lastQuestion atomic.Int32 // highest question index reported, plus 1
 
-	mu     sync.Mutex // guards waiting, errors and errs
-	errors int
-	errs   []string
+	mu      sync.Mutex // guards waiting, errors, errs and windows
+	errors  int
+	errs    []string
+	windows map[int32][2]time.Time // first and last accepted answer, by question
+}
+
+// accept records an accepted answer to question q at t.
+func (r *run) accept(q int32, t time.Time) {
+	r.accepted.Add(1)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	w, ok := r.windows[q]
+	if !ok {
+		w = [2]time.Time{t, t}
+	}
+	if t.Before(w[0]) {
+		w[0] = t
+	}
+	if t.After(w[1]) {
+		w[1] = t
+	}
+	r.windows[q] = w
 }
 
 // fail records an unexpected error.
@@ -197,6 +227,7 @@ func (r *run) result() *Result {
 	if last := r.lastJoin.Load(); last > 0 {
 		res.JoinWall = time.Unix(0, last).Sub(r.started)
 	}
+	res.Samples = r.times.raw()
 	for name, s := range r.times.summaries() {
 		switch name {
 		case "join":
@@ -211,6 +242,9 @@ func (r *run) result() *Result {
 	}
 	r.mu.Lock()
 	res.Errors, res.ErrorSamples = r.errors, r.errs
+	for _, w := range r.windows {
+		res.AnswerWindow += w[1].Sub(w[0])
+	}
 	r.mu.Unlock()
 	return res
 }
@@ -357,8 +391,14 @@ func (b *bot) answer(ctx context.Context, q *quizv1.QuestionOpened) {
 	b.cancelAnswer()
 	r := b.run
 	now := time.Now()
-	think := time.Duration(float64(r.cfg.Think) * (0.5 + b.rng.Float64()))
+	think := r.cfg.Think
+	if !r.cfg.Burst {
+		think = time.Duration(float64(r.cfg.Think) * (0.5 + b.rng.Float64()))
+	}
 	wait := max(b.room.OpensIn(now), 0) + think
+	if r.cfg.Burst {
+		wait = max(b.room.OpensIn(now)+think, 0) // the same server time for every bot
+	}
 	if left := b.room.Remaining(now) - 200*time.Millisecond; wait > left {
 		wait = max(left, max(b.room.OpensIn(now), 0))
 	}
@@ -382,8 +422,9 @@ func (b *bot) answer(ctx context.Context, q *quizv1.QuestionOpened) {
 		cancel()
 		switch code := conn.Code(err); {
 		case err == nil:
-			r.times.add("answer", time.Since(start))
-			r.accepted.Add(1)
+			now := time.Now()
+			r.times.add("answer", now.Sub(start))
+			r.accept(q.GetIndex(), now)
 		case code == codes.FailedPrecondition:
 			r.late.Add(1) // the question closed first: everyone else answered, or the deadline passed
 		case actx.Err() != nil:

@@ -72,12 +72,12 @@ func TestSummarize(t *testing.T) {
 	for i := 100; i >= 1; i-- {
 		ds = append(ds, time.Duration(i)*time.Millisecond)
 	}
-	got := summarize(ds)
+	got := Summarize(ds)
 	want := Summary{N: 100, P50: 50 * time.Millisecond, P90: 90 * time.Millisecond, P99: 99 * time.Millisecond, Max: 100 * time.Millisecond}
 	if got != want {
 		t.Errorf("summarize = %+v, want %+v", got, want)
 	}
-	if summarize(nil) != (Summary{}) || (Summary{}).String() != "n=0" {
+	if Summarize(nil) != (Summary{}) || (Summary{}).String() != "n=0" {
 		t.Error("empty summary")
 	}
 }

@@ -27,8 +27,8 @@ func (s Summary) String() string {
 	return fmt.Sprintf("n=%d p50=%s p90=%s p99=%s max=%s", s.N, r(s.P50), r(s.P90), r(s.P99), r(s.Max))
 }
 
-// summarize sorts ds and summarizes it (nearest-rank percentiles).
-func summarize(ds []time.Duration) Summary {
+// Summarize sorts ds and summarizes it (nearest-rank percentiles).
+func Summarize(ds []time.Duration) Summary {
 	if len(ds) == 0 {
 		return Summary{}
 	}
@@ -61,7 +61,18 @@ func (s *samples) summaries() map[string]Summary {
 	defer s.mu.Unlock()
 	out := make(map[string]Summary, len(s.by))
 	for name, ds := range s.by {
-		out[name] = summarize(slices.Clone(ds))
+		out[name] = Summarize(slices.Clone(ds))
+	}
+	return out
+}
+
+// raw copies every sample by name.
+func (s *samples) raw() map[string][]time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string][]time.Duration, len(s.by))
+	for name, ds := range s.by {
+		out[name] = slices.Clone(ds)
 	}
 	return out
 }

@@ -24,8 +24,8 @@ type Child struct {
 	Addr string // the address it printed on its first line "listening <addr>"
 }
 
-// Start runs name with args, raising its open-files limit, and waits for a
-// line containing marker followed by an address on its stdout or stderr.
+// Start runs name with args and waits for a line containing marker on its
+// stdout or stderr; the word after the marker, if any, is its address.
 func Start(name string, args []string, env []string, marker string) (*Child, error) {
 	cmd := exec.Command(name, args...)
 	cmd.Env = append(os.Environ(), env...)
@@ -46,7 +46,11 @@ func Start(name string, args []string, env []string, marker string) (*Child, err
 			line := sc.Text()
 			if !sent {
 				if i := strings.Index(line, marker); i >= 0 {
-					found <- strings.Fields(line[i+len(marker):])[0]
+					addr := ""
+					if f := strings.Fields(line[i+len(marker):]); len(f) > 0 {
+						addr = f[0]
+					}
+					found <- addr
 					sent = true
 				}
 			}

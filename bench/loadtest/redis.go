@@ -1,0 +1,103 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os/exec"
+	"strconv"
+	"strings"
+
+	"github.com/quizroom/quizroom/bench/internal/proc"
+)
+
+// startRedis starts the benchmark's own redis-server once.
+func (b *bench) startRedis() error {
+	if b.redis != nil {
+		return nil
+	}
+	r, err := proc.Start("redis-server", []string{
+		"--port", strconv.Itoa(b.opt.redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+		"--dir", b.dir, "--maxclients", "20000",
+	}, nil, "Ready to accept connections")
+	if err != nil {
+		return fmt.Errorf("starting redis-server (is it installed?): %w", err)
+	}
+	b.redis = r
+	return b.redisCLI("PING")
+}
+
+func (b *bench) stopRedis() {
+	if b.redis != nil {
+		b.redis.Stop()
+	}
+}
+
+// redisCLI runs one command on the benchmark's Redis.
+func (b *bench) redisCLI(args ...string) error {
+	out, err := exec.Command("redis-cli", append([]string{"-p", strconv.Itoa(b.opt.redisPort)}, args...)...).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("redis-cli %s: %v: %s", strings.Join(args, " "), err, out)
+	}
+	return nil
+}
+
+// resetRedis empties Redis and its statistics between scenarios.
+func (b *bench) resetRedis() error {
+	if err := b.redisCLI("FLUSHALL"); err != nil {
+		return err
+	}
+	return b.redisCLI("CONFIG", "RESETSTAT")
+}
+
+// commandStats reads the calls of every command from INFO commandstats.
+func (b *bench) commandStats() (map[string]int64, error) {
+	out, err := exec.Command("redis-cli", "-p", strconv.Itoa(b.opt.redisPort), "INFO", "commandstats").Output()
+	if err != nil {
+		return nil, fmt.Errorf("redis-cli INFO commandstats: %w", err)
+	}
+	stats := map[string]int64{}
+	sc := bufio.NewScanner(strings.NewReader(string(out)))
+	for sc.Scan() {
+		// cmdstat_evalsha:calls=12,usec=…
+		line := strings.TrimSpace(sc.Text())
+		name, rest, ok := strings.Cut(strings.TrimPrefix(line, "cmdstat_"), ":calls=")
+		if !ok || name == line {
+			continue
+		}
+		calls, _, _ := strings.Cut(rest, ",")
+		n, err := strconv.ParseInt(calls, 10, 64)
+		if err == nil {
+			stats[name] = n
+		}
+	}
+	return stats, sc.Err()
+}
+
+// benchmarkEvalsha runs redis-benchmark with EVALSHA of a script returning 1
+// and returns its calls per second.
+func (b *bench) benchmarkEvalsha(ctx context.Context) (float64, error) {
+	sha, err := exec.Command("redis-cli", "-p", strconv.Itoa(b.opt.redisPort), "SCRIPT", "LOAD", "return 1").Output()
+	if err != nil {
+		return 0, fmt.Errorf("loading the EVALSHA script: %w", err)
+	}
+	out, err := exec.CommandContext(ctx, "redis-benchmark", "-p", strconv.Itoa(b.opt.redisPort), "-q", "-n", "200000", "-c", "50",
+		"EVALSHA", strings.TrimSpace(string(sha)), "0").Output()
+	if err != nil {
+		return 0, fmt.Errorf("redis-benchmark: %w", err)
+	}
+	// "EVALSHA ...: 81234.56 requests per second, p50=0.3 msec"
+	line := string(out)
+	if i := strings.LastIndex(line, "\r"); i >= 0 {
+		line = line[i+1:]
+	}
+	_, rest, ok := strings.Cut(line, ": ")
+	if !ok {
+		return 0, fmt.Errorf("redis-benchmark said %q", out)
+	}
+	rate, err := strconv.ParseFloat(strings.Fields(rest)[0], 64)
+	if err != nil {
+		return 0, fmt.Errorf("redis-benchmark said %q", out)
+	}
+	return rate, nil
+}
