@@ -160,21 +160,22 @@ func newLogger(c *config, out io.Writer) (*slog.Logger, error) {
 // newStore opens the store the flags ask for. A Redis store must answer
 // within redisPingTimeout, so that a wrong URL or a Redis that is down
 // stops the start with a clear error.
-func newStore(c *config) (room.Store, error) {
+// The returned close releases the store's connections.
+func newStore(c *config) (store room.Store, close func() error, err error) {
 	if c.redisURL == "" {
-		return memstore.New(memstore.Config{LogSize: c.logSize}), nil
+		return memstore.New(memstore.Config{LogSize: c.logSize}), func() error { return nil }, nil
 	}
 	s, err := redisstore.New(redisstore.Config{URL: c.redisURL, Prefix: c.redisPrefix, LogSize: c.logSize})
 	if err != nil {
-		return nil, fmt.Errorf("-redis: %w", err)
+		return nil, nil, fmt.Errorf("-redis: %w", err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), redisPingTimeout)
 	defer cancel()
 	if err := s.Ping(ctx); err != nil {
 		_ = s.Close()
-		return nil, fmt.Errorf("-redis: Redis did not answer within %v (is it running, is the URL right?): %w", redisPingTimeout, err)
+		return nil, nil, fmt.Errorf("-redis: Redis did not answer within %v (is it running, is the URL right?): %w", redisPingTimeout, err)
 	}
-	return s, nil
+	return s, s.Close, nil
 }
 
 // redisPingTimeout is how long the start waits for Redis to answer.
@@ -191,10 +192,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
-	store, err := newStore(c)
+	store, closeStore, err := newStore(c)
 	if err != nil {
 		return err
 	}
+	defer func() { _ = closeStore() }()
 	engine, err := room.New(room.Config{
 		Store: store, Encoder: api.Encoder{}, Logger: log, Instance: c.instance,
 		MaxRooms: c.maxRooms, MaxPlayers: c.maxPlayers, MaxDecks: c.maxDecks, Grace: c.grace,

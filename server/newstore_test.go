@@ -11,9 +11,11 @@ import (
 )
 
 func TestNewStore(t *testing.T) {
-	s, err := newStore(&config{logSize: 100})
+	s, closeStore, err := newStore(&config{logSize: 100})
 	if _, ok := s.(*memstore.Store); err != nil || !ok {
 		t.Errorf("newStore without -redis: %T, %v; want the memory store", s, err)
+	} else if err := closeStore(); err != nil {
+		t.Errorf("closing the memory store: %v", err)
 	}
 
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -26,12 +28,12 @@ func TestNewStore(t *testing.T) {
 		"http://" + closed:  "-redis: redis URL",
 		"redis://" + closed: "-redis: Redis did not answer",
 	} {
-		if _, err := newStore(&config{redisURL: url, redisPrefix: "quiz:", logSize: 100}); err == nil || !strings.HasPrefix(err.Error(), want) {
+		if _, _, err := newStore(&config{redisURL: url, redisPrefix: "quiz:", logSize: 100}); err == nil || !strings.HasPrefix(err.Error(), want) {
 			t.Errorf("newStore with -redis %s: %v; want an error starting %q", url, err, want)
 		}
 	}
 
-	s, err = newStore(&config{redisURL: redistest.Start(t).URL(), redisPrefix: "newstore:", logSize: 100})
+	s, closeStore, err = newStore(&config{redisURL: redistest.Start(t).URL(), redisPrefix: "newstore:", logSize: 100})
 	if err != nil {
 		t.Fatalf("newStore with a running Redis: %v", err)
 	}
@@ -42,5 +44,7 @@ func TestNewStore(t *testing.T) {
 	if _, err := rs.Now(t.Context()); err != nil {
 		t.Errorf("Now: %v", err)
 	}
-	_ = rs.Close()
+	if err := closeStore(); err != nil {
+		t.Errorf("closing the Redis store: %v", err)
+	}
 }
