@@ -114,12 +114,7 @@ func ctx(t *testing.T) context.Context {
 }
 
 // as adds a bearer token to a context.
-func as(c context.Context, token string) context.Context {
-	if token == "" {
-		return c
-	}
-	return metadata.AppendToOutgoingContext(c, "authorization", "Bearer "+token)
-}
+var as = servertest.WithToken
 
 // room is a room a test created.
 type testRoom struct {

@@ -20,7 +20,6 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
 	"github.com/quizroom/quizroom/content"
@@ -159,12 +158,7 @@ func (c *cluster) node(i int) *node {
 }
 
 // as adds a bearer token to a context.
-func as(ctx context.Context, token string) context.Context {
-	if token == "" {
-		return ctx
-	}
-	return metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token)
-}
+var as = servertest.WithToken
 
 // outage records a call refused because something was down: the status
 // must be Unavailable with a message that says what.

@@ -11,6 +11,7 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
 
 	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
 	"github.com/quizroom/quizroom/server/api"
@@ -104,4 +105,13 @@ func (s *Server) Client(t testing.TB) quizv1.QuizServiceClient {
 	}
 	t.Cleanup(func() { _ = conn.Close() })
 	return quizv1.NewQuizServiceClient(conn)
+}
+
+// WithToken adds a bearer token to a call's context, as clients send it; an
+// empty token adds nothing.
+func WithToken(ctx context.Context, token string) context.Context {
+	if token == "" {
+		return ctx
+	}
+	return metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token)
 }
