@@ -21,6 +21,7 @@ type botsFlags struct {
 	n        int
 	accuracy float64
 	think    time.Duration
+	burst    bool
 	answers  string
 	joinRate float64
 	timeout  time.Duration
@@ -60,6 +61,7 @@ have joined.`,
 	fs.IntVar(&f.n, "n", 10, "how many bots")
 	fs.Float64Var(&f.accuracy, "accuracy", 0.7, "with --answers: the chance a bot answers correctly, 0 to 1")
 	fs.DurationVar(&f.think, "think", 2*time.Second, "mean think time before answering")
+	fs.BoolVar(&f.burst, "burst", false, "every bot answers exactly --think after the options open, all at once (measures the server's answer rate)")
 	fs.StringVar(&f.answers, "answers", "", "answer key: a deck file, or a built-in deck id")
 	fs.Float64Var(&f.joinRate, "join-rate", 40, "joins per second, under the server's per-address limit (50); 0: no limit")
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Minute, "give up after this long (for bots this bounds the whole run; each call keeps QUIZ_TIMEOUT)")
@@ -86,7 +88,7 @@ func (a *app) bots(ctx context.Context, code string, f *botsFlags) error {
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
 	cfg := bots.Config{
-		Dial: a.dial, Code: code, N: f.n, Key: key, Accuracy: f.accuracy, Think: f.think,
+		Dial: a.dial, Code: code, N: f.n, Key: key, Accuracy: f.accuracy, Think: f.think, Burst: f.burst,
 		JoinRate: f.joinRate, Name: f.name, Seed: f.seed,
 		Progress: func(line string) { fmt.Fprintln(a.stderr, "bots:", line) },
 	}

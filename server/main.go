@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strconv"
@@ -112,7 +113,7 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (*conf
 	str(&c.listen, "listen", "QUIZ_LISTEN", "127.0.0.1:50051", "address to serve gRPC on")
 	str(&c.redisURL, "redis", "QUIZ_REDIS_URL", "", "Redis URL to share rooms with other instances; empty: the in-memory store. Forms: "+redisstore.URLForms)
 	str(&c.redisPrefix, "redis-prefix", "QUIZ_REDIS_PREFIX", redisstore.DefaultPrefix, "prefix of every Redis key, to share a Redis between deployments")
-	str(&c.metricsAddr, "metrics", "QUIZ_METRICS", "", "address to serve Prometheus metrics on (/metrics); empty: none")
+	str(&c.metricsAddr, "metrics", "QUIZ_METRICS", "", "address to serve Prometheus metrics (/metrics) and profiles (/debug/pprof/) on; empty: none")
 	str(&c.logLevel, "log-level", "QUIZ_LOG_LEVEL", "info", "log level: debug, info, warn or error")
 	str(&c.logFormat, "log-format", "QUIZ_LOG_FORMAT", "text", "log format: text or json")
 	str(&c.tlsCert, "tls-cert", "QUIZ_TLS_CERT", "", "TLS certificate file (PEM); with -tls-key, serve TLS")
@@ -272,6 +273,8 @@ func serveMetrics(addr string, m *metrics.Metrics, log *slog.Logger) (stop func(
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", m.Handler())
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	done := make(chan struct{})
 	go func() {

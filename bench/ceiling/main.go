@@ -4,6 +4,7 @@
 //
 //	go run ./bench/ceiling unary -conns 100 -duration 10s
 //	go run ./bench/ceiling broadcast -n 1000 -events 10
+//	go run ./bench/ceiling burst -n 1000 -events 10   (events: rounds)
 package main
 
 import (
@@ -30,7 +31,7 @@ func main() {
 
 func run(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: ceiling unary|broadcast [flags]")
+		return errors.New("usage: ceiling unary|burst|broadcast [flags]")
 	}
 	if args[0] == noop.ServeArg {
 		return noop.Serve(ctx, out)
@@ -50,6 +51,12 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		fmt.Fprintln(out, r)
+	case "burst":
+		r, err := noop.Burst(ctx, *n, *events)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(out, r)
 	case "broadcast":
 		r, err := noop.Broadcast(ctx, *n, *events)
 		if err != nil {
@@ -57,7 +64,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		}
 		fmt.Fprintln(out, r)
 	default:
-		return fmt.Errorf("unknown mode %q: unary or broadcast", args[0])
+		return fmt.Errorf("unknown mode %q: unary, burst or broadcast", args[0])
 	}
 	return nil
 }

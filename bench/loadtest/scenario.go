@@ -30,6 +30,7 @@ type bench struct {
 	redis *proc.Child
 
 	unary     noop.UnaryResult
+	bursts    map[int]noop.BurstResult
 	broadcast map[int]noop.BroadcastResult
 	evalsha   float64
 }
@@ -37,6 +38,7 @@ type bench struct {
 // all runs the ceilings, then every scenario.
 func (b *bench) all(ctx context.Context) error {
 	b.broadcast = map[int]noop.BroadcastResult{}
+	b.bursts = map[int]noop.BurstResult{}
 	if b.opt.ceilings {
 		if err := b.measureCeilings(ctx); err != nil {
 			return err
@@ -79,6 +81,12 @@ func (b *bench) measureCeilings(ctx context.Context) error {
 		}
 		b.broadcast[n] = r
 		fmt.Fprintf(b.out, "- ceiling: %v\n", r)
+		burst, err := noop.Burst(ctx, n, 10)
+		if err != nil {
+			return err
+		}
+		b.bursts[n] = burst
+		fmt.Fprintf(b.out, "- ceiling: %v\n", burst)
 	}
 	if slices.ContainsFunc(b.opt.stores, func(s string) bool { return s != "memory" }) {
 		if err := b.startRedis(); err != nil {
@@ -322,7 +330,11 @@ func (b *bench) row(store string, rooms, size int, o outcome) {
 	}
 	rate := fmt.Sprintf("%.0f", answers)
 	if b.unary.Calls > 0 {
-		rate += fmt.Sprintf(" (%.2f× no-op unary)", answers/b.unary.Rate())
+		rate += fmt.Sprintf(" (%.2f× no-op unary", answers/b.unary.Rate())
+		if burst, ok := b.bursts[o.players]; ok {
+			rate += fmt.Sprintf(", %.2f× no-op burst", answers/burst.Rate())
+		}
+		rate += ")"
 	}
 	redis := "—"
 	if o.redisCalls > 0 {

@@ -1,12 +1,7 @@
 package redisstore
 
 import (
-	"cmp"
 	"context"
-	"errors"
-	"slices"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/quizroom/quizroom/server/room"
 )
@@ -118,38 +113,19 @@ func (s *Store) FlushRoster(ctx context.Context, code string, limit int) (uint64
 
 // Roster returns up to limit active players, the most recent first.
 func (s *Store) Roster(ctx context.Context, code string, limit int) ([]room.Player, int, error) {
-	pipe := s.client.Pipeline()
-	exists := pipe.Exists(ctx, s.key(code, keyState))
-	all := pipe.HGetAll(ctx, s.key(code, keyPlayers))
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-		return nil, 0, fail(err)
-	}
-	if exists.Val() == 0 {
-		return nil, 0, notFound(code)
-	}
-	recs, err := players(all.Val())
+	r, err := s.run(ctx, scriptRoster, s.keys(code, keyState, keyPlayers), limit)
 	if err != nil {
 		return nil, 0, err
 	}
-	type joined struct {
-		room.Player
-		join int
+	if r.status == "notfound" {
+		return nil, 0, notFound(code)
 	}
-	var active []joined
-	for id, p := range recs {
-		if p.Status == "a" {
-			active = append(active, joined{room.Player{ID: id, Name: p.Name}, p.Join})
-		}
-	}
-	slices.SortFunc(active, func(a, b joined) int { return cmp.Compare(b.join, a.join) })
+	count := int(r.int(1))
 	var out []room.Player
-	for _, p := range active {
-		if limit > 0 && len(out) == limit {
-			break
-		}
-		out = append(out, p.Player)
+	for i := 2; i+1 < len(r.v); i += 2 {
+		out = append(out, room.Player{ID: r.str(i), Name: r.str(i + 1)})
 	}
-	return out, len(active), nil
+	return out, count, r.err
 }
 
 // Connect counts a player's open streams.

@@ -37,6 +37,7 @@ var (
 	scriptScoreboard = newScript("scoreboard")
 	scriptReport     = newScript("report")
 	scriptSaveDeck   = newScript("savedeck")
+	scriptRoster     = newScript("roster")
 )
 
 // newScript assembles the script lua/<name>.lua.

@@ -111,7 +111,7 @@ func (e *Engine) Submit(ctx context.Context, code string, who Identity, q int, a
 		Kind:       question.Kind,
 		Points:     question.Points,
 		Limit:      question.TimeLimit,
-		PrevScored: game.PreviousScored(spec.Kinds(), q),
+		PrevScored: spec.PreviousScored(q),
 		Scoring:    spec.Settings.Scoring,
 		Grace:      e.cfg.Grace,
 	})

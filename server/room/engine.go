@@ -51,7 +51,9 @@ type Config struct {
 	// Idle closes rooms nothing happened in for this long; default 6 h.
 	Idle time.Duration
 	// QueueSize is how many frames a watcher may fall behind before it is
-	// cut off with ErrSlow; default 512.
+	// cut off with ErrSlow; default 64. A room makes a few events a second,
+	// so 64 is many seconds of a stalled client; every watcher's queue is
+	// allocated whole, so a bigger one costs memory per player.
 	QueueSize int
 	// DisconnectGrace is how long a player whose last stream dropped still
 	// counts as connected, so that a quick reconnect does not let the others
@@ -70,7 +72,7 @@ const (
 	DefaultSweep           = 500 * time.Millisecond
 	DefaultRetain          = 24 * time.Hour
 	DefaultIdle            = 6 * time.Hour
-	DefaultQueueSize       = 512
+	DefaultQueueSize       = 64
 	DefaultDisconnectGrace = 3 * time.Second
 	// RosterLimit is how many joins (and departures) one roster event lists.
 	RosterLimit = 100

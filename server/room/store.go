@@ -119,10 +119,18 @@ func (s *Spec) lastScored(q int) int {
 	if q >= 0 && q < len(s.Questions) && s.Questions[q].Kind != game.Poll {
 		return q
 	}
-	if q >= len(s.Questions) {
-		q = len(s.Questions)
+	return s.PreviousScored(min(max(q, 0), len(s.Questions)))
+}
+
+// PreviousScored is game.PreviousScored for the spec's questions, without
+// building the list of kinds: it is on the answer path.
+func (s *Spec) PreviousScored(q int) int {
+	for i := q - 1; i >= 0; i-- {
+		if s.Questions[i].Kind != game.Poll {
+			return i
+		}
 	}
-	return game.PreviousScored(s.Kinds(), max(q, 0))
+	return -1
 }
 
 // Kinds lists the kinds of the questions, for game.PreviousScored.

@@ -268,3 +268,83 @@ func Broadcast(ctx context.Context, n, events int) (BroadcastResult, error) {
 	res.CPU = after.CPU - connected.CPU
 	return res, nil
 }
+
+// BurstResult is what Burst measured.
+type BurstResult struct {
+	Conns, Rounds int
+	Window        time.Duration // summed over the rounds: first reply to last
+	Calls         int
+	RoundTrip     bots.Summary
+}
+
+// Rate is calls per second while the bursts came in.
+func (r BurstResult) Rate() float64 { return float64(r.Calls) / r.Window.Seconds() }
+
+func (r BurstResult) String() string {
+	return fmt.Sprintf("no-op unary burst: %d connections calling at once, %d rounds: %.0f calls/s; round trip %v",
+		r.Conns, r.Rounds, r.Rate(), r.RoundTrip)
+}
+
+// Burst makes n connections each call ListDecks at the same moment, rounds
+// times, the way players answer a question: it measures the rate of one
+// call per connection from many connections, which Unary's few busy
+// connections do not.
+func Burst(ctx context.Context, n, rounds int) (BurstResult, error) {
+	res := BurstResult{Conns: n, Rounds: rounds}
+	c, err := child()
+	if err != nil {
+		return res, err
+	}
+	defer c.Stop()
+	clients := make([]quizv1.QuizServiceClient, n)
+	for i := range clients {
+		conn, client, err := dial(c.Addr)
+		if err != nil {
+			return res, err
+		}
+		defer conn.Close()
+		if _, err := client.ListDecks(ctx, &quizv1.ListDecksRequest{}); err != nil {
+			return res, err // connects
+		}
+		clients[i] = client
+	}
+	var rtts []time.Duration
+	for range rounds {
+		start := make(chan struct{})
+		var (
+			mu          sync.Mutex // guards first, last and rtts
+			first, last time.Time
+			wg          sync.WaitGroup
+		)
+		for _, client := range clients {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				t0 := time.Now()
+				_, err := client.ListDecks(ctx, &quizv1.ListDecksRequest{})
+				t1 := time.Now()
+				if err != nil {
+					return
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				if first.IsZero() || t1.Before(first) {
+					first = t1
+				}
+				if t1.After(last) {
+					last = t1
+				}
+				rtts = append(rtts, t1.Sub(t0))
+				res.Calls++
+			}()
+		}
+		time.Sleep(100 * time.Millisecond) // every goroutine waits at the start
+		close(start)
+		wg.Wait()
+		res.Window += last.Sub(first)
+		time.Sleep(200 * time.Millisecond)
+	}
+	res.RoundTrip = bots.Summarize(rtts)
+	return res, nil
+}
