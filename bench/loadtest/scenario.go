@@ -199,14 +199,25 @@ func (b *bench) scenario(ctx context.Context, store string, rooms, size int) err
 	return nil
 }
 
-// merge sums the bots' results of every room.
+// merge sums the bots' results of every room. The answer window of a
+// question spans its first accepted answer in any room to its last in any.
 func merge(o *outcome, res []*bots.Result) {
 	samples := map[string][]time.Duration{}
+	windows := map[int32][2]time.Time{}
 	for _, r := range res {
 		o.errors += r.Errors
 		o.finished += r.Finished
 		o.accepted += r.Accepted
-		o.window = max(o.window, r.AnswerWindow)
+		for q, w := range r.Windows {
+			all, ok := windows[q]
+			if !ok || w[0].Before(all[0]) {
+				all[0] = w[0]
+			}
+			if !ok || w[1].After(all[1]) {
+				all[1] = w[1]
+			}
+			windows[q] = all
+		}
 		o.joinWall = max(o.joinWall, r.JoinWall)
 		for name, ds := range r.Samples {
 			samples[name] = append(samples[name], ds...)
@@ -214,6 +225,9 @@ func merge(o *outcome, res []*bots.Result) {
 		for _, e := range r.ErrorSamples {
 			fmt.Println("  error:", e)
 		}
+	}
+	for _, w := range windows {
+		o.window += w[1].Sub(w[0])
 	}
 	o.opened = bots.Summarize(samples["question_opened"])
 	o.revealed = bots.Summarize(samples["question_revealed"])

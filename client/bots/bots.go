@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"sort"
 	"strings"
@@ -84,6 +85,9 @@ type Result struct {
 	// accepted answer to the last: Accepted / AnswerWindow is the rate the
 	// server took answers at while they came in.
 	AnswerWindow time.Duration
+	// Windows holds, by question index, the times of the first and the last
+	// accepted answer, for callers that merge the runs of several rooms.
+	Windows map[int32][2]time.Time `json:"-"`
 	// Answers counts answers sent; Accepted those accepted; Late those
 	// refused because the question had closed (not an error).
 	Answers, Accepted, Late int
@@ -242,6 +246,7 @@ func (r *run) result() *Result {
 	}
 	r.mu.Lock()
 	res.Errors, res.ErrorSamples = r.errors, r.errs
+	res.Windows = maps.Clone(r.windows)
 	for _, w := range r.windows {
 		res.AnswerWindow += w[1].Sub(w[0])
 	}

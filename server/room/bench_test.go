@@ -13,6 +13,8 @@ import (
 	"github.com/quizroom/quizroom/server/api"
 	"github.com/quizroom/quizroom/server/game"
 	"github.com/quizroom/quizroom/server/memstore"
+	"github.com/quizroom/quizroom/server/redisstore"
+	"github.com/quizroom/quizroom/server/redistest"
 	"github.com/quizroom/quizroom/server/room"
 )
 
@@ -26,11 +28,17 @@ type benchRoom struct {
 
 // newBenchRoom creates a host-paced room of the built-in deck (53
 // questions, no leaderboards between them) with n players, on an engine
-// rendering with the real protobuf encoder.
+// rendering with the real protobuf encoder, on the memory store.
 func newBenchRoom(b *testing.B, n int) *benchRoom {
 	b.Helper()
+	return newBenchRoomOn(b, memstore.New(memstore.Config{}), n)
+}
+
+// newBenchRoomOn is newBenchRoom on another store.
+func newBenchRoomOn(b *testing.B, store room.Store, n int) *benchRoom {
+	b.Helper()
 	e, err := room.New(room.Config{
-		Store:     memstore.New(memstore.Config{}),
+		Store:     store,
 		Encoder:   api.Encoder{},
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 		QueueSize: 64,
@@ -259,5 +267,49 @@ func BenchmarkSubmit(b *testing.B) {
 		if _, err := r.e.Submit(ctx, r.code, r.players[i%n], q, anyAnswer(&r.spec.Questions[q])); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkSubmitParallel submits answers from many goroutines at once, as a
+// burst of players does, on the memory store and on Redis (a redis-server
+// the test starts): the engine's answer path and the store's atomic step,
+// without gRPC. On Redis each answer is one EVALSHA round trip. One
+// question takes 10,000 answers: run it with -benchtime=10000x.
+func BenchmarkSubmitParallel(b *testing.B) {
+	stores := map[string]func(b *testing.B) room.Store{
+		"memory": func(*testing.B) room.Store { return memstore.New(memstore.Config{}) },
+		"redis": func(b *testing.B) room.Store {
+			s, err := redisstore.New(redisstore.Config{URL: redistest.Start(b).URL() + "?pool_size=64"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { _ = s.Close() })
+			return s
+		},
+	}
+	for _, name := range []string{"memory", "redis"} {
+		b.Run(name, func(b *testing.B) {
+			const n = 10000
+			r := newBenchRoomOn(b, stores[name](b), n)
+			ctx := context.Background()
+			if _, err := r.e.Start(ctx, r.code, hostIdentity); err != nil {
+				b.Fatal(err)
+			}
+			if b.N > n {
+				b.Fatalf("one question takes %d answers: run with -benchtime=%dx", n, n)
+			}
+			var next atomic.Int64
+			b.SetParallelism(32)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					who := r.players[next.Add(1)-1]
+					if _, err := r.e.Submit(ctx, r.code, who, 0, anyAnswer(&r.spec.Questions[0])); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
 	}
 }
