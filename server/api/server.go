@@ -85,11 +85,10 @@ func (s *Server) Register(g *grpc.Server) { quizv1.RegisterQuizServiceServer(g, 
 // frame codec, the message size limit, keepalive fit for streams that stay
 // open for a whole game (pings every 30 s; clients may ping every 10 s), and
 // buffers sized for many connections that carry small messages: 8 KiB
-// instead of 32 KiB each way, and write buffers shared between connections
-// (a connection holds one only while it writes).
+// instead of 32 KiB each way (write buffers are shared between connections
+// by default: a connection holds one only while it writes).
 func ServerOptions() []grpc.ServerOption {
 	return []grpc.ServerOption{
-		grpc.SharedWriteBuffer(true),
 		grpc.WriteBufferSize(connBufferSize),
 		grpc.ReadBufferSize(connBufferSize),
 		grpc.ForceServerCodecV2(Codec()),

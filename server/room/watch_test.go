@@ -133,7 +133,7 @@ func TestResumeIsExact(t *testing.T) {
 		t.Fatal(err)
 	}
 	toggle(t, e, code, 2)
-	got := frames(t, s, 5)
+	frames(t, s, 5) // the snapshot and the 4 events
 	s.Close()
 	toggle(t, e, code, 3)
 	resumed, err := e.Watch(context.Background(), code, hostID, 4)
@@ -142,7 +142,7 @@ func TestResumeIsExact(t *testing.T) {
 	}
 	defer resumed.Close()
 	toggle(t, e, code, 1)
-	got = frames(t, resumed, 8)
+	got := frames(t, resumed, 8)
 	want := []string{"2:5", "2:6", "2:7", "2:8", "2:9", "2:10", "2:11", "2:12"}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("resumed after 4: got %v, want %v", got, want)
