@@ -25,7 +25,6 @@ var codeOf = []struct {
 	{room.ErrPhase, codes.FailedPrecondition},
 	{room.ErrConflict, codes.Aborted},
 	{room.ErrDenied, codes.PermissionDenied},
-	{room.ErrUnauthenticated, codes.Unauthenticated},
 	{room.ErrFull, codes.ResourceExhausted},
 	{room.ErrSlow, codes.ResourceExhausted},
 	{room.ErrUnavailable, codes.Unavailable},

@@ -32,7 +32,6 @@ func TestToStatus(t *testing.T) {
 		{room.Errorf(room.ErrPhase, "no question is open"), codes.FailedPrecondition, "no question is open"},
 		{room.Errorf(room.ErrConflict, "changed"), codes.Aborted, "changed"},
 		{room.Errorf(room.ErrDenied, "host only"), codes.PermissionDenied, "host only"},
-		{room.Errorf(room.ErrUnauthenticated, "no token"), codes.Unauthenticated, "no token"},
 		{room.Errorf(room.ErrFull, "room full"), codes.ResourceExhausted, "room full"},
 		{room.Errorf(room.ErrSlow, "too slow: reconnect with after_seq"), codes.ResourceExhausted, "after_seq"},
 		{room.Errorf(room.ErrUnavailable, "redis unavailable"), codes.Unavailable, "redis unavailable"},

@@ -20,8 +20,6 @@ var (
 	ErrConflict = errors.New("room changed")
 	// ErrDenied: the caller's token does not allow the call.
 	ErrDenied = errors.New("permission denied")
-	// ErrUnauthenticated: the call needs a token and has none.
-	ErrUnauthenticated = errors.New("unauthenticated")
 	// ErrFull: a limit was reached (room full, too many rooms or decks, too fast).
 	ErrFull = errors.New("limit reached")
 	// ErrTrimmed: the events asked for are no longer kept.
