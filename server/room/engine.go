@@ -115,6 +115,8 @@ type Engine struct {
 	log   *slog.Logger
 	decks *catalog
 
+	boards boards // recent scoreboard reads, shared
+
 	mu      sync.Mutex       // guards specs, tokens, owners, hubs, later and closing
 	later   map[*int]delayed // work put off by after, by a key of its own
 	specs   map[string]*Spec
@@ -144,6 +146,7 @@ func New(cfg Config) (*Engine, error) {
 		specs:  make(map[string]*Spec),
 		tokens: make(map[string]Identity),
 		later:  make(map[*int]delayed),
+		boards: boards{m: make(map[boardKey]boardEntry)},
 		owners: make(map[string]*owner),
 		hubs:   make(map[string]*hub),
 	}, nil

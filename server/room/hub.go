@@ -181,14 +181,10 @@ func (h *hub) dispatch(ctx context.Context, ev *Event) error {
 	}
 	h.last = ev.Seq
 	h.mu.Unlock()
-	var index map[string]int
-	if sb != nil {
-		index = sb.index()
-	}
 	for _, s := range subs {
 		f := Frame{Seq: ev.Seq, Shared: shared, Final: s.finalFor(ev)}
 		if sb != nil && s.who.Role == PlayerRole {
-			v := sb.view(ev, s.who.PlayerID, index)
+			v := sb.view(ev, s.who.PlayerID)
 			if f.Personal, err = h.e.cfg.Encoder.Personal(h.spec, ev, v); err != nil {
 				return err
 			}
@@ -199,18 +195,14 @@ func (h *hub) dispatch(ctx context.Context, ev *Event) error {
 }
 
 // scoreboard is the one bulk read behind an event's personal parts, with
-// every streak as it stands after the event's question.
+// every streak as it stands after the event's question; watchers that
+// replay the event soon after share it.
 func (e *Engine) scoreboard(ctx context.Context, spec *Spec, ev *Event) (*Scoreboard, error) {
 	q := -1
 	if ev.Type == EventRevealed {
 		q = ev.Q
 	}
-	sb, err := e.store.Scoreboard(ctx, spec.Code, q)
-	if err != nil {
-		return nil, err
-	}
-	sb.currentStreaks(spec, ev.Q)
-	return sb, nil
+	return e.board(ctx, spec, ev.Seq, q, ev.Q)
 }
 
 // currentStreaks replaces each recorded streak with the streak as it stands
@@ -233,14 +225,14 @@ func (sb *Scoreboard) index() map[string]int {
 	return m
 }
 
-// view is a player's own part of ev; index is sb.index(), and streaks are
-// current (currentStreaks).
-func (sb *Scoreboard) view(ev *Event, playerID string, index map[string]int) *View {
+// view is a player's own part of ev; sb came from Engine.board (streaks
+// current, index built).
+func (sb *Scoreboard) view(ev *Event, playerID string) *View {
 	v := &View{}
 	if r, ok := sb.Results[playerID]; ok && ev.Type == EventRevealed {
 		v.Result = &r
 	}
-	if i, ok := index[playerID]; ok {
+	if i, ok := sb.byID[playerID]; ok {
 		st := sb.Standings[i]
 		v.Standing = &st
 		v.Gap = game.GapToNext(sb.Standings, i)

@@ -50,22 +50,24 @@ func (e *Engine) snapshot(ctx context.Context, spec *Spec, who Identity) (Frame,
 	}
 	s := &Snapshot{State: st, Who: who, Roster: roster}
 	if st.Q >= 0 {
-		if s.Board, err = e.store.Scoreboard(ctx, spec.Code, st.Q); err != nil {
-			return Frame{}, err
-		}
-		_, s.Answered = s.Board.Results[who.PlayerID]
 		shown := st.Q
 		if s.Phase() == game.PhaseQuestion {
 			shown-- // the open question has not been scored yet
 		}
-		s.Board.currentStreaks(spec, shown)
+		// While a question is open its answers come in without new events,
+		// so a shared read may lag by up to BoardTTL on whether this player
+		// answered; a client that answers again is told AlreadyExists.
+		if s.Board, err = e.board(ctx, spec, st.Seq, st.Q, shown); err != nil {
+			return Frame{}, err
+		}
+		_, s.Answered = s.Board.Results[who.PlayerID]
 		ev := &Event{Type: EventLeaderboard, Q: st.Q}
 		if s.Phase() == game.PhaseReveal {
 			ev = reveal(spec, st, s.Board)
 			s.Reveal = ev
 		}
 		if who.Role == PlayerRole {
-			s.View = s.Board.view(ev, who.PlayerID, s.Board.index())
+			s.View = s.Board.view(ev, who.PlayerID)
 		}
 	}
 	b, err := e.cfg.Encoder.Snapshot(spec, s)

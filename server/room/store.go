@@ -263,6 +263,7 @@ type Result struct {
 type Scoreboard struct {
 	Standings []game.Standing // active players, ranked
 	Results   map[string]Result
+	byID      map[string]int // player id → index in Standings, set by Engine.board
 }
 
 // ReportData is everything a game recorded.

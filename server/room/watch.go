@@ -93,7 +93,6 @@ func (s *Subscription) catchUp(ctx context.Context, after, from uint64) error {
 // replay renders the events after after up to through for one watcher.
 func (e *Engine) replay(ctx context.Context, spec *Spec, who Identity, after, through uint64) ([]Frame, error) {
 	var frames []Frame
-	boards := map[uint64]*Scoreboard{}
 	for after < through {
 		evs, err := e.store.Events(ctx, spec.Code, after, int(min(through-after, 500)))
 		if err != nil {
@@ -107,7 +106,7 @@ func (e *Engine) replay(ctx context.Context, spec *Spec, who Identity, after, th
 			if ev.Seq > through {
 				break
 			}
-			f, err := e.frame(ctx, spec, who, ev, boards)
+			f, err := e.frame(ctx, spec, who, ev)
 			if err != nil {
 				return nil, err
 			}
@@ -119,16 +118,12 @@ func (e *Engine) replay(ctx context.Context, spec *Spec, who Identity, after, th
 }
 
 // frame renders one replayed event for one watcher.
-func (e *Engine) frame(ctx context.Context, spec *Spec, who Identity, ev *Event, boards map[uint64]*Scoreboard) (Frame, error) {
+func (e *Engine) frame(ctx context.Context, spec *Spec, who Identity, ev *Event) (Frame, error) {
 	var sb *Scoreboard
 	if ev.Personal() {
-		sb = boards[ev.Seq]
-		if sb == nil {
-			var err error
-			if sb, err = e.scoreboard(ctx, spec, ev); err != nil {
-				return Frame{}, err
-			}
-			boards[ev.Seq] = sb
+		var err error
+		if sb, err = e.scoreboard(ctx, spec, ev); err != nil {
+			return Frame{}, err
 		}
 	}
 	shared, err := e.cfg.Encoder.Event(spec, ev, sb)
@@ -137,7 +132,7 @@ func (e *Engine) frame(ctx context.Context, spec *Spec, who Identity, ev *Event,
 	}
 	f := Frame{Seq: ev.Seq, Shared: shared, Final: finalFor(who, ev)}
 	if sb != nil && who.Role == PlayerRole {
-		v := sb.view(ev, who.PlayerID, sb.index())
+		v := sb.view(ev, who.PlayerID)
 		if f.Personal, err = e.cfg.Encoder.Personal(spec, ev, v); err != nil {
 			return Frame{}, err
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -258,5 +259,56 @@ func TestDisconnectGrace(t *testing.T) {
 			t.Fatalf("the question is still %v 10 s after Ann's grace ended", st.Phase)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// countingStore counts bulk scoreboard reads.
+type countingStore struct {
+	room.Store
+	reads atomic.Int64
+}
+
+func (c *countingStore) Scoreboard(ctx context.Context, code string, q int) (*room.Scoreboard, error) {
+	c.reads.Add(1)
+	return c.Store.Scoreboard(ctx, code, q)
+}
+
+// TestSnapshotsShareOneRead has many players watch a running game at once,
+// as after a server restart: their snapshots share one bulk read of the
+// scoreboard instead of making one each.
+func TestSnapshotsShareOneRead(t *testing.T) {
+	store := &countingStore{Store: memstore.New(memstore.Config{})}
+	e, err := room.New(room.Config{Store: store, Encoder: seqEncoder{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = e.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	code := newRoom(t, e)
+	var players []room.Identity
+	for i := range 20 {
+		p, _, _, err := e.Join(context.Background(), code, fmt.Sprintf("p%d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		players = append(players, room.Identity{Role: room.PlayerRole, PlayerID: p.ID, Name: p.Name})
+	}
+	if _, err := e.Start(context.Background(), code, hostID); err != nil {
+		t.Fatal(err)
+	}
+	before := store.reads.Load()
+	moments := map[string]bool{} // a roster batch may land between two snapshots
+	for _, who := range players {
+		s, err := e.Watch(context.Background(), code, who, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		moments[frames(t, s, 1)[0]] = true
+		s.Close()
+	}
+	if got := store.reads.Load() - before; got != int64(len(moments)) {
+		t.Errorf("20 snapshots of %d moments made %d scoreboard reads, want one per moment", len(moments), got)
 	}
 }
