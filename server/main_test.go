@@ -3,8 +3,18 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"io"
+	"math/big"
+	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -12,9 +22,12 @@ import (
 
 	"go.uber.org/goleak"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/status"
 
+	"github.com/quizroom/quizroom/client/conn"
 	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
 )
 
@@ -23,41 +36,62 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // env is a getenv over a map.
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
-// TestRunServesAndShutsDown starts the server as main does, on free ports
-// given through the environment, talks to it, reads its metrics, and stops
-// it.
-func TestRunServesAndShutsDown(t *testing.T) {
+// running is quizd started by run() in a test.
+type running struct {
+	grpc, metrics string // addresses it logged
+	stop          func() error
+}
+
+// startRun runs the server as main does, on free ports given through the
+// environment, and returns the addresses it logged.
+func startRun(t *testing.T, args []string, vars map[string]string) *running {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-log-format", "json"}, env(map[string]string{
-			"QUIZ_LISTEN": "127.0.0.1:0", "QUIZ_METRICS": "127.0.0.1:0",
-		}), pw)
+		done <- run(ctx, append([]string{"-log-format", "json"}, args...), env(vars), pw)
 		pw.Close()
 	}()
+	r := &running{}
 	lines := bufio.NewScanner(pr)
-	addrs := map[string]string{}
-	for len(addrs) < 2 && lines.Scan() {
+	for (r.grpc == "" || (vars["QUIZ_METRICS"] != "" && r.metrics == "")) && lines.Scan() {
 		line := lines.Text()
 		if m := regexp.MustCompile(`"addr":"([^"]+)"`).FindStringSubmatch(line); m != nil {
-			addrs["grpc"] = m[1]
+			r.grpc = m[1]
 		}
 		if m := regexp.MustCompile(`http://([^/]+)/metrics`).FindStringSubmatch(line); m != nil {
-			addrs["metrics"] = m[1]
+			r.metrics = m[1]
 		}
 	}
 	go func() { _, _ = io.Copy(io.Discard, pr) }()
-	if len(addrs) < 2 {
-		t.Fatalf("the logs did not give both addresses: %v", addrs)
+	r.stop = func() error {
+		cancel()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(20 * time.Second):
+			t.Fatal("run did not return within 20 s of the shutdown")
+			return nil
+		}
 	}
-	conn, err := grpc.NewClient(addrs["grpc"], grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if r.grpc == "" {
+		cancel()
+		t.Fatalf("the server logged no address: %v", <-done)
+	}
+	return r
+}
+
+// TestRunServesAndShutsDown starts the server as main does, talks to it,
+// reads its metrics, and stops it.
+func TestRunServesAndShutsDown(t *testing.T) {
+	r := startRun(t, nil, map[string]string{"QUIZ_LISTEN": "127.0.0.1:0", "QUIZ_METRICS": "127.0.0.1:0"})
+	conn, err := grpc.NewClient(r.grpc, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	callCtx, callCancel := context.WithTimeout(ctx, 10*time.Second)
+	callCtx, callCancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer callCancel()
 	h, err := healthpb.NewHealthClient(conn).Check(callCtx, &healthpb.HealthCheckRequest{})
 	if err != nil || h.GetStatus() != healthpb.HealthCheckResponse_SERVING {
@@ -67,7 +101,7 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	if err != nil || len(decks.GetDecks()) == 0 {
 		t.Fatalf("ListDecks: %v %v", decks, err)
 	}
-	resp, err := http.Get("http://" + addrs["metrics"] + "/metrics")
+	resp, err := http.Get("http://" + r.metrics + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,15 +110,77 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	if !strings.Contains(string(body), `quizroom_grpc_calls_total{code="OK",method="/quiz.v1.QuizService/ListDecks"} 1`) {
 		t.Errorf("the metrics do not count the ListDecks call:\n%s", body)
 	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
+	if err := r.stop(); err != nil {
+		t.Errorf("run returned %v after the shutdown", err)
+	}
+}
+
+// TestRunServesTLS serves TLS with a certificate of its own: the CLI's
+// client, trusting that certificate, plays; a plaintext client cannot.
+func TestRunServesTLS(t *testing.T) {
+	certFile, keyFile := selfSigned(t)
+	r := startRun(t, []string{"-tls-cert", certFile, "-tls-key", keyFile}, map[string]string{"QUIZ_LISTEN": "127.0.0.1:0"})
+	defer func() {
+		if err := r.stop(); err != nil {
 			t.Errorf("run returned %v after the shutdown", err)
 		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("run did not return within 20 s of the shutdown")
+	}()
+	c, err := conn.Dial(conn.Config{Addr: r.grpc, CAFile: certFile})
+	if err != nil {
+		t.Fatal(err)
 	}
+	defer c.Close()
+	ctx, cancel := c.Call(context.Background())
+	defer cancel()
+	if _, err := c.API.ListDecks(ctx, &quizv1.ListDecksRequest{}); err != nil {
+		t.Fatalf("ListDecks over TLS: %v", err)
+	}
+	plain, err := conn.Dial(conn.Config{Addr: r.grpc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	ctx2, cancel2 := plain.Call(context.Background())
+	defer cancel2()
+	if _, err := plain.API.ListDecks(ctx2, &quizv1.ListDecksRequest{}); status.Code(err) != codes.Unavailable {
+		t.Errorf("a plaintext call to a TLS server: got %v, want Unavailable", err)
+	}
+}
+
+// selfSigned writes a certificate for 127.0.0.1 and its key as PEM files.
+func selfSigned(t *testing.T) (certFile, keyFile string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "quizd test"},
+		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IsCA:         true, BasicConstraintsValid: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return certFile, keyFile
 }
 
 // TestBadConfiguration refuses bad flags and environment values with a
