@@ -154,10 +154,6 @@ func TestWholeGame(t *testing.T) {
 // recompute scores every player's accepted answers by the rules.
 func recompute(t *testing.T, questions []game.Question, rep *quizv1.Report, scoring game.Scoring) map[string]game.Standing {
 	t.Helper()
-	kinds := make([]game.Kind, len(questions))
-	for i, q := range questions {
-		kinds[i] = q.Kind
-	}
 	out := map[string]game.Standing{}
 	for join, p := range rep.GetPlayers() {
 		id := p.GetStanding().GetPlayer().GetPlayerId()
@@ -174,7 +170,7 @@ func recompute(t *testing.T, questions []game.Question, rep *quizv1.Report, scor
 			ans := game.Answer{Choices: intsOf(a.GetChoices()), Text: a.GetText()}
 			g := question.Grade(ans)
 			elapsed := a.GetElapsed().AsDuration()
-			before := game.StreakBefore(st.Streak, st.StreakQ, game.PreviousScored(kinds, q))
+			before := game.StreakBefore(st.Streak, st.StreakQ, game.PreviousScored(questions, q))
 			o := scoring.Score(question.Points, question.TimeLimit, elapsed, question.Kind, g, before)
 			var applied int
 			st.Score, applied = game.Apply(st.Score, o.Total())
@@ -266,17 +262,25 @@ func TestAutoPacing(t *testing.T) {
 	}
 }
 
-// TestPauseFreezesTimer pauses a question past its deadline; after the
-// resume the answer is still accepted, timed without the pause.
-func TestPauseFreezesTimer(t *testing.T) {
+// shortQuestionOpen starts a game whose questions have the shortest time
+// limit, with one watching player, and waits until the first is open.
+func shortQuestionOpen(t *testing.T, name string) (*env, testRoom, player, *watcher) {
+	t.Helper()
 	e := newEnv(t, servertest.Options{})
 	settings := fast()
 	settings.TimeLimit = durationOf(game.MinTimeLimit)
 	r := e.create(t, settings)
-	p := e.join(t, r.code, "Patient")
+	p := e.join(t, r.code, name)
 	w := e.watch(t, r.code, p.token, 0)
 	e.host(t, r, start)
 	w.until(t, opened(0))
+	return e, r, p, w
+}
+
+// TestPauseFreezesTimer pauses a question past its deadline; after the
+// resume the answer is still accepted, timed without the pause.
+func TestPauseFreezesTimer(t *testing.T) {
+	e, r, p, w := shortQuestionOpen(t, "Patient")
 	e.host(t, r, pause)
 	ev, _ := w.until(t, func(ev *quizv1.Event) bool { return ev.GetGamePaused() != nil })
 	if got := ev.GetGamePaused().GetPausedPhase(); got != quizv1.Phase_PHASE_QUESTION {
@@ -302,14 +306,7 @@ func TestPauseFreezesTimer(t *testing.T) {
 // TestDeadlineClosesQuestion lets a question run out: it closes by itself,
 // and an answer after it is refused.
 func TestDeadlineClosesQuestion(t *testing.T) {
-	e := newEnv(t, servertest.Options{})
-	settings := fast()
-	settings.TimeLimit = durationOf(game.MinTimeLimit)
-	r := e.create(t, settings)
-	p := e.join(t, r.code, "Slow")
-	w := e.watch(t, r.code, p.token, 0)
-	e.host(t, r, start)
-	w.until(t, opened(0))
+	e, r, p, w := shortQuestionOpen(t, "Slow")
 	ev, _ := w.until(t, revealed(0))
 	if ev.GetQuestionRevealed().GetYou().GetAnswered() {
 		t.Error("the reveal says the player answered; they did not")

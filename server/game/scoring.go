@@ -100,11 +100,11 @@ func StreakBefore(streak, streakQ, prev int) int {
 	return 0
 }
 
-// PreviousScored is the index of the last question before q that is not a
-// poll, or -1. Polls neither extend nor break a streak.
-func PreviousScored(kinds []Kind, q int) int {
+// PreviousScored is the index of the last of questions before q that is not
+// a poll, or -1. Polls neither extend nor break a streak.
+func PreviousScored(questions []Question, q int) int {
 	for i := q - 1; i >= 0; i-- {
-		if kinds[i] != Poll {
+		if questions[i].Kind != Poll {
 			return i
 		}
 	}

@@ -207,7 +207,7 @@ func TestPreviousScored(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := PreviousScored(tt.kinds, tt.q); got != tt.want {
+			if got := PreviousScored(ofKinds(tt.kinds...), tt.q); got != tt.want {
 				t.Errorf("PreviousScored(%v, %d) = %d, want %d", tt.kinds, tt.q, got, tt.want)
 			}
 		})
@@ -219,9 +219,9 @@ func TestPreviousScored(t *testing.T) {
 func TestStreakAcrossPolls(t *testing.T) {
 	kinds := []Kind{SingleChoice, Poll, SingleChoice}
 	s := Scoring{Policy: Speed, StreakBonus: true}
-	o := s.Score(1000, 20*time.Second, 0, kinds[0], gradeRight, StreakBefore(0, -1, PreviousScored(kinds, 0)))
+	o := s.Score(1000, 20*time.Second, 0, kinds[0], gradeRight, StreakBefore(0, -1, PreviousScored(ofKinds(kinds...), 0)))
 	streak, streakQ := o.Streak, 0
-	before := StreakBefore(streak, streakQ, PreviousScored(kinds, 2))
+	before := StreakBefore(streak, streakQ, PreviousScored(ofKinds(kinds...), 2))
 	o = s.Score(1000, 20*time.Second, 0, kinds[2], gradeRight, before)
 	if want := (Outcome{Points: 1000, Bonus: 100, Streak: 2}); o != want {
 		t.Errorf("second correct answer after a poll: got %+v, want %+v", o, want)
@@ -328,4 +328,13 @@ func fuzzGrade(sel, correctMask, choiceMask uint8) (Kind, Grade) {
 		a.Choices = []int{5}
 	}
 	return MultipleSelect, q.Grade(a)
+}
+
+// ofKinds makes questions of the given kinds, all that PreviousScored reads.
+func ofKinds(kinds ...Kind) []Question {
+	qs := make([]Question, len(kinds))
+	for i, k := range kinds {
+		qs[i].Kind = k
+	}
+	return qs
 }

@@ -122,25 +122,8 @@ func (s *Spec) lastScored(q int) int {
 	return s.PreviousScored(min(max(q, 0), len(s.Questions)))
 }
 
-// PreviousScored is game.PreviousScored for the spec's questions, without
-// building the list of kinds: it is on the answer path.
-func (s *Spec) PreviousScored(q int) int {
-	for i := q - 1; i >= 0; i-- {
-		if s.Questions[i].Kind != game.Poll {
-			return i
-		}
-	}
-	return -1
-}
-
-// Kinds lists the kinds of the questions, for game.PreviousScored.
-func (s *Spec) Kinds() []game.Kind {
-	kinds := make([]game.Kind, len(s.Questions))
-	for i := range s.Questions {
-		kinds[i] = s.Questions[i].Kind
-	}
-	return kinds
-}
+// PreviousScored is game.PreviousScored for the spec's questions.
+func (s *Spec) PreviousScored(q int) int { return game.PreviousScored(s.Questions, q) }
 
 // State is a room's changing part.
 type State struct {

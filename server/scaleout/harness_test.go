@@ -466,7 +466,6 @@ var kinds = map[quizv1.QuestionKind]game.Kind{
 func checkReport(t *testing.T, rep *quizv1.Report, opened map[int]*quizv1.QuestionOpened, sc game.Scoring, players []*gamePlayer, final *quizv1.GameFinished) {
 	t.Helper()
 	questions := make([]game.Question, len(rep.GetQuestions()))
-	gameKinds := make([]game.Kind, len(questions))
 	for i, rq := range rep.GetQuestions() {
 		o := opened[i]
 		if o == nil {
@@ -479,7 +478,7 @@ func checkReport(t *testing.T, rep *quizv1.Report, opened map[int]*quizv1.Questi
 		for _, a := range rq.GetAcceptedAnswers() {
 			q.AcceptedKeys = append(q.AcceptedKeys, content.NormalizeAnswer(a))
 		}
-		questions[i], gameKinds[i] = q, q.Kind
+		questions[i] = q
 	}
 	finals := map[string]int32{}
 	for _, s := range final.GetStandings() {
@@ -518,7 +517,7 @@ func checkReport(t *testing.T, rep *quizv1.Report, opened map[int]*quizv1.Questi
 				ans.Choices = append(ans.Choices, int(c))
 			}
 			g := question.Grade(ans)
-			before := game.StreakBefore(streak, streakQ, game.PreviousScored(gameKinds, q))
+			before := game.StreakBefore(streak, streakQ, game.PreviousScored(questions, q))
 			o := sc.Score(question.Points, question.TimeLimit, a.GetElapsed().AsDuration(), question.Kind, g, before)
 			var applied int
 			total, applied = game.Apply(total, o.Total())

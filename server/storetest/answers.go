@@ -264,30 +264,7 @@ func playScored(t *testing.T, f *fixture, plans [][]plan) {
 	}
 	for q := range f.spec.Questions {
 		f.open(q)
-		want := map[string]room.Result{}
-		var mu sync.Mutex
-		var wg sync.WaitGroup
-		for i, id := range ids {
-			p := plans[i][q]
-			if p.a == nil {
-				continue
-			}
-			wg.Go(func() {
-				if p.delayed {
-					time.Sleep(delay)
-				}
-				s := f.submission(id, q, *p.a)
-				acc, err := f.s.Submit(f.ctx, f.code, s)
-				if err != nil {
-					t.Errorf("Submit %s q%d: %v", id, q, err)
-					return
-				}
-				mu.Lock()
-				want[id] = models[i].apply(id, q, s, acc.Elapsed)
-				mu.Unlock()
-			})
-		}
-		wg.Wait()
+		want := f.submitPlans(t, q, ids, plans, models)
 		st := f.reveal(q)
 		ev := f.lastEvent()
 		checkRevealed(t, f, q, ev, st, want)
@@ -454,4 +431,37 @@ func testParity(t *testing.T, newStore NewStore) {
 			t.Errorf("row %d %+v at %v:\n got %+v\nwant %+v (score %d before)", i, r, elapsed[i], got, want, prev.Score)
 		}
 	}
+}
+
+// submitPlans submits question q's answers of every player's plan at once
+// (delayed ones after the others), applies each accepted one to the
+// player's model, and returns the results the models expect.
+func (f *fixture) submitPlans(t *testing.T, q int, ids []string, plans [][]plan, models []model) map[string]room.Result {
+	t.Helper()
+	want := map[string]room.Result{}
+	var mu sync.Mutex // guards want
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		p := plans[i][q]
+		if p.a == nil {
+			continue
+		}
+		wg.Go(func() {
+			if p.delayed {
+				time.Sleep(delay)
+			}
+			s := f.submission(id, q, *p.a)
+			acc, err := f.s.Submit(f.ctx, f.code, s)
+			if err != nil {
+				t.Errorf("Submit %s q%d: %v", id, q, err)
+				return
+			}
+			r := models[i].apply(id, q, s, acc.Elapsed) // each goroutine owns models[i]
+			mu.Lock()
+			want[id] = r
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return want
 }

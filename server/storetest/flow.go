@@ -298,26 +298,7 @@ func testRanking(t *testing.T, newStore NewStore) {
 	}
 	for q := range f.spec.Questions {
 		f.open(q)
-		var wg sync.WaitGroup
-		for i, id := range ids {
-			p := plans[i][q]
-			if p.a == nil {
-				continue
-			}
-			wg.Go(func() {
-				if p.delayed {
-					time.Sleep(delay)
-				}
-				s := f.submission(id, q, *p.a)
-				acc, err := f.s.Submit(f.ctx, f.code, s)
-				if err != nil {
-					t.Errorf("Submit: %v", err)
-					return
-				}
-				models[i].apply(id, q, s, acc.Elapsed) // each goroutine owns models[i]
-			})
-		}
-		wg.Wait()
+		f.submitPlans(t, q, ids, plans, models)
 		f.reveal(q)
 	}
 	sb, err := f.s.Scoreboard(f.ctx, f.code, -1)

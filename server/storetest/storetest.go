@@ -230,7 +230,7 @@ func (f *fixture) submission(id string, q int, a game.Answer) room.Submission {
 	return room.Submission{
 		PlayerID: id, Q: q, Answer: a, Grade: question.Grade(a), Kind: question.Kind,
 		Points: question.Points, Limit: question.TimeLimit,
-		PrevScored: game.PreviousScored(f.spec.Kinds(), q), Scoring: f.spec.Settings.Scoring, Grace: f.grace,
+		PrevScored: game.PreviousScored(f.spec.Questions, q), Scoring: f.spec.Settings.Scoring, Grace: f.grace,
 	}
 }
 
