@@ -294,11 +294,11 @@ func (b *bot) play(ctx context.Context) {
 		if first {
 			r.times.add("first_event", u.Received.Sub(watchStart))
 			first = false
-			more := b.handle(ctx, u.Event, u.Received)
+			more := b.handle(ctx, u.Event, u.Personal, u.Received)
 			r.ready(ctx)
 			return more
 		}
-		return b.handle(ctx, u.Event, u.Received)
+		return b.handle(ctx, u.Event, u.Personal, u.Received)
 	})
 	if first {
 		r.ready(ctx) // never watched: do not hold up the start
@@ -355,13 +355,13 @@ func (b *bot) join(ctx context.Context) (*conn.Client, error) {
 }
 
 // handle applies an event; it returns false once the bot is done.
-func (b *bot) handle(ctx context.Context, ev *quizv1.Event, received time.Time) bool {
+func (b *bot) handle(ctx context.Context, ev *quizv1.Event, personal *quizv1.Personal, received time.Time) bool {
 	r := b.run
 	if st := ev.GetServerTime(); st != nil {
 		r.times.add(eventName(ev), received.Sub(st.AsTime()))
 	}
-	b.room.Apply(ev, received)
-	switch p := ev.GetPayload().(type) {
+	b.room.Apply(ev, personal, received)
+	switch ev.GetPayload().(type) {
 	case *quizv1.Event_Snapshot, *quizv1.Event_QuestionOpened:
 		if b.room.Phase == quizv1.Phase_PHASE_QUESTION && !b.room.Answered {
 			b.answer(ctx, b.room.Question)
@@ -372,7 +372,7 @@ func (b *bot) handle(ctx context.Context, ev *quizv1.Event, received time.Time) 
 		}
 	case *quizv1.Event_QuestionRevealed:
 		b.cancelAnswer()
-		if you := p.QuestionRevealed.GetYou(); you.GetAnswered() {
+		if you := personal.GetResult(); you.GetAnswered() {
 			r.results.Add(1)
 			if you.GetCorrect() {
 				r.correct.Add(1)

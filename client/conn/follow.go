@@ -19,6 +19,8 @@ import (
 type Update struct {
 	// Event is the event received; nil for a connection update.
 	Event *quizv1.Event
+	// Personal is the watching player's own part of Event, when it has one.
+	Personal *quizv1.Personal
 	// Received is when the event arrived, by the local clock.
 	Received time.Time
 	// Reconnecting is true on a connection update sent before Follow
@@ -150,7 +152,7 @@ func (c *Client) watchOnce(ctx context.Context, cfg FollowConfig, last *uint64, 
 		}
 		got = true
 		*last = ev.GetSeq()
-		if !handle(Update{Event: ev, Received: now}) {
+		if !handle(Update{Event: ev, Personal: resp.GetPersonal(), Received: now}) {
 			return got, errStop
 		}
 	}

@@ -38,11 +38,11 @@ func Lines(ev *quizv1.Event, r *state.Room) []string {
 				l.add("answered %d/%d", s.GetQuestion().GetIndex()+1, s.GetQuestion().GetCount())
 			}
 		case quizv1.Phase_PHASE_REVEAL:
-			l.reveal(s.GetReveal(), s.GetQuestion())
+			l.reveal(s.GetReveal(), s.GetQuestion(), r.Personal)
 		case quizv1.Phase_PHASE_LEADERBOARD:
 			l.leaderboard(s.GetLeaderboard(), r)
 		case quizv1.Phase_PHASE_FINISHED:
-			l.finished(s.GetFinished())
+			l.finished(s.GetFinished(), r.Personal)
 		}
 	case *quizv1.Event_RosterChanged:
 		rc := p.RosterChanged
@@ -62,7 +62,7 @@ func Lines(ev *quizv1.Event, r *state.Room) []string {
 		ap := p.AnswerProgress
 		l.add("progress %s answered=%d/%d", position(ap.GetIndex(), r.Question.GetCount()), ap.GetAnswered(), ap.GetPlayers())
 	case *quizv1.Event_QuestionRevealed:
-		l.reveal(p.QuestionRevealed, r.Question)
+		l.reveal(p.QuestionRevealed, r.Question, r.Personal)
 	case *quizv1.Event_Leaderboard:
 		l.leaderboard(p.Leaderboard, r)
 	case *quizv1.Event_GamePaused:
@@ -70,7 +70,7 @@ func Lines(ev *quizv1.Event, r *state.Room) []string {
 	case *quizv1.Event_GameResumed:
 		l.add("resumed phase=%s", state.PhaseName(p.GameResumed.GetPhase()))
 	case *quizv1.Event_GameFinished:
-		l.finished(p.GameFinished)
+		l.finished(p.GameFinished, r.Personal)
 	case *quizv1.Event_PlayerKicked:
 		l.add("kicked name=%s players=%d", strconv.Quote(p.PlayerKicked.GetPlayer().GetName()), p.PlayerKicked.GetPlayerCount())
 	case *quizv1.Event_RoomClosed:
@@ -97,7 +97,7 @@ func (l *lines) question(q *quizv1.QuestionOpened) {
 		strconv.Quote(q.GetText()), joinQuoted(q.GetOptions()), q.GetPoints(), dur(q.GetTimeLimit().AsDuration()))
 }
 
-func (l *lines) reveal(rv *quizv1.QuestionRevealed, q *quizv1.QuestionOpened) {
+func (l *lines) reveal(rv *quizv1.QuestionRevealed, q *quizv1.QuestionOpened, you *quizv1.Personal) {
 	if rv == nil {
 		return
 	}
@@ -131,10 +131,10 @@ func (l *lines) reveal(rv *quizv1.QuestionRevealed, q *quizv1.QuestionOpened) {
 		line += " explanation=" + strconv.Quote(rv.GetExplanation())
 	}
 	l.add("%s", line)
-	if y := rv.GetYou(); y != nil {
+	if y := you.GetResult(); y != nil {
 		l.add("result %s answered=%t correct=%t points=%d streak=%d score=%d rank=%d gap=%d elapsed=%s", pos,
-			y.GetAnswered(), y.GetCorrect(), y.GetPoints(), y.GetStreak(), y.GetScore(), y.GetRank(), y.GetGapToNext(),
-			dur(y.GetElapsed().AsDuration()))
+			y.GetAnswered(), y.GetCorrect(), y.GetPoints(), y.GetStreak(), you.GetStanding().GetScore(),
+			you.GetStanding().GetRank(), you.GetGapToNext(), dur(y.GetElapsed().AsDuration()))
 	}
 }
 
@@ -146,12 +146,12 @@ func (l *lines) leaderboard(lb *quizv1.Leaderboard, r *state.Room) {
 	for _, s := range lb.GetTop() {
 		l.standing("standing", s)
 	}
-	if y := lb.GetYou(); y != nil {
+	if y := r.Personal.GetStanding(); y != nil {
 		l.standing("you", y)
 	}
 }
 
-func (l *lines) finished(f *quizv1.GameFinished) {
+func (l *lines) finished(f *quizv1.GameFinished, you *quizv1.Personal) {
 	if f == nil {
 		return
 	}
@@ -164,7 +164,7 @@ func (l *lines) finished(f *quizv1.GameFinished) {
 			l.standing("standing", s)
 		}
 	}
-	if y := f.GetYou(); y != nil {
+	if y := you.GetStanding(); y != nil {
 		l.standing("you", y)
 	}
 }

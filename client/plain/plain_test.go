@@ -59,38 +59,41 @@ func TestLines(t *testing.T) {
 		Text: `Which "run" containers?`, Options: []string{"ECS", "EKS", "S3"}, Points: 2000, TimeLimit: durationpb.New(20 * time.Second)}
 	ann := &quizv1.Player{PlayerId: "p1", Name: "Ann"}
 	tests := []struct {
-		ev   *quizv1.Event
-		want []string
+		ev       *quizv1.Event
+		personal *quizv1.Personal
+		want     []string
 	}{
 		{&quizv1.Event{Seq: 3, Payload: &quizv1.Event_RosterChanged{RosterChanged: &quizv1.RosterChanged{
-			Joined: []*quizv1.Player{ann, {Name: "Bob"}}, JoinedOmitted: 4, PlayerCount: 6}}},
+			Joined: []*quizv1.Player{ann, {Name: "Bob"}}, JoinedOmitted: 4, PlayerCount: 6}}}, nil,
 			[]string{`seq=3 roster players=6 joined="Ann|Bob" left="" joined_omitted=4`}},
-		{&quizv1.Event{Seq: 4, Payload: &quizv1.Event_QuestionOpened{QuestionOpened: q}},
+		{&quizv1.Event{Seq: 4, Payload: &quizv1.Event_QuestionOpened{QuestionOpened: q}}, nil,
 			[]string{`seq=4 question 2/5 multiple "Which \"run\" containers?" options="ECS|EKS|S3" points=2000 time=20s`}},
-		{&quizv1.Event{Seq: 5, Payload: &quizv1.Event_AnswerProgress{AnswerProgress: &quizv1.AnswerProgress{Index: 1, Answered: 2, Players: 6}}},
+		{&quizv1.Event{Seq: 5, Payload: &quizv1.Event_AnswerProgress{AnswerProgress: &quizv1.AnswerProgress{Index: 1, Answered: 2, Players: 6}}}, nil,
 			[]string{`seq=5 progress 2/5 answered=2/6`}},
 		{&quizv1.Event{Seq: 6, Payload: &quizv1.Event_QuestionRevealed{QuestionRevealed: &quizv1.QuestionRevealed{
 			Index: 1, CorrectChoices: []int32{0, 1}, OptionCounts: []int32{4, 3, 1}, Answered: 5, CorrectCount: 2, Players: 6,
-			Explanation: "Both.", You: &quizv1.PlayerResult{Answered: true, Points: 500, Score: 1500, Rank: 2, GapToNext: 30, Elapsed: durationpb.New(1234567 * time.Microsecond)}}}},
+			Explanation: "Both."}}},
+			&quizv1.Personal{Result: &quizv1.PlayerResult{Answered: true, Points: 500, Elapsed: durationpb.New(1234567 * time.Microsecond)},
+				Standing: &quizv1.Standing{Score: 1500, Rank: 2}, GapToNext: 30},
 			[]string{
 				`seq=6 reveal 2/5 correct=1,2 answer="ECS|EKS" answered=5/6 right=2 split=4,3,1 explanation="Both."`,
 				`seq=6 result 2/5 answered=true correct=false points=500 streak=0 score=1500 rank=2 gap=30 elapsed=1.235s`,
 			}},
 		{&quizv1.Event{Seq: 7, Payload: &quizv1.Event_Leaderboard{Leaderboard: &quizv1.Leaderboard{AfterQuestion: 1, PlayerCount: 6,
-			Top: []*quizv1.Standing{{Rank: 1, Player: ann, Score: 3000, CorrectCount: 2, Streak: 2}},
-			You: &quizv1.Standing{Rank: 2, Player: &quizv1.Player{Name: "Bob"}, Score: 1500, CorrectCount: 1}}}},
+			Top: []*quizv1.Standing{{Rank: 1, Player: ann, Score: 3000, CorrectCount: 2, Streak: 2}}}}},
+			&quizv1.Personal{Standing: &quizv1.Standing{Rank: 2, Player: &quizv1.Player{Name: "Bob"}, Score: 1500, CorrectCount: 1}},
 			[]string{`seq=7 leaderboard 2/5 players=6`, `seq=7 standing rank=1 score=3000 correct=2 streak=2 name="Ann"`, `seq=7 you rank=2 score=1500 correct=1 streak=0 name="Bob"`}},
-		{&quizv1.Event{Seq: 8, Payload: &quizv1.Event_GamePaused{GamePaused: &quizv1.GamePaused{PausedPhase: quizv1.Phase_PHASE_LEADERBOARD, Remaining: durationpb.New(3 * time.Second)}}},
+		{&quizv1.Event{Seq: 8, Payload: &quizv1.Event_GamePaused{GamePaused: &quizv1.GamePaused{PausedPhase: quizv1.Phase_PHASE_LEADERBOARD, Remaining: durationpb.New(3 * time.Second)}}}, nil,
 			[]string{`seq=8 paused phase=leaderboard remaining=3s`}},
 		{&quizv1.Event{Seq: 9, Payload: &quizv1.Event_GameFinished{GameFinished: &quizv1.GameFinished{QuestionsPlayed: 2, PlayerCount: 6,
 			Podium:    []*quizv1.Standing{{Rank: 1, Player: ann, Score: 3000}},
-			Standings: []*quizv1.Standing{{Rank: 1, Player: ann, Score: 3000}, {Rank: 2, Player: &quizv1.Player{Name: "Bob"}, Score: 1500}}}}},
+			Standings: []*quizv1.Standing{{Rank: 1, Player: ann, Score: 3000}, {Rank: 2, Player: &quizv1.Player{Name: "Bob"}, Score: 1500}}}}}, nil,
 			[]string{`seq=9 finished questions=2 players=6`, `seq=9 podium rank=1 score=3000 correct=0 streak=0 name="Ann"`, `seq=9 standing rank=2 score=1500 correct=0 streak=0 name="Bob"`}},
-		{&quizv1.Event{Seq: 10, Payload: &quizv1.Event_RoomClosed{RoomClosed: &quizv1.RoomClosed{Reason: "the host closed the room"}}},
+		{&quizv1.Event{Seq: 10, Payload: &quizv1.Event_RoomClosed{RoomClosed: &quizv1.RoomClosed{Reason: "the host closed the room"}}}, nil,
 			[]string{`seq=10 closed reason="the host closed the room"`}},
 	}
 	for _, tt := range tests {
-		r.Apply(tt.ev, time.Now())
+		r.Apply(tt.ev, tt.personal, time.Now())
 		if got := Lines(tt.ev, r); !slices.Equal(got, tt.want) {
 			t.Errorf("Lines(seq %d) =\n%s\nwant\n%s", tt.ev.GetSeq(), strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
 		}
@@ -105,7 +108,7 @@ func TestSnapshotLines(t *testing.T) {
 		PausedRemaining: durationpb.New(4 * time.Second), Question: q, Answered: true,
 	}}}
 	r := &state.Room{}
-	r.Apply(ev, time.Now())
+	r.Apply(ev, nil, time.Now())
 	want := []string{
 		`seq=12 snapshot room=ABC234 phase=paused role=player players=3 questions=2 deck="AWS"`,
 		`seq=12 paused phase=question remaining=4s`,

@@ -103,7 +103,7 @@ func Run(ctx context.Context, cfg Config) (*state.Room, error) {
 				fmt.Fprintf(cfg.Log, "reconnecting (attempt %d, in %s): %v\n", u.Attempt, dur(u.Wait), u.Err)
 				continue
 			}
-			s.room.Apply(u.Event, u.Received)
+			s.room.Apply(u.Event, u.Personal, u.Received)
 			if err := s.print(u.Event); err != nil {
 				return s.room, err
 			}

@@ -45,6 +45,10 @@ type Room struct {
 	Leaderboard *quizv1.Leaderboard
 	// Finished holds the final results once the game is over.
 	Finished *quizv1.GameFinished
+	// Personal is the watching player's own part of the latest reveal,
+	// leaderboard, final results or snapshot: their result and standing.
+	// It is nil for the host and spectators, and while a question is open.
+	Personal *quizv1.Personal
 	// Kicked is true when the host removed the watching player.
 	Kicked bool
 	// ClosedReason says why the room closed; set with PHASE_CLOSED.
@@ -53,8 +57,9 @@ type Room struct {
 	Clock Clock
 }
 
-// Apply updates the room with ev, received at local time received.
-func (r *Room) Apply(ev *quizv1.Event, received time.Time) {
+// Apply updates the room with ev and the watching player's own part of it
+// (nil when it has none), received at local time received.
+func (r *Room) Apply(ev *quizv1.Event, personal *quizv1.Personal, received time.Time) {
 	if st := ev.GetServerTime(); st != nil {
 		r.Clock.Observe(st.AsTime(), received)
 	}
@@ -62,6 +67,7 @@ func (r *Room) Apply(ev *quizv1.Event, received time.Time) {
 	switch p := ev.GetPayload().(type) {
 	case *quizv1.Event_Snapshot:
 		r.applySnapshot(p.Snapshot)
+		r.Personal = personal
 	case *quizv1.Event_RosterChanged:
 		rc := p.RosterChanged
 		for _, pl := range rc.GetLeft() {
@@ -82,17 +88,17 @@ func (r *Room) Apply(ev *quizv1.Event, received time.Time) {
 		}
 	case *quizv1.Event_QuestionOpened:
 		q := p.QuestionOpened
-		r.Phase, r.Question, r.Answered, r.Reveal = quizv1.Phase_PHASE_QUESTION, q, false, nil
+		r.Phase, r.Question, r.Answered, r.Reveal, r.Personal = quizv1.Phase_PHASE_QUESTION, q, false, nil, nil
 		r.Progress = &quizv1.AnswerProgress{Index: q.GetIndex(), Players: int32(r.PlayerCount)}
 	case *quizv1.Event_AnswerProgress:
 		r.Progress = p.AnswerProgress
 	case *quizv1.Event_QuestionRevealed:
-		r.Phase, r.Reveal = quizv1.Phase_PHASE_REVEAL, p.QuestionRevealed
-		if you := r.Reveal.GetYou(); you != nil {
-			r.Answered = you.GetAnswered()
+		r.Phase, r.Reveal, r.Personal = quizv1.Phase_PHASE_REVEAL, p.QuestionRevealed, personal
+		if res := personal.GetResult(); res != nil {
+			r.Answered = res.GetAnswered()
 		}
 	case *quizv1.Event_Leaderboard:
-		r.Phase, r.Leaderboard = quizv1.Phase_PHASE_LEADERBOARD, p.Leaderboard
+		r.Phase, r.Leaderboard, r.Personal = quizv1.Phase_PHASE_LEADERBOARD, p.Leaderboard, personal
 	case *quizv1.Event_GamePaused:
 		r.PausedPhase = r.Phase
 		if pp := p.GamePaused.GetPausedPhase(); pp != quizv1.Phase_PHASE_UNSPECIFIED {
@@ -114,7 +120,7 @@ func (r *Room) Apply(ev *quizv1.Event, received time.Time) {
 			r.Question = q
 		}
 	case *quizv1.Event_GameFinished:
-		r.Phase, r.Finished = quizv1.Phase_PHASE_FINISHED, p.GameFinished
+		r.Phase, r.Finished, r.Personal = quizv1.Phase_PHASE_FINISHED, p.GameFinished, personal
 	case *quizv1.Event_PlayerKicked:
 		pk := p.PlayerKicked
 		r.removePlayer(pk.GetPlayer().GetPlayerId())
@@ -175,7 +181,7 @@ func cloneQuestion(q *quizv1.QuestionOpened) *quizv1.QuestionOpened {
 	return &quizv1.QuestionOpened{
 		Index: q.GetIndex(), Count: q.GetCount(), Kind: q.GetKind(), Text: q.GetText(),
 		Options: q.GetOptions(), OpensAt: q.GetOpensAt(), Deadline: q.GetDeadline(),
-		TimeLimit: q.GetTimeLimit(), Points: q.GetPoints(), Section: q.GetSection(),
+		TimeLimit: q.GetTimeLimit(), Points: q.GetPoints(),
 	}
 }
 

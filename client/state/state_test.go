@@ -42,39 +42,39 @@ func TestApplyGame(t *testing.T) {
 		Room: &quizv1.RoomInfo{Code: "ABC234", PlayerCount: 2}, Role: quizv1.Role_ROLE_PLAYER, Phase: quizv1.Phase_PHASE_LOBBY,
 		You:     &quizv1.Player{PlayerId: "p2", Name: "Bob"},
 		Players: []*quizv1.Player{{PlayerId: "p2", Name: "Bob"}, {PlayerId: "p1", Name: "Ann"}},
-	}), t0)
+	}), nil, t0)
 	if r.Code() != "ABC234" || r.PlayerCount != 2 || r.Players[0].GetName() != "Ann" || r.Players[1].GetName() != "Bob" {
 		t.Fatalf("after the snapshot: code %q, %d players %v", r.Code(), r.PlayerCount, r.Players)
 	}
-	r.Apply(ev(4, t0, &quizv1.RosterChanged{Joined: []*quizv1.Player{{PlayerId: "p3", Name: "Cy"}}, Left: []*quizv1.Player{{PlayerId: "p1"}}, PlayerCount: 2}), t0)
+	r.Apply(ev(4, t0, &quizv1.RosterChanged{Joined: []*quizv1.Player{{PlayerId: "p3", Name: "Cy"}}, Left: []*quizv1.Player{{PlayerId: "p1"}}, PlayerCount: 2}), nil, t0)
 	if len(r.Players) != 2 || r.Players[0].GetName() != "Bob" || r.Players[1].GetName() != "Cy" {
 		t.Fatalf("after the roster change: %v", r.Players)
 	}
 	q := &quizv1.QuestionOpened{Index: 0, Count: 3, OpensAt: timestamppb.New(t0.Add(2 * time.Second)),
 		Deadline: timestamppb.New(t0.Add(12 * time.Second)), TimeLimit: durationpb.New(10 * time.Second)}
-	r.Apply(ev(5, t0, q), t0)
+	r.Apply(ev(5, t0, q), nil, t0)
 	if r.Phase != quizv1.Phase_PHASE_QUESTION || r.Open(t0) || !r.Open(t0.Add(3*time.Second)) || r.Open(t0.Add(13*time.Second)) {
 		t.Errorf("question phase %v; open before, during, after: %t %t %t", r.Phase, r.Open(t0), r.Open(t0.Add(3*time.Second)), r.Open(t0.Add(13*time.Second)))
 	}
 	if got := r.Fraction(t0.Add(7 * time.Second)); got != 0.5 {
 		t.Errorf("fraction halfway = %v, want 0.5", got)
 	}
-	r.Apply(ev(6, t0.Add(7*time.Second), &quizv1.GamePaused{PausedPhase: quizv1.Phase_PHASE_QUESTION, Remaining: durationpb.New(5 * time.Second)}), t0.Add(7*time.Second))
+	r.Apply(ev(6, t0.Add(7*time.Second), &quizv1.GamePaused{PausedPhase: quizv1.Phase_PHASE_QUESTION, Remaining: durationpb.New(5 * time.Second)}), nil, t0.Add(7*time.Second))
 	if r.Phase != quizv1.Phase_PHASE_PAUSED || r.Remaining(t0.Add(time.Hour)) != 5*time.Second || r.Open(t0.Add(8*time.Second)) {
 		t.Errorf("paused: phase %v, remaining %s", r.Phase, r.Remaining(t0.Add(time.Hour)))
 	}
-	r.Apply(ev(7, t0.Add(time.Minute), &quizv1.GameResumed{Phase: quizv1.Phase_PHASE_QUESTION, Deadline: timestamppb.New(t0.Add(time.Minute + 5*time.Second))}), t0.Add(time.Minute))
+	r.Apply(ev(7, t0.Add(time.Minute), &quizv1.GameResumed{Phase: quizv1.Phase_PHASE_QUESTION, Deadline: timestamppb.New(t0.Add(time.Minute + 5*time.Second))}), nil, t0.Add(time.Minute))
 	if r.Phase != quizv1.Phase_PHASE_QUESTION || r.Remaining(t0.Add(time.Minute+time.Second)) != 4*time.Second {
 		t.Errorf("resumed: phase %v, remaining %s", r.Phase, r.Remaining(t0.Add(time.Minute+time.Second)))
 	}
 	if q.GetDeadline().AsTime() != t0.Add(12*time.Second) {
 		t.Error("resuming changed the event already applied")
 	}
-	r.Apply(ev(8, t0.Add(time.Minute), &quizv1.QuestionRevealed{Index: 0, You: &quizv1.PlayerResult{Answered: true}}), t0.Add(time.Minute))
+	r.Apply(ev(8, t0.Add(time.Minute), &quizv1.QuestionRevealed{Index: 0}), &quizv1.Personal{Result: &quizv1.PlayerResult{Answered: true}}, t0.Add(time.Minute))
 	if r.Phase != quizv1.Phase_PHASE_REVEAL || !r.Answered || r.Over() {
 		t.Errorf("revealed: phase %v, answered %t", r.Phase, r.Answered)
 	}
-	r.Apply(ev(9, t0.Add(time.Minute), &quizv1.PlayerKicked{Player: &quizv1.Player{PlayerId: "p2"}, PlayerCount: 1}), t0.Add(time.Minute))
+	r.Apply(ev(9, t0.Add(time.Minute), &quizv1.PlayerKicked{Player: &quizv1.Player{PlayerId: "p2"}, PlayerCount: 1}), nil, t0.Add(time.Minute))
 	if !r.Kicked || !r.Over() || len(r.Players) != 1 || r.Seq != 9 {
 		t.Errorf("kicked: %t, over %t, players %v, seq %d", r.Kicked, r.Over(), r.Players, r.Seq)
 	}

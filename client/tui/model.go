@@ -217,7 +217,7 @@ func (m *Model) update(u conn.Update) tea.Cmd {
 		return nil
 	}
 	m.reconnecting = nil
-	m.room.Apply(u.Event, u.Received)
+	m.room.Apply(u.Event, u.Personal, u.Received)
 	if q := m.room.Question; q != nil && q.GetIndex() != m.question {
 		m.question, m.cursor, m.selected, m.answer, m.chosen, m.note = q.GetIndex(), 0, map[int]bool{}, notAnswered, nil, ""
 		m.input.Reset()

@@ -89,6 +89,11 @@ func run(cmd tea.Cmd) []tea.Msg {
 
 // event delivers an event received at local time received.
 func (f *fixture) event(seq uint64, serverTime time.Time, received time.Time, payload any) bool {
+	return f.personalEvent(seq, serverTime, received, payload, nil)
+}
+
+// personalEvent sends an event with the watching player's own part.
+func (f *fixture) personalEvent(seq uint64, serverTime time.Time, received time.Time, payload any, personal *quizv1.Personal) bool {
 	ev := &quizv1.Event{Seq: seq, ServerTime: timestamppb.New(serverTime)}
 	switch p := payload.(type) {
 	case *quizv1.RoomSnapshot:
@@ -106,7 +111,7 @@ func (f *fixture) event(seq uint64, serverTime time.Time, received time.Time, pa
 	default:
 		panic("unexpected payload")
 	}
-	return f.send(UpdateMsg(conn.Update{Event: ev, Received: received}))
+	return f.send(UpdateMsg(conn.Update{Event: ev, Personal: personal, Received: received}))
 }
 
 func key(s string) tea.KeyMsg {
@@ -353,13 +358,15 @@ func TestRevealShowsResult(t *testing.T) {
 	f.event(1, t0, t0, lobby(quizv1.Role_ROLE_PLAYER))
 	f.event(2, t0, t0, question(0, quizv1.QuestionKind_QUESTION_KIND_SINGLE_CHOICE, "Lambda", "EC2"))
 	f.send(key("1"))
-	f.event(3, t0.Add(time.Second), t0.Add(time.Second), &quizv1.QuestionRevealed{
+	f.personalEvent(3, t0.Add(time.Second), t0.Add(time.Second), &quizv1.QuestionRevealed{
 		Index: 0, CorrectChoices: []int32{0}, OptionCounts: []int32{3, 1}, Answered: 4, CorrectCount: 3, Players: 4,
-		Explanation: "Lambda is serverless.",
-		You:         &quizv1.PlayerResult{Answered: true, Correct: true, Points: 950, Streak: 2, Score: 1900, Rank: 2, GapToNext: 40},
+		Explanation: "Lambda is serverless.", Section: "AWS Lambda",
+	}, &quizv1.Personal{
+		Result:   &quizv1.PlayerResult{Answered: true, Correct: true, Points: 950, Streak: 2},
+		Standing: &quizv1.Standing{Score: 1900, Rank: 2}, GapToNext: 40,
 	})
 	v := f.m.View()
-	for _, want := range []string{"✓ correct! +950 points", "streak 2", "score 1900", "rank 2", "40 points behind", "Lambda is serverless.", "← your answer", "4 of 4 answered, 3 right"} {
+	for _, want := range []string{"✓ correct! +950 points", "streak 2", "score 1900", "rank 2", "40 points behind", "Lambda is serverless.", "from the notes: AWS Lambda", "← your answer", "4 of 4 answered, 3 right"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("reveal view lacks %q:\n%s", want, v)
 		}

@@ -168,9 +168,6 @@ func (m *Model) roster() string {
 
 func (m *Model) questionTitle(q *quizv1.QuestionOpened) string {
 	s := fmt.Sprintf("Question %d/%d · %s · %d points", q.GetIndex()+1, q.GetCount(), kindLabel(q.GetKind()), q.GetPoints())
-	if q.GetSection() != "" {
-		s += " · " + q.GetSection()
-	}
 	return dimStyle.Render(s) + "\n" + questionWrap.Width(min(m.width, 100)).Render(q.GetText())
 }
 
@@ -287,7 +284,11 @@ func (m *Model) reveal() string {
 		b.WriteString(dimStyle.Width(min(m.width, 100)).Render(e))
 		b.WriteString("\n")
 	}
-	if you := rv.GetYou(); you != nil {
+	if sec := rv.GetSection(); sec != "" {
+		b.WriteString(dimStyle.Render("from the notes: " + sec))
+		b.WriteString("\n")
+	}
+	if you := m.room.Personal; you.GetResult() != nil {
 		b.WriteString("\n")
 		b.WriteString(result(you, q.GetKind()))
 	}
@@ -295,7 +296,8 @@ func (m *Model) reveal() string {
 }
 
 // result is a player's own result line.
-func result(y *quizv1.PlayerResult, kind quizv1.QuestionKind) string {
+func result(p *quizv1.Personal, kind quizv1.QuestionKind) string {
+	y, st := p.GetResult(), p.GetStanding()
 	var head string
 	switch {
 	case !y.GetAnswered():
@@ -309,9 +311,9 @@ func result(y *quizv1.PlayerResult, kind quizv1.QuestionKind) string {
 	default:
 		head = badStyle.Render(fmt.Sprintf("✗ wrong · %d points", y.GetPoints()))
 	}
-	s := fmt.Sprintf("%s\nstreak %d · score %d · rank %d", head, y.GetStreak(), y.GetScore(), y.GetRank())
-	if y.GetRank() > 1 {
-		s += fmt.Sprintf(" · %d points behind the next player", y.GetGapToNext())
+	s := fmt.Sprintf("%s\nstreak %d · score %d · rank %d", head, y.GetStreak(), st.GetScore(), st.GetRank())
+	if st.GetRank() > 1 {
+		s += fmt.Sprintf(" · %d points behind the next player", p.GetGapToNext())
 	}
 	return s
 }
@@ -320,7 +322,7 @@ func (m *Model) leaderboard() string {
 	lb := m.room.Leaderboard
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n\n", titleStyle.Render(fmt.Sprintf("Leaderboard after question %d", lb.GetAfterQuestion()+1)))
-	b.WriteString(standings(lb.GetTop(), lb.GetYou()))
+	b.WriteString(standings(lb.GetTop(), m.room.Personal.GetStanding()))
 	return b.String()
 }
 
@@ -343,7 +345,7 @@ func (m *Model) finished() string {
 		b.WriteString("\n")
 		b.WriteString(standings(rest, nil))
 	}
-	if y := f.GetYou(); y != nil {
+	if y := m.room.Personal.GetStanding(); y != nil {
 		fmt.Fprintf(&b, "\nYou finished %s with %d points (%d correct).", ordinal(y.GetRank()), y.GetScore(), y.GetCorrectCount())
 	}
 	if m.reportLine != "" {

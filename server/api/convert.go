@@ -201,7 +201,9 @@ func timeOut(t time.Time) *timestamppb.Timestamp {
 	return timestamppb.New(t)
 }
 
-// questionOut shows question q: nothing in it gives the answer away.
+// questionOut shows question q: nothing in it gives the answer away. The
+// question's section waits for the reveal: for a question drawn from notes
+// it is often the answer itself.
 func questionOut(spec *room.Spec, q int, opensAt, deadline time.Time) *quizv1.QuestionOpened {
 	question := &spec.Questions[q]
 	return &quizv1.QuestionOpened{
@@ -214,7 +216,6 @@ func questionOut(spec *room.Spec, q int, opensAt, deadline time.Time) *quizv1.Qu
 		Deadline:  timeOut(deadline),
 		TimeLimit: durationpb.New(question.TimeLimit),
 		Points:    int32(question.Points),
-		Section:   question.Section,
 	}
 }
 
@@ -230,33 +231,42 @@ func revealOut(spec *room.Spec, e *room.Event) *quizv1.QuestionRevealed {
 		Answered:        int32(e.Answered),
 		CorrectCount:    int32(e.Correct),
 		Players:         int32(e.Players),
+		Section:         question.Section,
 	}
+}
+
+// personalOut is a player's own part of an event or snapshot; result says
+// whether it carries their result for the revealed question. It is nil
+// when there is nothing of the player's own to say.
+func personalOut(v *room.View, result bool) *quizv1.Personal {
+	if v == nil {
+		return nil
+	}
+	p := &quizv1.Personal{GapToNext: int32(v.Gap)}
+	if result {
+		p.Result = resultOut(v)
+	}
+	if v.Standing != nil {
+		p.Standing = standingOut(v.Standing)
+		p.Standing.Streak = int32(v.Streak)
+	}
+	if p.Result == nil && p.Standing == nil {
+		return nil
+	}
+	return p
 }
 
 // resultOut is a player's own result in a reveal.
 func resultOut(v *room.View) *quizv1.PlayerResult {
-	r := &quizv1.PlayerResult{Streak: int32(v.Streak), GapToNext: int32(v.Gap)}
+	r := &quizv1.PlayerResult{Streak: int32(v.Streak)}
 	if v.Result != nil {
 		r.Answered = true
 		r.Correct = v.Result.Correct
 		r.Points = int32(v.Result.Points)
+		r.StreakBonus = int32(v.Result.Bonus)
 		r.Elapsed = durationpb.New(v.Result.Elapsed)
 	}
-	if v.Standing != nil {
-		r.Score = int32(v.Standing.Score)
-		r.Rank = int32(v.Standing.Rank)
-	}
 	return r
-}
-
-// youOut is a player's own standing, or nil when they are not ranked.
-func youOut(v *room.View) *quizv1.Standing {
-	if v == nil || v.Standing == nil {
-		return nil
-	}
-	s := standingOut(v.Standing)
-	s.Streak = int32(v.Streak)
-	return s
 }
 
 // leaderboardOut is the shared part of a leaderboard.

@@ -12,13 +12,13 @@ import (
 	"github.com/quizroom/quizroom/server/room"
 )
 
-// Encoder renders the engine's events as WatchResponse messages. A
-// personal part is a WatchResponse holding only the player's own fields, so
-// that shared bytes followed by personal bytes parse as one message with
-// both (protobuf merges concatenated messages).
+// Encoder renders the engine's events as WatchResponse messages. The part
+// every watcher gets is WatchResponse.event; a player's own part is
+// WatchResponse.personal, encoded on its own, so that the shared bytes
+// followed by the personal bytes are one WatchResponse with both fields set:
+// two different fields, which every protobuf library reads the same, never
+// two copies of one field that a decoder would have to merge.
 type Encoder struct{}
-
-var _ room.Encoder = Encoder{}
 
 // Event renders the part of an event every watcher gets.
 func (Encoder) Event(spec *room.Spec, e *room.Event, sb *room.Scoreboard) ([]byte, error) {
@@ -69,20 +69,16 @@ func (Encoder) Event(spec *room.Spec, e *room.Event, sb *room.Scoreboard) ([]byt
 }
 
 // Personal renders a player's own part of a reveal, leaderboard or final
-// results.
+// results: WatchResponse.personal alone.
 func (Encoder) Personal(_ *room.Spec, e *room.Event, v *room.View) ([]byte, error) {
-	ev := &quizv1.Event{}
-	switch e.Type {
-	case room.EventRevealed:
-		ev.Payload = &quizv1.Event_QuestionRevealed{QuestionRevealed: &quizv1.QuestionRevealed{You: resultOut(v)}}
-	case room.EventLeaderboard:
-		ev.Payload = &quizv1.Event_Leaderboard{Leaderboard: &quizv1.Leaderboard{You: youOut(v)}}
-	case room.EventFinished:
-		ev.Payload = &quizv1.Event_GameFinished{GameFinished: &quizv1.GameFinished{You: youOut(v)}}
-	default:
+	if !e.Personal() {
 		return nil, nil
 	}
-	return proto.Marshal(&quizv1.WatchResponse{Event: ev})
+	p := personalOut(v, e.Type == room.EventRevealed)
+	if p == nil {
+		return nil, nil
+	}
+	return proto.Marshal(&quizv1.WatchResponse{Personal: p})
 }
 
 // Snapshot renders the whole room for one watcher.
@@ -105,7 +101,6 @@ func (Encoder) Snapshot(spec *room.Spec, s *room.Snapshot) ([]byte, error) {
 	if st.Q >= 0 && s.Board != nil {
 		snap.Question = questionOut(spec, st.Q, st.OpensAt, st.Deadline)
 		snap.Leaderboard = leaderboardOut(spec, st.Q, s.Board)
-		snap.Leaderboard.You = youOut(s.View)
 	}
 	switch {
 	case s.Board == nil:
@@ -113,13 +108,9 @@ func (Encoder) Snapshot(spec *room.Spec, s *room.Snapshot) ([]byte, error) {
 		snap.Progress = &quizv1.AnswerProgress{Index: int32(st.Q), Answered: int32(st.Answered), Players: int32(st.Players)}
 	case s.Phase() == game.PhaseReveal:
 		snap.Reveal = revealOut(spec, s.Reveal)
-		if s.View != nil {
-			snap.Reveal.You = resultOut(s.View)
-		}
 	case s.Phase() == game.PhaseFinished:
 		snap.Finished = finishedOut(spec, st.Played, s.Board)
-		snap.Finished.You = youOut(s.View)
 	}
 	ev := &quizv1.Event{Seq: st.Seq, ServerTime: timestamppb.New(st.Now), Payload: &quizv1.Event_Snapshot{Snapshot: snap}}
-	return proto.Marshal(&quizv1.WatchResponse{Event: ev})
+	return proto.Marshal(&quizv1.WatchResponse{Event: ev, Personal: personalOut(s.View, s.Reveal != nil)})
 }

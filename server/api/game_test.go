@@ -143,7 +143,7 @@ func TestWholeGame(t *testing.T) {
 
 	for i, w := range watchers {
 		final, _ := w.until(t, finished)
-		you := final.GetGameFinished().GetYou()
+		you := w.you(final).GetStanding()
 		if got := int(you.GetScore()); got != want[players[i].id].Score {
 			t.Errorf("%s sees final score %d, the rules give %d", players[i].id, got, want[players[i].id].Score)
 		}
@@ -308,7 +308,7 @@ func TestPauseFreezesTimer(t *testing.T) {
 func TestDeadlineClosesQuestion(t *testing.T) {
 	e, r, p, w := shortQuestionOpen(t, "Slow")
 	ev, _ := w.until(t, revealed(0))
-	if ev.GetQuestionRevealed().GetYou().GetAnswered() {
+	if w.you(ev).GetResult().GetAnswered() {
 		t.Error("the reveal says the player answered; they did not")
 	}
 	_, err := e.answer(t, r.code, p, 0, &quizv1.Answer{Choices: []int32{1}})

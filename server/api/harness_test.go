@@ -199,9 +199,10 @@ func (e *env) answer(t *testing.T, code string, p player, q int, a *quizv1.Answe
 
 // watcher reads one Watch stream in the background.
 type watcher struct {
-	all    []*quizv1.Event // every event next returned, in order
-	back   []*quizv1.Event // events read ahead, returned first by next
-	events chan *quizv1.Event
+	all      []*quizv1.Event // every event next returned, in order
+	back     []*quizv1.Event // events read ahead, returned first by next
+	personal map[*quizv1.Event]*quizv1.Personal
+	events   chan *quizv1.WatchResponse
 	cancel context.CancelFunc
 	done   chan struct{}
 	err    error // the stream's end: nil for a clean end; read after done
@@ -216,7 +217,8 @@ func (e *env) watch(t *testing.T, code, token string, after uint64, opts ...grpc
 		cancel()
 		t.Fatalf("Watch: %v", err)
 	}
-	w := &watcher{events: make(chan *quizv1.Event, 10000), cancel: cancel, done: make(chan struct{})}
+	w := &watcher{events: make(chan *quizv1.WatchResponse, 10000), personal: map[*quizv1.Event]*quizv1.Personal{},
+		cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(w.done)
 		defer close(w.events)
@@ -228,7 +230,7 @@ func (e *env) watch(t *testing.T, code, token string, after uint64, opts ...grpc
 				}
 				return
 			}
-			w.events <- resp.GetEvent()
+			w.events <- resp
 		}
 	}()
 	t.Cleanup(w.stop)
@@ -238,6 +240,9 @@ func (e *env) watch(t *testing.T, code, token string, after uint64, opts ...grpc
 	w.all, w.back = nil, []*quizv1.Event{first}
 	return w
 }
+
+// you is the watching player's own part of ev, nil when it came without one.
+func (w *watcher) you(ev *quizv1.Event) *quizv1.Personal { return w.personal[ev] }
 
 // stop closes the stream and waits for its reader.
 func (w *watcher) stop() {
@@ -255,10 +260,14 @@ func (w *watcher) next(t *testing.T) *quizv1.Event {
 		return ev
 	}
 	select {
-	case ev, ok := <-w.events:
+	case resp, ok := <-w.events:
 		if !ok {
 			<-w.done
 			t.Fatalf("stream ended: %v", w.err)
+		}
+		ev := resp.GetEvent()
+		if p := resp.GetPersonal(); p != nil {
+			w.personal[ev] = p
 		}
 		w.all = append(w.all, ev)
 		return ev

@@ -65,7 +65,7 @@ func TestResumeAfterDisconnect(t *testing.T) {
 		t.Errorf("resumed after %d: got seqs %v, want %v", last, gotSeqs, want)
 	}
 	for _, ev := range got {
-		if rev := ev.GetQuestionRevealed(); rev != nil && !rev.GetYou().GetAnswered() {
+		if rev := ev.GetQuestionRevealed(); rev != nil && !resumed.you(ev).GetResult().GetAnswered() {
 			t.Errorf("the replayed reveal lacks the player's own result: %v", rev)
 		}
 	}

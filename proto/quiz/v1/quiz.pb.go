@@ -128,8 +128,9 @@ const (
 	// QUESTION_KIND_TRUE_FALSE: options are "True" (0) and "False" (1); answer
 	// with one choice.
 	QuestionKind_QUESTION_KIND_TRUE_FALSE QuestionKind = 3
-	// QUESTION_KIND_TYPED_ANSWER: answer with text; it is compared ignoring
-	// case, spacing and punctuation with the accepted answers.
+	// QUESTION_KIND_TYPED_ANSWER: answer with text; it is compared with the
+	// accepted answers ignoring case, spaces and punctuation ("quokka quux"
+	// matches "Quokkaquux").
 	QuestionKind_QUESTION_KIND_TYPED_ANSWER QuestionKind = 4
 	// QUESTION_KIND_POLL: no correct answer and no points; answer with one
 	// choice.
@@ -1447,11 +1448,18 @@ func (x *WatchRequest) GetAfterSeq() uint64 {
 	return 0
 }
 
-// WatchResponse is one event of the room.
+// WatchResponse is one event of the room, with the caller's own part of it
+// beside it. The two parts are separate fields, so a client reads each as it
+// is: nothing needs merging.
 type WatchResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Event is what happened.
-	Event         *Event `protobuf:"bytes,1,opt,name=event,proto3" json:"event,omitempty"`
+	// Event is what happened. It is the same for every watcher of the room,
+	// except a snapshot, which is made for its watcher.
+	Event *Event `protobuf:"bytes,1,opt,name=event,proto3" json:"event,omitempty"`
+	// Personal is the calling player's own part of the event: set only on a
+	// player's stream, with QuestionRevealed, Leaderboard, GameFinished, and a
+	// snapshot once the game has started. Unset otherwise.
+	Personal      *Personal `protobuf:"bytes,2,opt,name=personal,proto3" json:"personal,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1493,6 +1501,83 @@ func (x *WatchResponse) GetEvent() *Event {
 	return nil
 }
 
+func (x *WatchResponse) GetPersonal() *Personal {
+	if x != nil {
+		return x.Personal
+	}
+	return nil
+}
+
+// Personal is one player's own part of an event: how their answer went and
+// where they stand.
+type Personal struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Result is the player's result for the revealed question; set with
+	// QuestionRevealed and with a snapshot taken in PHASE_REVEAL.
+	Result *PlayerResult `protobuf:"bytes,1,opt,name=result,proto3" json:"result,omitempty"`
+	// Standing is the player's place in the ranking after the event's
+	// question (their final place with GameFinished); unset when the player
+	// is not ranked (they left or were kicked). Its streak is the current
+	// one: a streak not extended at the last scored question shows as 0.
+	Standing *Standing `protobuf:"bytes,2,opt,name=standing,proto3" json:"standing,omitempty"`
+	// GapToNext is how many points the player is behind the player ranked
+	// just above them; 0 when they are first.
+	GapToNext     int32 `protobuf:"varint,3,opt,name=gap_to_next,json=gapToNext,proto3" json:"gap_to_next,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Personal) Reset() {
+	*x = Personal{}
+	mi := &file_quiz_v1_quiz_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Personal) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Personal) ProtoMessage() {}
+
+func (x *Personal) ProtoReflect() protoreflect.Message {
+	mi := &file_quiz_v1_quiz_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Personal.ProtoReflect.Descriptor instead.
+func (*Personal) Descriptor() ([]byte, []int) {
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *Personal) GetResult() *PlayerResult {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
+func (x *Personal) GetStanding() *Standing {
+	if x != nil {
+		return x.Standing
+	}
+	return nil
+}
+
+func (x *Personal) GetGapToNext() int32 {
+	if x != nil {
+		return x.GapToNext
+	}
+	return 0
+}
+
 // Event is one thing that happened in a room. Seq is room-wide, starts at
 // 1 and increases by one with every event, so a gap means something was
 // missed. A snapshot carries the seq of the last event it includes.
@@ -1526,7 +1611,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[17]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1538,7 +1623,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[17]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1551,7 +1636,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{17}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Event) GetSeq() uint64 {
@@ -1728,13 +1813,14 @@ type Event_AnswerProgress struct {
 }
 
 type Event_QuestionRevealed struct {
-	// QuestionRevealed shows the answer, the split and, to a player, their
-	// own result.
+	// QuestionRevealed shows the answer and the split; a player's own
+	// result comes in WatchResponse.personal.
 	QuestionRevealed *QuestionRevealed `protobuf:"bytes,16,opt,name=question_revealed,json=questionRevealed,proto3,oneof"`
 }
 
 type Event_Leaderboard struct {
-	// Leaderboard shows the top players and, to a player, their rank.
+	// Leaderboard shows the top players; a player's own standing comes in
+	// WatchResponse.personal.
 	Leaderboard *Leaderboard `protobuf:"bytes,17,opt,name=leaderboard,proto3,oneof"`
 }
 
@@ -1803,7 +1889,7 @@ type Player struct {
 
 func (x *Player) Reset() {
 	*x = Player{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[18]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1815,7 +1901,7 @@ func (x *Player) String() string {
 func (*Player) ProtoMessage() {}
 
 func (x *Player) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[18]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1828,7 +1914,7 @@ func (x *Player) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Player.ProtoReflect.Descriptor instead.
 func (*Player) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{18}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Player) GetPlayerId() string {
@@ -1845,7 +1931,8 @@ func (x *Player) GetName() string {
 	return ""
 }
 
-// RoomSnapshot is the whole room as of an event.
+// RoomSnapshot is the whole room as of an event, made for the watcher it is
+// sent to. Replace everything known of the room with it.
 type RoomSnapshot struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Room describes the room.
@@ -1862,7 +1949,11 @@ type RoomSnapshot struct {
 	// PausedRemaining is the time that was left when the game was paused.
 	PausedRemaining *durationpb.Duration `protobuf:"bytes,6,opt,name=paused_remaining,json=pausedRemaining,proto3" json:"paused_remaining,omitempty"`
 	// Players lists the roster: all of it for the host, the most recent 100
-	// for others (player_count has the total).
+	// for others (room.player_count has the total). The roster is read when
+	// the snapshot is made, so it may already hold players whose joining (or
+	// miss players whose leaving) a later RosterChanged reports: apply
+	// RosterChanged by player_id, where adding a listed player or removing an
+	// unlisted one changes nothing.
 	Players []*Player `protobuf:"bytes,7,rep,name=players,proto3" json:"players,omitempty"`
 	// Question is the open question, or the last one shown; unset in the
 	// lobby. Its deadline is as of the snapshot.
@@ -1872,10 +1963,11 @@ type RoomSnapshot struct {
 	Answered bool `protobuf:"varint,9,opt,name=answered,proto3" json:"answered,omitempty"`
 	// Progress is the open question's answered count.
 	Progress *AnswerProgress `protobuf:"bytes,10,opt,name=progress,proto3" json:"progress,omitempty"`
-	// Reveal is the current reveal, with the caller's result; set in
-	// PHASE_REVEAL.
+	// Reveal is the current reveal (the caller's result is in
+	// WatchResponse.personal); set in PHASE_REVEAL.
 	Reveal *QuestionRevealed `protobuf:"bytes,11,opt,name=reveal,proto3" json:"reveal,omitempty"`
-	// Leaderboard is the current standings (top and, to a player, their own).
+	// Leaderboard is the current standings (the caller's own standing is in
+	// WatchResponse.personal).
 	Leaderboard *Leaderboard `protobuf:"bytes,12,opt,name=leaderboard,proto3" json:"leaderboard,omitempty"`
 	// Finished holds the final results; set in PHASE_FINISHED.
 	Finished      *GameFinished `protobuf:"bytes,13,opt,name=finished,proto3" json:"finished,omitempty"`
@@ -1885,7 +1977,7 @@ type RoomSnapshot struct {
 
 func (x *RoomSnapshot) Reset() {
 	*x = RoomSnapshot{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[19]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1897,7 +1989,7 @@ func (x *RoomSnapshot) String() string {
 func (*RoomSnapshot) ProtoMessage() {}
 
 func (x *RoomSnapshot) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[19]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1910,7 +2002,7 @@ func (x *RoomSnapshot) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RoomSnapshot.ProtoReflect.Descriptor instead.
 func (*RoomSnapshot) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{19}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *RoomSnapshot) GetRoom() *RoomInfo {
@@ -2004,8 +2096,9 @@ func (x *RoomSnapshot) GetFinished() *GameFinished {
 	return nil
 }
 
-// RosterChanged batches lobby changes, so a big lobby filling up does not
-// mean one event per player.
+// RosterChanged batches roster changes, so a big lobby filling up does not
+// mean one event per player. Apply it by player_id: a snapshot taken just
+// before it may already list the players it reports as joined.
 type RosterChanged struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Joined lists players who joined since the last batch: at most 100,
@@ -2025,7 +2118,7 @@ type RosterChanged struct {
 
 func (x *RosterChanged) Reset() {
 	*x = RosterChanged{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[20]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2037,7 +2130,7 @@ func (x *RosterChanged) String() string {
 func (*RosterChanged) ProtoMessage() {}
 
 func (x *RosterChanged) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[20]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2050,7 +2143,7 @@ func (x *RosterChanged) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RosterChanged.ProtoReflect.Descriptor instead.
 func (*RosterChanged) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{20}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *RosterChanged) GetJoined() []*Player {
@@ -2099,7 +2192,7 @@ type RoomLocked struct {
 
 func (x *RoomLocked) Reset() {
 	*x = RoomLocked{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[21]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2111,7 +2204,7 @@ func (x *RoomLocked) String() string {
 func (*RoomLocked) ProtoMessage() {}
 
 func (x *RoomLocked) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[21]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2124,7 +2217,7 @@ func (x *RoomLocked) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RoomLocked.ProtoReflect.Descriptor instead.
 func (*RoomLocked) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{21}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *RoomLocked) GetLocked() bool {
@@ -2147,7 +2240,7 @@ type GameStarted struct {
 
 func (x *GameStarted) Reset() {
 	*x = GameStarted{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[22]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2159,7 +2252,7 @@ func (x *GameStarted) String() string {
 func (*GameStarted) ProtoMessage() {}
 
 func (x *GameStarted) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[22]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2172,7 +2265,7 @@ func (x *GameStarted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GameStarted.ProtoReflect.Descriptor instead.
 func (*GameStarted) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{22}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *GameStarted) GetQuestionCount() int32 {
@@ -2190,7 +2283,8 @@ func (x *GameStarted) GetPlayerCount() int32 {
 }
 
 // QuestionOpened shows a question. It holds nothing that gives the answer
-// away.
+// away: the server refuses decks whose question text contains the answer,
+// and the notes section a question comes from waits for the reveal.
 type QuestionOpened struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Index is the question's position in the game, from 0.
@@ -2213,16 +2307,14 @@ type QuestionOpened struct {
 	// TimeLimit is the time from opens_at to deadline.
 	TimeLimit *durationpb.Duration `protobuf:"bytes,8,opt,name=time_limit,json=timeLimit,proto3" json:"time_limit,omitempty"`
 	// Points is what a correct answer is worth at most: 0, 1000 or 2000.
-	Points int32 `protobuf:"varint,9,opt,name=points,proto3" json:"points,omitempty"`
-	// Section names the notes section the question comes from; may be empty.
-	Section       string `protobuf:"bytes,10,opt,name=section,proto3" json:"section,omitempty"`
+	Points        int32 `protobuf:"varint,9,opt,name=points,proto3" json:"points,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *QuestionOpened) Reset() {
 	*x = QuestionOpened{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[23]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2234,7 +2326,7 @@ func (x *QuestionOpened) String() string {
 func (*QuestionOpened) ProtoMessage() {}
 
 func (x *QuestionOpened) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[23]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2247,7 +2339,7 @@ func (x *QuestionOpened) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QuestionOpened.ProtoReflect.Descriptor instead.
 func (*QuestionOpened) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{23}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *QuestionOpened) GetIndex() int32 {
@@ -2313,13 +2405,6 @@ func (x *QuestionOpened) GetPoints() int32 {
 	return 0
 }
 
-func (x *QuestionOpened) GetSection() string {
-	if x != nil {
-		return x.Section
-	}
-	return ""
-}
-
 // AnswerProgress is how many players answered the open question.
 type AnswerProgress struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2335,7 +2420,7 @@ type AnswerProgress struct {
 
 func (x *AnswerProgress) Reset() {
 	*x = AnswerProgress{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[24]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2347,7 +2432,7 @@ func (x *AnswerProgress) String() string {
 func (*AnswerProgress) ProtoMessage() {}
 
 func (x *AnswerProgress) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[24]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2360,7 +2445,7 @@ func (x *AnswerProgress) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AnswerProgress.ProtoReflect.Descriptor instead.
 func (*AnswerProgress) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{24}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *AnswerProgress) GetIndex() int32 {
@@ -2384,8 +2469,8 @@ func (x *AnswerProgress) GetPlayers() int32 {
 	return 0
 }
 
-// QuestionRevealed ends a question: its answer, how the answers split and,
-// to a player, their own result.
+// QuestionRevealed ends a question: its answer, why, and how the answers
+// split. A player's own result comes beside it, in WatchResponse.personal.
 type QuestionRevealed struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Index is the question's position in the game.
@@ -2407,15 +2492,16 @@ type QuestionRevealed struct {
 	CorrectCount int32 `protobuf:"varint,7,opt,name=correct_count,json=correctCount,proto3" json:"correct_count,omitempty"`
 	// Players is how many players were in the game.
 	Players int32 `protobuf:"varint,8,opt,name=players,proto3" json:"players,omitempty"`
-	// You is the calling player's result; set only on a player's stream.
-	You           *PlayerResult `protobuf:"bytes,9,opt,name=you,proto3" json:"you,omitempty"`
+	// Section names the notes section the question comes from; may be empty.
+	// It is shown only now: for many questions it names the answer.
+	Section       string `protobuf:"bytes,9,opt,name=section,proto3" json:"section,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *QuestionRevealed) Reset() {
 	*x = QuestionRevealed{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[25]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2427,7 +2513,7 @@ func (x *QuestionRevealed) String() string {
 func (*QuestionRevealed) ProtoMessage() {}
 
 func (x *QuestionRevealed) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[25]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2440,7 +2526,7 @@ func (x *QuestionRevealed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QuestionRevealed.ProtoReflect.Descriptor instead.
 func (*QuestionRevealed) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{25}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *QuestionRevealed) GetIndex() int32 {
@@ -2499,40 +2585,54 @@ func (x *QuestionRevealed) GetPlayers() int32 {
 	return 0
 }
 
-func (x *QuestionRevealed) GetYou() *PlayerResult {
+func (x *QuestionRevealed) GetSection() string {
 	if x != nil {
-		return x.You
+		return x.Section
 	}
-	return nil
+	return ""
 }
 
 // PlayerResult is one player's result for one question.
+//
+// Scoring, exactly as the server does it: a correct answer scores
+// round(P × (1 − (t/T)/2)) under POINTS_POLICY_SPEED (full P when t is under
+// 0.5 s) or P under POINTS_POLICY_ACCURACY, where P is the question's points,
+// t the server-measured time since the options opened and T the time limit.
+// A multiple-select answer earns max((right − wrong) / correct, 0) of that.
+// The n-th fully correct answer in a row adds a streak bonus of
+// 100 × (n − 1), at most 500 (when the room's streak_bonus is on and the
+// question is worth points). An answer that earns nothing loses the room's
+// wrong_answer_penalty, scaled to the question's points; no answer loses
+// nothing. A total never drops below 0.
+//
+// Streaks: a fully correct answer extends the streak; a wrong answer, a
+// partially correct multiple-select answer, or no answer breaks it; a poll
+// neither extends nor breaks it.
 type PlayerResult struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Answered is true when the player answered in time.
 	Answered bool `protobuf:"varint,1,opt,name=answered,proto3" json:"answered,omitempty"`
 	// Correct is true for a fully correct answer.
 	Correct bool `protobuf:"varint,2,opt,name=correct,proto3" json:"correct,omitempty"`
-	// Points is what the question scored: negative for a penalty.
+	// Points is what the answer changed the player's total by: the streak
+	// bonus is included (see streak_bonus), a penalty is negative, and near 0
+	// the floor shows: a 200-point penalty on a total of 150 says -150.
 	Points int32 `protobuf:"varint,3,opt,name=points,proto3" json:"points,omitempty"`
-	// Streak is how many questions in a row the player has answered correctly.
+	// Streak is how many scored questions in a row the player has answered
+	// fully correctly, this one included.
 	Streak int32 `protobuf:"varint,4,opt,name=streak,proto3" json:"streak,omitempty"`
-	// Score is the player's total.
-	Score int32 `protobuf:"varint,5,opt,name=score,proto3" json:"score,omitempty"`
-	// Rank is the player's place, from 1.
-	Rank int32 `protobuf:"varint,6,opt,name=rank,proto3" json:"rank,omitempty"`
-	// GapToNext is how many points behind the player ahead; 0 when first.
-	GapToNext int32 `protobuf:"varint,7,opt,name=gap_to_next,json=gapToNext,proto3" json:"gap_to_next,omitempty"`
 	// Elapsed is the server-measured time from the options opening to the
-	// answer.
-	Elapsed       *durationpb.Duration `protobuf:"bytes,8,opt,name=elapsed,proto3" json:"elapsed,omitempty"`
+	// answer, capped at the time limit.
+	Elapsed *durationpb.Duration `protobuf:"bytes,5,opt,name=elapsed,proto3" json:"elapsed,omitempty"`
+	// StreakBonus is the part of points the streak bonus added.
+	StreakBonus   int32 `protobuf:"varint,6,opt,name=streak_bonus,json=streakBonus,proto3" json:"streak_bonus,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *PlayerResult) Reset() {
 	*x = PlayerResult{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[26]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2544,7 +2644,7 @@ func (x *PlayerResult) String() string {
 func (*PlayerResult) ProtoMessage() {}
 
 func (x *PlayerResult) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[26]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2557,7 +2657,7 @@ func (x *PlayerResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlayerResult.ProtoReflect.Descriptor instead.
 func (*PlayerResult) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{26}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *PlayerResult) GetAnswered() bool {
@@ -2588,32 +2688,18 @@ func (x *PlayerResult) GetStreak() int32 {
 	return 0
 }
 
-func (x *PlayerResult) GetScore() int32 {
-	if x != nil {
-		return x.Score
-	}
-	return 0
-}
-
-func (x *PlayerResult) GetRank() int32 {
-	if x != nil {
-		return x.Rank
-	}
-	return 0
-}
-
-func (x *PlayerResult) GetGapToNext() int32 {
-	if x != nil {
-		return x.GapToNext
-	}
-	return 0
-}
-
 func (x *PlayerResult) GetElapsed() *durationpb.Duration {
 	if x != nil {
 		return x.Elapsed
 	}
 	return nil
+}
+
+func (x *PlayerResult) GetStreakBonus() int32 {
+	if x != nil {
+		return x.StreakBonus
+	}
+	return 0
 }
 
 // Standing is a player's place in the ranking.
@@ -2638,7 +2724,7 @@ type Standing struct {
 
 func (x *Standing) Reset() {
 	*x = Standing{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[27]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2650,7 +2736,7 @@ func (x *Standing) String() string {
 func (*Standing) ProtoMessage() {}
 
 func (x *Standing) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[27]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2663,7 +2749,7 @@ func (x *Standing) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Standing.ProtoReflect.Descriptor instead.
 func (*Standing) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{27}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *Standing) GetRank() int32 {
@@ -2716,16 +2802,14 @@ type Leaderboard struct {
 	// Top is the leading players, best first (settings.leaderboard_size).
 	Top []*Standing `protobuf:"bytes,2,rep,name=top,proto3" json:"top,omitempty"`
 	// PlayerCount is how many players are ranked.
-	PlayerCount int32 `protobuf:"varint,3,opt,name=player_count,json=playerCount,proto3" json:"player_count,omitempty"`
-	// You is the calling player's standing; set only on a player's stream.
-	You           *Standing `protobuf:"bytes,4,opt,name=you,proto3" json:"you,omitempty"`
+	PlayerCount   int32 `protobuf:"varint,3,opt,name=player_count,json=playerCount,proto3" json:"player_count,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Leaderboard) Reset() {
 	*x = Leaderboard{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[28]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2737,7 +2821,7 @@ func (x *Leaderboard) String() string {
 func (*Leaderboard) ProtoMessage() {}
 
 func (x *Leaderboard) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[28]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2750,7 +2834,7 @@ func (x *Leaderboard) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Leaderboard.ProtoReflect.Descriptor instead.
 func (*Leaderboard) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{28}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *Leaderboard) GetAfterQuestion() int32 {
@@ -2774,13 +2858,6 @@ func (x *Leaderboard) GetPlayerCount() int32 {
 	return 0
 }
 
-func (x *Leaderboard) GetYou() *Standing {
-	if x != nil {
-		return x.You
-	}
-	return nil
-}
-
 // GamePaused says the host froze the game.
 type GamePaused struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2794,7 +2871,7 @@ type GamePaused struct {
 
 func (x *GamePaused) Reset() {
 	*x = GamePaused{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[29]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2806,7 +2883,7 @@ func (x *GamePaused) String() string {
 func (*GamePaused) ProtoMessage() {}
 
 func (x *GamePaused) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[29]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2819,7 +2896,7 @@ func (x *GamePaused) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GamePaused.ProtoReflect.Descriptor instead.
 func (*GamePaused) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{29}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *GamePaused) GetPausedPhase() Phase {
@@ -2851,7 +2928,7 @@ type GameResumed struct {
 
 func (x *GameResumed) Reset() {
 	*x = GameResumed{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[30]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2863,7 +2940,7 @@ func (x *GameResumed) String() string {
 func (*GameResumed) ProtoMessage() {}
 
 func (x *GameResumed) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[30]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2876,7 +2953,7 @@ func (x *GameResumed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GameResumed.ProtoReflect.Descriptor instead.
 func (*GameResumed) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{30}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *GameResumed) GetPhase() Phase {
@@ -2909,18 +2986,15 @@ type GameFinished struct {
 	Standings []*Standing `protobuf:"bytes,2,rep,name=standings,proto3" json:"standings,omitempty"`
 	// PlayerCount is how many players are ranked.
 	PlayerCount int32 `protobuf:"varint,3,opt,name=player_count,json=playerCount,proto3" json:"player_count,omitempty"`
-	// You is the calling player's final standing; set only on a player's
-	// stream.
-	You *Standing `protobuf:"bytes,4,opt,name=you,proto3" json:"you,omitempty"`
 	// QuestionsPlayed is how many questions were revealed.
-	QuestionsPlayed int32 `protobuf:"varint,5,opt,name=questions_played,json=questionsPlayed,proto3" json:"questions_played,omitempty"`
+	QuestionsPlayed int32 `protobuf:"varint,4,opt,name=questions_played,json=questionsPlayed,proto3" json:"questions_played,omitempty"`
 	unknownFields   protoimpl.UnknownFields
 	sizeCache       protoimpl.SizeCache
 }
 
 func (x *GameFinished) Reset() {
 	*x = GameFinished{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[31]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2932,7 +3006,7 @@ func (x *GameFinished) String() string {
 func (*GameFinished) ProtoMessage() {}
 
 func (x *GameFinished) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[31]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2945,7 +3019,7 @@ func (x *GameFinished) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GameFinished.ProtoReflect.Descriptor instead.
 func (*GameFinished) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{31}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *GameFinished) GetPodium() []*Standing {
@@ -2969,13 +3043,6 @@ func (x *GameFinished) GetPlayerCount() int32 {
 	return 0
 }
 
-func (x *GameFinished) GetYou() *Standing {
-	if x != nil {
-		return x.You
-	}
-	return nil
-}
-
 func (x *GameFinished) GetQuestionsPlayed() int32 {
 	if x != nil {
 		return x.QuestionsPlayed
@@ -2996,7 +3063,7 @@ type PlayerKicked struct {
 
 func (x *PlayerKicked) Reset() {
 	*x = PlayerKicked{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[32]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3008,7 +3075,7 @@ func (x *PlayerKicked) String() string {
 func (*PlayerKicked) ProtoMessage() {}
 
 func (x *PlayerKicked) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[32]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3021,7 +3088,7 @@ func (x *PlayerKicked) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlayerKicked.ProtoReflect.Descriptor instead.
 func (*PlayerKicked) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{32}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *PlayerKicked) GetPlayer() *Player {
@@ -3049,7 +3116,7 @@ type RoomClosed struct {
 
 func (x *RoomClosed) Reset() {
 	*x = RoomClosed{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[33]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3061,7 +3128,7 @@ func (x *RoomClosed) String() string {
 func (*RoomClosed) ProtoMessage() {}
 
 func (x *RoomClosed) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[33]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3074,7 +3141,7 @@ func (x *RoomClosed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RoomClosed.ProtoReflect.Descriptor instead.
 func (*RoomClosed) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{33}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *RoomClosed) GetReason() string {
@@ -3099,7 +3166,7 @@ type SubmitAnswerRequest struct {
 
 func (x *SubmitAnswerRequest) Reset() {
 	*x = SubmitAnswerRequest{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[34]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3111,7 +3178,7 @@ func (x *SubmitAnswerRequest) String() string {
 func (*SubmitAnswerRequest) ProtoMessage() {}
 
 func (x *SubmitAnswerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[34]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3124,7 +3191,7 @@ func (x *SubmitAnswerRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitAnswerRequest.ProtoReflect.Descriptor instead.
 func (*SubmitAnswerRequest) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{34}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *SubmitAnswerRequest) GetRoomCode() string {
@@ -3163,7 +3230,7 @@ type Answer struct {
 
 func (x *Answer) Reset() {
 	*x = Answer{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[35]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3175,7 +3242,7 @@ func (x *Answer) String() string {
 func (*Answer) ProtoMessage() {}
 
 func (x *Answer) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[35]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3188,7 +3255,7 @@ func (x *Answer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Answer.ProtoReflect.Descriptor instead.
 func (*Answer) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{35}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *Answer) GetChoices() []int32 {
@@ -3219,7 +3286,7 @@ type SubmitAnswerResponse struct {
 
 func (x *SubmitAnswerResponse) Reset() {
 	*x = SubmitAnswerResponse{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[36]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3231,7 +3298,7 @@ func (x *SubmitAnswerResponse) String() string {
 func (*SubmitAnswerResponse) ProtoMessage() {}
 
 func (x *SubmitAnswerResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[36]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3244,7 +3311,7 @@ func (x *SubmitAnswerResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitAnswerResponse.ProtoReflect.Descriptor instead.
 func (*SubmitAnswerResponse) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{36}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *SubmitAnswerResponse) GetAccepted() bool {
@@ -3272,7 +3339,7 @@ type StartGameRequest struct {
 
 func (x *StartGameRequest) Reset() {
 	*x = StartGameRequest{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[37]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3284,7 +3351,7 @@ func (x *StartGameRequest) String() string {
 func (*StartGameRequest) ProtoMessage() {}
 
 func (x *StartGameRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[37]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3297,7 +3364,7 @@ func (x *StartGameRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StartGameRequest.ProtoReflect.Descriptor instead.
 func (*StartGameRequest) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{37}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *StartGameRequest) GetRoomCode() string {
@@ -3310,7 +3377,8 @@ func (x *StartGameRequest) GetRoomCode() string {
 // StartGameResponse confirms the start.
 type StartGameResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Seq is the seq of the GameStarted event.
+	// Seq is the seq of the GameStarted event; the first QuestionOpened
+	// follows it at seq + 1.
 	Seq           uint64 `protobuf:"varint,1,opt,name=seq,proto3" json:"seq,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -3318,7 +3386,7 @@ type StartGameResponse struct {
 
 func (x *StartGameResponse) Reset() {
 	*x = StartGameResponse{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[38]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3330,7 +3398,7 @@ func (x *StartGameResponse) String() string {
 func (*StartGameResponse) ProtoMessage() {}
 
 func (x *StartGameResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[38]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3343,7 +3411,7 @@ func (x *StartGameResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StartGameResponse.ProtoReflect.Descriptor instead.
 func (*StartGameResponse) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{38}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *StartGameResponse) GetSeq() uint64 {
@@ -3364,7 +3432,7 @@ type NextQuestionRequest struct {
 
 func (x *NextQuestionRequest) Reset() {
 	*x = NextQuestionRequest{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[39]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3376,7 +3444,7 @@ func (x *NextQuestionRequest) String() string {
 func (*NextQuestionRequest) ProtoMessage() {}
 
 func (x *NextQuestionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[39]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3389,7 +3457,7 @@ func (x *NextQuestionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NextQuestionRequest.ProtoReflect.Descriptor instead.
 func (*NextQuestionRequest) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{39}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *NextQuestionRequest) GetRoomCode() string {
@@ -3412,7 +3480,7 @@ type NextQuestionResponse struct {
 
 func (x *NextQuestionResponse) Reset() {
 	*x = NextQuestionResponse{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[40]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3424,7 +3492,7 @@ func (x *NextQuestionResponse) String() string {
 func (*NextQuestionResponse) ProtoMessage() {}
 
 func (x *NextQuestionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[40]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3437,7 +3505,7 @@ func (x *NextQuestionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NextQuestionResponse.ProtoReflect.Descriptor instead.
 func (*NextQuestionResponse) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{40}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *NextQuestionResponse) GetSeq() uint64 {
@@ -3465,7 +3533,7 @@ type CloseQuestionRequest struct {
 
 func (x *CloseQuestionRequest) Reset() {
 	*x = CloseQuestionRequest{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[41]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3477,7 +3545,7 @@ func (x *CloseQuestionRequest) String() string {
 func (*CloseQuestionRequest) ProtoMessage() {}
 
 func (x *CloseQuestionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[41]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3490,7 +3558,7 @@ func (x *CloseQuestionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseQuestionRequest.ProtoReflect.Descriptor instead.
 func (*CloseQuestionRequest) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{41}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *CloseQuestionRequest) GetRoomCode() string {
@@ -3511,7 +3579,7 @@ type CloseQuestionResponse struct {
 
 func (x *CloseQuestionResponse) Reset() {
 	*x = CloseQuestionResponse{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[42]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3523,7 +3591,7 @@ func (x *CloseQuestionResponse) String() string {
 func (*CloseQuestionResponse) ProtoMessage() {}
 
 func (x *CloseQuestionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[42]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3536,7 +3604,7 @@ func (x *CloseQuestionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseQuestionResponse.ProtoReflect.Descriptor instead.
 func (*CloseQuestionResponse) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{42}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *CloseQuestionResponse) GetSeq() uint64 {
@@ -3557,7 +3625,7 @@ type PauseGameRequest struct {
 
 func (x *PauseGameRequest) Reset() {
 	*x = PauseGameRequest{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[43]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3569,7 +3637,7 @@ func (x *PauseGameRequest) String() string {
 func (*PauseGameRequest) ProtoMessage() {}
 
 func (x *PauseGameRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[43]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3582,7 +3650,7 @@ func (x *PauseGameRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PauseGameRequest.ProtoReflect.Descriptor instead.
 func (*PauseGameRequest) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{43}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *PauseGameRequest) GetRoomCode() string {
@@ -3603,7 +3671,7 @@ type PauseGameResponse struct {
 
 func (x *PauseGameResponse) Reset() {
 	*x = PauseGameResponse{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[44]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3615,7 +3683,7 @@ func (x *PauseGameResponse) String() string {
 func (*PauseGameResponse) ProtoMessage() {}
 
 func (x *PauseGameResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[44]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3628,7 +3696,7 @@ func (x *PauseGameResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PauseGameResponse.ProtoReflect.Descriptor instead.
 func (*PauseGameResponse) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{44}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *PauseGameResponse) GetSeq() uint64 {
@@ -3649,7 +3717,7 @@ type ResumeGameRequest struct {
 
 func (x *ResumeGameRequest) Reset() {
 	*x = ResumeGameRequest{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[45]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3661,7 +3729,7 @@ func (x *ResumeGameRequest) String() string {
 func (*ResumeGameRequest) ProtoMessage() {}
 
 func (x *ResumeGameRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[45]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3674,7 +3742,7 @@ func (x *ResumeGameRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumeGameRequest.ProtoReflect.Descriptor instead.
 func (*ResumeGameRequest) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{45}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *ResumeGameRequest) GetRoomCode() string {
@@ -3695,7 +3763,7 @@ type ResumeGameResponse struct {
 
 func (x *ResumeGameResponse) Reset() {
 	*x = ResumeGameResponse{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[46]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3707,7 +3775,7 @@ func (x *ResumeGameResponse) String() string {
 func (*ResumeGameResponse) ProtoMessage() {}
 
 func (x *ResumeGameResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[46]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3720,7 +3788,7 @@ func (x *ResumeGameResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumeGameResponse.ProtoReflect.Descriptor instead.
 func (*ResumeGameResponse) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{46}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *ResumeGameResponse) GetSeq() uint64 {
@@ -3741,7 +3809,7 @@ type EndGameRequest struct {
 
 func (x *EndGameRequest) Reset() {
 	*x = EndGameRequest{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[47]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3753,7 +3821,7 @@ func (x *EndGameRequest) String() string {
 func (*EndGameRequest) ProtoMessage() {}
 
 func (x *EndGameRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[47]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3766,7 +3834,7 @@ func (x *EndGameRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EndGameRequest.ProtoReflect.Descriptor instead.
 func (*EndGameRequest) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{47}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *EndGameRequest) GetRoomCode() string {
@@ -3787,7 +3855,7 @@ type EndGameResponse struct {
 
 func (x *EndGameResponse) Reset() {
 	*x = EndGameResponse{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[48]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3799,7 +3867,7 @@ func (x *EndGameResponse) String() string {
 func (*EndGameResponse) ProtoMessage() {}
 
 func (x *EndGameResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[48]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3812,7 +3880,7 @@ func (x *EndGameResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EndGameResponse.ProtoReflect.Descriptor instead.
 func (*EndGameResponse) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{48}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *EndGameResponse) GetSeq() uint64 {
@@ -3835,7 +3903,7 @@ type KickPlayerRequest struct {
 
 func (x *KickPlayerRequest) Reset() {
 	*x = KickPlayerRequest{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[49]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3847,7 +3915,7 @@ func (x *KickPlayerRequest) String() string {
 func (*KickPlayerRequest) ProtoMessage() {}
 
 func (x *KickPlayerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[49]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3860,7 +3928,7 @@ func (x *KickPlayerRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KickPlayerRequest.ProtoReflect.Descriptor instead.
 func (*KickPlayerRequest) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{49}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *KickPlayerRequest) GetRoomCode() string {
@@ -3888,7 +3956,7 @@ type KickPlayerResponse struct {
 
 func (x *KickPlayerResponse) Reset() {
 	*x = KickPlayerResponse{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[50]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3900,7 +3968,7 @@ func (x *KickPlayerResponse) String() string {
 func (*KickPlayerResponse) ProtoMessage() {}
 
 func (x *KickPlayerResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[50]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3913,7 +3981,7 @@ func (x *KickPlayerResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KickPlayerResponse.ProtoReflect.Descriptor instead.
 func (*KickPlayerResponse) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{50}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *KickPlayerResponse) GetSeq() uint64 {
@@ -3936,7 +4004,7 @@ type LockRoomRequest struct {
 
 func (x *LockRoomRequest) Reset() {
 	*x = LockRoomRequest{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[51]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3948,7 +4016,7 @@ func (x *LockRoomRequest) String() string {
 func (*LockRoomRequest) ProtoMessage() {}
 
 func (x *LockRoomRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[51]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3961,7 +4029,7 @@ func (x *LockRoomRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LockRoomRequest.ProtoReflect.Descriptor instead.
 func (*LockRoomRequest) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{51}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *LockRoomRequest) GetRoomCode() string {
@@ -3989,7 +4057,7 @@ type LockRoomResponse struct {
 
 func (x *LockRoomResponse) Reset() {
 	*x = LockRoomResponse{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[52]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4001,7 +4069,7 @@ func (x *LockRoomResponse) String() string {
 func (*LockRoomResponse) ProtoMessage() {}
 
 func (x *LockRoomResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[52]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4014,7 +4082,7 @@ func (x *LockRoomResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LockRoomResponse.ProtoReflect.Descriptor instead.
 func (*LockRoomResponse) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{52}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *LockRoomResponse) GetSeq() uint64 {
@@ -4035,7 +4103,7 @@ type GetReportRequest struct {
 
 func (x *GetReportRequest) Reset() {
 	*x = GetReportRequest{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[53]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4047,7 +4115,7 @@ func (x *GetReportRequest) String() string {
 func (*GetReportRequest) ProtoMessage() {}
 
 func (x *GetReportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[53]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4060,7 +4128,7 @@ func (x *GetReportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetReportRequest.ProtoReflect.Descriptor instead.
 func (*GetReportRequest) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{53}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *GetReportRequest) GetRoomCode() string {
@@ -4081,7 +4149,7 @@ type GetReportResponse struct {
 
 func (x *GetReportResponse) Reset() {
 	*x = GetReportResponse{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[54]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4093,7 +4161,7 @@ func (x *GetReportResponse) String() string {
 func (*GetReportResponse) ProtoMessage() {}
 
 func (x *GetReportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[54]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4106,7 +4174,7 @@ func (x *GetReportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetReportResponse.ProtoReflect.Descriptor instead.
 func (*GetReportResponse) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{54}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *GetReportResponse) GetReport() *Report {
@@ -4134,7 +4202,7 @@ type Report struct {
 
 func (x *Report) Reset() {
 	*x = Report{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[55]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4146,7 +4214,7 @@ func (x *Report) String() string {
 func (*Report) ProtoMessage() {}
 
 func (x *Report) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[55]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4159,7 +4227,7 @@ func (x *Report) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Report.ProtoReflect.Descriptor instead.
 func (*Report) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{55}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *Report) GetRoom() *RoomInfo {
@@ -4221,7 +4289,7 @@ type ReportQuestion struct {
 
 func (x *ReportQuestion) Reset() {
 	*x = ReportQuestion{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[56]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4233,7 +4301,7 @@ func (x *ReportQuestion) String() string {
 func (*ReportQuestion) ProtoMessage() {}
 
 func (x *ReportQuestion) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[56]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4246,7 +4314,7 @@ func (x *ReportQuestion) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportQuestion.ProtoReflect.Descriptor instead.
 func (*ReportQuestion) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{56}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *ReportQuestion) GetIndex() int32 {
@@ -4343,7 +4411,7 @@ type ReportPlayer struct {
 
 func (x *ReportPlayer) Reset() {
 	*x = ReportPlayer{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[57]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4355,7 +4423,7 @@ func (x *ReportPlayer) String() string {
 func (*ReportPlayer) ProtoMessage() {}
 
 func (x *ReportPlayer) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[57]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4368,7 +4436,7 @@ func (x *ReportPlayer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportPlayer.ProtoReflect.Descriptor instead.
 func (*ReportPlayer) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{57}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *ReportPlayer) GetStanding() *Standing {
@@ -4406,24 +4474,28 @@ type ReportAnswer struct {
 	QuestionIndex int32 `protobuf:"varint,1,opt,name=question_index,json=questionIndex,proto3" json:"question_index,omitempty"`
 	// Choices are the chosen option indexes.
 	Choices []int32 `protobuf:"varint,2,rep,packed,name=choices,proto3" json:"choices,omitempty"`
-	// Text is the typed answer.
+	// Text is the typed answer exactly as the player sent it (trimmed).
 	Text string `protobuf:"bytes,3,opt,name=text,proto3" json:"text,omitempty"`
 	// Correct is true for a fully correct answer.
 	Correct bool `protobuf:"varint,4,opt,name=correct,proto3" json:"correct,omitempty"`
-	// Points is what the answer scored: streak bonus included, negative for
-	// a penalty.
+	// Points is what the answer changed the player's total by: streak bonus
+	// included, negative for a penalty, and limited by the floor at 0 (see
+	// PlayerResult).
 	Points int32 `protobuf:"varint,5,opt,name=points,proto3" json:"points,omitempty"`
 	// StreakBonus is the part of points that the streak bonus added.
 	StreakBonus int32 `protobuf:"varint,6,opt,name=streak_bonus,json=streakBonus,proto3" json:"streak_bonus,omitempty"`
 	// Elapsed is the server-measured time from the options opening.
-	Elapsed       *durationpb.Duration `protobuf:"bytes,7,opt,name=elapsed,proto3" json:"elapsed,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Elapsed *durationpb.Duration `protobuf:"bytes,7,opt,name=elapsed,proto3" json:"elapsed,omitempty"`
+	// NormalizedText is text as the server compared it with the accepted
+	// answers: Unicode NFKC, case folded, punctuation and spaces removed.
+	NormalizedText string `protobuf:"bytes,8,opt,name=normalized_text,json=normalizedText,proto3" json:"normalized_text,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *ReportAnswer) Reset() {
 	*x = ReportAnswer{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[58]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4435,7 +4507,7 @@ func (x *ReportAnswer) String() string {
 func (*ReportAnswer) ProtoMessage() {}
 
 func (x *ReportAnswer) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[58]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4448,7 +4520,7 @@ func (x *ReportAnswer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportAnswer.ProtoReflect.Descriptor instead.
 func (*ReportAnswer) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{58}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *ReportAnswer) GetQuestionIndex() int32 {
@@ -4498,6 +4570,13 @@ func (x *ReportAnswer) GetElapsed() *durationpb.Duration {
 		return x.Elapsed
 	}
 	return nil
+}
+
+func (x *ReportAnswer) GetNormalizedText() string {
+	if x != nil {
+		return x.NormalizedText
+	}
+	return ""
 }
 
 var File_quiz_v1_quiz_proto protoreflect.FileDescriptor
@@ -4578,9 +4657,14 @@ const file_quiz_v1_quiz_proto_rawDesc = "" +
 	"\x03seq\x18\x01 \x01(\x04R\x03seq\"H\n" +
 	"\fWatchRequest\x12\x1b\n" +
 	"\troom_code\x18\x01 \x01(\tR\broomCode\x12\x1b\n" +
-	"\tafter_seq\x18\x02 \x01(\x04R\bafterSeq\"5\n" +
+	"\tafter_seq\x18\x02 \x01(\x04R\bafterSeq\"d\n" +
 	"\rWatchResponse\x12$\n" +
-	"\x05event\x18\x01 \x01(\v2\x0e.quiz.v1.EventR\x05event\"\xfd\x06\n" +
+	"\x05event\x18\x01 \x01(\v2\x0e.quiz.v1.EventR\x05event\x12-\n" +
+	"\bpersonal\x18\x02 \x01(\v2\x11.quiz.v1.PersonalR\bpersonal\"\x88\x01\n" +
+	"\bPersonal\x12-\n" +
+	"\x06result\x18\x01 \x01(\v2\x15.quiz.v1.PlayerResultR\x06result\x12-\n" +
+	"\bstanding\x18\x02 \x01(\v2\x11.quiz.v1.StandingR\bstanding\x12\x1e\n" +
+	"\vgap_to_next\x18\x03 \x01(\x05R\tgapToNext\"\xfd\x06\n" +
 	"\x05Event\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\x04R\x03seq\x12;\n" +
 	"\vserver_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
@@ -4632,7 +4716,7 @@ const file_quiz_v1_quiz_proto_rawDesc = "" +
 	"\x06locked\x18\x01 \x01(\bR\x06locked\"W\n" +
 	"\vGameStarted\x12%\n" +
 	"\x0equestion_count\x18\x01 \x01(\x05R\rquestionCount\x12!\n" +
-	"\fplayer_count\x18\x02 \x01(\x05R\vplayerCount\"\xf0\x02\n" +
+	"\fplayer_count\x18\x02 \x01(\x05R\vplayerCount\"\xd6\x02\n" +
 	"\x0eQuestionOpened\x12\x14\n" +
 	"\x05index\x18\x01 \x01(\x05R\x05index\x12\x14\n" +
 	"\x05count\x18\x02 \x01(\x05R\x05count\x12)\n" +
@@ -4643,13 +4727,11 @@ const file_quiz_v1_quiz_proto_rawDesc = "" +
 	"\bdeadline\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\bdeadline\x128\n" +
 	"\n" +
 	"time_limit\x18\b \x01(\v2\x19.google.protobuf.DurationR\ttimeLimit\x12\x16\n" +
-	"\x06points\x18\t \x01(\x05R\x06points\x12\x18\n" +
-	"\asection\x18\n" +
-	" \x01(\tR\asection\"\\\n" +
+	"\x06points\x18\t \x01(\x05R\x06points\"\\\n" +
 	"\x0eAnswerProgress\x12\x14\n" +
 	"\x05index\x18\x01 \x01(\x05R\x05index\x12\x1a\n" +
 	"\banswered\x18\x02 \x01(\x05R\banswered\x12\x18\n" +
-	"\aplayers\x18\x03 \x01(\x05R\aplayers\"\xc7\x02\n" +
+	"\aplayers\x18\x03 \x01(\x05R\aplayers\"\xb8\x02\n" +
 	"\x10QuestionRevealed\x12\x14\n" +
 	"\x05index\x18\x01 \x01(\x05R\x05index\x12'\n" +
 	"\x0fcorrect_choices\x18\x02 \x03(\x05R\x0ecorrectChoices\x12)\n" +
@@ -4658,29 +4740,26 @@ const file_quiz_v1_quiz_proto_rawDesc = "" +
 	"\roption_counts\x18\x05 \x03(\x05R\foptionCounts\x12\x1a\n" +
 	"\banswered\x18\x06 \x01(\x05R\banswered\x12#\n" +
 	"\rcorrect_count\x18\a \x01(\x05R\fcorrectCount\x12\x18\n" +
-	"\aplayers\x18\b \x01(\x05R\aplayers\x12'\n" +
-	"\x03you\x18\t \x01(\v2\x15.quiz.v1.PlayerResultR\x03you\"\xf3\x01\n" +
+	"\aplayers\x18\b \x01(\x05R\aplayers\x12\x18\n" +
+	"\asection\x18\t \x01(\tR\asection\"\xcc\x01\n" +
 	"\fPlayerResult\x12\x1a\n" +
 	"\banswered\x18\x01 \x01(\bR\banswered\x12\x18\n" +
 	"\acorrect\x18\x02 \x01(\bR\acorrect\x12\x16\n" +
 	"\x06points\x18\x03 \x01(\x05R\x06points\x12\x16\n" +
-	"\x06streak\x18\x04 \x01(\x05R\x06streak\x12\x14\n" +
-	"\x05score\x18\x05 \x01(\x05R\x05score\x12\x12\n" +
-	"\x04rank\x18\x06 \x01(\x05R\x04rank\x12\x1e\n" +
-	"\vgap_to_next\x18\a \x01(\x05R\tgapToNext\x123\n" +
-	"\aelapsed\x18\b \x01(\v2\x19.google.protobuf.DurationR\aelapsed\"\xd8\x01\n" +
+	"\x06streak\x18\x04 \x01(\x05R\x06streak\x123\n" +
+	"\aelapsed\x18\x05 \x01(\v2\x19.google.protobuf.DurationR\aelapsed\x12!\n" +
+	"\fstreak_bonus\x18\x06 \x01(\x05R\vstreakBonus\"\xd8\x01\n" +
 	"\bStanding\x12\x12\n" +
 	"\x04rank\x18\x01 \x01(\x05R\x04rank\x12'\n" +
 	"\x06player\x18\x02 \x01(\v2\x0f.quiz.v1.PlayerR\x06player\x12\x14\n" +
 	"\x05score\x18\x03 \x01(\x05R\x05score\x12#\n" +
 	"\rcorrect_count\x18\x04 \x01(\x05R\fcorrectCount\x12<\n" +
 	"\fcorrect_time\x18\x05 \x01(\v2\x19.google.protobuf.DurationR\vcorrectTime\x12\x16\n" +
-	"\x06streak\x18\x06 \x01(\x05R\x06streak\"\xa1\x01\n" +
+	"\x06streak\x18\x06 \x01(\x05R\x06streak\"|\n" +
 	"\vLeaderboard\x12%\n" +
 	"\x0eafter_question\x18\x01 \x01(\x05R\rafterQuestion\x12#\n" +
 	"\x03top\x18\x02 \x03(\v2\x11.quiz.v1.StandingR\x03top\x12!\n" +
-	"\fplayer_count\x18\x03 \x01(\x05R\vplayerCount\x12#\n" +
-	"\x03you\x18\x04 \x01(\v2\x11.quiz.v1.StandingR\x03you\"x\n" +
+	"\fplayer_count\x18\x03 \x01(\x05R\vplayerCount\"x\n" +
 	"\n" +
 	"GamePaused\x121\n" +
 	"\fpaused_phase\x18\x01 \x01(\x0e2\x0e.quiz.v1.PhaseR\vpausedPhase\x127\n" +
@@ -4688,13 +4767,12 @@ const file_quiz_v1_quiz_proto_rawDesc = "" +
 	"\vGameResumed\x12$\n" +
 	"\x05phase\x18\x01 \x01(\x0e2\x0e.quiz.v1.PhaseR\x05phase\x125\n" +
 	"\bopens_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\aopensAt\x126\n" +
-	"\bdeadline\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\bdeadline\"\xdd\x01\n" +
+	"\bdeadline\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\bdeadline\"\xb8\x01\n" +
 	"\fGameFinished\x12)\n" +
 	"\x06podium\x18\x01 \x03(\v2\x11.quiz.v1.StandingR\x06podium\x12/\n" +
 	"\tstandings\x18\x02 \x03(\v2\x11.quiz.v1.StandingR\tstandings\x12!\n" +
-	"\fplayer_count\x18\x03 \x01(\x05R\vplayerCount\x12#\n" +
-	"\x03you\x18\x04 \x01(\v2\x11.quiz.v1.StandingR\x03you\x12)\n" +
-	"\x10questions_played\x18\x05 \x01(\x05R\x0fquestionsPlayed\"Z\n" +
+	"\fplayer_count\x18\x03 \x01(\x05R\vplayerCount\x12)\n" +
+	"\x10questions_played\x18\x04 \x01(\x05R\x0fquestionsPlayed\"Z\n" +
 	"\fPlayerKicked\x12'\n" +
 	"\x06player\x18\x01 \x01(\v2\x0f.quiz.v1.PlayerR\x06player\x12!\n" +
 	"\fplayer_count\x18\x02 \x01(\x05R\vplayerCount\"$\n" +
@@ -4772,7 +4850,7 @@ const file_quiz_v1_quiz_proto_rawDesc = "" +
 	"\bstanding\x18\x01 \x01(\v2\x11.quiz.v1.StandingR\bstanding\x12/\n" +
 	"\aanswers\x18\x02 \x03(\v2\x15.quiz.v1.ReportAnswerR\aanswers\x12\x12\n" +
 	"\x04left\x18\x03 \x01(\bR\x04left\x12\x16\n" +
-	"\x06kicked\x18\x04 \x01(\bR\x06kicked\"\xed\x01\n" +
+	"\x06kicked\x18\x04 \x01(\bR\x06kicked\"\x96\x02\n" +
 	"\fReportAnswer\x12%\n" +
 	"\x0equestion_index\x18\x01 \x01(\x05R\rquestionIndex\x12\x18\n" +
 	"\achoices\x18\x02 \x03(\x05R\achoices\x12\x12\n" +
@@ -4780,7 +4858,8 @@ const file_quiz_v1_quiz_proto_rawDesc = "" +
 	"\acorrect\x18\x04 \x01(\bR\acorrect\x12\x16\n" +
 	"\x06points\x18\x05 \x01(\x05R\x06points\x12!\n" +
 	"\fstreak_bonus\x18\x06 \x01(\x05R\vstreakBonus\x123\n" +
-	"\aelapsed\x18\a \x01(\v2\x19.google.protobuf.DurationR\aelapsed*\xa4\x01\n" +
+	"\aelapsed\x18\a \x01(\v2\x19.google.protobuf.DurationR\aelapsed\x12'\n" +
+	"\x0fnormalized_text\x18\b \x01(\tR\x0enormalizedText*\xa4\x01\n" +
 	"\x05Phase\x12\x15\n" +
 	"\x11PHASE_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vPHASE_LOBBY\x10\x01\x12\x12\n" +
@@ -4847,7 +4926,7 @@ func file_quiz_v1_quiz_proto_rawDescGZIP() []byte {
 }
 
 var file_quiz_v1_quiz_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_quiz_v1_quiz_proto_msgTypes = make([]protoimpl.MessageInfo, 59)
+var file_quiz_v1_quiz_proto_msgTypes = make([]protoimpl.MessageInfo, 60)
 var file_quiz_v1_quiz_proto_goTypes = []any{
 	(Phase)(0),                    // 0: quiz.v1.Phase
 	(QuestionKind)(0),             // 1: quiz.v1.QuestionKind
@@ -4871,127 +4950,128 @@ var file_quiz_v1_quiz_proto_goTypes = []any{
 	(*LeaveRoomResponse)(nil),     // 19: quiz.v1.LeaveRoomResponse
 	(*WatchRequest)(nil),          // 20: quiz.v1.WatchRequest
 	(*WatchResponse)(nil),         // 21: quiz.v1.WatchResponse
-	(*Event)(nil),                 // 22: quiz.v1.Event
-	(*Player)(nil),                // 23: quiz.v1.Player
-	(*RoomSnapshot)(nil),          // 24: quiz.v1.RoomSnapshot
-	(*RosterChanged)(nil),         // 25: quiz.v1.RosterChanged
-	(*RoomLocked)(nil),            // 26: quiz.v1.RoomLocked
-	(*GameStarted)(nil),           // 27: quiz.v1.GameStarted
-	(*QuestionOpened)(nil),        // 28: quiz.v1.QuestionOpened
-	(*AnswerProgress)(nil),        // 29: quiz.v1.AnswerProgress
-	(*QuestionRevealed)(nil),      // 30: quiz.v1.QuestionRevealed
-	(*PlayerResult)(nil),          // 31: quiz.v1.PlayerResult
-	(*Standing)(nil),              // 32: quiz.v1.Standing
-	(*Leaderboard)(nil),           // 33: quiz.v1.Leaderboard
-	(*GamePaused)(nil),            // 34: quiz.v1.GamePaused
-	(*GameResumed)(nil),           // 35: quiz.v1.GameResumed
-	(*GameFinished)(nil),          // 36: quiz.v1.GameFinished
-	(*PlayerKicked)(nil),          // 37: quiz.v1.PlayerKicked
-	(*RoomClosed)(nil),            // 38: quiz.v1.RoomClosed
-	(*SubmitAnswerRequest)(nil),   // 39: quiz.v1.SubmitAnswerRequest
-	(*Answer)(nil),                // 40: quiz.v1.Answer
-	(*SubmitAnswerResponse)(nil),  // 41: quiz.v1.SubmitAnswerResponse
-	(*StartGameRequest)(nil),      // 42: quiz.v1.StartGameRequest
-	(*StartGameResponse)(nil),     // 43: quiz.v1.StartGameResponse
-	(*NextQuestionRequest)(nil),   // 44: quiz.v1.NextQuestionRequest
-	(*NextQuestionResponse)(nil),  // 45: quiz.v1.NextQuestionResponse
-	(*CloseQuestionRequest)(nil),  // 46: quiz.v1.CloseQuestionRequest
-	(*CloseQuestionResponse)(nil), // 47: quiz.v1.CloseQuestionResponse
-	(*PauseGameRequest)(nil),      // 48: quiz.v1.PauseGameRequest
-	(*PauseGameResponse)(nil),     // 49: quiz.v1.PauseGameResponse
-	(*ResumeGameRequest)(nil),     // 50: quiz.v1.ResumeGameRequest
-	(*ResumeGameResponse)(nil),    // 51: quiz.v1.ResumeGameResponse
-	(*EndGameRequest)(nil),        // 52: quiz.v1.EndGameRequest
-	(*EndGameResponse)(nil),       // 53: quiz.v1.EndGameResponse
-	(*KickPlayerRequest)(nil),     // 54: quiz.v1.KickPlayerRequest
-	(*KickPlayerResponse)(nil),    // 55: quiz.v1.KickPlayerResponse
-	(*LockRoomRequest)(nil),       // 56: quiz.v1.LockRoomRequest
-	(*LockRoomResponse)(nil),      // 57: quiz.v1.LockRoomResponse
-	(*GetReportRequest)(nil),      // 58: quiz.v1.GetReportRequest
-	(*GetReportResponse)(nil),     // 59: quiz.v1.GetReportResponse
-	(*Report)(nil),                // 60: quiz.v1.Report
-	(*ReportQuestion)(nil),        // 61: quiz.v1.ReportQuestion
-	(*ReportPlayer)(nil),          // 62: quiz.v1.ReportPlayer
-	(*ReportAnswer)(nil),          // 63: quiz.v1.ReportAnswer
-	(*durationpb.Duration)(nil),   // 64: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil), // 65: google.protobuf.Timestamp
+	(*Personal)(nil),              // 22: quiz.v1.Personal
+	(*Event)(nil),                 // 23: quiz.v1.Event
+	(*Player)(nil),                // 24: quiz.v1.Player
+	(*RoomSnapshot)(nil),          // 25: quiz.v1.RoomSnapshot
+	(*RosterChanged)(nil),         // 26: quiz.v1.RosterChanged
+	(*RoomLocked)(nil),            // 27: quiz.v1.RoomLocked
+	(*GameStarted)(nil),           // 28: quiz.v1.GameStarted
+	(*QuestionOpened)(nil),        // 29: quiz.v1.QuestionOpened
+	(*AnswerProgress)(nil),        // 30: quiz.v1.AnswerProgress
+	(*QuestionRevealed)(nil),      // 31: quiz.v1.QuestionRevealed
+	(*PlayerResult)(nil),          // 32: quiz.v1.PlayerResult
+	(*Standing)(nil),              // 33: quiz.v1.Standing
+	(*Leaderboard)(nil),           // 34: quiz.v1.Leaderboard
+	(*GamePaused)(nil),            // 35: quiz.v1.GamePaused
+	(*GameResumed)(nil),           // 36: quiz.v1.GameResumed
+	(*GameFinished)(nil),          // 37: quiz.v1.GameFinished
+	(*PlayerKicked)(nil),          // 38: quiz.v1.PlayerKicked
+	(*RoomClosed)(nil),            // 39: quiz.v1.RoomClosed
+	(*SubmitAnswerRequest)(nil),   // 40: quiz.v1.SubmitAnswerRequest
+	(*Answer)(nil),                // 41: quiz.v1.Answer
+	(*SubmitAnswerResponse)(nil),  // 42: quiz.v1.SubmitAnswerResponse
+	(*StartGameRequest)(nil),      // 43: quiz.v1.StartGameRequest
+	(*StartGameResponse)(nil),     // 44: quiz.v1.StartGameResponse
+	(*NextQuestionRequest)(nil),   // 45: quiz.v1.NextQuestionRequest
+	(*NextQuestionResponse)(nil),  // 46: quiz.v1.NextQuestionResponse
+	(*CloseQuestionRequest)(nil),  // 47: quiz.v1.CloseQuestionRequest
+	(*CloseQuestionResponse)(nil), // 48: quiz.v1.CloseQuestionResponse
+	(*PauseGameRequest)(nil),      // 49: quiz.v1.PauseGameRequest
+	(*PauseGameResponse)(nil),     // 50: quiz.v1.PauseGameResponse
+	(*ResumeGameRequest)(nil),     // 51: quiz.v1.ResumeGameRequest
+	(*ResumeGameResponse)(nil),    // 52: quiz.v1.ResumeGameResponse
+	(*EndGameRequest)(nil),        // 53: quiz.v1.EndGameRequest
+	(*EndGameResponse)(nil),       // 54: quiz.v1.EndGameResponse
+	(*KickPlayerRequest)(nil),     // 55: quiz.v1.KickPlayerRequest
+	(*KickPlayerResponse)(nil),    // 56: quiz.v1.KickPlayerResponse
+	(*LockRoomRequest)(nil),       // 57: quiz.v1.LockRoomRequest
+	(*LockRoomResponse)(nil),      // 58: quiz.v1.LockRoomResponse
+	(*GetReportRequest)(nil),      // 59: quiz.v1.GetReportRequest
+	(*GetReportResponse)(nil),     // 60: quiz.v1.GetReportResponse
+	(*Report)(nil),                // 61: quiz.v1.Report
+	(*ReportQuestion)(nil),        // 62: quiz.v1.ReportQuestion
+	(*ReportPlayer)(nil),          // 63: quiz.v1.ReportPlayer
+	(*ReportAnswer)(nil),          // 64: quiz.v1.ReportAnswer
+	(*durationpb.Duration)(nil),   // 65: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil), // 66: google.protobuf.Timestamp
 }
 var file_quiz_v1_quiz_proto_depIdxs = []int32{
 	7,  // 0: quiz.v1.ListDecksResponse.decks:type_name -> quiz.v1.DeckInfo
 	7,  // 1: quiz.v1.UploadDeckResponse.deck:type_name -> quiz.v1.DeckInfo
 	2,  // 2: quiz.v1.RoomSettings.pacing:type_name -> quiz.v1.PacingMode
-	64, // 3: quiz.v1.RoomSettings.time_limit:type_name -> google.protobuf.Duration
-	64, // 4: quiz.v1.RoomSettings.read_time:type_name -> google.protobuf.Duration
+	65, // 3: quiz.v1.RoomSettings.time_limit:type_name -> google.protobuf.Duration
+	65, // 4: quiz.v1.RoomSettings.read_time:type_name -> google.protobuf.Duration
 	3,  // 5: quiz.v1.RoomSettings.points_policy:type_name -> quiz.v1.PointsPolicy
-	64, // 6: quiz.v1.RoomSettings.reveal_time:type_name -> google.protobuf.Duration
-	64, // 7: quiz.v1.RoomSettings.leaderboard_time:type_name -> google.protobuf.Duration
+	65, // 6: quiz.v1.RoomSettings.reveal_time:type_name -> google.protobuf.Duration
+	65, // 7: quiz.v1.RoomSettings.leaderboard_time:type_name -> google.protobuf.Duration
 	10, // 8: quiz.v1.CreateRoomRequest.settings:type_name -> quiz.v1.RoomSettings
 	13, // 9: quiz.v1.CreateRoomResponse.room:type_name -> quiz.v1.RoomInfo
 	10, // 10: quiz.v1.RoomInfo.settings:type_name -> quiz.v1.RoomSettings
 	0,  // 11: quiz.v1.RoomInfo.phase:type_name -> quiz.v1.Phase
 	13, // 12: quiz.v1.GetRoomResponse.room:type_name -> quiz.v1.RoomInfo
 	13, // 13: quiz.v1.JoinRoomResponse.room:type_name -> quiz.v1.RoomInfo
-	22, // 14: quiz.v1.WatchResponse.event:type_name -> quiz.v1.Event
-	65, // 15: quiz.v1.Event.server_time:type_name -> google.protobuf.Timestamp
-	24, // 16: quiz.v1.Event.snapshot:type_name -> quiz.v1.RoomSnapshot
-	25, // 17: quiz.v1.Event.roster_changed:type_name -> quiz.v1.RosterChanged
-	26, // 18: quiz.v1.Event.room_locked:type_name -> quiz.v1.RoomLocked
-	27, // 19: quiz.v1.Event.game_started:type_name -> quiz.v1.GameStarted
-	28, // 20: quiz.v1.Event.question_opened:type_name -> quiz.v1.QuestionOpened
-	29, // 21: quiz.v1.Event.answer_progress:type_name -> quiz.v1.AnswerProgress
-	30, // 22: quiz.v1.Event.question_revealed:type_name -> quiz.v1.QuestionRevealed
-	33, // 23: quiz.v1.Event.leaderboard:type_name -> quiz.v1.Leaderboard
-	34, // 24: quiz.v1.Event.game_paused:type_name -> quiz.v1.GamePaused
-	35, // 25: quiz.v1.Event.game_resumed:type_name -> quiz.v1.GameResumed
-	36, // 26: quiz.v1.Event.game_finished:type_name -> quiz.v1.GameFinished
-	37, // 27: quiz.v1.Event.player_kicked:type_name -> quiz.v1.PlayerKicked
-	38, // 28: quiz.v1.Event.room_closed:type_name -> quiz.v1.RoomClosed
-	13, // 29: quiz.v1.RoomSnapshot.room:type_name -> quiz.v1.RoomInfo
-	4,  // 30: quiz.v1.RoomSnapshot.role:type_name -> quiz.v1.Role
-	23, // 31: quiz.v1.RoomSnapshot.you:type_name -> quiz.v1.Player
-	0,  // 32: quiz.v1.RoomSnapshot.phase:type_name -> quiz.v1.Phase
-	0,  // 33: quiz.v1.RoomSnapshot.paused_phase:type_name -> quiz.v1.Phase
-	64, // 34: quiz.v1.RoomSnapshot.paused_remaining:type_name -> google.protobuf.Duration
-	23, // 35: quiz.v1.RoomSnapshot.players:type_name -> quiz.v1.Player
-	28, // 36: quiz.v1.RoomSnapshot.question:type_name -> quiz.v1.QuestionOpened
-	29, // 37: quiz.v1.RoomSnapshot.progress:type_name -> quiz.v1.AnswerProgress
-	30, // 38: quiz.v1.RoomSnapshot.reveal:type_name -> quiz.v1.QuestionRevealed
-	33, // 39: quiz.v1.RoomSnapshot.leaderboard:type_name -> quiz.v1.Leaderboard
-	36, // 40: quiz.v1.RoomSnapshot.finished:type_name -> quiz.v1.GameFinished
-	23, // 41: quiz.v1.RosterChanged.joined:type_name -> quiz.v1.Player
-	23, // 42: quiz.v1.RosterChanged.left:type_name -> quiz.v1.Player
-	1,  // 43: quiz.v1.QuestionOpened.kind:type_name -> quiz.v1.QuestionKind
-	65, // 44: quiz.v1.QuestionOpened.opens_at:type_name -> google.protobuf.Timestamp
-	65, // 45: quiz.v1.QuestionOpened.deadline:type_name -> google.protobuf.Timestamp
-	64, // 46: quiz.v1.QuestionOpened.time_limit:type_name -> google.protobuf.Duration
-	31, // 47: quiz.v1.QuestionRevealed.you:type_name -> quiz.v1.PlayerResult
-	64, // 48: quiz.v1.PlayerResult.elapsed:type_name -> google.protobuf.Duration
-	23, // 49: quiz.v1.Standing.player:type_name -> quiz.v1.Player
-	64, // 50: quiz.v1.Standing.correct_time:type_name -> google.protobuf.Duration
-	32, // 51: quiz.v1.Leaderboard.top:type_name -> quiz.v1.Standing
-	32, // 52: quiz.v1.Leaderboard.you:type_name -> quiz.v1.Standing
-	0,  // 53: quiz.v1.GamePaused.paused_phase:type_name -> quiz.v1.Phase
-	64, // 54: quiz.v1.GamePaused.remaining:type_name -> google.protobuf.Duration
-	0,  // 55: quiz.v1.GameResumed.phase:type_name -> quiz.v1.Phase
-	65, // 56: quiz.v1.GameResumed.opens_at:type_name -> google.protobuf.Timestamp
-	65, // 57: quiz.v1.GameResumed.deadline:type_name -> google.protobuf.Timestamp
-	32, // 58: quiz.v1.GameFinished.podium:type_name -> quiz.v1.Standing
-	32, // 59: quiz.v1.GameFinished.standings:type_name -> quiz.v1.Standing
-	32, // 60: quiz.v1.GameFinished.you:type_name -> quiz.v1.Standing
-	23, // 61: quiz.v1.PlayerKicked.player:type_name -> quiz.v1.Player
-	40, // 62: quiz.v1.SubmitAnswerRequest.answer:type_name -> quiz.v1.Answer
-	64, // 63: quiz.v1.SubmitAnswerResponse.elapsed:type_name -> google.protobuf.Duration
+	23, // 14: quiz.v1.WatchResponse.event:type_name -> quiz.v1.Event
+	22, // 15: quiz.v1.WatchResponse.personal:type_name -> quiz.v1.Personal
+	32, // 16: quiz.v1.Personal.result:type_name -> quiz.v1.PlayerResult
+	33, // 17: quiz.v1.Personal.standing:type_name -> quiz.v1.Standing
+	66, // 18: quiz.v1.Event.server_time:type_name -> google.protobuf.Timestamp
+	25, // 19: quiz.v1.Event.snapshot:type_name -> quiz.v1.RoomSnapshot
+	26, // 20: quiz.v1.Event.roster_changed:type_name -> quiz.v1.RosterChanged
+	27, // 21: quiz.v1.Event.room_locked:type_name -> quiz.v1.RoomLocked
+	28, // 22: quiz.v1.Event.game_started:type_name -> quiz.v1.GameStarted
+	29, // 23: quiz.v1.Event.question_opened:type_name -> quiz.v1.QuestionOpened
+	30, // 24: quiz.v1.Event.answer_progress:type_name -> quiz.v1.AnswerProgress
+	31, // 25: quiz.v1.Event.question_revealed:type_name -> quiz.v1.QuestionRevealed
+	34, // 26: quiz.v1.Event.leaderboard:type_name -> quiz.v1.Leaderboard
+	35, // 27: quiz.v1.Event.game_paused:type_name -> quiz.v1.GamePaused
+	36, // 28: quiz.v1.Event.game_resumed:type_name -> quiz.v1.GameResumed
+	37, // 29: quiz.v1.Event.game_finished:type_name -> quiz.v1.GameFinished
+	38, // 30: quiz.v1.Event.player_kicked:type_name -> quiz.v1.PlayerKicked
+	39, // 31: quiz.v1.Event.room_closed:type_name -> quiz.v1.RoomClosed
+	13, // 32: quiz.v1.RoomSnapshot.room:type_name -> quiz.v1.RoomInfo
+	4,  // 33: quiz.v1.RoomSnapshot.role:type_name -> quiz.v1.Role
+	24, // 34: quiz.v1.RoomSnapshot.you:type_name -> quiz.v1.Player
+	0,  // 35: quiz.v1.RoomSnapshot.phase:type_name -> quiz.v1.Phase
+	0,  // 36: quiz.v1.RoomSnapshot.paused_phase:type_name -> quiz.v1.Phase
+	65, // 37: quiz.v1.RoomSnapshot.paused_remaining:type_name -> google.protobuf.Duration
+	24, // 38: quiz.v1.RoomSnapshot.players:type_name -> quiz.v1.Player
+	29, // 39: quiz.v1.RoomSnapshot.question:type_name -> quiz.v1.QuestionOpened
+	30, // 40: quiz.v1.RoomSnapshot.progress:type_name -> quiz.v1.AnswerProgress
+	31, // 41: quiz.v1.RoomSnapshot.reveal:type_name -> quiz.v1.QuestionRevealed
+	34, // 42: quiz.v1.RoomSnapshot.leaderboard:type_name -> quiz.v1.Leaderboard
+	37, // 43: quiz.v1.RoomSnapshot.finished:type_name -> quiz.v1.GameFinished
+	24, // 44: quiz.v1.RosterChanged.joined:type_name -> quiz.v1.Player
+	24, // 45: quiz.v1.RosterChanged.left:type_name -> quiz.v1.Player
+	1,  // 46: quiz.v1.QuestionOpened.kind:type_name -> quiz.v1.QuestionKind
+	66, // 47: quiz.v1.QuestionOpened.opens_at:type_name -> google.protobuf.Timestamp
+	66, // 48: quiz.v1.QuestionOpened.deadline:type_name -> google.protobuf.Timestamp
+	65, // 49: quiz.v1.QuestionOpened.time_limit:type_name -> google.protobuf.Duration
+	65, // 50: quiz.v1.PlayerResult.elapsed:type_name -> google.protobuf.Duration
+	24, // 51: quiz.v1.Standing.player:type_name -> quiz.v1.Player
+	65, // 52: quiz.v1.Standing.correct_time:type_name -> google.protobuf.Duration
+	33, // 53: quiz.v1.Leaderboard.top:type_name -> quiz.v1.Standing
+	0,  // 54: quiz.v1.GamePaused.paused_phase:type_name -> quiz.v1.Phase
+	65, // 55: quiz.v1.GamePaused.remaining:type_name -> google.protobuf.Duration
+	0,  // 56: quiz.v1.GameResumed.phase:type_name -> quiz.v1.Phase
+	66, // 57: quiz.v1.GameResumed.opens_at:type_name -> google.protobuf.Timestamp
+	66, // 58: quiz.v1.GameResumed.deadline:type_name -> google.protobuf.Timestamp
+	33, // 59: quiz.v1.GameFinished.podium:type_name -> quiz.v1.Standing
+	33, // 60: quiz.v1.GameFinished.standings:type_name -> quiz.v1.Standing
+	24, // 61: quiz.v1.PlayerKicked.player:type_name -> quiz.v1.Player
+	41, // 62: quiz.v1.SubmitAnswerRequest.answer:type_name -> quiz.v1.Answer
+	65, // 63: quiz.v1.SubmitAnswerResponse.elapsed:type_name -> google.protobuf.Duration
 	0,  // 64: quiz.v1.NextQuestionResponse.phase:type_name -> quiz.v1.Phase
-	60, // 65: quiz.v1.GetReportResponse.report:type_name -> quiz.v1.Report
+	61, // 65: quiz.v1.GetReportResponse.report:type_name -> quiz.v1.Report
 	13, // 66: quiz.v1.Report.room:type_name -> quiz.v1.RoomInfo
-	61, // 67: quiz.v1.Report.questions:type_name -> quiz.v1.ReportQuestion
-	62, // 68: quiz.v1.Report.players:type_name -> quiz.v1.ReportPlayer
-	65, // 69: quiz.v1.Report.generated_at:type_name -> google.protobuf.Timestamp
+	62, // 67: quiz.v1.Report.questions:type_name -> quiz.v1.ReportQuestion
+	63, // 68: quiz.v1.Report.players:type_name -> quiz.v1.ReportPlayer
+	66, // 69: quiz.v1.Report.generated_at:type_name -> google.protobuf.Timestamp
 	1,  // 70: quiz.v1.ReportQuestion.kind:type_name -> quiz.v1.QuestionKind
-	64, // 71: quiz.v1.ReportQuestion.average_time:type_name -> google.protobuf.Duration
-	32, // 72: quiz.v1.ReportPlayer.standing:type_name -> quiz.v1.Standing
-	63, // 73: quiz.v1.ReportPlayer.answers:type_name -> quiz.v1.ReportAnswer
-	64, // 74: quiz.v1.ReportAnswer.elapsed:type_name -> google.protobuf.Duration
+	65, // 71: quiz.v1.ReportQuestion.average_time:type_name -> google.protobuf.Duration
+	33, // 72: quiz.v1.ReportPlayer.standing:type_name -> quiz.v1.Standing
+	64, // 73: quiz.v1.ReportPlayer.answers:type_name -> quiz.v1.ReportAnswer
+	65, // 74: quiz.v1.ReportAnswer.elapsed:type_name -> google.protobuf.Duration
 	5,  // 75: quiz.v1.QuizService.ListDecks:input_type -> quiz.v1.ListDecksRequest
 	8,  // 76: quiz.v1.QuizService.UploadDeck:input_type -> quiz.v1.UploadDeckRequest
 	11, // 77: quiz.v1.QuizService.CreateRoom:input_type -> quiz.v1.CreateRoomRequest
@@ -4999,16 +5079,16 @@ var file_quiz_v1_quiz_proto_depIdxs = []int32{
 	16, // 79: quiz.v1.QuizService.JoinRoom:input_type -> quiz.v1.JoinRoomRequest
 	18, // 80: quiz.v1.QuizService.LeaveRoom:input_type -> quiz.v1.LeaveRoomRequest
 	20, // 81: quiz.v1.QuizService.Watch:input_type -> quiz.v1.WatchRequest
-	39, // 82: quiz.v1.QuizService.SubmitAnswer:input_type -> quiz.v1.SubmitAnswerRequest
-	42, // 83: quiz.v1.QuizService.StartGame:input_type -> quiz.v1.StartGameRequest
-	44, // 84: quiz.v1.QuizService.NextQuestion:input_type -> quiz.v1.NextQuestionRequest
-	46, // 85: quiz.v1.QuizService.CloseQuestion:input_type -> quiz.v1.CloseQuestionRequest
-	48, // 86: quiz.v1.QuizService.PauseGame:input_type -> quiz.v1.PauseGameRequest
-	50, // 87: quiz.v1.QuizService.ResumeGame:input_type -> quiz.v1.ResumeGameRequest
-	52, // 88: quiz.v1.QuizService.EndGame:input_type -> quiz.v1.EndGameRequest
-	54, // 89: quiz.v1.QuizService.KickPlayer:input_type -> quiz.v1.KickPlayerRequest
-	56, // 90: quiz.v1.QuizService.LockRoom:input_type -> quiz.v1.LockRoomRequest
-	58, // 91: quiz.v1.QuizService.GetReport:input_type -> quiz.v1.GetReportRequest
+	40, // 82: quiz.v1.QuizService.SubmitAnswer:input_type -> quiz.v1.SubmitAnswerRequest
+	43, // 83: quiz.v1.QuizService.StartGame:input_type -> quiz.v1.StartGameRequest
+	45, // 84: quiz.v1.QuizService.NextQuestion:input_type -> quiz.v1.NextQuestionRequest
+	47, // 85: quiz.v1.QuizService.CloseQuestion:input_type -> quiz.v1.CloseQuestionRequest
+	49, // 86: quiz.v1.QuizService.PauseGame:input_type -> quiz.v1.PauseGameRequest
+	51, // 87: quiz.v1.QuizService.ResumeGame:input_type -> quiz.v1.ResumeGameRequest
+	53, // 88: quiz.v1.QuizService.EndGame:input_type -> quiz.v1.EndGameRequest
+	55, // 89: quiz.v1.QuizService.KickPlayer:input_type -> quiz.v1.KickPlayerRequest
+	57, // 90: quiz.v1.QuizService.LockRoom:input_type -> quiz.v1.LockRoomRequest
+	59, // 91: quiz.v1.QuizService.GetReport:input_type -> quiz.v1.GetReportRequest
 	6,  // 92: quiz.v1.QuizService.ListDecks:output_type -> quiz.v1.ListDecksResponse
 	9,  // 93: quiz.v1.QuizService.UploadDeck:output_type -> quiz.v1.UploadDeckResponse
 	12, // 94: quiz.v1.QuizService.CreateRoom:output_type -> quiz.v1.CreateRoomResponse
@@ -5016,16 +5096,16 @@ var file_quiz_v1_quiz_proto_depIdxs = []int32{
 	17, // 96: quiz.v1.QuizService.JoinRoom:output_type -> quiz.v1.JoinRoomResponse
 	19, // 97: quiz.v1.QuizService.LeaveRoom:output_type -> quiz.v1.LeaveRoomResponse
 	21, // 98: quiz.v1.QuizService.Watch:output_type -> quiz.v1.WatchResponse
-	41, // 99: quiz.v1.QuizService.SubmitAnswer:output_type -> quiz.v1.SubmitAnswerResponse
-	43, // 100: quiz.v1.QuizService.StartGame:output_type -> quiz.v1.StartGameResponse
-	45, // 101: quiz.v1.QuizService.NextQuestion:output_type -> quiz.v1.NextQuestionResponse
-	47, // 102: quiz.v1.QuizService.CloseQuestion:output_type -> quiz.v1.CloseQuestionResponse
-	49, // 103: quiz.v1.QuizService.PauseGame:output_type -> quiz.v1.PauseGameResponse
-	51, // 104: quiz.v1.QuizService.ResumeGame:output_type -> quiz.v1.ResumeGameResponse
-	53, // 105: quiz.v1.QuizService.EndGame:output_type -> quiz.v1.EndGameResponse
-	55, // 106: quiz.v1.QuizService.KickPlayer:output_type -> quiz.v1.KickPlayerResponse
-	57, // 107: quiz.v1.QuizService.LockRoom:output_type -> quiz.v1.LockRoomResponse
-	59, // 108: quiz.v1.QuizService.GetReport:output_type -> quiz.v1.GetReportResponse
+	42, // 99: quiz.v1.QuizService.SubmitAnswer:output_type -> quiz.v1.SubmitAnswerResponse
+	44, // 100: quiz.v1.QuizService.StartGame:output_type -> quiz.v1.StartGameResponse
+	46, // 101: quiz.v1.QuizService.NextQuestion:output_type -> quiz.v1.NextQuestionResponse
+	48, // 102: quiz.v1.QuizService.CloseQuestion:output_type -> quiz.v1.CloseQuestionResponse
+	50, // 103: quiz.v1.QuizService.PauseGame:output_type -> quiz.v1.PauseGameResponse
+	52, // 104: quiz.v1.QuizService.ResumeGame:output_type -> quiz.v1.ResumeGameResponse
+	54, // 105: quiz.v1.QuizService.EndGame:output_type -> quiz.v1.EndGameResponse
+	56, // 106: quiz.v1.QuizService.KickPlayer:output_type -> quiz.v1.KickPlayerResponse
+	58, // 107: quiz.v1.QuizService.LockRoom:output_type -> quiz.v1.LockRoomResponse
+	60, // 108: quiz.v1.QuizService.GetReport:output_type -> quiz.v1.GetReportResponse
 	92, // [92:109] is the sub-list for method output_type
 	75, // [75:92] is the sub-list for method input_type
 	75, // [75:75] is the sub-list for extension type_name
@@ -5043,7 +5123,7 @@ func file_quiz_v1_quiz_proto_init() {
 		(*CreateRoomRequest_DeckId)(nil),
 		(*CreateRoomRequest_Notes)(nil),
 	}
-	file_quiz_v1_quiz_proto_msgTypes[17].OneofWrappers = []any{
+	file_quiz_v1_quiz_proto_msgTypes[18].OneofWrappers = []any{
 		(*Event_Snapshot)(nil),
 		(*Event_RosterChanged)(nil),
 		(*Event_RoomLocked)(nil),
@@ -5064,7 +5144,7 @@ func file_quiz_v1_quiz_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_quiz_v1_quiz_proto_rawDesc), len(file_quiz_v1_quiz_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   59,
+			NumMessages:   60,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -114,15 +114,19 @@ type QuizServiceClient interface {
 	// no longer kept) or the first event after after_seq; live events follow.
 	// Every event carries the room-wide seq: a client that reconnects with the
 	// last seq it saw gets exactly the events it missed, in order. The token
-	// decides the view: a player's stream adds their own results and rank, the
-	// host's adds the whole roster; without a token it is the public view.
+	// decides the view: a player's stream adds the player's own result and
+	// standing in WatchResponse.personal, the host's snapshot lists the whole
+	// roster and the room's seed; without a token it is the public view.
 	//
 	// The stream ends with OK after RoomClosed, or after PlayerKicked for the
-	// kicked player. Errors: InvalidArgument for a malformed code; NotFound
-	// when no such room exists; PermissionDenied for a token that is not of
-	// this room; ResourceExhausted when the client reads too slowly to keep up
-	// (reconnect with after_seq); Unavailable when the server shuts down or
-	// the store cannot be reached (reconnect with after_seq, to any instance).
+	// kicked player. Errors: InvalidArgument for a malformed code, for an
+	// after_seq ahead of the room's last event, or for request bytes that do
+	// not decode; NotFound when no such room exists; Unauthenticated for
+	// malformed authorization metadata; PermissionDenied for a token that is
+	// not of this room; ResourceExhausted when the client reads too slowly to
+	// keep up (reconnect with after_seq); Unavailable when the server shuts
+	// down or the store cannot be reached (reconnect with after_seq, to any
+	// instance).
 	Watch(ctx context.Context, in *WatchRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchResponse], error)
 	// SubmitAnswer records the calling player's answer to the open question.
 	// The first accepted answer stands. The response never says whether the
@@ -451,15 +455,19 @@ type QuizServiceServer interface {
 	// no longer kept) or the first event after after_seq; live events follow.
 	// Every event carries the room-wide seq: a client that reconnects with the
 	// last seq it saw gets exactly the events it missed, in order. The token
-	// decides the view: a player's stream adds their own results and rank, the
-	// host's adds the whole roster; without a token it is the public view.
+	// decides the view: a player's stream adds the player's own result and
+	// standing in WatchResponse.personal, the host's snapshot lists the whole
+	// roster and the room's seed; without a token it is the public view.
 	//
 	// The stream ends with OK after RoomClosed, or after PlayerKicked for the
-	// kicked player. Errors: InvalidArgument for a malformed code; NotFound
-	// when no such room exists; PermissionDenied for a token that is not of
-	// this room; ResourceExhausted when the client reads too slowly to keep up
-	// (reconnect with after_seq); Unavailable when the server shuts down or
-	// the store cannot be reached (reconnect with after_seq, to any instance).
+	// kicked player. Errors: InvalidArgument for a malformed code, for an
+	// after_seq ahead of the room's last event, or for request bytes that do
+	// not decode; NotFound when no such room exists; Unauthenticated for
+	// malformed authorization metadata; PermissionDenied for a token that is
+	// not of this room; ResourceExhausted when the client reads too slowly to
+	// keep up (reconnect with after_seq); Unavailable when the server shuts
+	// down or the store cannot be reached (reconnect with after_seq, to any
+	// instance).
 	Watch(*WatchRequest, grpc.ServerStreamingServer[WatchResponse]) error
 	// SubmitAnswer records the calling player's answer to the open question.
 	// The first accepted answer stands. The response never says whether the
