@@ -4,11 +4,12 @@ import "testing"
 
 func TestNormalizeAnswer(t *testing.T) {
 	tests := []struct{ in, want string }{
-		{"AWS Lambda", "aws lambda"},
-		{"  aws   LAMBDA  ", "aws lambda"},
+		{"AWS Lambda", "awslambda"},
+		{"  aws   LAMBDA  ", "awslambda"},
+		{"quokkaq uux", "quokkaquux"},
 		{"X-Ray", "xray"},
 		{"Node.js!", "nodejs"},
-		{"Step\tFunctions\n", "step functions"},
+		{"Step\tFunctions\n", "stepfunctions"},
 		{"ＥＣＳ", "ecs"},        // full-width letters, NFKC
 		{"Straße", "strasse"}, // case folding, not just lower-casing
 		{"e\u0301", "é"},      // composed by NFKC

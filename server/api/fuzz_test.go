@@ -7,8 +7,10 @@ import (
 	"testing"
 
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/mem"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
 	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
 	"github.com/quizroom/quizroom/server/memstore"
@@ -117,6 +119,30 @@ func FuzzJoinRoom(f *testing.F) {
 		}
 		if err == nil && (resp.GetName() == "" || len([]rune(resp.GetName())) > room.MaxNameLen) {
 			t.Fatalf("join as %q accepted the name %q", name, resp.GetName())
+		}
+	})
+}
+
+// FuzzDecodeRequest throws arbitrary bytes at the server's codec as every
+// request type: each either decodes or is marked undecodable (which the
+// interceptors refuse with InvalidArgument), never both, and never panics.
+func FuzzDecodeRequest(f *testing.F) {
+	f.Add([]byte{0x0a, 0x06, 'A', 'B', 'C', '2', '3', '4'})
+	f.Add([]byte{0x0a, 0xff, 0xff, 0xff})
+	f.Add([]byte{0x10, 0x80})
+	c := Codec()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, m := range []proto.Message{
+			&quizv1.WatchRequest{}, &quizv1.JoinRoomRequest{}, &quizv1.SubmitAnswerRequest{},
+			&quizv1.CreateRoomRequest{}, &quizv1.UploadDeckRequest{},
+		} {
+			if err := c.Unmarshal(mem.BufferSlice{mem.SliceBuffer(data)}, m); err != nil {
+				t.Fatalf("%T: the codec returned %v; it marks undecodable bytes instead", m, err)
+			}
+			why, bad := undecodable(m)
+			if strict := proto.Unmarshal(data, m.ProtoReflect().New().Interface()); (strict != nil) != bad {
+				t.Fatalf("%T: marked undecodable=%t (%s) but proto.Unmarshal says %v", m, bad, why, strict)
+			}
 		}
 	})
 }

@@ -49,7 +49,7 @@ func testQuestions(t *testing.T) []game.Question {
 func randomAnswer(rng *rand.Rand, q game.Question) *quizv1.Answer {
 	switch q.Kind {
 	case game.TypedAnswer:
-		return &quizv1.Answer{Text: []string{"QuokkaTrace", "quokka trace service", "X-Ray", "no idea"}[rng.IntN(4)]}
+		return &quizv1.Answer{Text: []string{"QuokkaTrace", "quokka trace service", "quokkat race", "X-Ray", "no idea"}[rng.IntN(5)]}
 	case game.MultipleSelect:
 		var cs []int32
 		for i := range q.Options {
@@ -167,7 +167,10 @@ func recompute(t *testing.T, questions []game.Question, rep *quizv1.Report, scor
 			if !ok {
 				continue
 			}
-			ans := game.Answer{Choices: intsOf(a.GetChoices()), Text: a.GetText()}
+			if a.GetText() != "" && a.GetNormalizedText() != content.NormalizeAnswer(a.GetText()) {
+				t.Errorf("%s question %d: typed %q reported as normalised %q", id, q, a.GetText(), a.GetNormalizedText())
+			}
+			ans := game.Answer{Choices: intsOf(a.GetChoices()), Text: a.GetNormalizedText()}
 			g := question.Grade(ans)
 			elapsed := a.GetElapsed().AsDuration()
 			before := game.StreakBefore(st.Streak, st.StreakQ, game.PreviousScored(questions, q))
@@ -341,4 +344,60 @@ func TestConcurrentSecondAnswers(t *testing.T) {
 	if accepted != 1 || refused != 19 {
 		t.Errorf("got %d accepted and %d refused, want 1 and 19", accepted, refused)
 	}
+}
+
+// TestStartGameSeq checks that StartGame returns the seq of GameStarted,
+// as documented, with the first question right after it.
+func TestStartGameSeq(t *testing.T) {
+	e := newEnv(t, servertest.Options{})
+	r := e.create(t, fast())
+	w := e.watch(t, r.code, r.host, 0)
+	resp, err := e.client.StartGame(as(ctx(t), r.host), &quizv1.StartGameRequest{RoomCode: r.code})
+	if err != nil {
+		t.Fatal(err)
+	}
+	started, _ := w.until(t, func(ev *quizv1.Event) bool { return ev.GetGameStarted() != nil })
+	if got, want := resp.GetSeq(), started.GetSeq(); got != want {
+		t.Errorf("StartGame returned seq %d, GameStarted has seq %d", got, want)
+	}
+	if ev := w.next(t); ev.GetQuestionOpened() == nil || ev.GetSeq() != resp.GetSeq()+1 {
+		t.Errorf("after GameStarted came %v, want QuestionOpened at seq %d", ev, resp.GetSeq()+1)
+	}
+}
+
+// TestTypedAnswerIgnoresSpaces answers a typed question with the letters
+// right and the spaces wrong: it is correct, and the report keeps what the
+// player typed beside the form it was compared in.
+func TestTypedAnswerIgnoresSpaces(t *testing.T) {
+	e := newEnv(t, servertest.Options{})
+	r := e.create(t, fast())
+	p := e.join(t, r.code, "Spacey")
+	e.host(t, r, start)
+	for range 3 { // to question 3, the typed one
+		e.host(t, r, closeQ)
+		e.host(t, r, next)
+		e.host(t, r, next)
+	}
+	if _, err := e.answer(t, r.code, p, 3, &quizv1.Answer{Text: "  Quokkat race! "}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.answer(t, r.code, e.join(t, r.code, "Dots"), 3, &quizv1.Answer{Text: "..."})
+	wantCode(t, err, codes.InvalidArgument, "a typed answer of punctuation only")
+	e.host(t, r, closeQ)
+	rep, err := e.client.GetReport(as(ctx(t), r.host), &quizv1.GetReportRequest{RoomCode: r.code})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pl := range rep.GetReport().GetPlayers() {
+		if pl.GetStanding().GetPlayer().GetPlayerId() != p.id {
+			continue
+		}
+		a := pl.GetAnswers()[0]
+		if a.GetText() != "Quokkat race!" || a.GetNormalizedText() != "quokkatrace" || !a.GetCorrect() {
+			t.Errorf("report has text %q, normalised %q, correct %t; want \"Quokkat race!\", \"quokkatrace\", true",
+				a.GetText(), a.GetNormalizedText(), a.GetCorrect())
+		}
+		return
+	}
+	t.Fatal("the player is not in the report")
 }

@@ -6,7 +6,9 @@ import (
 	"testing"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
@@ -235,4 +237,57 @@ func fieldViolations(err error) []*errdetails.BadRequest_FieldViolation {
 		}
 	}
 	return nil
+}
+
+// rawCodec sends a *[]byte as it is, so a test can put any bytes on the
+// wire; it decodes nothing.
+type rawCodec struct{}
+
+func (rawCodec) Marshal(v any) ([]byte, error)      { return *v.(*[]byte), nil }
+func (rawCodec) Unmarshal(data []byte, v any) error { *v.(*[]byte) = data; return nil }
+func (rawCodec) Name() string                       { return "proto" }
+
+// TestUndecodableRequest sends bytes that are no protobuf message to a
+// unary call and to Watch: both are InvalidArgument, as documented, not
+// Internal.
+func TestUndecodableRequest(t *testing.T) {
+	e := newEnv(t, servertest.Options{})
+	conn, err := grpc.NewClient(e.srv.Addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithDefaultCallOptions(grpc.ForceCodec(rawCodec{})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	garbage := []byte{0x0a, 0xff, 0xff, 0xff} // field 1, a length far beyond the message
+	var out []byte
+	err = conn.Invoke(ctx(t), "/quiz.v1.QuizService/JoinRoom", &garbage, &out)
+	wantCode(t, err, codes.InvalidArgument, "JoinRoom with undecodable bytes")
+	if !strings.Contains(status.Convert(err).Message(), "JoinRoom") {
+		t.Errorf("the message %q does not name the call", status.Convert(err).Message())
+	}
+
+	s, err := conn.NewStream(ctx(t), &grpc.StreamDesc{ServerStreams: true}, "/quiz.v1.QuizService/Watch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SendMsg(&garbage); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CloseSend(); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.RecvMsg(&out), codes.InvalidArgument, "Watch with undecodable bytes")
+}
+
+// TestWatchAheadOfTheRoom resumes after a seq the room has not reached:
+// InvalidArgument, as documented.
+func TestWatchAheadOfTheRoom(t *testing.T) {
+	e := newEnv(t, servertest.Options{})
+	r := e.create(t, fast())
+	s, err := e.client.Watch(as(ctx(t), r.host), &quizv1.WatchRequest{RoomCode: r.code, AfterSeq: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Recv()
+	wantCode(t, err, codes.InvalidArgument, "Watch after a seq the room has not reached")
 }

@@ -82,7 +82,8 @@ func New(cfg Config) *Server {
 func (s *Server) Register(g *grpc.Server) { quizv1.RegisterQuizServiceServer(g, s) }
 
 // ServerOptions are the options a gRPC server of this service needs: the
-// frame codec, the message size limit, keepalive fit for streams that stay
+// frame codec and the interceptors that refuse undecodable requests with
+// InvalidArgument, the message size limit, keepalive fit for streams that stay
 // open for a whole game (pings every 30 s; clients may ping every 10 s), and
 // buffers sized for many connections that carry small messages: 8 KiB
 // instead of 32 KiB each way (write buffers are shared between connections
@@ -92,6 +93,8 @@ func ServerOptions() []grpc.ServerOption {
 		grpc.WriteBufferSize(connBufferSize),
 		grpc.ReadBufferSize(connBufferSize),
 		grpc.ForceServerCodecV2(Codec()),
+		grpc.ChainUnaryInterceptor(refuseUndecodable),
+		grpc.ChainStreamInterceptor(refuseUndecodableStream),
 		grpc.MaxRecvMsgSize(MaxMessageSize),
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 30 * time.Second, Timeout: 10 * time.Second}),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
@@ -361,7 +364,8 @@ func (s *Server) StartGame(ctx context.Context, req *quizv1.StartGameRequest) (*
 	if err != nil {
 		return nil, err
 	}
-	return &quizv1.StartGameResponse{Seq: st.Seq}, nil
+	// Starting appends GameStarted and then the first QuestionOpened.
+	return &quizv1.StartGameResponse{Seq: st.Seq - 1}, nil
 }
 
 // NextQuestion moves the game on.
@@ -451,6 +455,14 @@ func (s *Server) GetReport(ctx context.Context, req *quizv1.GetReportRequest) (*
 	return &quizv1.GetReportResponse{Report: reportOut(rep)}, nil
 }
 
+// normalizedText is a typed answer as it was compared; "" for none.
+func normalizedText(typed string) string {
+	if typed == "" {
+		return ""
+	}
+	return content.NormalizeAnswer(typed)
+}
+
 // reportOut converts a report.
 func reportOut(rep *room.Report) *quizv1.Report {
 	out := &quizv1.Report{Room: roomInfo(rep.Spec, rep.State, true), GeneratedAt: timestamppb.New(rep.State.Now)}
@@ -469,6 +481,7 @@ func reportOut(rep *room.Report) *quizv1.Report {
 		for _, r := range results {
 			answers[r.PlayerID] = append(answers[r.PlayerID], &quizv1.ReportAnswer{
 				QuestionIndex: int32(q), Choices: ints32(r.Answer.Choices), Text: r.Answer.Text,
+				NormalizedText: normalizedText(r.Answer.Text),
 				Correct: r.Correct, Points: int32(r.Points), StreakBonus: int32(r.Bonus),
 				Elapsed: durationpb.New(r.Elapsed),
 			})

@@ -33,7 +33,7 @@ func (s Settings) Next(p Phase, q, n int) (Step, error) {
 		}
 		return Step{To: PhaseFinished, Q: q}, nil
 	case PhaseQuestion:
-		return Step{}, fmt.Errorf("%w: question %d is still open; close it first", ErrWrongPhase, q+1)
+		return Step{}, fmt.Errorf("%w: question_index %d is still open: close it first", ErrWrongPhase, q)
 	case PhasePaused:
 		return Step{}, fmt.Errorf("%w: the game is paused; resume it first", ErrWrongPhase)
 	default:

@@ -25,7 +25,7 @@ func (s *Store) Submit(_ context.Context, code string, sub room.Submission) (roo
 		return room.Accepted{}, why.Err(sub.Q, st.Q)
 	}
 	if _, ok := r.answers[sub.Q][p.ID]; ok {
-		return room.Accepted{}, room.Errorf(room.ErrExists, "question %d already answered: the first answer stands", sub.Q+1)
+		return room.Accepted{}, room.Errorf(room.ErrExists, "question_index %d already answered: the first answer stands", sub.Q)
 	}
 	elapsed := min(now.Sub(st.OpensAt), sub.Limit)
 	before := game.StreakBefore(p.streak, p.streakQ, sub.PrevScored)

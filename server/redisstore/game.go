@@ -44,7 +44,7 @@ func (s *Store) Submit(ctx context.Context, code string, sub room.Submission) (r
 		}
 		return room.Accepted{}, why.Err(sub.Q, open)
 	case "exists":
-		return room.Accepted{}, room.Errorf(room.ErrExists, "question %d already answered: the first answer stands", sub.Q+1)
+		return room.Accepted{}, room.Errorf(room.ErrExists, "question_index %d already answered: the first answer stands", sub.Q)
 	}
 	return room.Accepted{Elapsed: msDuration(r.int(1)), AllAnswered: r.int(2) == 1, Version: r.int(3)}, r.err
 }

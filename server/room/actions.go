@@ -3,6 +3,7 @@ package room
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/quizroom/quizroom/content"
 	"github.com/quizroom/quizroom/server/game"
@@ -94,11 +95,18 @@ func (e *Engine) Submit(ctx context.Context, code string, who Identity, q int, a
 		return Accepted{}, err
 	}
 	if q < 0 || q >= len(spec.Questions) {
-		return Accepted{}, Errorf(ErrInvalid, "question %d does not exist: the game has questions 1 to %d", q+1, len(spec.Questions))
+		return Accepted{}, Errorf(ErrInvalid, "question_index %d does not exist: the game's questions are 0 to %d", q, len(spec.Questions)-1)
 	}
 	question := &spec.Questions[q]
+	// A typed answer is kept as the player typed it (trimmed), for the
+	// report, and graded by its normalised form.
+	graded := a
 	if question.Kind == game.TypedAnswer {
-		a.Text = content.NormalizeAnswer(a.Text)
+		a.Text = strings.TrimSpace(a.Text)
+		graded.Text = content.NormalizeAnswer(a.Text)
+		if a.Text != "" && graded.Text == "" {
+			return Accepted{}, Errorf(ErrInvalid, "answer text has no letters or digits")
+		}
 	}
 	if err := question.Check(a); err != nil {
 		return Accepted{}, Wrap(ErrInvalid, err)
@@ -107,7 +115,7 @@ func (e *Engine) Submit(ctx context.Context, code string, who Identity, q int, a
 		PlayerID:   who.PlayerID,
 		Q:          q,
 		Answer:     a,
-		Grade:      question.Grade(a),
+		Grade:      question.Grade(graded),
 		Kind:       question.Kind,
 		Points:     question.Points,
 		Limit:      question.TimeLimit,

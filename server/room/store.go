@@ -277,11 +277,11 @@ func (r Refusal) Err(q, open int) error {
 	case Paused:
 		return Errorf(ErrPhase, "the game is paused: answers are accepted again when it resumes")
 	case OtherQuestion:
-		return Errorf(ErrPhase, "question %d is not open: question %d is", q+1, open+1)
+		return Errorf(ErrPhase, "question_index %d is not open: the open question is question_index %d", q, open)
 	case NotYet:
-		return Errorf(ErrPhase, "the options of question %d are not open yet", q+1)
+		return Errorf(ErrPhase, "the options of question_index %d are not open yet", q)
 	case Late:
-		return Errorf(ErrPhase, "question %d is closed: its deadline has passed", q+1)
+		return Errorf(ErrPhase, "question_index %d is closed: its deadline has passed", q)
 	default:
 		return Errorf(ErrPhase, "no question is open")
 	}
