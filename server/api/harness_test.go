@@ -203,9 +203,9 @@ type watcher struct {
 	back     []*quizv1.Event // events read ahead, returned first by next
 	personal map[*quizv1.Event]*quizv1.Personal
 	events   chan *quizv1.WatchResponse
-	cancel context.CancelFunc
-	done   chan struct{}
-	err    error // the stream's end: nil for a clean end; read after done
+	cancel   context.CancelFunc
+	done     chan struct{}
+	err      error // the stream's end: nil for a clean end; read after done
 }
 
 // watch opens a Watch stream; the test's end closes it.

@@ -482,7 +482,7 @@ func reportOut(rep *room.Report) *quizv1.Report {
 			answers[r.PlayerID] = append(answers[r.PlayerID], &quizv1.ReportAnswer{
 				QuestionIndex: int32(q), Choices: ints32(r.Answer.Choices), Text: r.Answer.Text,
 				NormalizedText: normalizedText(r.Answer.Text),
-				Correct: r.Correct, Points: int32(r.Points), StreakBonus: int32(r.Bonus),
+				Correct:        r.Correct, Points: int32(r.Points), StreakBonus: int32(r.Bonus),
 				Elapsed: durationpb.New(r.Elapsed),
 			})
 		}
