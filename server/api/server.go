@@ -474,6 +474,7 @@ func reportOut(rep *room.Report) *quizv1.Report {
 			CorrectChoices: ints32(question.Correct), AcceptedAnswers: question.Accepted,
 			OptionCounts: ints32(st.Counts), Answered: int32(st.Answered), CorrectCount: int32(st.Correct),
 			AverageTime: durationpb.New(st.AverageTime), Revealed: true,
+			Explanation: question.Explanation, Section: question.Section,
 		})
 	}
 	answers := map[string][]*quizv1.ReportAnswer{}

@@ -4282,7 +4282,11 @@ type ReportQuestion struct {
 	// AverageTime is the mean server-measured answer time.
 	AverageTime *durationpb.Duration `protobuf:"bytes,10,opt,name=average_time,json=averageTime,proto3" json:"average_time,omitempty"`
 	// Revealed is true once the question has been closed and scored.
-	Revealed      bool `protobuf:"varint,11,opt,name=revealed,proto3" json:"revealed,omitempty"`
+	Revealed bool `protobuf:"varint,11,opt,name=revealed,proto3" json:"revealed,omitempty"`
+	// Explanation says why, from the notes; may be empty.
+	Explanation string `protobuf:"bytes,12,opt,name=explanation,proto3" json:"explanation,omitempty"`
+	// Section names the notes section the question comes from; may be empty.
+	Section       string `protobuf:"bytes,13,opt,name=section,proto3" json:"section,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -4392,6 +4396,20 @@ func (x *ReportQuestion) GetRevealed() bool {
 		return x.Revealed
 	}
 	return false
+}
+
+func (x *ReportQuestion) GetExplanation() string {
+	if x != nil {
+		return x.Explanation
+	}
+	return ""
+}
+
+func (x *ReportQuestion) GetSection() string {
+	if x != nil {
+		return x.Section
+	}
+	return ""
 }
 
 // ReportPlayer is one player of a report with every answer they gave.
@@ -4832,7 +4850,7 @@ const file_quiz_v1_quiz_proto_rawDesc = "" +
 	"\x04room\x18\x01 \x01(\v2\x11.quiz.v1.RoomInfoR\x04room\x125\n" +
 	"\tquestions\x18\x02 \x03(\v2\x17.quiz.v1.ReportQuestionR\tquestions\x12/\n" +
 	"\aplayers\x18\x03 \x03(\v2\x15.quiz.v1.ReportPlayerR\aplayers\x12=\n" +
-	"\fgenerated_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\vgeneratedAt\"\x93\x03\n" +
+	"\fgenerated_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\vgeneratedAt\"\xcf\x03\n" +
 	"\x0eReportQuestion\x12\x14\n" +
 	"\x05index\x18\x01 \x01(\x05R\x05index\x12\x12\n" +
 	"\x04text\x18\x02 \x01(\tR\x04text\x12)\n" +
@@ -4845,7 +4863,9 @@ const file_quiz_v1_quiz_proto_rawDesc = "" +
 	"\rcorrect_count\x18\t \x01(\x05R\fcorrectCount\x12<\n" +
 	"\faverage_time\x18\n" +
 	" \x01(\v2\x19.google.protobuf.DurationR\vaverageTime\x12\x1a\n" +
-	"\brevealed\x18\v \x01(\bR\brevealed\"\x9a\x01\n" +
+	"\brevealed\x18\v \x01(\bR\brevealed\x12 \n" +
+	"\vexplanation\x18\f \x01(\tR\vexplanation\x12\x18\n" +
+	"\asection\x18\r \x01(\tR\asection\"\x9a\x01\n" +
 	"\fReportPlayer\x12-\n" +
 	"\bstanding\x18\x01 \x01(\v2\x11.quiz.v1.StandingR\bstanding\x12/\n" +
 	"\aanswers\x18\x02 \x03(\v2\x15.quiz.v1.ReportAnswerR\aanswers\x12\x12\n" +
