@@ -512,7 +512,7 @@ func checkReport(t *testing.T, rep *quizv1.Report, opened map[int]*quizv1.Questi
 				continue
 			}
 			question := &questions[q]
-			ans := game.Answer{Text: a.GetText()}
+			ans := game.Answer{Text: a.GetNormalizedText()}
 			for _, c := range a.GetChoices() {
 				ans.Choices = append(ans.Choices, int(c))
 			}

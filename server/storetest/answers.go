@@ -80,7 +80,7 @@ func testSubmitOnce(t *testing.T, newStore NewStore) {
 	f.open(0)
 	f.submit(ids[0], 0, choice(0, 1))
 	wantMsg(t, "a second answer", second(f.s.Submit(f.ctx, f.code, f.submission(ids[0], 0, choice(2)))),
-		room.ErrExists, "question 1 already answered: the first answer stands")
+		room.ErrExists, "question_index 0 already answered: the first answer stands")
 	sb, err := f.s.Scoreboard(f.ctx, f.code, 0)
 	if err != nil {
 		t.Fatal(err)
