@@ -5,104 +5,25 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/encoding"
-	"google.golang.org/grpc/mem"
 	"google.golang.org/protobuf/encoding/protowire"
 
 	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
 	"github.com/quizroom/quizroom/server/servertest"
 )
 
-// spyFrame is one message a spy received: its bytes as they came off the
-// wire, and what they decode to.
-type spyFrame struct {
-	raw  []byte
-	resp *quizv1.WatchResponse
-}
-
-// spy is one Watch stream on a connection of its own, keeping the raw
-// bytes of every message in the order they arrived.
+// spy is a tap on one view of a room, named for the test's messages.
 type spy struct {
-	name   string
-	mu     sync.Mutex // guards frames
-	frames []spyFrame
-	cancel context.CancelFunc
-	done   chan struct{}
+	*servertest.Tap
+	name string
 }
 
-// rawTap is a client codec that hands every message's bytes to a spy
-// before decoding them.
-type rawTap struct {
-	encoding.CodecV2
-	last *[]byte
-}
-
-func (r rawTap) Unmarshal(data mem.BufferSlice, v any) error {
-	*r.last = data.Materialize()
-	return r.CodecV2.Unmarshal(data, v)
-}
-
-// newSpy watches code as token from after on a connection of its own.
-func newSpy(t *testing.T, addr, name, code, token string, after uint64) *spy {
+func newSpy(t *testing.T, srv *servertest.Server, name, code, token string, after uint64) *spy {
 	t.Helper()
-	var last []byte
-	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithDefaultCallOptions(grpc.ForceCodecV2(rawTap{CodecV2: encoding.GetCodecV2("proto"), last: &last})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, cancel := context.WithCancel(as(context.Background(), token))
-	stream, err := quizv1.NewQuizServiceClient(conn).Watch(c, &quizv1.WatchRequest{RoomCode: code, AfterSeq: after})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &spy{name: name, cancel: cancel, done: make(chan struct{})}
-	go func() {
-		defer close(s.done)
-		defer conn.Close()
-		for {
-			resp, err := stream.Recv()
-			if err != nil {
-				return
-			}
-			s.mu.Lock()
-			s.frames = append(s.frames, spyFrame{raw: last, resp: resp})
-			s.mu.Unlock()
-		}
-	}()
-	t.Cleanup(s.stop)
-	return s
-}
-
-func (s *spy) stop() {
-	s.cancel()
-	<-s.done
-}
-
-// wait blocks until a received frame matches, failing the test after a while.
-func (s *spy) wait(t *testing.T, what string, match func(*quizv1.WatchResponse) bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for seen := 0; time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
-		s.mu.Lock()
-		frames := s.frames[seen:]
-		seen = len(s.frames)
-		s.mu.Unlock()
-		for _, f := range frames {
-			if match(f.resp) {
-				return
-			}
-		}
-	}
-	t.Fatalf("%s did not get %s within 20 s", s.name, what)
+	return &spy{Tap: srv.Tap(t, code, token, after), name: name}
 }
 
 // showsQuestion reports whether a frame shows question q open, in its own
@@ -128,10 +49,8 @@ func revealsQuestion(resp *quizv1.WatchResponse, q int32) bool {
 
 // revealed reports whether the spy has received q's reveal.
 func (s *spy) revealed(q int32) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, f := range s.frames {
-		if revealsQuestion(f.resp, q) {
+	for _, f := range s.Frames() {
+		if revealsQuestion(f.Resp, q) {
 			return true
 		}
 	}
@@ -140,16 +59,14 @@ func (s *spy) revealed(q int32) bool {
 
 // window is the frames a spy received while question q was open: from the
 // first that shows it to the one that reveals it.
-func (s *spy) window(q int32) []spyFrame {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []spyFrame
+func (s *spy) window(q int32) []servertest.Frame {
+	var out []servertest.Frame
 	open := false
-	for _, f := range s.frames {
+	for _, f := range s.Frames() {
 		switch {
-		case revealsQuestion(f.resp, q):
+		case revealsQuestion(f.Resp, q):
 			return out
-		case showsQuestion(f.resp, q):
+		case showsQuestion(f.Resp, q):
 			open = true
 		}
 		if open {
@@ -298,10 +215,10 @@ func playFair(t *testing.T, e *env, code, host string) {
 	answerer, resumer := join("Ann"), join("Bob")
 	join("Cid") // never answers, so each question stays open until the host closes it
 	spies := []*spy{
-		newSpy(t, e.srv.Addr, "player", code, answerer.token, 0),
-		newSpy(t, e.srv.Addr, "spectator", code, "", 0),
-		newSpy(t, e.srv.Addr, "host", code, host, 0),
-		newSpy(t, e.srv.Addr, "Cid's player", code, e.join(t, code, "Dee").token, 0),
+		newSpy(t, e.srv, "player", code, answerer.token, 0),
+		newSpy(t, e.srv, "spectator", code, "", 0),
+		newSpy(t, e.srv, "host", code, host, 0),
+		newSpy(t, e.srv, "Cid's player", code, e.join(t, code, "Dee").token, 0),
 	}
 	main, live := spies[0], len(spies)
 	hostCall := func(call func(context.Context, quizv1.QuizServiceClient, string) error) {
@@ -314,7 +231,7 @@ func playFair(t *testing.T, e *env, code, host string) {
 	var opened []uint64
 	for q := range n {
 		var seq uint64
-		main.wait(t, fmt.Sprintf("question %d", q), func(r *quizv1.WatchResponse) bool {
+		main.Wait(t, fmt.Sprintf("question %d", q), func(r *quizv1.WatchResponse) bool {
 			if showsQuestion(r, q) {
 				seq = r.GetEvent().GetSeq()
 				return true
@@ -322,11 +239,11 @@ func playFair(t *testing.T, e *env, code, host string) {
 			return false
 		})
 		opened = append(opened, seq)
-		late := newSpy(t, e.srv.Addr, fmt.Sprintf("late joiner %d", q), code, join(fmt.Sprintf("Late %c%c", 'a'+q/26, 'a'+q%26)).token, 0)
-		watcher := newSpy(t, e.srv.Addr, fmt.Sprintf("spectator snapshot %d", q), code, "", 0)
-		resumed := newSpy(t, e.srv.Addr, fmt.Sprintf("resume %d", q), code, resumer.token, seq-1)
+		late := newSpy(t, e.srv, fmt.Sprintf("late joiner %d", q), code, join(fmt.Sprintf("Late %c%c", 'a'+q/26, 'a'+q%26)).token, 0)
+		watcher := newSpy(t, e.srv, fmt.Sprintf("spectator snapshot %d", q), code, "", 0)
+		resumed := newSpy(t, e.srv, fmt.Sprintf("resume %d", q), code, resumer.token, seq-1)
 		for _, s := range []*spy{late, watcher, resumed} {
-			s.wait(t, fmt.Sprintf("question %d", q), func(r *quizv1.WatchResponse) bool { return showsQuestion(r, q) })
+			s.Wait(t, fmt.Sprintf("question %d", q), func(r *quizv1.WatchResponse) bool { return showsQuestion(r, q) })
 		}
 		spies = append(spies, late, watcher, resumed)
 		current := append(spies[:live:live], late, watcher, resumed)
@@ -335,7 +252,7 @@ func playFair(t *testing.T, e *env, code, host string) {
 				t.Fatalf("answering question %d: %v", q, err)
 			}
 		}
-		main.wait(t, fmt.Sprintf("answer progress of question %d", q), func(r *quizv1.WatchResponse) bool {
+		main.Wait(t, fmt.Sprintf("answer progress of question %d", q), func(r *quizv1.WatchResponse) bool {
 			return r.GetEvent().GetAnswerProgress().GetIndex() == q && r.GetEvent().GetAnswerProgress().GetAnswered() > 0
 		})
 		for _, s := range current {
@@ -345,11 +262,11 @@ func playFair(t *testing.T, e *env, code, host string) {
 		}
 		hostCall(closeQ)
 		for _, s := range current {
-			s.wait(t, fmt.Sprintf("the reveal of question %d", q), func(r *quizv1.WatchResponse) bool { return revealsQuestion(r, q) })
+			s.Wait(t, fmt.Sprintf("the reveal of question %d", q), func(r *quizv1.WatchResponse) bool { return revealsQuestion(r, q) })
 		}
-		late.stop()
-		watcher.stop()
-		resumed.stop()
+		late.Stop()
+		watcher.Stop()
+		resumed.Stop()
 		if q < n-1 {
 			for {
 				resp, err := e.client.NextQuestion(as(ctx(t), host), &quizv1.NextQuestionRequest{RoomCode: code})
@@ -372,15 +289,15 @@ func playFair(t *testing.T, e *env, code, host string) {
 			rq := rep.GetQuestions()[q]
 			var shown *quizv1.QuestionOpened
 			for _, f := range s.window(q) {
-				if o := f.resp.GetEvent().GetQuestionOpened(); o != nil {
+				if o := f.Resp.GetEvent().GetQuestionOpened(); o != nil {
 					shown = o
 				}
-				if snap := f.resp.GetEvent().GetSnapshot(); snap.GetQuestion() != nil {
+				if snap := f.Resp.GetEvent().GetSnapshot(); snap.GetQuestion() != nil {
 					shown = snap.GetQuestion()
 				}
-				if what := leak(f.raw, rq, shown); what != "" {
+				if what := leak(f.Raw, rq, shown); what != "" {
 					t.Errorf("%s, question %d (%q): a frame (seq %d) gives away %s before the reveal",
-						s.name, q, rq.GetText(), f.resp.GetEvent().GetSeq(), what)
+						s.name, q, rq.GetText(), f.Resp.GetEvent().GetSeq(), what)
 				}
 				checked++
 			}
