@@ -39,7 +39,7 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Parse(Format(d)) failed: %v\nformatted:\n%s", err, out)
 		}
-		if !reflect.DeepEqual(withoutLines(again), withoutLines(d)) {
+		if !reflect.DeepEqual(asFormatted(again), asFormatted(d)) {
 			t.Fatalf("Parse(Format(d)) differs:\ngot  %#v\nwant %#v\nformatted:\n%s", again, d, out)
 		}
 	})
@@ -75,7 +75,7 @@ func FuzzParseNotes(f *testing.F) {
 		if err != nil {
 			t.Fatalf("generated deck does not validate: %v\n%s", err, out)
 		}
-		if !reflect.DeepEqual(withoutLines(again), d) {
+		if !reflect.DeepEqual(asFormatted(again), asFormatted(d)) {
 			t.Fatalf("generated deck differs after Parse(Format(d)):\n%s", out)
 		}
 	})
