@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/quizroom/quizroom/server/game"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -231,6 +233,132 @@ func TestGenerateOptions(t *testing.T) {
 	} {
 		if _, err := Generate(n, opt); err == nil {
 			t.Errorf("Generate(%+v) succeeded, want an error", opt)
+		}
+	}
+}
+
+// TestGenerateOneRightAnswer checks that a fact true of two concepts, a
+// topic heading and a bare denial make no question, and that topics are
+// never offered.
+func TestGenerateOneRightAnswer(t *testing.T) {
+	src := `# Kubernetes
+### ConfigMap
+- Pods consume a ConfigMap as environment variables or files.
+- A ConfigMap holds configuration data as key-value pairs.
+### Secret
+- Pods consume a Secret as environment variables or files.
+- A Secret holds a small amount of sensitive data such as a password.
+- It does not hold large amounts of data.
+### Service
+- A Service exposes a set of pods under one stable network address.
+### When to use a Job
+- A Job runs pods until a given number of them complete successfully.
+`
+	n, err := ParseNotes("k8s.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"A ConfigMap holds configuration data as key-value pairs.",
+		"A Secret holds a small amount of sensitive data such as a password.",
+		"A Service exposes a set of pods under one stable network address.",
+	}
+	for seed := range uint64(20) {
+		d := mustGenerate(t, n, GenerateOptions{Seed: seed})
+		var asked []string
+		for _, q := range d.Questions {
+			asked = append(asked, quoted(q.Explanation))
+			for _, o := range q.Options {
+				if strings.Contains(o.Text, "Job") {
+					t.Errorf("seed %d: %q offers the topic %q", seed, q.Text, o.Text)
+				}
+			}
+		}
+		slices.Sort(asked)
+		if !slices.Equal(asked, want) {
+			t.Fatalf("seed %d asked %q, want only %q", seed, asked, want)
+		}
+	}
+}
+
+func TestIsTopic(t *testing.T) {
+	tests := []struct {
+		heading string
+		want    bool
+	}{
+		{"AWS Lambda", false},
+		{"Amazon Elastic Container Service (ECS)", false},
+		{"AWS Identity and Access Management", false},
+		{"Pods", false},
+		{"lambda", false},
+		{"config maps", false},
+		{"kube-proxy", false},
+		{"Amazon EC2 Auto Scaling", false},
+		{"When to choose Amazon EC2", true},
+		{"Lambda triggered by events", true},
+		{"Choosing a database", true},
+		{"How Fargate isolates workloads", true},
+		{"Lambda: limits", true},
+		{"Amazon S3 storage classes", true},
+	}
+	for _, tt := range tests {
+		if got := isTopic(tt.heading); got != tt.want {
+			t.Errorf("isTopic(%q) = %v, want %v", tt.heading, got, tt.want)
+		}
+	}
+}
+
+func TestSameFact(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"____ works with both Amazon ECS and Amazon EKS.", "It is integrated with Amazon ECS and Amazon EKS.", true},
+		{"Pods consume a ____ as environment variables or files.", "Pods consume a ____ as environment variables or files.", true},
+		{"____ removes the need to provision and manage servers.", "____ is serverless: you run code without provisioning or managing servers.", true},
+		{"To coordinate multiple AWS services into serverless workflows, choose ____.", "____ gives no direct way to coordinate multiple AWS services into serverless workflows.", false},
+		{"____ is a fast content delivery network.", "____ hosts secure Git-based repositories.", false},
+		{"____ lets you use the same toolset on premises and in the AWS Cloud.", "____ lets you use Chef and Puppet to automate how servers are configured across Amazon EC2 instances or on-premises compute environments.", false},
+	}
+	for _, tt := range tests {
+		if got := sameFact(tt.a, tt.b); got != tt.want {
+			t.Errorf("sameFact(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+// TestGenerateTypedAnswers checks that a generated typed question accepts
+// what a person would type for the name.
+func TestGenerateTypedAnswers(t *testing.T) {
+	c := newConcept("Amazon Elastic Container Service (ECS)")
+	accepted := typedAnswers(&c)
+	for _, typed := range []string{"ECS", "ecs", "Amazon ECS", "Elastic Container Service", "elastic-container service",
+		"ElasticContainerService", "Amazon Elastic Container Services", "amazon elastic container service"} {
+		if !slices.ContainsFunc(accepted, func(a string) bool { return game.SameAnswer(NormalizeAnswer(typed), NormalizeAnswer(a)) }) {
+			t.Errorf("%q is not accepted by %q", typed, accepted)
+		}
+	}
+	for _, typed := range []string{"EKS", "Amazon", "Container", "Elastic Container Registry"} {
+		if slices.ContainsFunc(accepted, func(a string) bool { return game.SameAnswer(NormalizeAnswer(typed), NormalizeAnswer(a)) }) {
+			t.Errorf("%q is accepted by %q", typed, accepted)
+		}
+	}
+	if long := newConcept("Amazon Simple Queue Service for Very Long Names"); typedAnswers(&long) != nil {
+		t.Errorf("a name of more than %d words gave typed answers %q", MaxTypedWords, typedAnswers(&long))
+	}
+}
+
+func TestFillBlanks(t *testing.T) {
+	tests := []struct{ masked, name, want string }{
+		{"____ scales out.", "Fargate", "Fargate scales out."},
+		{"A ____ function can invoke other ____ functions.", "Elastic Container Service", "An Elastic Container Service function can invoke other Elastic Container Service functions."},
+		{"Start an ____ task.", "Batch", "Start a Batch task."},
+		{"Start a ____ task.", "ECS", "Start an ECS task."},
+		{"Plan a ____ task.", "Batch", "Plan a Batch task."},
+	}
+	for _, tt := range tests {
+		if got := fillBlanks(tt.masked, tt.name); got != tt.want {
+			t.Errorf("fillBlanks(%q, %q) = %q, want %q", tt.masked, tt.name, got, tt.want)
 		}
 	}
 }

@@ -69,10 +69,10 @@ var stopWords = map[string]bool{}
 func init() {
 	for _, w := range strings.Fields(`a about above after again against all allow allows also am an and
 		any are as at be because been before being below between both but by can could did do does doing
-		down during each either enable enables false few for from further had has have having help helps
+		down during each either enable enables few for from further had has have having help helps
 		here how i if in into is it its itself just let lets may more most must neither no nor not now of
 		off on once one ones only or other our out over own same should so some such than that the their
-		them then there these they this those through to too true under until up use used uses using very
+		them then there these they this those through to too under until up use used uses using very
 		was we were what when where which while who whom whose why will with would you your`) {
 		stopWords[w] = true
 	}

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/text"
+
 	"github.com/quizroom/quizroom/server/game"
 )
 
@@ -244,14 +247,22 @@ func explanationRule(d *Deck) []Warning {
 				own[e] = true
 			}
 		}
-		warned := map[int]bool{}
+		given := map[int]string{} // question → the longest of its answers given away
+		var order []int
 		for _, e := range x.find(q.Explanation) {
 			other := entries[e]
-			if other.q == i || own[e] || warned[other.q] {
+			if other.q == i || own[e] {
 				continue
 			}
-			warned[other.q] = true
-			ws = append(ws, Warning{Line: q.Line, Msg: fmt.Sprintf("explanation gives away %q, the answer of the question on line %d: a player who sees this reveal first knows it; say it without that answer", clip(other.text), d.Questions[other.q].Line)})
+			if prev, ok := given[other.q]; !ok {
+				order = append(order, other.q)
+			} else if len(prev) >= len(other.text) {
+				continue
+			}
+			given[other.q] = other.text
+		}
+		for _, j := range order {
+			ws = append(ws, Warning{Line: q.Line, Msg: fmt.Sprintf("explanation gives away %q, the answer of the question on line %d: a player who sees this reveal first knows it; say it without that answer", clip(given[j]), d.Questions[j].Line)})
 		}
 	}
 	return ws
@@ -278,4 +289,43 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// LintNotes returns what Generate makes of notes n that its author may
+// want to change, in line order: each section whose heading reads as a
+// topic rather than a concept's name (its facts are not asked and it is
+// never an answer), and each fact that makes no question, with why (too
+// short once masked, still giving the name away, only a denial, or saying
+// what a fact of another concept says).
+func LintNotes(n *Notes) []Warning {
+	g := newGenerator(n)
+	var ws []Warning
+	for i, s := range n.Sections {
+		if g.concepts[i].topic {
+			ws = append(ws, Warning{Line: s.Line, Msg: fmt.Sprintf("section %q reads as a topic, not the name of a concept: its facts are not asked and it is never offered as an answer; make the heading a name to have them asked", clip(s.Name))})
+			continue
+		}
+		for _, f := range s.Facts {
+			if why := g.skip(i, f); why != "" {
+				ws = append(ws, Warning{Line: f.Line, Msg: "fact not asked: " + why})
+			}
+		}
+	}
+	return ws
+}
+
+// LooksLikeNotes reports whether src is notes rather than a deck: it has
+// ### headings and no ## heading (a deck's questions).
+func LooksLikeNotes(src []byte) bool {
+	doc := markdown.Parser().Parse(text.NewReader(src))
+	notes := false
+	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
+		if h, ok := n.(*ast.Heading); ok {
+			if h.Level == 2 {
+				return false
+			}
+			notes = notes || h.Level == 3
+		}
+	}
+	return notes
 }
