@@ -36,8 +36,9 @@ const (
 // Lint returns the fairness warnings of deck d, in line order:
 //
 //   - the section names an answer: it equals or contains a correct option
-//     or an accepted answer (a client that shows the section before the
-//     reveal gives the answer away);
+//     or an accepted answer, or a correct option or accepted answer names
+//     the section's concept while no wrong option does (a client that
+//     shows the section before the reveal gives the answer away);
 //   - an option gives the answer away: a word of the question, not a stop
 //     word, appears only in the correct options; or an option carries an
 //     alias in brackets, such as "(IAM)";
@@ -87,7 +88,11 @@ func answers(q *Question) []string {
 	return nil
 }
 
-// sectionRule warns when q's section names one of its answers.
+// sectionRule warns when q's section names one of its answers: the section
+// holds the answer ("AWS Lambda" for the answer "AWS Lambda" or "Lambda"),
+// or the answer names the section's concept (by its name or an alias) and
+// no wrong option does ("Upload it to AWS Elastic Beanstalk" under "AWS
+// Elastic Beanstalk").
 func sectionRule(q *Question) []string {
 	as := answers(q)
 	if q.Section == "" || len(as) == 0 {
@@ -97,9 +102,22 @@ func sectionRule(q *Question) []string {
 	for i, a := range as {
 		x.add(i, a)
 	}
-	var out []string
+	named := map[int]bool{}
 	for _, i := range x.find(q.Section) {
-		out = append(out, fmt.Sprintf("section %q names the answer %q: a client that shows the section before the reveal gives the answer away; ask about another fact, or give the answer as a description", clip(q.Section), clip(as[i])))
+		named[i] = true
+	}
+	c := newConcept(q.Section)
+	wrongNames := slices.ContainsFunc(q.Options, func(o Option) bool { return !o.Correct && c.mentions(o.Text) })
+	for i, a := range as {
+		if !wrongNames && c.mentions(a) {
+			named[i] = true
+		}
+	}
+	var out []string
+	for i, a := range as {
+		if named[i] {
+			out = append(out, fmt.Sprintf("section %q names the answer %q: a client that shows the section before the reveal gives the answer away; ask about another fact, or give the answer as a description", clip(q.Section), clip(a)))
+		}
 	}
 	return out
 }
