@@ -107,14 +107,25 @@ func (x *answerIndex) find(text string) []int {
 	var found []int
 	seen := map[int]bool{}
 	words := answerWords(text)
+	forms := make([][]string, len(words)) // the forms of each word
+	for i, w := range words {
+		forms[i] = game.AnswerForms(w)
+	}
 	for i := range words {
 		span := ""
 		for j := i; j < len(words); j++ {
+			prefix := span
 			span += words[j]
 			if len(span) > x.maxLen+len("es") {
 				break
 			}
-			for _, f := range game.AnswerForms(strings.Join(words[i:j+1], " ")) {
+			// The forms of the span differ from it only in its last word.
+			for k, f := range forms[j] {
+				if k == 0 {
+					f = span
+				} else {
+					f = prefix + f
+				}
 				for _, id := range x.forms[f] {
 					if !seen[id] {
 						seen[id] = true
