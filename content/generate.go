@@ -248,7 +248,7 @@ func (g *generator) question(i int, f Fact) (Question, bool) {
 		TimeLimit:   g.time,
 		Points:      DefaultPoints,
 		Section:     c.name,
-		Explanation: fmt.Sprintf("From the notes on %s: “%s”", c.display, f.Text),
+		Explanation: quote(c, f, blanked),
 	}
 	switch q.Kind {
 	case KindSingle:
@@ -256,9 +256,9 @@ func (g *generator) question(i int, f Fact) (Question, bool) {
 		if blanked {
 			q.Text = fmt.Sprintf("Which fills the blank? “%s”", masked)
 		}
-		q.Options = append(q.Options, Option{Text: c.display, Correct: true})
+		q.Options = append(q.Options, Option{Text: c.short, Correct: true})
 		for _, o := range others[:min(len(others), MaxDistractors)] {
-			q.Options = append(q.Options, Option{Text: o.display})
+			q.Options = append(q.Options, Option{Text: o.short})
 		}
 		g.rng.Shuffle(len(q.Options), func(i, j int) { q.Options[i], q.Options[j] = q.Options[j], q.Options[i] })
 	case KindTyped:
@@ -269,7 +269,7 @@ func (g *generator) question(i int, f Fact) (Question, bool) {
 		q.Accepted = accepted
 	case KindTrueFalse:
 		paired := c
-		if g.rng.IntN(2) == 1 {
+		if g.rng.IntN(2) == 1 && (!blanked || subject(masked)) {
 			if o := g.falsePair(c, masked, others); o != nil {
 				paired = o
 			}
@@ -277,7 +277,7 @@ func (g *generator) question(i int, f Fact) (Question, bool) {
 		if paired == c {
 			q.Explanation = "True. " + q.Explanation
 		} else {
-			q.Explanation = fmt.Sprintf("False: this is about %s, not %s: “%s”", c.display, paired.display, f.Text)
+			q.Explanation = "False. " + q.Explanation
 		}
 		q.Text = fmt.Sprintf("True or false: this is about %s. “%s”", paired.display, masked)
 		if blanked {
@@ -289,6 +289,26 @@ func (g *generator) question(i int, f Fact) (Question, bool) {
 		return Question{}, false
 	}
 	return q, true
+}
+
+// leadingBlank matches a fact whose subject is the masked name.
+var leadingBlank = regexp.MustCompile(`^(?:(?i:a|an|the) )?` + blank)
+
+// subject reports whether the masked name is the subject of the fact: it
+// opens the fact, maybe after an article. Only then may a true/false
+// question put another concept in its place: "AWS X-Ray helps you debug
+// ____ functions" with another name in the blank could well be true.
+func subject(masked string) bool { return leadingBlank.MatchString(masked) }
+
+// quote quotes fact f of c for an explanation. It names c only when the
+// fact does not ("It gives your backend HTTPS endpoints"): the reveal
+// shows the right answer, and a name in every explanation would give away
+// the answer of every other question on c.
+func quote(c *concept, f Fact, named bool) string {
+	if named {
+		return fmt.Sprintf("From the notes: “%s”", f.Text)
+	}
+	return fmt.Sprintf("From the notes on %s: “%s”", c.display, f.Text)
 }
 
 // falsePair returns the first of others that a true/false question may
@@ -314,12 +334,14 @@ func (g *generator) falsePair(c *concept, masked string, others []*concept) *con
 // distractors returns the concepts that may be offered as wrong answers to
 // a question on c whose text is masked, in random order: concepts, never
 // topics, that the text does not name, whose names neither hold c's nor
-// are held by it, and that differ from c once normalised.
+// are held by it, and that differ from c once normalised. Options show the
+// short names ("Lambda", "Elastic Container Service"): a leading AWS or
+// Amazon on some names and not others would tell the answer apart.
 func (g *generator) distractors(c *concept, masked string) []*concept {
 	var out []*concept
 	for i := range g.concepts {
 		o := &g.concepts[i]
-		if o == c || o.topic || c.related(o) || o.mentions(masked) || o.namedBy(masked) || NormalizeAnswer(o.display) == NormalizeAnswer(c.display) {
+		if o == c || o.topic || c.related(o) || o.mentions(masked) || o.namedBy(masked) || NormalizeAnswer(o.short) == NormalizeAnswer(c.short) {
 			continue
 		}
 		out = append(out, o)

@@ -46,8 +46,9 @@ const (
 //     LongOptionRatio and LongOptionExtra);
 //   - a multiple-select question has fewer than two wrong options;
 //   - an explanation gives away the answer of another question: it
-//     contains that question's correct option or accepted answer, which is
-//     neither an answer of its own question nor in that question's own text;
+//     contains that question's correct option or accepted answer, which
+//     its own question's text, answers and section (a name of the section's
+//     concept, as the reveal shows the section) do not already show;
 //   - two questions have the same text (once normalised);
 //   - two accepted answers of a question are the same once spaces and a
 //     plural ending are ignored (one of them is never needed).
@@ -259,8 +260,14 @@ func explanationRule(d *Deck) []Warning {
 		if q.Explanation == "" {
 			continue
 		}
-		own := map[int]bool{} // answers q's text or answers already show
-		for _, t := range append([]string{q.Text}, answers(q)...) {
+		// Answers the question's text, answers or section (shown at the
+		// reveal with the explanation) already show are not given away.
+		shown := append([]string{q.Text}, answers(q)...)
+		if q.Section != "" {
+			shown = append(shown, newConcept(q.Section).variants...)
+		}
+		own := map[int]bool{}
+		for _, t := range shown {
 			for _, e := range x.find(t) {
 				own[e] = true
 			}
