@@ -29,6 +29,8 @@ type concept struct {
 	aliases  []string       // the aliases in brackets: "ECS"
 	topic    bool           // the heading names a topic, not a concept (isTopic)
 	facts    []Fact         // the section's facts
+	factKeys []factKeys     // the keywords of each fact, in order
+	nameKeys []int32        // the keywords of the name's variants
 	variants []string       // the name and its aliases, longest first
 	words    []string       // lower-case words of the variants, but stop words
 	match    *regexp.Regexp // any variant, case-insensitively

@@ -57,11 +57,11 @@ func Generate(n *Notes, opt GenerateOptions) (*Deck, error) {
 	g.time = opt.TimeLimit
 	var qs []Question
 	for i, s := range n.Sections {
-		for _, f := range s.Facts {
-			if g.skip(i, f) != "" {
+		for j, f := range s.Facts {
+			if g.skip(i, j) != "" {
 				continue
 			}
-			if q, ok := g.question(i, f); ok {
+			if q, ok := g.question(i, j, f); ok {
 				q.Passage = n.Sections[i].Passage()
 				qs = append(qs, q)
 			}
@@ -115,18 +115,24 @@ type generator struct {
 
 func newGenerator(n *Notes) *generator {
 	g := &generator{notes: n}
+	table := keywordTable{}
 	for _, s := range n.Sections {
 		c := newConcept(s.Name)
 		c.facts = s.Facts
+		c.nameKeys = table.of(strings.Join(c.variants, " "))
+		for _, f := range s.Facts {
+			c.factKeys = append(c.factKeys, factKeys{keys: table.of(c.mask(f.Text)), negated: negated(f.Text)})
+		}
 		g.concepts = append(g.concepts, c)
 	}
 	return g
 }
 
-// skip returns why fact f of section i makes no question, or "". The
+// skip returns why fact j of section i makes no question, or "". The
 // reasons do not depend on the seed.
-func (g *generator) skip(i int, f Fact) string {
+func (g *generator) skip(i, j int) string {
 	c := &g.concepts[i]
+	f := c.facts[j]
 	masked := c.mask(f.Text)
 	switch {
 	case c.topic:
@@ -138,7 +144,7 @@ func (g *generator) skip(i int, f Fact) string {
 	case !affirms(masked):
 		return "it only says what the concept is not or does not do, which is true of other concepts too"
 	}
-	if o := g.sameFactAs(i, f); o != nil {
+	if o := g.sameFactAs(i, j); o != nil {
 		return fmt.Sprintf("it also fits %q (line %d says the same of it): a question would have two right answers", clip(o.concept.display), o.fact.Line)
 	}
 	return ""
@@ -151,84 +157,25 @@ type conceptFact struct {
 }
 
 // sameFactAs returns a fact of another concept (never a topic) that says
-// what fact f of section i says, or nil.
-func (g *generator) sameFactAs(i int, f Fact) *conceptFact {
+// what fact j of section i says (sameFact), or nil.
+func (g *generator) sameFactAs(i, j int) *conceptFact {
 	c := &g.concepts[i]
-	for j, s := range g.notes.Sections {
-		o := &g.concepts[j]
-		if j == i || o.topic {
+	for k := range g.concepts {
+		o := &g.concepts[k]
+		if k == i || o.topic {
 			continue
 		}
-		for _, h := range s.Facts {
-			if sameFact(c.mask(o.mask(f.Text)), c.mask(o.mask(h.Text))) {
-				return &conceptFact{o, h}
+		for h, keys := range o.factKeys {
+			if sameFact(c.factKeys[j], keys, o.nameKeys, c.nameKeys) {
+				return &conceptFact{o, o.facts[h]}
 			}
 		}
 	}
 	return nil
 }
 
-// sameFact reports whether two facts, both concepts' names masked in each,
-// say the same thing: both affirm or both deny (negated), and they share at
-// least SameFactWords keywords (stems of words but stop words), which make
-// at least SameFactShare percent of the keywords of the one with fewer.
-// "____ works with both Amazon ECS and Amazon EKS" and "____ is integrated
-// with Amazon ECS and Amazon EKS" say the same; "To coordinate AWS services
-// into serverless workflows, choose ____" and "____ gives no direct way to
-// coordinate AWS services into serverless workflows" do not.
-func sameFact(a, b string) bool {
-	if negated(a) != negated(b) {
-		return false
-	}
-	ka, kb := keywords(a), keywords(b)
-	shared := 0
-	for k := range ka {
-		if kb[k] {
-			shared++
-		}
-	}
-	return shared >= SameFactWords && shared*100 >= SameFactShare*min(len(ka), len(kb))
-}
-
-// keywords returns the stems of the words of text but stop words.
-func keywords(text string) map[string]bool {
-	out := map[string]bool{}
-	for _, w := range words(text) {
-		if !stopWords[w] && !nameStopWords[w] {
-			out[stem(w)] = true
-		}
-	}
-	return out
-}
-
-// clauseBreak splits a fact into clauses.
-var clauseBreak = regexp.MustCompile(`[,;:()]|\b(but|while|whereas|unlike|although)\b`)
-
-// affirms reports whether text says what something is or does: it holds no
-// negation, or a clause of at least MinFactWords words without one ("You
-// can upload code to ____, but it provides no way to deploy" affirms; "It
-// provides no way to deploy your applications, unlike Elastic Beanstalk"
-// does not).
-func affirms(text string) bool {
-	if !negated(text) {
-		return true
-	}
-	for _, clause := range clauseBreak.Split(text, -1) {
-		if !negated(clause) && len(words(clause)) >= MinFactWords {
-			return true
-		}
-	}
-	return false
-}
-
-// negation matches the words that turn a fact into a denial.
-var negation = regexp.MustCompile(`(?i)\b(not|no|never|cannot|nor|none|neither)\b|n't\b`)
-
-// negated reports whether text denies rather than affirms.
-func negated(text string) bool { return negation.MatchString(text) }
-
-// question makes a question from fact f of section i, if it can.
-func (g *generator) question(i int, f Fact) (Question, bool) {
+// question makes a question from fact f, fact j of section i, if it can.
+func (g *generator) question(i, j int, f Fact) (Question, bool) {
 	c := &g.concepts[i]
 	masked := c.mask(f.Text)
 	others := g.distractors(c, masked)
@@ -270,7 +217,7 @@ func (g *generator) question(i int, f Fact) (Question, bool) {
 	case KindTrueFalse:
 		paired := c
 		if g.rng.IntN(2) == 1 && (!blanked || subject(masked)) {
-			if o := g.falsePair(c, masked, others); o != nil {
+			if o := g.falsePair(c.factKeys[j], others); o != nil {
 				paired = o
 			}
 		}
@@ -312,19 +259,12 @@ func quote(c *concept, f Fact, named bool) string {
 }
 
 // falsePair returns the first of others that a true/false question may
-// wrongly pair with the masked fact of c: one none of whose facts shares a
-// keyword with it, so that the statement is false by the notes and
-// unlikely to be true anyway. Nil when there is none.
-func (g *generator) falsePair(c *concept, masked string, others []*concept) *concept {
-	fact := keywords(masked)
+// wrongly state a fact with keywords fact of: one none of whose facts
+// shares a keyword with it, so that the statement is false by the notes
+// and unlikely to be true anyway. Nil when there is none.
+func (g *generator) falsePair(fact factKeys, others []*concept) *concept {
 	for _, o := range others {
-		shared := false
-		for _, h := range o.facts {
-			for k := range keywords(c.mask(o.mask(h.Text))) {
-				shared = shared || fact[k]
-			}
-		}
-		if !shared {
+		if !slices.ContainsFunc(o.factKeys, func(k factKeys) bool { return common(fact.keys, k.keys) > 0 }) {
 			return o
 		}
 	}

@@ -321,7 +321,10 @@ func TestSameFact(t *testing.T) {
 		{"____ lets you use the same toolset on premises and in the AWS Cloud.", "____ lets you use Chef and Puppet to automate how servers are configured across Amazon EC2 instances or on-premises compute environments.", false},
 	}
 	for _, tt := range tests {
-		if got := sameFact(tt.a, tt.b); got != tt.want {
+		table := keywordTable{}
+		a := factKeys{keys: table.of(tt.a), negated: negated(tt.a)}
+		b := factKeys{keys: table.of(tt.b), negated: negated(tt.b)}
+		if got := sameFact(a, b, nil, nil); got != tt.want {
 			t.Errorf("sameFact(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
 		}
 	}

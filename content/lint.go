@@ -330,8 +330,8 @@ func LintNotes(n *Notes) []Warning {
 			ws = append(ws, Warning{Line: s.Line, Msg: fmt.Sprintf("section %q reads as a topic, not the name of a concept: its facts are not asked and it is never offered as an answer; make the heading a name to have them asked", clip(s.Name))})
 			continue
 		}
-		for _, f := range s.Facts {
-			if why := g.skip(i, f); why != "" {
+		for j, f := range s.Facts {
+			if why := g.skip(i, j); why != "" {
 				ws = append(ws, Warning{Line: f.Line, Msg: "fact not asked: " + why})
 			}
 		}
