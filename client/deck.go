@@ -72,9 +72,18 @@ func (a *app) deckCommand() *cobra.Command {
 func (a *app) deckLintCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "lint FILE...",
-		Short: "Check deck files locally; exit status 1 on problems",
-		Long: `Parse and validate deck files as the server would, printing each problem
-as file:line: message. The exit status is 1 when any file has a problem.`,
+		Short: "Check deck and notes files locally; exit status 1 on errors",
+		Long: `Parse and validate deck files as the server would, printing each error as
+file:line: message, then check each deck's fairness and print what could let a
+player answer without knowing (an answer in the section, an option that gives
+itself away, an explanation that answers another question, ...) as
+file:line: warning: message. Warnings never stop a deck from being uploaded or
+played.
+
+A file with ### sections and no ## questions is notes, not a deck: lint says
+so, checks it as notes, and warns about each fact quiz deck from-notes would
+not ask, and why. The exit status is 1 when any file has an error, 0 when there
+are only warnings.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			bad := 0
@@ -83,19 +92,10 @@ as file:line: message. The exit status is 1 when any file has a problem.`,
 				if err != nil {
 					return err
 				}
-				d, err := content.Parse(file, src)
-				var list content.ErrorList
-				switch {
-				case errors.As(err, &list):
-					for _, e := range list {
-						fmt.Fprintln(a.stdout, e.Error())
-					}
-					bad += len(list)
-				case err != nil:
-					fmt.Fprintf(a.stdout, "%s: %v\n", file, err)
-					bad++
-				default:
-					fmt.Fprintf(a.stdout, "%s: ok: deck %q, %d questions\n", file, d.ID, len(d.Questions))
+				if content.LooksLikeNotes(src) {
+					bad += a.lintNotes(file, src)
+				} else {
+					bad += a.lintDeck(file, src)
 				}
 			}
 			if bad > 0 {
@@ -104,6 +104,70 @@ as file:line: message. The exit status is 1 when any file has a problem.`,
 			return nil
 		},
 	}
+}
+
+// lintDeck prints the errors or the warnings of the deck in src and
+// returns how many errors it has.
+func (a *app) lintDeck(file string, src []byte) int {
+	d, err := content.Parse(file, src)
+	if err != nil {
+		return a.printErrors(file, err)
+	}
+	warnings := content.Lint(d)
+	a.printWarnings(file, warnings)
+	fmt.Fprintf(a.stdout, "%s: ok: deck %q, %d questions, %d %s\n", file, d.ID, len(d.Questions), len(warnings), plural(len(warnings), "warning", "warnings"))
+	return 0
+}
+
+// lintNotes prints the errors or the warnings of the notes in src and
+// returns how many errors they have.
+func (a *app) lintNotes(file string, src []byte) int {
+	fmt.Fprintf(a.stdout, "%s: notes, not a deck (### sections, no ## questions): checking them as notes; make a deck of them with: quiz deck from-notes %s\n", file, file)
+	n, err := content.ParseNotes(file, src)
+	if err != nil {
+		return a.printErrors(file, err)
+	}
+	warnings := content.LintNotes(n)
+	a.printWarnings(file, warnings)
+	asked := 0
+	if d, err := content.Generate(n, content.GenerateOptions{Seed: 1}); err == nil {
+		asked = len(d.Questions)
+	}
+	facts := 0
+	for _, s := range n.Sections {
+		facts += len(s.Facts)
+	}
+	fmt.Fprintf(a.stdout, "%s: ok: notes %q, %d sections, %d facts, %d asked by from-notes, %d %s\n", file, n.ID, len(n.Sections), facts, asked, len(warnings), plural(len(warnings), "warning", "warnings"))
+	return 0
+}
+
+// printErrors prints the problems of a file that does not parse and
+// returns how many there are.
+func (a *app) printErrors(file string, err error) int {
+	var list content.ErrorList
+	if !errors.As(err, &list) {
+		fmt.Fprintf(a.stdout, "%s: %v\n", file, err)
+		return 1
+	}
+	for _, e := range list {
+		fmt.Fprintln(a.stdout, e.Error())
+	}
+	return len(list)
+}
+
+// printWarnings prints warnings as file:line: warning: message.
+func (a *app) printWarnings(file string, warnings []content.Warning) {
+	for _, w := range warnings {
+		fmt.Fprintf(a.stdout, "%s:%d: warning: %s\n", file, w.Line, w.Msg)
+	}
+}
+
+// plural returns one when n is 1, else many.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func (a *app) deckFromNotesCommand() *cobra.Command {
@@ -162,11 +226,17 @@ func (a *app) deckUploadCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "upload FILE",
 		Short: "Upload a deck to the server, for quiz host --deck",
-		Args:  args(1),
+		Long: `Upload a deck to the server, which validates it again. Its fairness
+warnings (see quiz deck lint) are printed first as file:line: warning: message;
+they do not stop the upload.`,
+		Args: args(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			src, err := os.ReadFile(args[0])
 			if err != nil {
 				return err
+			}
+			if d, err := content.Parse(args[0], src); err == nil {
+				a.printWarnings(args[0], content.Lint(d))
 			}
 			c, err := a.dial()
 			if err != nil {

@@ -59,62 +59,75 @@ func TestBuiltinConcurrent(t *testing.T) {
 }
 
 // coverage lists, for every question of decks/aws-compute.md, fragments of
-// the facts (bullets) of notes/aws-compute.md it asks. Each fragment must
-// match exactly one bullet. Polls ask no fact.
+// the facts (bullets) of notes/aws-compute.md it asks: the facts its right
+// answer, or the wrongness of one of its options, depends on. Each fragment
+// must match exactly one bullet. Polls ask no fact.
 var coverage = map[string][]string{
-	"What happens when many events reach a Lambda function at once?":                                                     {"Lambda scales out automatically", "triggers its own invocation"},
-	"True or false: with Lambda you run code without provisioning or managing servers.":                                  {"Lambda is serverless"},
-	"True or false: a Lambda function cannot invoke another Lambda function.":                                            {"can invoke other Lambda functions"},
-	"Which AWS service traces requests to help you debug Lambda functions?":                                              {"AWS X-Ray helps you debug"},
-	"Which task is a good example of Lambda automating work across AWS, even in other Regions?":                          {"backing up one S3 bucket", "maximum timeout of a function"},
-	"You build a serverless application with Lambda and need a relational database with a serverless option. Which one?": {"Amazon RDS is not serverless"},
-	"What does the abbreviation ECS stand for?":                                                                          {"ECS stands for"},
-	"What is Amazon ECS?":                 {"container orchestration service"},
-	"Where can Amazon ECS run its tasks?": {"ECS can run its tasks"},
-	"A Lambda function connected to a VPC can reach which of these private resources?":                                   {"connected to a VPC"},
-	"True or false: a Lambda function can call only AWS services, not your own software running on an EC2 instance.":     {"services that AWS does not run for you"},
-	"What is the maximum timeout of a Lambda function?":                                                                  {"maximum timeout of a function", "default timeout of a function"},
-	"What is the default timeout of a Lambda function, in seconds?":                                                      {"default timeout of a function"},
-	"How does Lambda read records from an Amazon SQS queue, a Kinesis stream or a DynamoDB stream?":                      {"event source mapping polls", "through a Lambda integration"},
-	"What does Amazon API Gateway give your backend?":                                                                    {"HTTPS endpoints"},
-	"True or false: an edge-optimized API Gateway endpoint uses Amazon CloudFront as its public entry point.":            {"edge-optimized API endpoint"},
-	"How does Amazon API Gateway invoke a Lambda function?":                                                              {"through a Lambda integration", "event source mapping polls"},
-	"Which needs point you to Amazon EC2 rather than a managed or serverless option?":                                    {"compliance requirements", "broader customization", "You need GPUs"},
-	"True or false: needing GPUs is a reason to choose Amazon EC2.":                                                      {"You need GPUs"},
-	"Which reason to choose EC2 comes up most in your own work?":                                                         nil,
-	"Which service is a serverless compute engine for containers that removes the need to provision and manage servers?": {"serverless compute engine for containers", "Fargate removes the need"},
-	"AWS Fargate works with which container services?":                                                                   {"Fargate works with both"},
-	"How does Fargate keep workloads apart for security?":                                                                {"isolates workloads", "runs in its own kernel"},
-	"True or false: on Fargate, a workload shares its kernel with other workloads.":                                      {"runs in its own kernel"},
-	"Which AWS service is a fully managed Docker container registry? Give its name or abbreviation.":                     {"fully managed Docker container registry"},
-	"Which statements about Amazon ECR are true?":                                                                        {"store, manage and deploy Docker images", "integrated with Amazon ECS", "on-premises deployments"},
-	"Which service controls access to the images in Amazon ECR?":                                                         {"Identity and Access Management"},
-	"True or false: Amazon ECR is highly available.":                                                                     {"ECR is highly available"},
-	"Amazon EKS runs which open-source software for deploying and managing containerized applications at scale?":         {"Kubernetes is open-source software"},
-	"In Kubernetes and Amazon EKS, containers are grouped into what?":                                                    {"grouped into pods"},
-	"When is Amazon EKS a good choice?":                                                                                  {"already use Kubernetes", "migrate your Kubernetes workloads", "same toolset"},
-	"True or false: Amazon EKS can run pods on AWS Fargate but not on Amazon EC2 instances.":                             {"EKS can run pods"},
-	"What was AWS OpsWorks?":                    {"provides managed instances of Chef and Puppet"},
-	"Which were the offerings of AWS OpsWorks?": {"OpsWorks has three offerings"},
-	"True or false: with OpsWorks, Chef and Puppet use code to automate how servers are configured, deployed and managed, on Amazon EC2 instances or on premises.": {"automation platforms", "automate how servers are configured"},
-	"In which year did AWS end support for all three OpsWorks offerings?":                                                                                          {"ended support"},
-	"You must deploy a Node.js application to AWS quickly, without managing the infrastructure that runs it. Which service fits best?":                             {"To deploy a Node.js application quickly", "quickly deploy and manage applications", "no way to deploy your custom applications", "design a custom template", "upload Node.js code to CodeCommit"},
-	"What does Elastic Beanstalk handle for you once you upload your application?":                                                                                 {"You simply upload your application", "capacity provisioning"},
-	"True or false: Elastic Beanstalk reduces management complexity, but takes away your choice and control.":                                                      {"without restricting choice or control"},
+	// AWS Lambda
+	"What happens when many events reach a Lambda function at once?":                                                {"Lambda scales out automatically", "triggers its own invocation"},
+	"True or false: with Lambda you run code without provisioning or managing servers.":                             {"Lambda is serverless"},
+	"True or false: a Lambda function cannot invoke another Lambda function.":                                       {"can invoke other Lambda functions"},
+	"Which AWS service traces requests to help you debug Lambda functions?":                                         {"AWS X-Ray helps you debug"},
+	"How far can Lambda automate tasks, such as backing up one S3 bucket to another?":                               {"automate tasks across AWS"},
+	"True or false: when you build a serverless application with Lambda, Amazon Aurora offers a serverless option.": {"Amazon RDS is not serverless"},
+	"True or false: Lambda gives you a direct way to coordinate multiple AWS services into serverless workflows.":   {"no direct way to coordinate"},
+	// Amazon Elastic Container Service (ECS)
+	"True or false: ECS stands for Elastic Compute Service.": {"ECS stands for"},
+	"What is Amazon ECS?": {"container orchestration service"},
+	"On what can Amazon ECS and Amazon EKS both run their workloads?": {"ECS can run its tasks", "EKS can run pods", "Fargate works with both"},
+	// Lambda triggered by events
+	"Why would you connect a Lambda function to a VPC?":                                                                     {"connected to a VPC"},
+	"True or false: a Lambda function can call only AWS services, not your own software running on an Amazon EC2 instance.": {"services that AWS does not run for you"},
+	"What is the maximum timeout of a Lambda function?":                                                                     {"maximum timeout of a function"},
+	"What is the default timeout of a Lambda function, in seconds?":                                                         {"default timeout of a function"},
+	"How does Lambda read records from an Amazon SQS queue, a Kinesis stream or a DynamoDB stream?":                         {"event source mapping polls"},
+	// Amazon API Gateway
+	"What does Amazon API Gateway give your backend?":                                                         {"HTTPS endpoints"},
+	"True or false: an edge-optimized API Gateway endpoint uses Amazon CloudFront as its public entry point.": {"edge-optimized API endpoint"},
+	"How does Amazon API Gateway invoke a Lambda function?":                                                   {"through a Lambda integration"},
+	// When to choose Amazon EC2
+	"Which needs point you to Amazon EC2?":                          {"compliance requirements", "broader customization"},
+	"True or false: needing GPUs is a reason to choose Amazon EC2.": {"You need GPUs"},
+	"Where do your workloads run today?":                            nil,
+	// AWS Fargate
+	"What is AWS Fargate?":                                {"serverless compute engine for containers", "Fargate removes the need"},
+	"How does Fargate keep workloads apart for security?": {"isolates workloads", "runs in its own kernel"},
+	// Amazon Elastic Container Registry (ECR)
+	"What is Amazon ECR?":                         {"fully managed Docker container registry", "store, manage and deploy Docker images"},
+	"Which statements about Amazon ECR are true?": {"integrated with Amazon ECS", "on-premises deployments", "ECR is highly available"},
+	"Which service is Amazon ECR integrated with to control access to its images? Give its name or abbreviation.": {"Identity and Access Management"},
+	// Amazon Elastic Kubernetes Service (EKS)
+	"What is Kubernetes?":                              {"Kubernetes is open-source software"},
+	"In Amazon EKS, containers are grouped into what?": {"grouped into pods"},
+	"When is Amazon EKS a good choice?":                {"already use Kubernetes", "migrate your Kubernetes workloads", "same toolset"},
+	// AWS OpsWorks
+	"Which statements about AWS OpsWorks are true?":       {"provides managed instances of Chef and Puppet", "automation platforms", "automate how servers are configured"},
+	"Which were offerings of AWS OpsWorks?":               {"OpsWorks has three offerings"},
+	"In which year did AWS end support for AWS OpsWorks?": {"ended support"},
+	// AWS Elastic Beanstalk
+	"True or false: to deploy a Node.js application quickly without managing its infrastructure, choose Amazon CloudFront.": {"To deploy a Node.js application quickly", "quickly deploy and manage applications"},
+	"What do you do to deploy an application with AWS Elastic Beanstalk?":                                                   {"You simply upload your application"},
+	"Which does AWS Elastic Beanstalk handle for you automatically?":                                                        {"capacity provisioning"},
+	"True or false: Elastic Beanstalk reduces management complexity, but takes away your choice and control.":               {"without restricting choice or control"},
+	// Amazon CloudFront
 	"What is Amazon CloudFront?": {"content delivery network", "no way to deploy your custom applications"},
-	"What does Amazon CloudFront deliver to customers globally, with low latency and high transfer speeds?":                        {"securely delivers data, videos"},
-	"How does AWS CloudFormation deploy what your application needs?":                                                              {"CloudFormation provides deployment capabilities", "design a custom template"},
-	"True or false: AWS CloudFormation deploys a Node.js application faster than Elastic Beanstalk, because it needs no template.": {"design a custom template"},
-	"Which AWS service is a fully managed source control service that hosts secure Git-based repositories?":                        {"hosts secure Git-based repositories"},
-	"True or false: once your Node.js code is in AWS CodeCommit, CodeCommit can deploy and manage the application for you.":        {"upload Node.js code to CodeCommit"},
-	"What is Amazon Simple Workflow Service (SWF)?":                                                                                {"state tracker and task coordinator", "SWF does not provide serverless orchestration"},
-	"True or false: Amazon SWF provides serverless orchestration of multiple AWS resources.":                                       {"SWF does not provide serverless orchestration"},
-	"Which service provides serverless orchestration to coordinate multiple AWS services into serverless workflows?":               {"To coordinate multiple AWS services", "serverless orchestration for modern applications", "SWF does not provide serverless orchestration", "no direct way to coordinate", "AWS Batch is not the service", "hundreds of thousands"},
-	"What does Step Functions do while your application runs?":                                                                     {"maintains its state", "stores an event log", "pick up right where it left off"},
-	"In AWS Step Functions, what does orchestration do?":                                                                           {"Orchestration centrally manages a workflow"},
-	"Which would you reach for first to chain a few AWS services together?":                                                        nil,
-	"What is AWS Batch primarily used for?":                                                                                        {"hundreds of thousands", "AWS Batch is not the service"},
-	"True or false: AWS Batch is the service for coordinating multiple AWS services into serverless workflows.":                    {"AWS Batch is not the service"},
+	"How does Amazon CloudFront deliver data, videos, applications and APIs?": {"securely delivers data, videos"},
+	// AWS CloudFormation
+	"How does AWS CloudFormation deploy what your application needs?":                         {"CloudFormation provides deployment capabilities"},
+	"What do you still have to do yourself to deploy an application with AWS CloudFormation?": {"design a custom template"},
+	// AWS CodeCommit
+	"What is AWS CodeCommit?": {"hosts secure Git-based repositories"},
+	"True or false: once your Node.js code is in AWS CodeCommit, CodeCommit can deploy and manage the application for you.": {"upload Node.js code to CodeCommit"},
+	// Amazon Simple Workflow Service (SWF)
+	"What is Amazon Simple Workflow Service (SWF)?":                                          {"state tracker and task coordinator"},
+	"True or false: Amazon SWF provides serverless orchestration of multiple AWS resources.": {"SWF does not provide serverless orchestration"},
+	// AWS Step Functions
+	"What does Step Functions provide?":                        {"serverless orchestration for modern applications", "To coordinate multiple AWS services"},
+	"In AWS Step Functions, what does orchestration do?":       {"Orchestration centrally manages a workflow"},
+	"What does Step Functions do while your application runs?": {"maintains its state", "stores an event log", "pick up right where it left off"},
+	// AWS Batch
+	"What is AWS Batch mainly used for?": {"hundreds of thousands"},
+	"True or false: AWS Batch is a service for coordinating multiple AWS services into serverless workflows.": {"AWS Batch is not the service"},
 }
 
 // TestDeckCoversNotes proves that decks/aws-compute.md asks every fact of

@@ -22,7 +22,15 @@ var nameStopWords = map[string]bool{
 // its name, the variants of the name that facts may use, and the words
 // that would give the name away.
 type concept struct {
-	name     string
+	name     string         // the section's heading, as written
+	display  string         // the name without its aliases: "Amazon Elastic Container Service"
+	short    string         // display without a leading AWS or Amazon: "Elastic Container Service"
+	prefix   string         // the leading "AWS " or "Amazon " of display, if any
+	aliases  []string       // the aliases in brackets: "ECS"
+	topic    bool           // the heading names a topic, not a concept (isTopic)
+	facts    []Fact         // the section's facts
+	factKeys []factKeys     // the keywords of each fact, in order
+	nameKeys []int32        // the keywords of the name's variants
 	variants []string       // the name and its aliases, longest first
 	words    []string       // lower-case words of the variants, but stop words
 	match    *regexp.Regexp // any variant, case-insensitively
@@ -33,15 +41,22 @@ type concept struct {
 // ("Amazon Elastic Container Service (ECS)" → "ECS"); and each of those
 // without a leading "AWS" or "Amazon".
 func newConcept(name string) concept {
-	forms := []string{name}
+	c := concept{name: name, display: name, topic: isTopic(name)}
 	if open := strings.LastIndex(name, " ("); open > 0 && strings.HasSuffix(name, ")") {
-		forms = append(forms, name[:open])
-		aliases := strings.FieldsFunc(name[open+2:len(name)-1], func(r rune) bool { return r == ',' || r == '/' })
-		forms = append(forms, aliases...)
+		c.display = strings.TrimSpace(name[:open])
+		for _, a := range strings.FieldsFunc(name[open+2:len(name)-1], func(r rune) bool { return r == ',' || r == '/' }) {
+			if a = strings.TrimSpace(a); a != "" {
+				c.aliases = append(c.aliases, a)
+			}
+		}
 	}
-	c := concept{name: name}
-	for _, f := range forms {
-		f = strings.TrimSpace(f)
+	c.short = c.display
+	for _, p := range []string{"AWS ", "Amazon "} {
+		if len(c.display) > len(p) && strings.EqualFold(c.display[:len(p)], p) {
+			c.prefix, c.short = c.display[:len(p)], strings.TrimSpace(c.display[len(p):])
+		}
+	}
+	for _, f := range append([]string{name, c.display}, c.aliases...) {
 		c.addVariant(f)
 		for _, prefix := range []string{"aws ", "amazon "} {
 			if len(f) > len(prefix) && strings.EqualFold(f[:len(prefix)], prefix) {
@@ -74,15 +89,31 @@ func (c *concept) addVariant(v string) {
 }
 
 // occurrences returns the byte ranges where a variant of the name stands in
-// text as whole words.
+// text as whole words. Case is ignored, but for an occurrence all in lower
+// case of a variant written with capitals: in "AWS Batch runs batch
+// computing jobs", the second "batch" is a plain word, not the name.
 func (c *concept) occurrences(text string) [][]int {
 	var found [][]int
 	for _, m := range c.match.FindAllStringIndex(text, -1) {
-		if wordBoundary(text, m[0], m[1]) {
+		if wordBoundary(text, m[0], m[1]) && !c.plainWord(text[m[0]:m[1]]) {
 			found = append(found, m)
 		}
 	}
 	return found
+}
+
+// plainWord reports whether occurrence is all in lower case while the
+// variant it matches is written with capitals.
+func (c *concept) plainWord(occurrence string) bool {
+	if strings.ToLower(occurrence) != occurrence {
+		return false
+	}
+	for _, v := range c.variants {
+		if strings.EqualFold(v, occurrence) {
+			return strings.ToLower(v) != v
+		}
+	}
+	return false
 }
 
 // mask returns text with every whole-word variant of the name blanked out.
@@ -122,6 +153,77 @@ func (c *concept) related(o *concept) bool {
 	return c.mentions(o.name) || o.mentions(c.name)
 }
 
+// namedBy reports whether text names c without a whole variant: it holds
+// every word of c's display name but stop words, and there are at least
+// two ("a registry for containers" names "Elastic Container Registry" no
+// more than "container" does, but "the container registry" does).
+func (c *concept) namedBy(text string) bool {
+	var name []string
+	for _, w := range words(c.display) {
+		if !nameStopWords[w] {
+			name = append(name, stem(w))
+		}
+	}
+	if len(name) < 2 {
+		return false
+	}
+	in := map[string]bool{}
+	for _, w := range words(text) {
+		in[stem(w)] = true
+	}
+	for _, w := range name {
+		if !in[w] {
+			return false
+		}
+	}
+	return true
+}
+
+// topicWords start headings that name a topic rather than a concept.
+var topicWords = map[string]bool{
+	"about": true, "choose": true, "choosing": true, "compare": true, "comparing": true,
+	"differences": true, "how": true, "introduction": true, "notes": true, "overview": true,
+	"summary": true, "tips": true, "using": true, "what": true, "when": true, "where": true,
+	"which": true, "who": true, "why": true,
+}
+
+// connectives may stand in lower case inside a name: "Identity and Access
+// Management", "Lambda@Edge for CloudFront".
+var connectives = map[string]bool{
+	"a": true, "an": true, "and": true, "as": true, "at": true, "by": true, "de": true,
+	"for": true, "from": true, "in": true, "of": true, "on": true, "or": true, "the": true,
+	"to": true, "with": true,
+}
+
+// isTopic reports whether a section heading names a topic ("When to choose
+// Amazon EC2", "Lambda triggered by events") rather than a concept ("AWS
+// Lambda", "Amazon Elastic Container Service (ECS)", "pods"): it starts
+// with a word such as when, how or choosing; holds a ? or :; or mixes
+// capitalised words with lower-case ones other than connectives such as
+// "and" or "of". A heading of one word, or all in lower case, is a name.
+func isTopic(heading string) bool {
+	if strings.ContainsAny(heading, "?:") {
+		return true
+	}
+	fields := strings.Fields(heading)
+	if len(fields) == 0 {
+		return false
+	}
+	if topicWords[strings.ToLower(strings.Trim(fields[0], "*_"))] {
+		return true
+	}
+	capital, lower := false, false
+	for _, f := range fields {
+		switch {
+		case strings.IndexFunc(f, unicode.IsUpper) >= 0 || strings.IndexFunc(f, unicode.IsDigit) >= 0:
+			capital = true
+		case !connectives[f] && strings.IndexFunc(f, unicode.IsLetter) >= 0:
+			lower = true
+		}
+	}
+	return capital && lower
+}
+
 // wordBoundary reports whether text[start:end] is not part of a longer word.
 func wordBoundary(text string, start, end int) bool {
 	before, _ := utf8.DecodeLastRuneInString(text[:start])
@@ -130,6 +232,23 @@ func wordBoundary(text string, start, end int) bool {
 }
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// stem cuts a lower-case word to a crude stem, so that "provisioning",
+// "provision", "managed", "manage" and "management" compare equal: a
+// trailing -ments, -ment, -ing, -ed, -es or -s, then a trailing -e, each
+// only when 3 letters stay.
+func stem(w string) string {
+	for _, suffix := range []string{"ments", "ment", "ing", "ed", "es", "s"} {
+		if strings.HasSuffix(w, suffix) && len(w)-len(suffix) >= 3 && !strings.HasSuffix(w, "ss") {
+			w = w[:len(w)-len(suffix)]
+			break
+		}
+	}
+	if len(w) > 3 {
+		w = strings.TrimSuffix(w, "e")
+	}
+	return w
+}
 
 // words returns the lower-case words (runs of letters and digits) of text.
 func words(text string) []string {

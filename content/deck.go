@@ -61,6 +61,13 @@ type Question struct {
 	Points      int           // 0, 1000 or 2000 (default 1000 when absent; poll always 0)
 	Explanation string        // shown at the reveal; paragraphs separated by a blank line
 	Section     string        // the notes section (### heading) the question comes from
+
+	// Passage is the notes passage the question comes from: its section's
+	// facts, as Section.Passage writes them. It is not part of the deck
+	// format: Generate fills it in, Builtin from the built-in notes, and
+	// AddPassages from any notes. It gives answers away: show it only
+	// after the question's reveal.
+	Passage string
 }
 
 // Deck is a titled list of questions.
@@ -70,4 +77,15 @@ type Deck struct {
 	Description string // from a description: line
 	Notes       string // id of the notes it is drawn from, if any
 	Questions   []Question
+}
+
+// AddPassages sets the Passage of each question of d whose Section is a
+// section of n (by name, as written) and that has none yet.
+func (d *Deck) AddPassages(n *Notes) {
+	for i := range d.Questions {
+		q := &d.Questions[i]
+		if q.Passage == "" {
+			q.Passage = n.Passage(q.Section)
+		}
+	}
 }

@@ -13,9 +13,25 @@ import (
 //go:embed notes/*.md decks/*.md
 var builtin embed.FS
 
-// Builtin returns the embedded decks, sorted by ID.
+// Builtin returns the embedded decks, sorted by ID, each question with the
+// passage of the built-in notes its deck names (AddPassages).
 func Builtin() ([]*Deck, error) {
-	return parseAll("decks", Parse, func(d *Deck) string { return d.ID })
+	decks, err := parseAll("decks", Parse, func(d *Deck) string { return d.ID })
+	if err != nil {
+		return nil, err
+	}
+	notes, err := BuiltinNotes()
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range decks {
+		for _, n := range notes {
+			if n.ID == d.Notes {
+				d.AddPassages(n)
+			}
+		}
+	}
+	return decks, nil
 }
 
 // BuiltinNotes returns the embedded notes, sorted by ID.

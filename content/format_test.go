@@ -5,13 +5,15 @@ import (
 	"testing"
 )
 
-// withoutLines returns a copy of d with every question's Line cleared, for
-// comparing a deck with its reformatted self.
-func withoutLines(d *Deck) *Deck {
+// asFormatted returns a copy of d with what Format does not write cleared
+// (each question's Line and Passage), for comparing a deck with its
+// reformatted self.
+func asFormatted(d *Deck) *Deck {
 	c := *d
 	c.Questions = append([]Question(nil), d.Questions...)
 	for i := range c.Questions {
 		c.Questions[i].Line = 0
+		c.Questions[i].Passage = ""
 	}
 	return &c
 }
@@ -24,7 +26,7 @@ func checkRoundTrip(t *testing.T, d *Deck) {
 	if err != nil {
 		t.Fatalf("Parse(Format(d)) failed: %v\n%s", err, out)
 	}
-	if !reflect.DeepEqual(withoutLines(again), withoutLines(d)) {
+	if !reflect.DeepEqual(asFormatted(again), asFormatted(d)) {
 		t.Fatalf("Parse(Format(d)) differs:\ngot  %+v\nwant %+v\nformatted:\n%s", again, d, out)
 	}
 }

@@ -1,6 +1,8 @@
 package content
 
 import (
+	"strings"
+
 	"github.com/yuin/goldmark/ast"
 )
 
@@ -17,6 +19,27 @@ type Section struct {
 	Name  string // the heading, as written: "Amazon Elastic Container Service (ECS)"
 	Line  int    // line of the heading
 	Facts []Fact
+}
+
+// Passage returns the facts of s as a passage to study: one "- fact" line
+// each, in order.
+func (s *Section) Passage() string {
+	lines := make([]string, len(s.Facts))
+	for i, f := range s.Facts {
+		lines[i] = "- " + f.Text
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Passage returns the passage of the section of n named section (as
+// written), or "" if n has none of that name.
+func (n *Notes) Passage(section string) string {
+	for i := range n.Sections {
+		if n.Sections[i].Name == section {
+			return n.Sections[i].Passage()
+		}
+	}
+	return ""
 }
 
 // Fact is one bullet of a section.

@@ -156,6 +156,8 @@ func TestParseErrors(t *testing.T) {
 		{"control character", head + "- [x] a\x01\n- [ ] b\n", 4, "option holds a control character"},
 		{"not UTF-8", head + "- [x] a\xff\n- [ ] b\n", 4, "deck is not valid UTF-8"},
 		{"too large", "# Deck\n" + strings.Repeat("x", MaxSourceSize), 1, "deck too large"},
+		{"text names the typed answer", "# Deck\n\n## Which service, X-Ray, traces requests?\nkind: typed\nanswers: X Ray\n", 3, `question text gives the answer away: it contains the accepted answer "X Ray"`},
+		{"text names the correct option", "# Deck\n\n## Is Lambda serverless?\n- [x] Lambda\n- [ ] EC2\n", 3, `question text gives the answer away: it names the correct option "Lambda" but not every wrong one`},
 		{"too many questions", "# Deck\n" + strings.Repeat("\n## Q?\n- [x] a\n- [ ] b\n", MaxQuestions+1), 2 + 4*MaxQuestions + 1, "too many questions: at most 500"},
 	}
 	for _, tt := range tests {

@@ -9,7 +9,8 @@ import (
 )
 
 // TestReadmeExamples checks that the deck and notes examples in README.md
-// are valid, and that the deck example shows every kind of question.
+// are valid, and that the deck example shows every kind of question and
+// lints clean.
 func TestReadmeExamples(t *testing.T) {
 	src, err := os.ReadFile("README.md")
 	if err != nil {
@@ -41,6 +42,9 @@ func TestReadmeExamples(t *testing.T) {
 	}
 	if len(kinds) != len(kindNames) {
 		t.Errorf("deck example shows %d kinds, want all %d", len(kinds), len(kindNames))
+	}
+	for _, w := range Lint(d) {
+		t.Errorf("deck example line %d: %s", w.Line, w.Msg)
 	}
 	if _, err := ParseNotes("aws-compute.md", examples[1]); err != nil {
 		t.Errorf("notes example: %v", err)

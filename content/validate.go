@@ -12,6 +12,7 @@ func (d *draft) finish() Question {
 	d.checkPoints()
 	if q.Kind == KindTyped {
 		d.checkTyped()
+		d.checkLeaks()
 		return *q
 	}
 	if d.answersLine > 0 {
@@ -22,7 +23,16 @@ func (d *draft) finish() Question {
 		return *q
 	}
 	d.checkOptions()
+	d.checkLeaks()
 	return *q
+}
+
+// checkLeaks records, on the question's line, every way its text gives
+// its answer away.
+func (d *draft) checkLeaks() {
+	for _, msg := range Leaks(&d.q) {
+		d.p.addf(d.q.Line, "%s", msg)
+	}
 }
 
 func (d *draft) checkPoints() {

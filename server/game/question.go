@@ -33,10 +33,16 @@ type Question struct {
 	Correct      []int // indexes of the correct options, ascending
 	Accepted     []string
 	AcceptedKeys []string
+	AllowTypo    bool // grading forgives one typo in a typed answer (NearAnswer); from Settings.AllowTypos
 	TimeLimit    time.Duration
 	Points       int // 0, 1000 or 2000
 	Explanation  string
 	Section      string
+	// Passage is the notes passage the question comes from (its section's
+	// facts, one "- fact" line each), for studying after the game; empty
+	// when the deck names no notes. Like Explanation, it gives the answer
+	// away: players may see it only after the question's reveal.
+	Passage string
 }
 
 // Answer is a player's answer: option indexes, or normalised typed text.
@@ -98,15 +104,20 @@ type Grade struct {
 // Credit is the fraction of the points the answer earns.
 func (g Grade) Credit() float64 { return float64(g.Num) / float64(g.Den) }
 
-// Grade grades an answer that passed Check. Multiple select earns
-// max((right − wrong) / correct, 0); a poll is neither right nor wrong.
+// Grade grades an answer that passed Check. A typed answer is right when it
+// is the same answer as an accepted one (SameAnswer: spaces and a plural
+// ending aside), or one typo away when q.AllowTypo (NearAnswer). Multiple
+// select earns max((right − wrong) / correct, 0); a poll is neither right
+// nor wrong.
 func (q *Question) Grade(a Answer) Grade {
 	switch q.Kind {
 	case Poll:
 		return Grade{Den: 1}
 	case TypedAnswer:
-		if slices.Contains(q.AcceptedKeys, a.Text) {
-			return Grade{Correct: true, Num: 1, Den: 1}
+		for _, k := range q.AcceptedKeys {
+			if SameAnswer(a.Text, k) || q.AllowTypo && NearAnswer(a.Text, k) {
+				return Grade{Correct: true, Num: 1, Den: 1}
+			}
 		}
 		return Grade{Wrong: true, Den: 1}
 	case MultipleSelect:

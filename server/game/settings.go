@@ -20,7 +20,7 @@ const (
 // Settings are a room's rules. The zero value of a field means its default
 // (see WithDefaults), except where a field says otherwise.
 type Settings struct {
-	QuestionCount    int // play the first N questions; 0: all
+	QuestionCount    int // play N questions, spread over the deck's sections; 0: all
 	ShuffleQuestions bool
 	ShuffleOptions   bool
 	Seed             uint64
@@ -33,6 +33,7 @@ type Settings struct {
 	RevealTime       time.Duration // how long AUTO pacing shows a reveal
 	LeaderboardTime  time.Duration // how long AUTO pacing shows a leaderboard
 	LeaderboardSize  int           // players listed in leaderboards and final standings
+	AllowTypos       bool          // typed answers may have one typo (see NearAnswer); default false
 }
 
 // Bounds and defaults of the settings.

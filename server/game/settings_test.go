@@ -26,6 +26,7 @@ func TestWithDefaults(t *testing.T) {
 		RevealTime:       8 * time.Second,
 		LeaderboardTime:  9 * time.Second,
 		LeaderboardSize:  25,
+		AllowTypos:       true,
 	}
 	tests := []struct {
 		name  string
@@ -45,6 +46,7 @@ func TestWithDefaults(t *testing.T) {
 		{"read time 0 is kept", func(s *Settings) { s.ReadTime = 0 }, func(s *Settings) {}},
 		{"streak bonus off is kept", func(s *Settings) { s.Scoring.StreakBonus = false }, func(s *Settings) {}},
 		{"no penalty is kept", func(s *Settings) { s.Scoring.WrongPenalty = 0 }, func(s *Settings) {}},
+		{"typos refused is kept", func(s *Settings) { s.AllowTypos = false }, func(s *Settings) {}},
 		{"no shuffle is kept", func(s *Settings) { s.ShuffleQuestions, s.ShuffleOptions, s.Seed = false, false, 0 }, func(s *Settings) {}},
 		{"nothing zero", func(s *Settings) {}, func(s *Settings) {}},
 	}
@@ -110,6 +112,7 @@ func TestValidateAccepts(t *testing.T) {
 		{"leaderboard time at max", func(s *Settings) { s.LeaderboardTime = 60 * time.Second }},
 		{"leaderboard size 1", func(s *Settings) { s.LeaderboardSize = 1 }},
 		{"leaderboard size at max", func(s *Settings) { s.LeaderboardSize = 100 }},
+		{"typos allowed", func(s *Settings) { s.AllowTypos = true }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

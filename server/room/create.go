@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	mrand "math/rand/v2"
+	"slices"
 
 	"github.com/quizroom/quizroom/content"
 	"github.com/quizroom/quizroom/server/game"
@@ -90,29 +91,108 @@ func (e *Engine) source(ctx context.Context, src Source, seed uint64) (*content.
 	return deck, nil
 }
 
-// arrange turns a deck into the game's questions: shuffled and cut as the
+// arrange turns a deck into the game's questions: cut and shuffled as the
 // settings say, options shuffled too, typed answers normalised, every time
-// limit filled in.
+// limit filled in, each question with its notes passage.
 func arrange(deck *content.Deck, s game.Settings) ([]game.Question, error) {
 	rng := mrand.New(mrand.NewPCG(s.Seed, s.Seed>>1|1))
-	order := make([]int, len(deck.Questions))
-	for i := range order {
-		order[i] = i
+	if s.QuestionCount > len(deck.Questions) {
+		return nil, Errorf(ErrInvalid, "question_count: %d asked for, the deck has %d", s.QuestionCount, len(deck.Questions))
 	}
+	order := pick(deck.Questions, s.QuestionCount, rng)
 	if s.ShuffleQuestions {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 	}
-	if s.QuestionCount > len(order) {
-		return nil, Errorf(ErrInvalid, "question_count: %d asked for, the deck has %d", s.QuestionCount, len(order))
-	}
-	if s.QuestionCount > 0 {
-		order = order[:s.QuestionCount]
-	}
+	passage := passages(deck)
 	out := make([]game.Question, 0, len(order))
 	for _, i := range order {
-		out = append(out, convert(&deck.Questions[i], s, rng))
+		q := convert(&deck.Questions[i], s, rng)
+		q.Passage = passage[i]
+		out = append(out, q)
 	}
 	return out, nil
+}
+
+// pick returns the indexes of the questions a game of count questions
+// plays, in deck order: all of them when count is 0 or the deck's size;
+// else a sample spread over the deck's sections. The sample draws from the
+// questions that ask something (polls aside) while there are count of
+// them, and goes round the sections in rounds: each round visits the
+// sections that have questions left, in random order, and takes one
+// question at random from each, until count are taken. A question without
+// a section is a section of its own. So a game of 5 on a deck of 16
+// sections asks about 5 sections, and the same seed picks the same ones.
+func pick(qs []content.Question, count int, rng *mrand.Rand) []int {
+	var picked []int
+	if count == 0 || count >= len(qs) {
+		for i := range qs {
+			picked = append(picked, i)
+		}
+		return picked
+	}
+	scored := 0
+	for _, q := range qs {
+		if q.Kind != content.KindPoll {
+			scored++
+		}
+	}
+	var groups [][]int // question indexes per section, in deck order
+	index := map[string]int{}
+	for i, q := range qs {
+		if q.Kind == content.KindPoll && scored >= count {
+			continue
+		}
+		g, ok := index[q.Section]
+		if !ok || q.Section == "" {
+			g = len(groups)
+			index[q.Section] = g
+			groups = append(groups, nil)
+		}
+		groups[g] = append(groups[g], i)
+	}
+	for _, g := range groups {
+		rng.Shuffle(len(g), func(i, j int) { g[i], g[j] = g[j], g[i] })
+	}
+	for len(picked) < count {
+		rng.Shuffle(len(groups), func(i, j int) { groups[i], groups[j] = groups[j], groups[i] })
+		for gi := range groups {
+			if len(groups[gi]) > 0 && len(picked) < count {
+				picked = append(picked, groups[gi][0])
+				groups[gi] = groups[gi][1:]
+			}
+		}
+	}
+	slices.Sort(picked)
+	return picked
+}
+
+// passages returns the notes passage of each question of deck: its own, or
+// the passage of its section in the built-in notes the deck names (an
+// uploaded deck drawn from built-in notes carries none of its own).
+func passages(deck *content.Deck) []string {
+	out := make([]string, len(deck.Questions))
+	var missing bool
+	for i, q := range deck.Questions {
+		out[i] = q.Passage
+		missing = missing || q.Passage == "" && q.Section != ""
+	}
+	if !missing || deck.Notes == "" {
+		return out
+	}
+	notes, err := content.BuiltinNotes()
+	if err != nil {
+		return out // the built-in notes are checked at start: Builtin parses them
+	}
+	for _, n := range notes {
+		if n.ID == deck.Notes {
+			for i, q := range deck.Questions {
+				if out[i] == "" {
+					out[i] = n.Passage(q.Section)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // kinds maps the deck format's kinds to the game's.
@@ -152,5 +232,6 @@ func convert(cq *content.Question, s game.Settings, rng *mrand.Rand) game.Questi
 		q.Accepted = append(q.Accepted, a)
 		q.AcceptedKeys = append(q.AcceptedKeys, content.NormalizeAnswer(a))
 	}
+	q.AllowTypo = s.AllowTypos && q.Kind == game.TypedAnswer
 	return q
 }
