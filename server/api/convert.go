@@ -68,6 +68,7 @@ func settingsIn(p *quizv1.RoomSettings) game.Settings {
 	if p.StreakBonus != nil {
 		s.Scoring.StreakBonus = p.GetStreakBonus()
 	}
+	s.AllowTypos = p.GetAllowTypos()
 	s.Scoring.WrongPenalty = int(p.GetWrongAnswerPenalty())
 	s.LeaderboardEvery = int(p.GetLeaderboardEvery())
 	s.MaxPlayers = int(p.GetMaxPlayers())
@@ -120,6 +121,7 @@ func settingsOut(s game.Settings) *quizv1.RoomSettings {
 		RevealTime:         durationpb.New(s.RevealTime),
 		LeaderboardTime:    durationpb.New(s.LeaderboardTime),
 		LeaderboardSize:    int32(s.LeaderboardSize),
+		AllowTypos:         s.AllowTypos,
 	}
 }
 
@@ -232,17 +234,21 @@ func revealOut(spec *room.Spec, e *room.Event) *quizv1.QuestionRevealed {
 		CorrectCount:    int32(e.Correct),
 		Players:         int32(e.Players),
 		Section:         question.Section,
+		Passage:         question.Passage,
 	}
 }
 
 // personalOut is a player's own part of an event or snapshot; result says
 // whether it carries their result for the revealed question. It is nil
 // when there is nothing of the player's own to say.
-func personalOut(v *room.View, result bool) *quizv1.Personal {
+func personalOut(spec *room.Spec, v *room.View, result bool) *quizv1.Personal {
 	if v == nil {
 		return nil
 	}
 	p := &quizv1.Personal{GapToNext: int32(v.Gap)}
+	for _, m := range v.Missed {
+		p.Missed = append(p.Missed, missedOut(spec, m))
+	}
 	if result {
 		p.Result = resultOut(v)
 	}
@@ -250,10 +256,24 @@ func personalOut(v *room.View, result bool) *quizv1.Personal {
 		p.Standing = standingOut(v.Standing)
 		p.Standing.Streak = int32(v.Streak)
 	}
-	if p.Result == nil && p.Standing == nil {
+	if p.Result == nil && p.Standing == nil && p.Missed == nil {
 		return nil
 	}
 	return p
+}
+
+// missedOut is a missed question with what to study.
+func missedOut(spec *room.Spec, m room.Miss) *quizv1.MissedQuestion {
+	q := &spec.Questions[m.Q]
+	out := &quizv1.MissedQuestion{
+		Index: int32(m.Q), Text: q.Text, Kind: kinds[q.Kind], Options: q.Options,
+		CorrectChoices: ints32(q.Correct), AcceptedAnswers: q.Accepted,
+		Explanation: q.Explanation, Section: q.Section, Passage: q.Passage,
+	}
+	if m.Answer != nil {
+		out.YourAnswer = &quizv1.Answer{Choices: ints32(m.Answer.Choices), Text: m.Answer.Text}
+	}
+	return out
 }
 
 // resultOut is a player's own result in a reveal.

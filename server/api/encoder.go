@@ -70,11 +70,11 @@ func (Encoder) Event(spec *room.Spec, e *room.Event, sb *room.Scoreboard) ([]byt
 
 // Personal renders a player's own part of a reveal, leaderboard or final
 // results: WatchResponse.personal alone.
-func (Encoder) Personal(_ *room.Spec, e *room.Event, v *room.View) ([]byte, error) {
+func (Encoder) Personal(spec *room.Spec, e *room.Event, v *room.View) ([]byte, error) {
 	if !e.Personal() {
 		return nil, nil
 	}
-	p := personalOut(v, e.Type == room.EventRevealed)
+	p := personalOut(spec, v, e.Type == room.EventRevealed)
 	if p == nil {
 		return nil, nil
 	}
@@ -112,5 +112,5 @@ func (Encoder) Snapshot(spec *room.Spec, s *room.Snapshot) ([]byte, error) {
 		snap.Finished = finishedOut(spec, st.Played, s.Board)
 	}
 	ev := &quizv1.Event{Seq: st.Seq, ServerTime: timestamppb.New(st.Now), Payload: &quizv1.Event_Snapshot{Snapshot: snap}}
-	return proto.Marshal(&quizv1.WatchResponse{Event: ev, Personal: personalOut(s.View, s.Reveal != nil)})
+	return proto.Marshal(&quizv1.WatchResponse{Event: ev, Personal: personalOut(spec, s.View, s.Reveal != nil)})
 }

@@ -291,3 +291,26 @@ func TestWatchAheadOfTheRoom(t *testing.T) {
 	_, err = s.Recv()
 	wantCode(t, err, codes.InvalidArgument, "Watch after a seq the room has not reached")
 }
+
+// TestStoredDeckThatNoLongerParses stores an upload that today's deck rules
+// refuse (its text names its answer), as an upload made before the rules
+// grew stricter would be: the deck list leaves it out instead of failing.
+func TestStoredDeckThatNoLongerParses(t *testing.T) {
+	e := newEnv(t, servertest.Options{})
+	old := "# Old\n\n## Which service, AWS Lambda or not?\n\n- [x] AWS Lambda\n- [ ] Amazon EC2\n"
+	if err := e.srv.Store.SaveDeck(ctx(t), "old-0badc0de", []byte(old), 100); err != nil {
+		t.Fatal(err)
+	}
+	e.create(t, fast()) // uploads the test deck
+	resp, err := e.client.ListDecks(ctx(t), &quizv1.ListDecksRequest{})
+	if err != nil {
+		t.Fatalf("ListDecks with a stored deck that no longer parses: %v", err)
+	}
+	var ids []string
+	for _, d := range resp.GetDecks() {
+		ids = append(ids, d.GetId())
+	}
+	if len(ids) != 2 || ids[0] != "aws-compute" || !strings.HasPrefix(ids[1], "test-deck") {
+		t.Errorf("ListDecks = %v, want the built-in deck and the test deck", ids)
+	}
+}

@@ -474,7 +474,7 @@ func reportOut(rep *room.Report) *quizv1.Report {
 			CorrectChoices: ints32(question.Correct), AcceptedAnswers: question.Accepted,
 			OptionCounts: ints32(st.Counts), Answered: int32(st.Answered), CorrectCount: int32(st.Correct),
 			AverageTime: durationpb.New(st.AverageTime), Revealed: true,
-			Explanation: question.Explanation, Section: question.Section,
+			Explanation: question.Explanation, Section: question.Section, Passage: question.Passage,
 		})
 	}
 	answers := map[string][]*quizv1.ReportAnswer{}
@@ -488,12 +488,17 @@ func reportOut(rep *room.Report) *quizv1.Report {
 			})
 		}
 	}
+	missed := rep.Missed()
 	for i := range rep.Data.Standings {
 		st := &rep.Data.Standings[i]
-		out.Players = append(out.Players, &quizv1.ReportPlayer{
+		p := &quizv1.ReportPlayer{
 			Standing: standingOut(st), Answers: answers[st.PlayerID],
 			Left: rep.Data.Departed[st.PlayerID], Kicked: rep.Data.Kicked[st.PlayerID],
-		})
+		}
+		for _, m := range missed[st.PlayerID] {
+			p.MissedQuestions = append(p.MissedQuestions, int32(m.Q))
+		}
+		out.Players = append(out.Players, p)
 	}
 	return out
 }

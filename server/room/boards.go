@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/quizroom/quizroom/server/game"
 )
 
 // BoardTTL is how long a scoreboard read serves other requests for the same
@@ -13,11 +15,13 @@ import (
 const BoardTTL = time.Second
 
 // boardKey names a scoreboard: the room, the seq it was read at, the
-// question whose results it holds and the question its streaks are as of.
+// question whose results it holds, the question its streaks are as of, and
+// whether it holds everyone's missed questions.
 type boardKey struct {
 	code     string
 	seq      uint64
 	q, shown int
+	final    bool
 }
 
 type boardEntry struct {
@@ -36,7 +40,63 @@ type boards struct {
 // question q and streaks as of question shown, reading it unless a read of
 // the same is less than BoardTTL old.
 func (e *Engine) board(ctx context.Context, spec *Spec, seq uint64, q, shown int) (*Scoreboard, error) {
-	key := boardKey{code: spec.Code, seq: seq, q: q, shown: shown}
+	return e.cachedBoard(boardKey{code: spec.Code, seq: seq, q: q, shown: shown}, func() (*Scoreboard, error) {
+		sb, err := e.store.Scoreboard(ctx, spec.Code, q)
+		if err != nil {
+			return nil, err
+		}
+		sb.currentStreaks(spec, shown)
+		sb.byID = sb.index()
+		return sb, nil
+	})
+}
+
+// finalBoard is board for a finished game, whose last question was shown:
+// the standings with every player's missed questions (Scoreboard.Missed),
+// from one more bulk read of every answer (Store.Report).
+func (e *Engine) finalBoard(ctx context.Context, spec *Spec, seq uint64, shown int) (*Scoreboard, error) {
+	return e.cachedBoard(boardKey{code: spec.Code, seq: seq, q: -1, shown: shown, final: true}, func() (*Scoreboard, error) {
+		sb, err := e.board(ctx, spec, seq, -1, shown)
+		if err != nil {
+			return nil, err
+		}
+		data, err := e.store.Report(ctx, spec.Code)
+		if err != nil {
+			return nil, err
+		}
+		final := *sb
+		final.Missed = missed(spec, data)
+		return &final, nil
+	})
+}
+
+// missed lists, for every player, the revealed questions that scored (not
+// polls) which they did not answer fully correctly.
+func missed(spec *Spec, data *ReportData) map[string][]Miss {
+	out := make(map[string][]Miss, len(data.Standings))
+	for q, results := range data.Results {
+		if spec.Questions[q].Kind == game.Poll {
+			continue
+		}
+		byPlayer := make(map[string]*Result, len(results))
+		for i := range results {
+			byPlayer[results[i].PlayerID] = &results[i]
+		}
+		for _, st := range data.Standings {
+			switch r := byPlayer[st.PlayerID]; {
+			case r == nil:
+				out[st.PlayerID] = append(out[st.PlayerID], Miss{Q: q})
+			case !r.Correct:
+				out[st.PlayerID] = append(out[st.PlayerID], Miss{Q: q, Answer: &r.Answer})
+			}
+		}
+	}
+	return out
+}
+
+// cachedBoard returns the scoreboard named key, reading it with read unless
+// a read of the same is less than BoardTTL old.
+func (e *Engine) cachedBoard(key boardKey, read func() (*Scoreboard, error)) (*Scoreboard, error) {
 	now := time.Now()
 	e.boards.mu.Lock()
 	if ent, ok := e.boards.m[key]; ok && now.Sub(ent.at) < BoardTTL {
@@ -44,12 +104,10 @@ func (e *Engine) board(ctx context.Context, spec *Spec, seq uint64, q, shown int
 		return ent.sb, nil
 	}
 	e.boards.mu.Unlock()
-	sb, err := e.store.Scoreboard(ctx, spec.Code, q)
+	sb, err := read()
 	if err != nil {
 		return nil, err
 	}
-	sb.currentStreaks(spec, shown)
-	sb.byID = sb.index()
 	e.boards.mu.Lock()
 	defer e.boards.mu.Unlock()
 	for k, ent := range e.boards.m {

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sync"
 
@@ -22,19 +23,21 @@ type DeckInfo struct {
 // uploaded ones it has read from the store (parsed once, then cached).
 type catalog struct {
 	store    Store
+	log      *slog.Logger
 	maxDecks int
 	builtin  map[string]*content.Deck
 
-	mu       sync.Mutex // guards uploaded
+	mu       sync.Mutex // guards uploaded and broken
 	uploaded map[string]*content.Deck
+	broken   map[string]bool // stored decks that no longer parse
 }
 
-func newCatalog(store Store, maxDecks int) (*catalog, error) {
+func newCatalog(store Store, log *slog.Logger, maxDecks int) (*catalog, error) {
 	decks, err := content.Builtin()
 	if err != nil {
 		return nil, fmt.Errorf("built-in decks: %w", err)
 	}
-	c := &catalog{store: store, maxDecks: maxDecks, builtin: map[string]*content.Deck{}, uploaded: map[string]*content.Deck{}}
+	c := &catalog{store: store, log: log, maxDecks: maxDecks, builtin: map[string]*content.Deck{}, uploaded: map[string]*content.Deck{}, broken: map[string]bool{}}
 	for _, d := range decks {
 		c.builtin[d.ID] = d
 	}
@@ -116,7 +119,9 @@ func (c *catalog) deck(ctx context.Context, id string) (*content.Deck, error) {
 	return nil, Errorf(ErrNotFound, "no deck %q: ListDecks shows the decks there are", id)
 }
 
-// refresh parses uploaded decks this instance has not seen yet.
+// refresh parses uploaded decks this instance has not seen yet. A stored
+// deck that no longer parses (the rules grew stricter since its upload) is
+// left out and logged once, so one old deck cannot hide all the others.
 func (c *catalog) refresh(ctx context.Context) error {
 	ids, err := c.store.DeckIDs(ctx)
 	if err != nil {
@@ -125,8 +130,9 @@ func (c *catalog) refresh(ctx context.Context) error {
 	for _, id := range ids {
 		c.mu.Lock()
 		_, ok := c.uploaded[id]
+		broken := c.broken[id]
 		c.mu.Unlock()
-		if ok {
+		if ok || broken {
 			continue
 		}
 		src, err := c.store.Deck(ctx, id)
@@ -135,7 +141,13 @@ func (c *catalog) refresh(ctx context.Context) error {
 		}
 		d, err := content.Parse(id+".md", src)
 		if err != nil {
-			return fmt.Errorf("stored deck %s no longer parses: %w", id, err)
+			c.mu.Lock()
+			if !c.broken[id] {
+				c.log.Warn("an uploaded deck no longer passes the deck rules: it is left out", "deck", id, "err", err)
+			}
+			c.broken[id] = true
+			c.mu.Unlock()
+			continue
 		}
 		d.ID = id
 		c.mu.Lock()

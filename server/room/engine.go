@@ -134,7 +134,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, errors.New("room: Config.Store and Config.Encoder are required")
 	}
 	cfg = cfg.withDefaults()
-	decks, err := newCatalog(cfg.Store, cfg.MaxDecks)
+	decks, err := newCatalog(cfg.Store, cfg.Logger, cfg.MaxDecks)
 	if err != nil {
 		return nil, err
 	}

@@ -27,6 +27,13 @@ type View struct {
 	Standing *game.Standing // their standing, ranked; nil when not ranked
 	Gap      int            // points behind the player ahead
 	Streak   int            // their current streak
+	Missed   []Miss         // the game is finished: what they should study
+}
+
+// Miss is a scored question a player did not answer fully correctly.
+type Miss struct {
+	Q      int
+	Answer *game.Answer // nil when they gave none
 }
 
 // Frame is one message for a watcher.
@@ -195,14 +202,17 @@ func (h *hub) dispatch(ctx context.Context, ev *Event) error {
 }
 
 // scoreboard is the one bulk read behind an event's personal parts, with
-// every streak as it stands after the event's question; watchers that
-// replay the event soon after share it.
+// every streak as it stands after the event's question (and, when the game
+// finished, everyone's missed questions); watchers that replay the event
+// soon after share it.
 func (e *Engine) scoreboard(ctx context.Context, spec *Spec, ev *Event) (*Scoreboard, error) {
-	q := -1
-	if ev.Type == EventRevealed {
-		q = ev.Q
+	switch ev.Type {
+	case EventRevealed:
+		return e.board(ctx, spec, ev.Seq, ev.Q, ev.Q)
+	case EventFinished:
+		return e.finalBoard(ctx, spec, ev.Seq, ev.Q)
 	}
-	return e.board(ctx, spec, ev.Seq, q, ev.Q)
+	return e.board(ctx, spec, ev.Seq, -1, ev.Q)
 }
 
 // currentStreaks replaces each recorded streak with the streak as it stands
@@ -238,5 +248,6 @@ func (sb *Scoreboard) view(ev *Event, playerID string) *View {
 		v.Gap = game.GapToNext(sb.Standings, i)
 		v.Streak = st.Streak
 	}
+	v.Missed = sb.Missed[playerID]
 	return v
 }

@@ -30,6 +30,10 @@ func (e *Engine) Report(ctx context.Context, code string, who Identity) (*Report
 	return &Report{Spec: spec, State: st, Data: data}, nil
 }
 
+// Missed lists, by player, the revealed scored questions they did not
+// answer fully correctly.
+func (r *Report) Missed() map[string][]Miss { return missed(r.Spec, r.Data) }
+
 // QuestionStats sums up the answers to one question.
 type QuestionStats struct {
 	Counts      []int // answers per option

@@ -57,7 +57,12 @@ func (e *Engine) snapshot(ctx context.Context, spec *Spec, who Identity) (Frame,
 		// While a question is open its answers come in without new events,
 		// so a shared read may lag by up to BoardTTL on whether this player
 		// answered; a client that answers again is told AlreadyExists.
-		if s.Board, err = e.board(ctx, spec, st.Seq, st.Q, shown); err != nil {
+		if s.Phase() == game.PhaseFinished {
+			s.Board, err = e.finalBoard(ctx, spec, st.Seq, shown)
+		} else {
+			s.Board, err = e.board(ctx, spec, st.Seq, st.Q, shown)
+		}
+		if err != nil {
 			return Frame{}, err
 		}
 		_, s.Answered = s.Board.Results[who.PlayerID]

@@ -246,6 +246,7 @@ type Result struct {
 type Scoreboard struct {
 	Standings []game.Standing // active players, ranked
 	Results   map[string]Result
+	Missed    map[string][]Miss // by player, once the game is finished; set by Engine.finalBoard
 	byID      map[string]int // player id → index in Standings, set by Engine.board
 }
 

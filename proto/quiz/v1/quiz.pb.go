@@ -129,8 +129,9 @@ const (
 	// with one choice.
 	QuestionKind_QUESTION_KIND_TRUE_FALSE QuestionKind = 3
 	// QUESTION_KIND_TYPED_ANSWER: answer with text; it is compared with the
-	// accepted answers ignoring case, spaces and punctuation ("quokka quux"
-	// matches "Quokkaquux").
+	// accepted answers ignoring case, spaces, punctuation and a plural ending
+	// ("quokka quuxes" matches "Quokkaquux"), and one typo is forgiven when
+	// the room's allow_typos is on.
 	QuestionKind_QUESTION_KIND_TYPED_ANSWER QuestionKind = 4
 	// QUESTION_KIND_POLL: no correct answer and no points; answer with one
 	// choice.
@@ -633,8 +634,10 @@ func (x *UploadDeckResponse) GetDeck() *DeckInfo {
 // default.
 type RoomSettings struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// QuestionCount plays only the first N questions of the (shuffled) deck;
-	// 0 plays them all.
+	// QuestionCount plays N of the deck's questions, drawn from across its
+	// notes sections (one from each section in turn, polls left out while
+	// there are enough others) and played in deck order, or shuffled with
+	// shuffle_questions; the draw is repeatable with seed. 0 plays them all.
 	QuestionCount int32 `protobuf:"varint,1,opt,name=question_count,json=questionCount,proto3" json:"question_count,omitempty"`
 	// ShuffleQuestions plays the deck's questions in an order drawn from seed.
 	ShuffleQuestions bool `protobuf:"varint,2,opt,name=shuffle_questions,json=shuffleQuestions,proto3" json:"shuffle_questions,omitempty"`
@@ -678,8 +681,13 @@ type RoomSettings struct {
 	// LeaderboardSize is how many top players leaderboards and final
 	// standings list; 1 to 100, default 10.
 	LeaderboardSize int32 `protobuf:"varint,15,opt,name=leaderboard_size,json=leaderboardSize,proto3" json:"leaderboard_size,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// AllowTypos forgives one typo in a typed answer (one letter inserted,
+	// deleted or replaced, or two neighbours swapped) inside a word of an
+	// accepted answer that has at least 6 letters and no digit; default
+	// false.
+	AllowTypos    bool `protobuf:"varint,16,opt,name=allow_typos,json=allowTypos,proto3" json:"allow_typos,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *RoomSettings) Reset() {
@@ -815,6 +823,13 @@ func (x *RoomSettings) GetLeaderboardSize() int32 {
 		return x.LeaderboardSize
 	}
 	return 0
+}
+
+func (x *RoomSettings) GetAllowTypos() bool {
+	if x != nil {
+		return x.AllowTypos
+	}
+	return false
 }
 
 // CreateRoomRequest opens a room from a deck or from notes.
@@ -1522,7 +1537,12 @@ type Personal struct {
 	Standing *Standing `protobuf:"bytes,2,opt,name=standing,proto3" json:"standing,omitempty"`
 	// GapToNext is how many points the player is behind the player ranked
 	// just above them; 0 when they are first.
-	GapToNext     int32 `protobuf:"varint,3,opt,name=gap_to_next,json=gapToNext,proto3" json:"gap_to_next,omitempty"`
+	GapToNext int32 `protobuf:"varint,3,opt,name=gap_to_next,json=gapToNext,proto3" json:"gap_to_next,omitempty"`
+	// Missed is what to study next: the scored questions the player did not
+	// answer fully correctly, in game order, each with its answer, why, and
+	// the notes it comes from. Set with GameFinished and with a snapshot of a
+	// finished game.
+	Missed        []*MissedQuestion `protobuf:"bytes,4,rep,name=missed,proto3" json:"missed,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1578,6 +1598,142 @@ func (x *Personal) GetGapToNext() int32 {
 	return 0
 }
 
+func (x *Personal) GetMissed() []*MissedQuestion {
+	if x != nil {
+		return x.Missed
+	}
+	return nil
+}
+
+// MissedQuestion is a question a player got wrong, partly wrong or did not
+// answer, with what to study.
+type MissedQuestion struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Index is the question's position in the game (question_index).
+	Index int32 `protobuf:"varint,1,opt,name=index,proto3" json:"index,omitempty"`
+	// Text is the question.
+	Text string `protobuf:"bytes,2,opt,name=text,proto3" json:"text,omitempty"`
+	// Kind says how it was answered.
+	Kind QuestionKind `protobuf:"varint,3,opt,name=kind,proto3,enum=quiz.v1.QuestionKind" json:"kind,omitempty"`
+	// Options are the choices; empty for typed answers.
+	Options []string `protobuf:"bytes,4,rep,name=options,proto3" json:"options,omitempty"`
+	// CorrectChoices are the indexes of the correct options.
+	CorrectChoices []int32 `protobuf:"varint,5,rep,packed,name=correct_choices,json=correctChoices,proto3" json:"correct_choices,omitempty"`
+	// AcceptedAnswers are the accepted typed answers.
+	AcceptedAnswers []string `protobuf:"bytes,6,rep,name=accepted_answers,json=acceptedAnswers,proto3" json:"accepted_answers,omitempty"`
+	// YourAnswer is what the player answered; unset when they gave none.
+	YourAnswer *Answer `protobuf:"bytes,7,opt,name=your_answer,json=yourAnswer,proto3" json:"your_answer,omitempty"`
+	// Explanation says why, from the notes; may be empty.
+	Explanation string `protobuf:"bytes,8,opt,name=explanation,proto3" json:"explanation,omitempty"`
+	// Section names the notes section the question comes from; may be empty.
+	Section string `protobuf:"bytes,9,opt,name=section,proto3" json:"section,omitempty"`
+	// Passage is that section of the notes, as Markdown bullets; may be
+	// empty.
+	Passage       string `protobuf:"bytes,10,opt,name=passage,proto3" json:"passage,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MissedQuestion) Reset() {
+	*x = MissedQuestion{}
+	mi := &file_quiz_v1_quiz_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MissedQuestion) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MissedQuestion) ProtoMessage() {}
+
+func (x *MissedQuestion) ProtoReflect() protoreflect.Message {
+	mi := &file_quiz_v1_quiz_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MissedQuestion.ProtoReflect.Descriptor instead.
+func (*MissedQuestion) Descriptor() ([]byte, []int) {
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *MissedQuestion) GetIndex() int32 {
+	if x != nil {
+		return x.Index
+	}
+	return 0
+}
+
+func (x *MissedQuestion) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+func (x *MissedQuestion) GetKind() QuestionKind {
+	if x != nil {
+		return x.Kind
+	}
+	return QuestionKind_QUESTION_KIND_UNSPECIFIED
+}
+
+func (x *MissedQuestion) GetOptions() []string {
+	if x != nil {
+		return x.Options
+	}
+	return nil
+}
+
+func (x *MissedQuestion) GetCorrectChoices() []int32 {
+	if x != nil {
+		return x.CorrectChoices
+	}
+	return nil
+}
+
+func (x *MissedQuestion) GetAcceptedAnswers() []string {
+	if x != nil {
+		return x.AcceptedAnswers
+	}
+	return nil
+}
+
+func (x *MissedQuestion) GetYourAnswer() *Answer {
+	if x != nil {
+		return x.YourAnswer
+	}
+	return nil
+}
+
+func (x *MissedQuestion) GetExplanation() string {
+	if x != nil {
+		return x.Explanation
+	}
+	return ""
+}
+
+func (x *MissedQuestion) GetSection() string {
+	if x != nil {
+		return x.Section
+	}
+	return ""
+}
+
+func (x *MissedQuestion) GetPassage() string {
+	if x != nil {
+		return x.Passage
+	}
+	return ""
+}
+
 // Event is one thing that happened in a room. Seq is room-wide, starts at
 // 1 and increases by one with every event, so a gap means something was
 // missed. A snapshot carries the seq of the last event it includes.
@@ -1611,7 +1767,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[18]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1623,7 +1779,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[18]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1636,7 +1792,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{18}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Event) GetSeq() uint64 {
@@ -1889,7 +2045,7 @@ type Player struct {
 
 func (x *Player) Reset() {
 	*x = Player{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[19]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1901,7 +2057,7 @@ func (x *Player) String() string {
 func (*Player) ProtoMessage() {}
 
 func (x *Player) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[19]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1914,7 +2070,7 @@ func (x *Player) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Player.ProtoReflect.Descriptor instead.
 func (*Player) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{19}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Player) GetPlayerId() string {
@@ -1977,7 +2133,7 @@ type RoomSnapshot struct {
 
 func (x *RoomSnapshot) Reset() {
 	*x = RoomSnapshot{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[20]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1989,7 +2145,7 @@ func (x *RoomSnapshot) String() string {
 func (*RoomSnapshot) ProtoMessage() {}
 
 func (x *RoomSnapshot) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[20]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2002,7 +2158,7 @@ func (x *RoomSnapshot) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RoomSnapshot.ProtoReflect.Descriptor instead.
 func (*RoomSnapshot) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{20}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *RoomSnapshot) GetRoom() *RoomInfo {
@@ -2118,7 +2274,7 @@ type RosterChanged struct {
 
 func (x *RosterChanged) Reset() {
 	*x = RosterChanged{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[21]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2130,7 +2286,7 @@ func (x *RosterChanged) String() string {
 func (*RosterChanged) ProtoMessage() {}
 
 func (x *RosterChanged) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[21]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2143,7 +2299,7 @@ func (x *RosterChanged) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RosterChanged.ProtoReflect.Descriptor instead.
 func (*RosterChanged) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{21}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *RosterChanged) GetJoined() []*Player {
@@ -2192,7 +2348,7 @@ type RoomLocked struct {
 
 func (x *RoomLocked) Reset() {
 	*x = RoomLocked{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[22]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2204,7 +2360,7 @@ func (x *RoomLocked) String() string {
 func (*RoomLocked) ProtoMessage() {}
 
 func (x *RoomLocked) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[22]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2217,7 +2373,7 @@ func (x *RoomLocked) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RoomLocked.ProtoReflect.Descriptor instead.
 func (*RoomLocked) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{22}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *RoomLocked) GetLocked() bool {
@@ -2240,7 +2396,7 @@ type GameStarted struct {
 
 func (x *GameStarted) Reset() {
 	*x = GameStarted{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[23]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2252,7 +2408,7 @@ func (x *GameStarted) String() string {
 func (*GameStarted) ProtoMessage() {}
 
 func (x *GameStarted) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[23]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2265,7 +2421,7 @@ func (x *GameStarted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GameStarted.ProtoReflect.Descriptor instead.
 func (*GameStarted) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{23}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *GameStarted) GetQuestionCount() int32 {
@@ -2314,7 +2470,7 @@ type QuestionOpened struct {
 
 func (x *QuestionOpened) Reset() {
 	*x = QuestionOpened{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[24]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2326,7 +2482,7 @@ func (x *QuestionOpened) String() string {
 func (*QuestionOpened) ProtoMessage() {}
 
 func (x *QuestionOpened) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[24]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2339,7 +2495,7 @@ func (x *QuestionOpened) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QuestionOpened.ProtoReflect.Descriptor instead.
 func (*QuestionOpened) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{24}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *QuestionOpened) GetIndex() int32 {
@@ -2420,7 +2576,7 @@ type AnswerProgress struct {
 
 func (x *AnswerProgress) Reset() {
 	*x = AnswerProgress{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[25]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2432,7 +2588,7 @@ func (x *AnswerProgress) String() string {
 func (*AnswerProgress) ProtoMessage() {}
 
 func (x *AnswerProgress) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[25]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2445,7 +2601,7 @@ func (x *AnswerProgress) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AnswerProgress.ProtoReflect.Descriptor instead.
 func (*AnswerProgress) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{25}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *AnswerProgress) GetIndex() int32 {
@@ -2494,14 +2650,18 @@ type QuestionRevealed struct {
 	Players int32 `protobuf:"varint,8,opt,name=players,proto3" json:"players,omitempty"`
 	// Section names the notes section the question comes from; may be empty.
 	// It is shown only now: for many questions it names the answer.
-	Section       string `protobuf:"bytes,9,opt,name=section,proto3" json:"section,omitempty"`
+	Section string `protobuf:"bytes,9,opt,name=section,proto3" json:"section,omitempty"`
+	// Passage is the notes passage the question comes from, its section's
+	// facts as Markdown bullets ("- fact", one a line); empty when the deck
+	// names no notes.
+	Passage       string `protobuf:"bytes,10,opt,name=passage,proto3" json:"passage,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *QuestionRevealed) Reset() {
 	*x = QuestionRevealed{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[26]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2513,7 +2673,7 @@ func (x *QuestionRevealed) String() string {
 func (*QuestionRevealed) ProtoMessage() {}
 
 func (x *QuestionRevealed) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[26]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2526,7 +2686,7 @@ func (x *QuestionRevealed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QuestionRevealed.ProtoReflect.Descriptor instead.
 func (*QuestionRevealed) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{26}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *QuestionRevealed) GetIndex() int32 {
@@ -2592,6 +2752,13 @@ func (x *QuestionRevealed) GetSection() string {
 	return ""
 }
 
+func (x *QuestionRevealed) GetPassage() string {
+	if x != nil {
+		return x.Passage
+	}
+	return ""
+}
+
 // PlayerResult is one player's result for one question.
 //
 // Scoring, exactly as the server does it: a correct answer scores
@@ -2632,7 +2799,7 @@ type PlayerResult struct {
 
 func (x *PlayerResult) Reset() {
 	*x = PlayerResult{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[27]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2644,7 +2811,7 @@ func (x *PlayerResult) String() string {
 func (*PlayerResult) ProtoMessage() {}
 
 func (x *PlayerResult) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[27]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2657,7 +2824,7 @@ func (x *PlayerResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlayerResult.ProtoReflect.Descriptor instead.
 func (*PlayerResult) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{27}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *PlayerResult) GetAnswered() bool {
@@ -2724,7 +2891,7 @@ type Standing struct {
 
 func (x *Standing) Reset() {
 	*x = Standing{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[28]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2736,7 +2903,7 @@ func (x *Standing) String() string {
 func (*Standing) ProtoMessage() {}
 
 func (x *Standing) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[28]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2749,7 +2916,7 @@ func (x *Standing) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Standing.ProtoReflect.Descriptor instead.
 func (*Standing) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{28}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *Standing) GetRank() int32 {
@@ -2809,7 +2976,7 @@ type Leaderboard struct {
 
 func (x *Leaderboard) Reset() {
 	*x = Leaderboard{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[29]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2821,7 +2988,7 @@ func (x *Leaderboard) String() string {
 func (*Leaderboard) ProtoMessage() {}
 
 func (x *Leaderboard) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[29]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2834,7 +3001,7 @@ func (x *Leaderboard) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Leaderboard.ProtoReflect.Descriptor instead.
 func (*Leaderboard) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{29}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *Leaderboard) GetAfterQuestion() int32 {
@@ -2871,7 +3038,7 @@ type GamePaused struct {
 
 func (x *GamePaused) Reset() {
 	*x = GamePaused{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[30]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2883,7 +3050,7 @@ func (x *GamePaused) String() string {
 func (*GamePaused) ProtoMessage() {}
 
 func (x *GamePaused) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[30]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2896,7 +3063,7 @@ func (x *GamePaused) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GamePaused.ProtoReflect.Descriptor instead.
 func (*GamePaused) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{30}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *GamePaused) GetPausedPhase() Phase {
@@ -2928,7 +3095,7 @@ type GameResumed struct {
 
 func (x *GameResumed) Reset() {
 	*x = GameResumed{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[31]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2940,7 +3107,7 @@ func (x *GameResumed) String() string {
 func (*GameResumed) ProtoMessage() {}
 
 func (x *GameResumed) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[31]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2953,7 +3120,7 @@ func (x *GameResumed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GameResumed.ProtoReflect.Descriptor instead.
 func (*GameResumed) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{31}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *GameResumed) GetPhase() Phase {
@@ -2994,7 +3161,7 @@ type GameFinished struct {
 
 func (x *GameFinished) Reset() {
 	*x = GameFinished{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[32]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3006,7 +3173,7 @@ func (x *GameFinished) String() string {
 func (*GameFinished) ProtoMessage() {}
 
 func (x *GameFinished) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[32]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3019,7 +3186,7 @@ func (x *GameFinished) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GameFinished.ProtoReflect.Descriptor instead.
 func (*GameFinished) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{32}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *GameFinished) GetPodium() []*Standing {
@@ -3063,7 +3230,7 @@ type PlayerKicked struct {
 
 func (x *PlayerKicked) Reset() {
 	*x = PlayerKicked{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[33]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3075,7 +3242,7 @@ func (x *PlayerKicked) String() string {
 func (*PlayerKicked) ProtoMessage() {}
 
 func (x *PlayerKicked) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[33]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3088,7 +3255,7 @@ func (x *PlayerKicked) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlayerKicked.ProtoReflect.Descriptor instead.
 func (*PlayerKicked) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{33}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *PlayerKicked) GetPlayer() *Player {
@@ -3116,7 +3283,7 @@ type RoomClosed struct {
 
 func (x *RoomClosed) Reset() {
 	*x = RoomClosed{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[34]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3128,7 +3295,7 @@ func (x *RoomClosed) String() string {
 func (*RoomClosed) ProtoMessage() {}
 
 func (x *RoomClosed) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[34]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3141,7 +3308,7 @@ func (x *RoomClosed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RoomClosed.ProtoReflect.Descriptor instead.
 func (*RoomClosed) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{34}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *RoomClosed) GetReason() string {
@@ -3166,7 +3333,7 @@ type SubmitAnswerRequest struct {
 
 func (x *SubmitAnswerRequest) Reset() {
 	*x = SubmitAnswerRequest{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[35]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3178,7 +3345,7 @@ func (x *SubmitAnswerRequest) String() string {
 func (*SubmitAnswerRequest) ProtoMessage() {}
 
 func (x *SubmitAnswerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[35]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3191,7 +3358,7 @@ func (x *SubmitAnswerRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitAnswerRequest.ProtoReflect.Descriptor instead.
 func (*SubmitAnswerRequest) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{35}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *SubmitAnswerRequest) GetRoomCode() string {
@@ -3230,7 +3397,7 @@ type Answer struct {
 
 func (x *Answer) Reset() {
 	*x = Answer{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[36]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3242,7 +3409,7 @@ func (x *Answer) String() string {
 func (*Answer) ProtoMessage() {}
 
 func (x *Answer) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[36]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3255,7 +3422,7 @@ func (x *Answer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Answer.ProtoReflect.Descriptor instead.
 func (*Answer) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{36}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *Answer) GetChoices() []int32 {
@@ -3286,7 +3453,7 @@ type SubmitAnswerResponse struct {
 
 func (x *SubmitAnswerResponse) Reset() {
 	*x = SubmitAnswerResponse{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[37]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3298,7 +3465,7 @@ func (x *SubmitAnswerResponse) String() string {
 func (*SubmitAnswerResponse) ProtoMessage() {}
 
 func (x *SubmitAnswerResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[37]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3311,7 +3478,7 @@ func (x *SubmitAnswerResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitAnswerResponse.ProtoReflect.Descriptor instead.
 func (*SubmitAnswerResponse) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{37}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *SubmitAnswerResponse) GetAccepted() bool {
@@ -3339,7 +3506,7 @@ type StartGameRequest struct {
 
 func (x *StartGameRequest) Reset() {
 	*x = StartGameRequest{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[38]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3351,7 +3518,7 @@ func (x *StartGameRequest) String() string {
 func (*StartGameRequest) ProtoMessage() {}
 
 func (x *StartGameRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[38]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3364,7 +3531,7 @@ func (x *StartGameRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StartGameRequest.ProtoReflect.Descriptor instead.
 func (*StartGameRequest) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{38}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *StartGameRequest) GetRoomCode() string {
@@ -3386,7 +3553,7 @@ type StartGameResponse struct {
 
 func (x *StartGameResponse) Reset() {
 	*x = StartGameResponse{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[39]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3398,7 +3565,7 @@ func (x *StartGameResponse) String() string {
 func (*StartGameResponse) ProtoMessage() {}
 
 func (x *StartGameResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[39]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3411,7 +3578,7 @@ func (x *StartGameResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StartGameResponse.ProtoReflect.Descriptor instead.
 func (*StartGameResponse) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{39}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *StartGameResponse) GetSeq() uint64 {
@@ -3432,7 +3599,7 @@ type NextQuestionRequest struct {
 
 func (x *NextQuestionRequest) Reset() {
 	*x = NextQuestionRequest{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[40]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3444,7 +3611,7 @@ func (x *NextQuestionRequest) String() string {
 func (*NextQuestionRequest) ProtoMessage() {}
 
 func (x *NextQuestionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[40]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3457,7 +3624,7 @@ func (x *NextQuestionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NextQuestionRequest.ProtoReflect.Descriptor instead.
 func (*NextQuestionRequest) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{40}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *NextQuestionRequest) GetRoomCode() string {
@@ -3480,7 +3647,7 @@ type NextQuestionResponse struct {
 
 func (x *NextQuestionResponse) Reset() {
 	*x = NextQuestionResponse{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[41]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3492,7 +3659,7 @@ func (x *NextQuestionResponse) String() string {
 func (*NextQuestionResponse) ProtoMessage() {}
 
 func (x *NextQuestionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[41]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3505,7 +3672,7 @@ func (x *NextQuestionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NextQuestionResponse.ProtoReflect.Descriptor instead.
 func (*NextQuestionResponse) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{41}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *NextQuestionResponse) GetSeq() uint64 {
@@ -3533,7 +3700,7 @@ type CloseQuestionRequest struct {
 
 func (x *CloseQuestionRequest) Reset() {
 	*x = CloseQuestionRequest{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[42]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3545,7 +3712,7 @@ func (x *CloseQuestionRequest) String() string {
 func (*CloseQuestionRequest) ProtoMessage() {}
 
 func (x *CloseQuestionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[42]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3558,7 +3725,7 @@ func (x *CloseQuestionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseQuestionRequest.ProtoReflect.Descriptor instead.
 func (*CloseQuestionRequest) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{42}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *CloseQuestionRequest) GetRoomCode() string {
@@ -3579,7 +3746,7 @@ type CloseQuestionResponse struct {
 
 func (x *CloseQuestionResponse) Reset() {
 	*x = CloseQuestionResponse{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[43]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3591,7 +3758,7 @@ func (x *CloseQuestionResponse) String() string {
 func (*CloseQuestionResponse) ProtoMessage() {}
 
 func (x *CloseQuestionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[43]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3604,7 +3771,7 @@ func (x *CloseQuestionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseQuestionResponse.ProtoReflect.Descriptor instead.
 func (*CloseQuestionResponse) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{43}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *CloseQuestionResponse) GetSeq() uint64 {
@@ -3625,7 +3792,7 @@ type PauseGameRequest struct {
 
 func (x *PauseGameRequest) Reset() {
 	*x = PauseGameRequest{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[44]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3637,7 +3804,7 @@ func (x *PauseGameRequest) String() string {
 func (*PauseGameRequest) ProtoMessage() {}
 
 func (x *PauseGameRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[44]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3650,7 +3817,7 @@ func (x *PauseGameRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PauseGameRequest.ProtoReflect.Descriptor instead.
 func (*PauseGameRequest) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{44}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *PauseGameRequest) GetRoomCode() string {
@@ -3671,7 +3838,7 @@ type PauseGameResponse struct {
 
 func (x *PauseGameResponse) Reset() {
 	*x = PauseGameResponse{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[45]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3683,7 +3850,7 @@ func (x *PauseGameResponse) String() string {
 func (*PauseGameResponse) ProtoMessage() {}
 
 func (x *PauseGameResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[45]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3696,7 +3863,7 @@ func (x *PauseGameResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PauseGameResponse.ProtoReflect.Descriptor instead.
 func (*PauseGameResponse) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{45}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *PauseGameResponse) GetSeq() uint64 {
@@ -3717,7 +3884,7 @@ type ResumeGameRequest struct {
 
 func (x *ResumeGameRequest) Reset() {
 	*x = ResumeGameRequest{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[46]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3729,7 +3896,7 @@ func (x *ResumeGameRequest) String() string {
 func (*ResumeGameRequest) ProtoMessage() {}
 
 func (x *ResumeGameRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[46]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3742,7 +3909,7 @@ func (x *ResumeGameRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumeGameRequest.ProtoReflect.Descriptor instead.
 func (*ResumeGameRequest) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{46}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *ResumeGameRequest) GetRoomCode() string {
@@ -3763,7 +3930,7 @@ type ResumeGameResponse struct {
 
 func (x *ResumeGameResponse) Reset() {
 	*x = ResumeGameResponse{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[47]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3775,7 +3942,7 @@ func (x *ResumeGameResponse) String() string {
 func (*ResumeGameResponse) ProtoMessage() {}
 
 func (x *ResumeGameResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[47]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3788,7 +3955,7 @@ func (x *ResumeGameResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumeGameResponse.ProtoReflect.Descriptor instead.
 func (*ResumeGameResponse) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{47}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ResumeGameResponse) GetSeq() uint64 {
@@ -3809,7 +3976,7 @@ type EndGameRequest struct {
 
 func (x *EndGameRequest) Reset() {
 	*x = EndGameRequest{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[48]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3821,7 +3988,7 @@ func (x *EndGameRequest) String() string {
 func (*EndGameRequest) ProtoMessage() {}
 
 func (x *EndGameRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[48]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3834,7 +4001,7 @@ func (x *EndGameRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EndGameRequest.ProtoReflect.Descriptor instead.
 func (*EndGameRequest) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{48}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *EndGameRequest) GetRoomCode() string {
@@ -3855,7 +4022,7 @@ type EndGameResponse struct {
 
 func (x *EndGameResponse) Reset() {
 	*x = EndGameResponse{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[49]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3867,7 +4034,7 @@ func (x *EndGameResponse) String() string {
 func (*EndGameResponse) ProtoMessage() {}
 
 func (x *EndGameResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[49]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3880,7 +4047,7 @@ func (x *EndGameResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EndGameResponse.ProtoReflect.Descriptor instead.
 func (*EndGameResponse) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{49}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *EndGameResponse) GetSeq() uint64 {
@@ -3903,7 +4070,7 @@ type KickPlayerRequest struct {
 
 func (x *KickPlayerRequest) Reset() {
 	*x = KickPlayerRequest{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[50]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3915,7 +4082,7 @@ func (x *KickPlayerRequest) String() string {
 func (*KickPlayerRequest) ProtoMessage() {}
 
 func (x *KickPlayerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[50]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3928,7 +4095,7 @@ func (x *KickPlayerRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KickPlayerRequest.ProtoReflect.Descriptor instead.
 func (*KickPlayerRequest) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{50}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *KickPlayerRequest) GetRoomCode() string {
@@ -3956,7 +4123,7 @@ type KickPlayerResponse struct {
 
 func (x *KickPlayerResponse) Reset() {
 	*x = KickPlayerResponse{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[51]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3968,7 +4135,7 @@ func (x *KickPlayerResponse) String() string {
 func (*KickPlayerResponse) ProtoMessage() {}
 
 func (x *KickPlayerResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[51]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3981,7 +4148,7 @@ func (x *KickPlayerResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KickPlayerResponse.ProtoReflect.Descriptor instead.
 func (*KickPlayerResponse) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{51}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *KickPlayerResponse) GetSeq() uint64 {
@@ -4004,7 +4171,7 @@ type LockRoomRequest struct {
 
 func (x *LockRoomRequest) Reset() {
 	*x = LockRoomRequest{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[52]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4016,7 +4183,7 @@ func (x *LockRoomRequest) String() string {
 func (*LockRoomRequest) ProtoMessage() {}
 
 func (x *LockRoomRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[52]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4029,7 +4196,7 @@ func (x *LockRoomRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LockRoomRequest.ProtoReflect.Descriptor instead.
 func (*LockRoomRequest) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{52}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *LockRoomRequest) GetRoomCode() string {
@@ -4057,7 +4224,7 @@ type LockRoomResponse struct {
 
 func (x *LockRoomResponse) Reset() {
 	*x = LockRoomResponse{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[53]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4069,7 +4236,7 @@ func (x *LockRoomResponse) String() string {
 func (*LockRoomResponse) ProtoMessage() {}
 
 func (x *LockRoomResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[53]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4082,7 +4249,7 @@ func (x *LockRoomResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LockRoomResponse.ProtoReflect.Descriptor instead.
 func (*LockRoomResponse) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{53}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *LockRoomResponse) GetSeq() uint64 {
@@ -4103,7 +4270,7 @@ type GetReportRequest struct {
 
 func (x *GetReportRequest) Reset() {
 	*x = GetReportRequest{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[54]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4115,7 +4282,7 @@ func (x *GetReportRequest) String() string {
 func (*GetReportRequest) ProtoMessage() {}
 
 func (x *GetReportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[54]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4128,7 +4295,7 @@ func (x *GetReportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetReportRequest.ProtoReflect.Descriptor instead.
 func (*GetReportRequest) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{54}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *GetReportRequest) GetRoomCode() string {
@@ -4149,7 +4316,7 @@ type GetReportResponse struct {
 
 func (x *GetReportResponse) Reset() {
 	*x = GetReportResponse{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[55]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4161,7 +4328,7 @@ func (x *GetReportResponse) String() string {
 func (*GetReportResponse) ProtoMessage() {}
 
 func (x *GetReportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[55]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4174,7 +4341,7 @@ func (x *GetReportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetReportResponse.ProtoReflect.Descriptor instead.
 func (*GetReportResponse) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{55}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *GetReportResponse) GetReport() *Report {
@@ -4202,7 +4369,7 @@ type Report struct {
 
 func (x *Report) Reset() {
 	*x = Report{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[56]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4214,7 +4381,7 @@ func (x *Report) String() string {
 func (*Report) ProtoMessage() {}
 
 func (x *Report) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[56]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4227,7 +4394,7 @@ func (x *Report) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Report.ProtoReflect.Descriptor instead.
 func (*Report) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{56}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *Report) GetRoom() *RoomInfo {
@@ -4286,14 +4453,17 @@ type ReportQuestion struct {
 	// Explanation says why, from the notes; may be empty.
 	Explanation string `protobuf:"bytes,12,opt,name=explanation,proto3" json:"explanation,omitempty"`
 	// Section names the notes section the question comes from; may be empty.
-	Section       string `protobuf:"bytes,13,opt,name=section,proto3" json:"section,omitempty"`
+	Section string `protobuf:"bytes,13,opt,name=section,proto3" json:"section,omitempty"`
+	// Passage is that section of the notes, as Markdown bullets; may be
+	// empty.
+	Passage       string `protobuf:"bytes,14,opt,name=passage,proto3" json:"passage,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ReportQuestion) Reset() {
 	*x = ReportQuestion{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[57]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4305,7 +4475,7 @@ func (x *ReportQuestion) String() string {
 func (*ReportQuestion) ProtoMessage() {}
 
 func (x *ReportQuestion) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[57]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4318,7 +4488,7 @@ func (x *ReportQuestion) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportQuestion.ProtoReflect.Descriptor instead.
 func (*ReportQuestion) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{57}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *ReportQuestion) GetIndex() int32 {
@@ -4412,6 +4582,13 @@ func (x *ReportQuestion) GetSection() string {
 	return ""
 }
 
+func (x *ReportQuestion) GetPassage() string {
+	if x != nil {
+		return x.Passage
+	}
+	return ""
+}
+
 // ReportPlayer is one player of a report with every answer they gave.
 type ReportPlayer struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -4422,14 +4599,17 @@ type ReportPlayer struct {
 	// Left is true when the player left the room.
 	Left bool `protobuf:"varint,3,opt,name=left,proto3" json:"left,omitempty"`
 	// Kicked is true when the host removed the player.
-	Kicked        bool `protobuf:"varint,4,opt,name=kicked,proto3" json:"kicked,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Kicked bool `protobuf:"varint,4,opt,name=kicked,proto3" json:"kicked,omitempty"`
+	// MissedQuestions are the indexes of the revealed scored questions the
+	// player did not answer fully correctly: what they should study next.
+	MissedQuestions []int32 `protobuf:"varint,5,rep,packed,name=missed_questions,json=missedQuestions,proto3" json:"missed_questions,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *ReportPlayer) Reset() {
 	*x = ReportPlayer{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[58]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4441,7 +4621,7 @@ func (x *ReportPlayer) String() string {
 func (*ReportPlayer) ProtoMessage() {}
 
 func (x *ReportPlayer) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[58]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4454,7 +4634,7 @@ func (x *ReportPlayer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportPlayer.ProtoReflect.Descriptor instead.
 func (*ReportPlayer) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{58}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *ReportPlayer) GetStanding() *Standing {
@@ -4485,6 +4665,13 @@ func (x *ReportPlayer) GetKicked() bool {
 	return false
 }
 
+func (x *ReportPlayer) GetMissedQuestions() []int32 {
+	if x != nil {
+		return x.MissedQuestions
+	}
+	return nil
+}
+
 // ReportAnswer is one accepted answer.
 type ReportAnswer struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -4513,7 +4700,7 @@ type ReportAnswer struct {
 
 func (x *ReportAnswer) Reset() {
 	*x = ReportAnswer{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[59]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4525,7 +4712,7 @@ func (x *ReportAnswer) String() string {
 func (*ReportAnswer) ProtoMessage() {}
 
 func (x *ReportAnswer) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[59]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4538,7 +4725,7 @@ func (x *ReportAnswer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportAnswer.ProtoReflect.Descriptor instead.
 func (*ReportAnswer) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{59}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *ReportAnswer) GetQuestionIndex() int32 {
@@ -4616,7 +4803,7 @@ const file_quiz_v1_quiz_proto_rawDesc = "" +
 	"\x06source\x18\x01 \x01(\tR\x06source\x12\x1b\n" +
 	"\tfile_name\x18\x02 \x01(\tR\bfileName\";\n" +
 	"\x12UploadDeckResponse\x12%\n" +
-	"\x04deck\x18\x01 \x01(\v2\x11.quiz.v1.DeckInfoR\x04deck\"\xe0\x05\n" +
+	"\x04deck\x18\x01 \x01(\v2\x11.quiz.v1.DeckInfoR\x04deck\"\x81\x06\n" +
 	"\fRoomSettings\x12%\n" +
 	"\x0equestion_count\x18\x01 \x01(\x05R\rquestionCount\x12+\n" +
 	"\x11shuffle_questions\x18\x02 \x01(\bR\x10shuffleQuestions\x12'\n" +
@@ -4636,7 +4823,9 @@ const file_quiz_v1_quiz_proto_rawDesc = "" +
 	"\vreveal_time\x18\r \x01(\v2\x19.google.protobuf.DurationR\n" +
 	"revealTime\x12D\n" +
 	"\x10leaderboard_time\x18\x0e \x01(\v2\x19.google.protobuf.DurationR\x0fleaderboardTime\x12)\n" +
-	"\x10leaderboard_size\x18\x0f \x01(\x05R\x0fleaderboardSizeB\x0f\n" +
+	"\x10leaderboard_size\x18\x0f \x01(\x05R\x0fleaderboardSize\x12\x1f\n" +
+	"\vallow_typos\x18\x10 \x01(\bR\n" +
+	"allowTyposB\x0f\n" +
 	"\r_streak_bonus\"\x83\x01\n" +
 	"\x11CreateRoomRequest\x12\x19\n" +
 	"\adeck_id\x18\x01 \x01(\tH\x00R\x06deckId\x12\x16\n" +
@@ -4678,11 +4867,25 @@ const file_quiz_v1_quiz_proto_rawDesc = "" +
 	"\tafter_seq\x18\x02 \x01(\x04R\bafterSeq\"d\n" +
 	"\rWatchResponse\x12$\n" +
 	"\x05event\x18\x01 \x01(\v2\x0e.quiz.v1.EventR\x05event\x12-\n" +
-	"\bpersonal\x18\x02 \x01(\v2\x11.quiz.v1.PersonalR\bpersonal\"\x88\x01\n" +
+	"\bpersonal\x18\x02 \x01(\v2\x11.quiz.v1.PersonalR\bpersonal\"\xb9\x01\n" +
 	"\bPersonal\x12-\n" +
 	"\x06result\x18\x01 \x01(\v2\x15.quiz.v1.PlayerResultR\x06result\x12-\n" +
 	"\bstanding\x18\x02 \x01(\v2\x11.quiz.v1.StandingR\bstanding\x12\x1e\n" +
-	"\vgap_to_next\x18\x03 \x01(\x05R\tgapToNext\"\xfd\x06\n" +
+	"\vgap_to_next\x18\x03 \x01(\x05R\tgapToNext\x12/\n" +
+	"\x06missed\x18\x04 \x03(\v2\x17.quiz.v1.MissedQuestionR\x06missed\"\xdb\x02\n" +
+	"\x0eMissedQuestion\x12\x14\n" +
+	"\x05index\x18\x01 \x01(\x05R\x05index\x12\x12\n" +
+	"\x04text\x18\x02 \x01(\tR\x04text\x12)\n" +
+	"\x04kind\x18\x03 \x01(\x0e2\x15.quiz.v1.QuestionKindR\x04kind\x12\x18\n" +
+	"\aoptions\x18\x04 \x03(\tR\aoptions\x12'\n" +
+	"\x0fcorrect_choices\x18\x05 \x03(\x05R\x0ecorrectChoices\x12)\n" +
+	"\x10accepted_answers\x18\x06 \x03(\tR\x0facceptedAnswers\x120\n" +
+	"\vyour_answer\x18\a \x01(\v2\x0f.quiz.v1.AnswerR\n" +
+	"yourAnswer\x12 \n" +
+	"\vexplanation\x18\b \x01(\tR\vexplanation\x12\x18\n" +
+	"\asection\x18\t \x01(\tR\asection\x12\x18\n" +
+	"\apassage\x18\n" +
+	" \x01(\tR\apassage\"\xfd\x06\n" +
 	"\x05Event\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\x04R\x03seq\x12;\n" +
 	"\vserver_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
@@ -4749,7 +4952,7 @@ const file_quiz_v1_quiz_proto_rawDesc = "" +
 	"\x0eAnswerProgress\x12\x14\n" +
 	"\x05index\x18\x01 \x01(\x05R\x05index\x12\x1a\n" +
 	"\banswered\x18\x02 \x01(\x05R\banswered\x12\x18\n" +
-	"\aplayers\x18\x03 \x01(\x05R\aplayers\"\xb8\x02\n" +
+	"\aplayers\x18\x03 \x01(\x05R\aplayers\"\xd2\x02\n" +
 	"\x10QuestionRevealed\x12\x14\n" +
 	"\x05index\x18\x01 \x01(\x05R\x05index\x12'\n" +
 	"\x0fcorrect_choices\x18\x02 \x03(\x05R\x0ecorrectChoices\x12)\n" +
@@ -4759,7 +4962,9 @@ const file_quiz_v1_quiz_proto_rawDesc = "" +
 	"\banswered\x18\x06 \x01(\x05R\banswered\x12#\n" +
 	"\rcorrect_count\x18\a \x01(\x05R\fcorrectCount\x12\x18\n" +
 	"\aplayers\x18\b \x01(\x05R\aplayers\x12\x18\n" +
-	"\asection\x18\t \x01(\tR\asection\"\xcc\x01\n" +
+	"\asection\x18\t \x01(\tR\asection\x12\x18\n" +
+	"\apassage\x18\n" +
+	" \x01(\tR\apassage\"\xcc\x01\n" +
 	"\fPlayerResult\x12\x1a\n" +
 	"\banswered\x18\x01 \x01(\bR\banswered\x12\x18\n" +
 	"\acorrect\x18\x02 \x01(\bR\acorrect\x12\x16\n" +
@@ -4850,7 +5055,7 @@ const file_quiz_v1_quiz_proto_rawDesc = "" +
 	"\x04room\x18\x01 \x01(\v2\x11.quiz.v1.RoomInfoR\x04room\x125\n" +
 	"\tquestions\x18\x02 \x03(\v2\x17.quiz.v1.ReportQuestionR\tquestions\x12/\n" +
 	"\aplayers\x18\x03 \x03(\v2\x15.quiz.v1.ReportPlayerR\aplayers\x12=\n" +
-	"\fgenerated_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\vgeneratedAt\"\xcf\x03\n" +
+	"\fgenerated_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\vgeneratedAt\"\xe9\x03\n" +
 	"\x0eReportQuestion\x12\x14\n" +
 	"\x05index\x18\x01 \x01(\x05R\x05index\x12\x12\n" +
 	"\x04text\x18\x02 \x01(\tR\x04text\x12)\n" +
@@ -4865,12 +5070,14 @@ const file_quiz_v1_quiz_proto_rawDesc = "" +
 	" \x01(\v2\x19.google.protobuf.DurationR\vaverageTime\x12\x1a\n" +
 	"\brevealed\x18\v \x01(\bR\brevealed\x12 \n" +
 	"\vexplanation\x18\f \x01(\tR\vexplanation\x12\x18\n" +
-	"\asection\x18\r \x01(\tR\asection\"\x9a\x01\n" +
+	"\asection\x18\r \x01(\tR\asection\x12\x18\n" +
+	"\apassage\x18\x0e \x01(\tR\apassage\"\xc5\x01\n" +
 	"\fReportPlayer\x12-\n" +
 	"\bstanding\x18\x01 \x01(\v2\x11.quiz.v1.StandingR\bstanding\x12/\n" +
 	"\aanswers\x18\x02 \x03(\v2\x15.quiz.v1.ReportAnswerR\aanswers\x12\x12\n" +
 	"\x04left\x18\x03 \x01(\bR\x04left\x12\x16\n" +
-	"\x06kicked\x18\x04 \x01(\bR\x06kicked\"\x96\x02\n" +
+	"\x06kicked\x18\x04 \x01(\bR\x06kicked\x12)\n" +
+	"\x10missed_questions\x18\x05 \x03(\x05R\x0fmissedQuestions\"\x96\x02\n" +
 	"\fReportAnswer\x12%\n" +
 	"\x0equestion_index\x18\x01 \x01(\x05R\rquestionIndex\x12\x18\n" +
 	"\achoices\x18\x02 \x03(\x05R\achoices\x12\x12\n" +
@@ -4946,7 +5153,7 @@ func file_quiz_v1_quiz_proto_rawDescGZIP() []byte {
 }
 
 var file_quiz_v1_quiz_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_quiz_v1_quiz_proto_msgTypes = make([]protoimpl.MessageInfo, 60)
+var file_quiz_v1_quiz_proto_msgTypes = make([]protoimpl.MessageInfo, 61)
 var file_quiz_v1_quiz_proto_goTypes = []any{
 	(Phase)(0),                    // 0: quiz.v1.Phase
 	(QuestionKind)(0),             // 1: quiz.v1.QuestionKind
@@ -4971,166 +5178,170 @@ var file_quiz_v1_quiz_proto_goTypes = []any{
 	(*WatchRequest)(nil),          // 20: quiz.v1.WatchRequest
 	(*WatchResponse)(nil),         // 21: quiz.v1.WatchResponse
 	(*Personal)(nil),              // 22: quiz.v1.Personal
-	(*Event)(nil),                 // 23: quiz.v1.Event
-	(*Player)(nil),                // 24: quiz.v1.Player
-	(*RoomSnapshot)(nil),          // 25: quiz.v1.RoomSnapshot
-	(*RosterChanged)(nil),         // 26: quiz.v1.RosterChanged
-	(*RoomLocked)(nil),            // 27: quiz.v1.RoomLocked
-	(*GameStarted)(nil),           // 28: quiz.v1.GameStarted
-	(*QuestionOpened)(nil),        // 29: quiz.v1.QuestionOpened
-	(*AnswerProgress)(nil),        // 30: quiz.v1.AnswerProgress
-	(*QuestionRevealed)(nil),      // 31: quiz.v1.QuestionRevealed
-	(*PlayerResult)(nil),          // 32: quiz.v1.PlayerResult
-	(*Standing)(nil),              // 33: quiz.v1.Standing
-	(*Leaderboard)(nil),           // 34: quiz.v1.Leaderboard
-	(*GamePaused)(nil),            // 35: quiz.v1.GamePaused
-	(*GameResumed)(nil),           // 36: quiz.v1.GameResumed
-	(*GameFinished)(nil),          // 37: quiz.v1.GameFinished
-	(*PlayerKicked)(nil),          // 38: quiz.v1.PlayerKicked
-	(*RoomClosed)(nil),            // 39: quiz.v1.RoomClosed
-	(*SubmitAnswerRequest)(nil),   // 40: quiz.v1.SubmitAnswerRequest
-	(*Answer)(nil),                // 41: quiz.v1.Answer
-	(*SubmitAnswerResponse)(nil),  // 42: quiz.v1.SubmitAnswerResponse
-	(*StartGameRequest)(nil),      // 43: quiz.v1.StartGameRequest
-	(*StartGameResponse)(nil),     // 44: quiz.v1.StartGameResponse
-	(*NextQuestionRequest)(nil),   // 45: quiz.v1.NextQuestionRequest
-	(*NextQuestionResponse)(nil),  // 46: quiz.v1.NextQuestionResponse
-	(*CloseQuestionRequest)(nil),  // 47: quiz.v1.CloseQuestionRequest
-	(*CloseQuestionResponse)(nil), // 48: quiz.v1.CloseQuestionResponse
-	(*PauseGameRequest)(nil),      // 49: quiz.v1.PauseGameRequest
-	(*PauseGameResponse)(nil),     // 50: quiz.v1.PauseGameResponse
-	(*ResumeGameRequest)(nil),     // 51: quiz.v1.ResumeGameRequest
-	(*ResumeGameResponse)(nil),    // 52: quiz.v1.ResumeGameResponse
-	(*EndGameRequest)(nil),        // 53: quiz.v1.EndGameRequest
-	(*EndGameResponse)(nil),       // 54: quiz.v1.EndGameResponse
-	(*KickPlayerRequest)(nil),     // 55: quiz.v1.KickPlayerRequest
-	(*KickPlayerResponse)(nil),    // 56: quiz.v1.KickPlayerResponse
-	(*LockRoomRequest)(nil),       // 57: quiz.v1.LockRoomRequest
-	(*LockRoomResponse)(nil),      // 58: quiz.v1.LockRoomResponse
-	(*GetReportRequest)(nil),      // 59: quiz.v1.GetReportRequest
-	(*GetReportResponse)(nil),     // 60: quiz.v1.GetReportResponse
-	(*Report)(nil),                // 61: quiz.v1.Report
-	(*ReportQuestion)(nil),        // 62: quiz.v1.ReportQuestion
-	(*ReportPlayer)(nil),          // 63: quiz.v1.ReportPlayer
-	(*ReportAnswer)(nil),          // 64: quiz.v1.ReportAnswer
-	(*durationpb.Duration)(nil),   // 65: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil), // 66: google.protobuf.Timestamp
+	(*MissedQuestion)(nil),        // 23: quiz.v1.MissedQuestion
+	(*Event)(nil),                 // 24: quiz.v1.Event
+	(*Player)(nil),                // 25: quiz.v1.Player
+	(*RoomSnapshot)(nil),          // 26: quiz.v1.RoomSnapshot
+	(*RosterChanged)(nil),         // 27: quiz.v1.RosterChanged
+	(*RoomLocked)(nil),            // 28: quiz.v1.RoomLocked
+	(*GameStarted)(nil),           // 29: quiz.v1.GameStarted
+	(*QuestionOpened)(nil),        // 30: quiz.v1.QuestionOpened
+	(*AnswerProgress)(nil),        // 31: quiz.v1.AnswerProgress
+	(*QuestionRevealed)(nil),      // 32: quiz.v1.QuestionRevealed
+	(*PlayerResult)(nil),          // 33: quiz.v1.PlayerResult
+	(*Standing)(nil),              // 34: quiz.v1.Standing
+	(*Leaderboard)(nil),           // 35: quiz.v1.Leaderboard
+	(*GamePaused)(nil),            // 36: quiz.v1.GamePaused
+	(*GameResumed)(nil),           // 37: quiz.v1.GameResumed
+	(*GameFinished)(nil),          // 38: quiz.v1.GameFinished
+	(*PlayerKicked)(nil),          // 39: quiz.v1.PlayerKicked
+	(*RoomClosed)(nil),            // 40: quiz.v1.RoomClosed
+	(*SubmitAnswerRequest)(nil),   // 41: quiz.v1.SubmitAnswerRequest
+	(*Answer)(nil),                // 42: quiz.v1.Answer
+	(*SubmitAnswerResponse)(nil),  // 43: quiz.v1.SubmitAnswerResponse
+	(*StartGameRequest)(nil),      // 44: quiz.v1.StartGameRequest
+	(*StartGameResponse)(nil),     // 45: quiz.v1.StartGameResponse
+	(*NextQuestionRequest)(nil),   // 46: quiz.v1.NextQuestionRequest
+	(*NextQuestionResponse)(nil),  // 47: quiz.v1.NextQuestionResponse
+	(*CloseQuestionRequest)(nil),  // 48: quiz.v1.CloseQuestionRequest
+	(*CloseQuestionResponse)(nil), // 49: quiz.v1.CloseQuestionResponse
+	(*PauseGameRequest)(nil),      // 50: quiz.v1.PauseGameRequest
+	(*PauseGameResponse)(nil),     // 51: quiz.v1.PauseGameResponse
+	(*ResumeGameRequest)(nil),     // 52: quiz.v1.ResumeGameRequest
+	(*ResumeGameResponse)(nil),    // 53: quiz.v1.ResumeGameResponse
+	(*EndGameRequest)(nil),        // 54: quiz.v1.EndGameRequest
+	(*EndGameResponse)(nil),       // 55: quiz.v1.EndGameResponse
+	(*KickPlayerRequest)(nil),     // 56: quiz.v1.KickPlayerRequest
+	(*KickPlayerResponse)(nil),    // 57: quiz.v1.KickPlayerResponse
+	(*LockRoomRequest)(nil),       // 58: quiz.v1.LockRoomRequest
+	(*LockRoomResponse)(nil),      // 59: quiz.v1.LockRoomResponse
+	(*GetReportRequest)(nil),      // 60: quiz.v1.GetReportRequest
+	(*GetReportResponse)(nil),     // 61: quiz.v1.GetReportResponse
+	(*Report)(nil),                // 62: quiz.v1.Report
+	(*ReportQuestion)(nil),        // 63: quiz.v1.ReportQuestion
+	(*ReportPlayer)(nil),          // 64: quiz.v1.ReportPlayer
+	(*ReportAnswer)(nil),          // 65: quiz.v1.ReportAnswer
+	(*durationpb.Duration)(nil),   // 66: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil), // 67: google.protobuf.Timestamp
 }
 var file_quiz_v1_quiz_proto_depIdxs = []int32{
 	7,  // 0: quiz.v1.ListDecksResponse.decks:type_name -> quiz.v1.DeckInfo
 	7,  // 1: quiz.v1.UploadDeckResponse.deck:type_name -> quiz.v1.DeckInfo
 	2,  // 2: quiz.v1.RoomSettings.pacing:type_name -> quiz.v1.PacingMode
-	65, // 3: quiz.v1.RoomSettings.time_limit:type_name -> google.protobuf.Duration
-	65, // 4: quiz.v1.RoomSettings.read_time:type_name -> google.protobuf.Duration
+	66, // 3: quiz.v1.RoomSettings.time_limit:type_name -> google.protobuf.Duration
+	66, // 4: quiz.v1.RoomSettings.read_time:type_name -> google.protobuf.Duration
 	3,  // 5: quiz.v1.RoomSettings.points_policy:type_name -> quiz.v1.PointsPolicy
-	65, // 6: quiz.v1.RoomSettings.reveal_time:type_name -> google.protobuf.Duration
-	65, // 7: quiz.v1.RoomSettings.leaderboard_time:type_name -> google.protobuf.Duration
+	66, // 6: quiz.v1.RoomSettings.reveal_time:type_name -> google.protobuf.Duration
+	66, // 7: quiz.v1.RoomSettings.leaderboard_time:type_name -> google.protobuf.Duration
 	10, // 8: quiz.v1.CreateRoomRequest.settings:type_name -> quiz.v1.RoomSettings
 	13, // 9: quiz.v1.CreateRoomResponse.room:type_name -> quiz.v1.RoomInfo
 	10, // 10: quiz.v1.RoomInfo.settings:type_name -> quiz.v1.RoomSettings
 	0,  // 11: quiz.v1.RoomInfo.phase:type_name -> quiz.v1.Phase
 	13, // 12: quiz.v1.GetRoomResponse.room:type_name -> quiz.v1.RoomInfo
 	13, // 13: quiz.v1.JoinRoomResponse.room:type_name -> quiz.v1.RoomInfo
-	23, // 14: quiz.v1.WatchResponse.event:type_name -> quiz.v1.Event
+	24, // 14: quiz.v1.WatchResponse.event:type_name -> quiz.v1.Event
 	22, // 15: quiz.v1.WatchResponse.personal:type_name -> quiz.v1.Personal
-	32, // 16: quiz.v1.Personal.result:type_name -> quiz.v1.PlayerResult
-	33, // 17: quiz.v1.Personal.standing:type_name -> quiz.v1.Standing
-	66, // 18: quiz.v1.Event.server_time:type_name -> google.protobuf.Timestamp
-	25, // 19: quiz.v1.Event.snapshot:type_name -> quiz.v1.RoomSnapshot
-	26, // 20: quiz.v1.Event.roster_changed:type_name -> quiz.v1.RosterChanged
-	27, // 21: quiz.v1.Event.room_locked:type_name -> quiz.v1.RoomLocked
-	28, // 22: quiz.v1.Event.game_started:type_name -> quiz.v1.GameStarted
-	29, // 23: quiz.v1.Event.question_opened:type_name -> quiz.v1.QuestionOpened
-	30, // 24: quiz.v1.Event.answer_progress:type_name -> quiz.v1.AnswerProgress
-	31, // 25: quiz.v1.Event.question_revealed:type_name -> quiz.v1.QuestionRevealed
-	34, // 26: quiz.v1.Event.leaderboard:type_name -> quiz.v1.Leaderboard
-	35, // 27: quiz.v1.Event.game_paused:type_name -> quiz.v1.GamePaused
-	36, // 28: quiz.v1.Event.game_resumed:type_name -> quiz.v1.GameResumed
-	37, // 29: quiz.v1.Event.game_finished:type_name -> quiz.v1.GameFinished
-	38, // 30: quiz.v1.Event.player_kicked:type_name -> quiz.v1.PlayerKicked
-	39, // 31: quiz.v1.Event.room_closed:type_name -> quiz.v1.RoomClosed
-	13, // 32: quiz.v1.RoomSnapshot.room:type_name -> quiz.v1.RoomInfo
-	4,  // 33: quiz.v1.RoomSnapshot.role:type_name -> quiz.v1.Role
-	24, // 34: quiz.v1.RoomSnapshot.you:type_name -> quiz.v1.Player
-	0,  // 35: quiz.v1.RoomSnapshot.phase:type_name -> quiz.v1.Phase
-	0,  // 36: quiz.v1.RoomSnapshot.paused_phase:type_name -> quiz.v1.Phase
-	65, // 37: quiz.v1.RoomSnapshot.paused_remaining:type_name -> google.protobuf.Duration
-	24, // 38: quiz.v1.RoomSnapshot.players:type_name -> quiz.v1.Player
-	29, // 39: quiz.v1.RoomSnapshot.question:type_name -> quiz.v1.QuestionOpened
-	30, // 40: quiz.v1.RoomSnapshot.progress:type_name -> quiz.v1.AnswerProgress
-	31, // 41: quiz.v1.RoomSnapshot.reveal:type_name -> quiz.v1.QuestionRevealed
-	34, // 42: quiz.v1.RoomSnapshot.leaderboard:type_name -> quiz.v1.Leaderboard
-	37, // 43: quiz.v1.RoomSnapshot.finished:type_name -> quiz.v1.GameFinished
-	24, // 44: quiz.v1.RosterChanged.joined:type_name -> quiz.v1.Player
-	24, // 45: quiz.v1.RosterChanged.left:type_name -> quiz.v1.Player
-	1,  // 46: quiz.v1.QuestionOpened.kind:type_name -> quiz.v1.QuestionKind
-	66, // 47: quiz.v1.QuestionOpened.opens_at:type_name -> google.protobuf.Timestamp
-	66, // 48: quiz.v1.QuestionOpened.deadline:type_name -> google.protobuf.Timestamp
-	65, // 49: quiz.v1.QuestionOpened.time_limit:type_name -> google.protobuf.Duration
-	65, // 50: quiz.v1.PlayerResult.elapsed:type_name -> google.protobuf.Duration
-	24, // 51: quiz.v1.Standing.player:type_name -> quiz.v1.Player
-	65, // 52: quiz.v1.Standing.correct_time:type_name -> google.protobuf.Duration
-	33, // 53: quiz.v1.Leaderboard.top:type_name -> quiz.v1.Standing
-	0,  // 54: quiz.v1.GamePaused.paused_phase:type_name -> quiz.v1.Phase
-	65, // 55: quiz.v1.GamePaused.remaining:type_name -> google.protobuf.Duration
-	0,  // 56: quiz.v1.GameResumed.phase:type_name -> quiz.v1.Phase
-	66, // 57: quiz.v1.GameResumed.opens_at:type_name -> google.protobuf.Timestamp
-	66, // 58: quiz.v1.GameResumed.deadline:type_name -> google.protobuf.Timestamp
-	33, // 59: quiz.v1.GameFinished.podium:type_name -> quiz.v1.Standing
-	33, // 60: quiz.v1.GameFinished.standings:type_name -> quiz.v1.Standing
-	24, // 61: quiz.v1.PlayerKicked.player:type_name -> quiz.v1.Player
-	41, // 62: quiz.v1.SubmitAnswerRequest.answer:type_name -> quiz.v1.Answer
-	65, // 63: quiz.v1.SubmitAnswerResponse.elapsed:type_name -> google.protobuf.Duration
-	0,  // 64: quiz.v1.NextQuestionResponse.phase:type_name -> quiz.v1.Phase
-	61, // 65: quiz.v1.GetReportResponse.report:type_name -> quiz.v1.Report
-	13, // 66: quiz.v1.Report.room:type_name -> quiz.v1.RoomInfo
-	62, // 67: quiz.v1.Report.questions:type_name -> quiz.v1.ReportQuestion
-	63, // 68: quiz.v1.Report.players:type_name -> quiz.v1.ReportPlayer
-	66, // 69: quiz.v1.Report.generated_at:type_name -> google.protobuf.Timestamp
-	1,  // 70: quiz.v1.ReportQuestion.kind:type_name -> quiz.v1.QuestionKind
-	65, // 71: quiz.v1.ReportQuestion.average_time:type_name -> google.protobuf.Duration
-	33, // 72: quiz.v1.ReportPlayer.standing:type_name -> quiz.v1.Standing
-	64, // 73: quiz.v1.ReportPlayer.answers:type_name -> quiz.v1.ReportAnswer
-	65, // 74: quiz.v1.ReportAnswer.elapsed:type_name -> google.protobuf.Duration
-	5,  // 75: quiz.v1.QuizService.ListDecks:input_type -> quiz.v1.ListDecksRequest
-	8,  // 76: quiz.v1.QuizService.UploadDeck:input_type -> quiz.v1.UploadDeckRequest
-	11, // 77: quiz.v1.QuizService.CreateRoom:input_type -> quiz.v1.CreateRoomRequest
-	14, // 78: quiz.v1.QuizService.GetRoom:input_type -> quiz.v1.GetRoomRequest
-	16, // 79: quiz.v1.QuizService.JoinRoom:input_type -> quiz.v1.JoinRoomRequest
-	18, // 80: quiz.v1.QuizService.LeaveRoom:input_type -> quiz.v1.LeaveRoomRequest
-	20, // 81: quiz.v1.QuizService.Watch:input_type -> quiz.v1.WatchRequest
-	40, // 82: quiz.v1.QuizService.SubmitAnswer:input_type -> quiz.v1.SubmitAnswerRequest
-	43, // 83: quiz.v1.QuizService.StartGame:input_type -> quiz.v1.StartGameRequest
-	45, // 84: quiz.v1.QuizService.NextQuestion:input_type -> quiz.v1.NextQuestionRequest
-	47, // 85: quiz.v1.QuizService.CloseQuestion:input_type -> quiz.v1.CloseQuestionRequest
-	49, // 86: quiz.v1.QuizService.PauseGame:input_type -> quiz.v1.PauseGameRequest
-	51, // 87: quiz.v1.QuizService.ResumeGame:input_type -> quiz.v1.ResumeGameRequest
-	53, // 88: quiz.v1.QuizService.EndGame:input_type -> quiz.v1.EndGameRequest
-	55, // 89: quiz.v1.QuizService.KickPlayer:input_type -> quiz.v1.KickPlayerRequest
-	57, // 90: quiz.v1.QuizService.LockRoom:input_type -> quiz.v1.LockRoomRequest
-	59, // 91: quiz.v1.QuizService.GetReport:input_type -> quiz.v1.GetReportRequest
-	6,  // 92: quiz.v1.QuizService.ListDecks:output_type -> quiz.v1.ListDecksResponse
-	9,  // 93: quiz.v1.QuizService.UploadDeck:output_type -> quiz.v1.UploadDeckResponse
-	12, // 94: quiz.v1.QuizService.CreateRoom:output_type -> quiz.v1.CreateRoomResponse
-	15, // 95: quiz.v1.QuizService.GetRoom:output_type -> quiz.v1.GetRoomResponse
-	17, // 96: quiz.v1.QuizService.JoinRoom:output_type -> quiz.v1.JoinRoomResponse
-	19, // 97: quiz.v1.QuizService.LeaveRoom:output_type -> quiz.v1.LeaveRoomResponse
-	21, // 98: quiz.v1.QuizService.Watch:output_type -> quiz.v1.WatchResponse
-	42, // 99: quiz.v1.QuizService.SubmitAnswer:output_type -> quiz.v1.SubmitAnswerResponse
-	44, // 100: quiz.v1.QuizService.StartGame:output_type -> quiz.v1.StartGameResponse
-	46, // 101: quiz.v1.QuizService.NextQuestion:output_type -> quiz.v1.NextQuestionResponse
-	48, // 102: quiz.v1.QuizService.CloseQuestion:output_type -> quiz.v1.CloseQuestionResponse
-	50, // 103: quiz.v1.QuizService.PauseGame:output_type -> quiz.v1.PauseGameResponse
-	52, // 104: quiz.v1.QuizService.ResumeGame:output_type -> quiz.v1.ResumeGameResponse
-	54, // 105: quiz.v1.QuizService.EndGame:output_type -> quiz.v1.EndGameResponse
-	56, // 106: quiz.v1.QuizService.KickPlayer:output_type -> quiz.v1.KickPlayerResponse
-	58, // 107: quiz.v1.QuizService.LockRoom:output_type -> quiz.v1.LockRoomResponse
-	60, // 108: quiz.v1.QuizService.GetReport:output_type -> quiz.v1.GetReportResponse
-	92, // [92:109] is the sub-list for method output_type
-	75, // [75:92] is the sub-list for method input_type
-	75, // [75:75] is the sub-list for extension type_name
-	75, // [75:75] is the sub-list for extension extendee
-	0,  // [0:75] is the sub-list for field type_name
+	33, // 16: quiz.v1.Personal.result:type_name -> quiz.v1.PlayerResult
+	34, // 17: quiz.v1.Personal.standing:type_name -> quiz.v1.Standing
+	23, // 18: quiz.v1.Personal.missed:type_name -> quiz.v1.MissedQuestion
+	1,  // 19: quiz.v1.MissedQuestion.kind:type_name -> quiz.v1.QuestionKind
+	42, // 20: quiz.v1.MissedQuestion.your_answer:type_name -> quiz.v1.Answer
+	67, // 21: quiz.v1.Event.server_time:type_name -> google.protobuf.Timestamp
+	26, // 22: quiz.v1.Event.snapshot:type_name -> quiz.v1.RoomSnapshot
+	27, // 23: quiz.v1.Event.roster_changed:type_name -> quiz.v1.RosterChanged
+	28, // 24: quiz.v1.Event.room_locked:type_name -> quiz.v1.RoomLocked
+	29, // 25: quiz.v1.Event.game_started:type_name -> quiz.v1.GameStarted
+	30, // 26: quiz.v1.Event.question_opened:type_name -> quiz.v1.QuestionOpened
+	31, // 27: quiz.v1.Event.answer_progress:type_name -> quiz.v1.AnswerProgress
+	32, // 28: quiz.v1.Event.question_revealed:type_name -> quiz.v1.QuestionRevealed
+	35, // 29: quiz.v1.Event.leaderboard:type_name -> quiz.v1.Leaderboard
+	36, // 30: quiz.v1.Event.game_paused:type_name -> quiz.v1.GamePaused
+	37, // 31: quiz.v1.Event.game_resumed:type_name -> quiz.v1.GameResumed
+	38, // 32: quiz.v1.Event.game_finished:type_name -> quiz.v1.GameFinished
+	39, // 33: quiz.v1.Event.player_kicked:type_name -> quiz.v1.PlayerKicked
+	40, // 34: quiz.v1.Event.room_closed:type_name -> quiz.v1.RoomClosed
+	13, // 35: quiz.v1.RoomSnapshot.room:type_name -> quiz.v1.RoomInfo
+	4,  // 36: quiz.v1.RoomSnapshot.role:type_name -> quiz.v1.Role
+	25, // 37: quiz.v1.RoomSnapshot.you:type_name -> quiz.v1.Player
+	0,  // 38: quiz.v1.RoomSnapshot.phase:type_name -> quiz.v1.Phase
+	0,  // 39: quiz.v1.RoomSnapshot.paused_phase:type_name -> quiz.v1.Phase
+	66, // 40: quiz.v1.RoomSnapshot.paused_remaining:type_name -> google.protobuf.Duration
+	25, // 41: quiz.v1.RoomSnapshot.players:type_name -> quiz.v1.Player
+	30, // 42: quiz.v1.RoomSnapshot.question:type_name -> quiz.v1.QuestionOpened
+	31, // 43: quiz.v1.RoomSnapshot.progress:type_name -> quiz.v1.AnswerProgress
+	32, // 44: quiz.v1.RoomSnapshot.reveal:type_name -> quiz.v1.QuestionRevealed
+	35, // 45: quiz.v1.RoomSnapshot.leaderboard:type_name -> quiz.v1.Leaderboard
+	38, // 46: quiz.v1.RoomSnapshot.finished:type_name -> quiz.v1.GameFinished
+	25, // 47: quiz.v1.RosterChanged.joined:type_name -> quiz.v1.Player
+	25, // 48: quiz.v1.RosterChanged.left:type_name -> quiz.v1.Player
+	1,  // 49: quiz.v1.QuestionOpened.kind:type_name -> quiz.v1.QuestionKind
+	67, // 50: quiz.v1.QuestionOpened.opens_at:type_name -> google.protobuf.Timestamp
+	67, // 51: quiz.v1.QuestionOpened.deadline:type_name -> google.protobuf.Timestamp
+	66, // 52: quiz.v1.QuestionOpened.time_limit:type_name -> google.protobuf.Duration
+	66, // 53: quiz.v1.PlayerResult.elapsed:type_name -> google.protobuf.Duration
+	25, // 54: quiz.v1.Standing.player:type_name -> quiz.v1.Player
+	66, // 55: quiz.v1.Standing.correct_time:type_name -> google.protobuf.Duration
+	34, // 56: quiz.v1.Leaderboard.top:type_name -> quiz.v1.Standing
+	0,  // 57: quiz.v1.GamePaused.paused_phase:type_name -> quiz.v1.Phase
+	66, // 58: quiz.v1.GamePaused.remaining:type_name -> google.protobuf.Duration
+	0,  // 59: quiz.v1.GameResumed.phase:type_name -> quiz.v1.Phase
+	67, // 60: quiz.v1.GameResumed.opens_at:type_name -> google.protobuf.Timestamp
+	67, // 61: quiz.v1.GameResumed.deadline:type_name -> google.protobuf.Timestamp
+	34, // 62: quiz.v1.GameFinished.podium:type_name -> quiz.v1.Standing
+	34, // 63: quiz.v1.GameFinished.standings:type_name -> quiz.v1.Standing
+	25, // 64: quiz.v1.PlayerKicked.player:type_name -> quiz.v1.Player
+	42, // 65: quiz.v1.SubmitAnswerRequest.answer:type_name -> quiz.v1.Answer
+	66, // 66: quiz.v1.SubmitAnswerResponse.elapsed:type_name -> google.protobuf.Duration
+	0,  // 67: quiz.v1.NextQuestionResponse.phase:type_name -> quiz.v1.Phase
+	62, // 68: quiz.v1.GetReportResponse.report:type_name -> quiz.v1.Report
+	13, // 69: quiz.v1.Report.room:type_name -> quiz.v1.RoomInfo
+	63, // 70: quiz.v1.Report.questions:type_name -> quiz.v1.ReportQuestion
+	64, // 71: quiz.v1.Report.players:type_name -> quiz.v1.ReportPlayer
+	67, // 72: quiz.v1.Report.generated_at:type_name -> google.protobuf.Timestamp
+	1,  // 73: quiz.v1.ReportQuestion.kind:type_name -> quiz.v1.QuestionKind
+	66, // 74: quiz.v1.ReportQuestion.average_time:type_name -> google.protobuf.Duration
+	34, // 75: quiz.v1.ReportPlayer.standing:type_name -> quiz.v1.Standing
+	65, // 76: quiz.v1.ReportPlayer.answers:type_name -> quiz.v1.ReportAnswer
+	66, // 77: quiz.v1.ReportAnswer.elapsed:type_name -> google.protobuf.Duration
+	5,  // 78: quiz.v1.QuizService.ListDecks:input_type -> quiz.v1.ListDecksRequest
+	8,  // 79: quiz.v1.QuizService.UploadDeck:input_type -> quiz.v1.UploadDeckRequest
+	11, // 80: quiz.v1.QuizService.CreateRoom:input_type -> quiz.v1.CreateRoomRequest
+	14, // 81: quiz.v1.QuizService.GetRoom:input_type -> quiz.v1.GetRoomRequest
+	16, // 82: quiz.v1.QuizService.JoinRoom:input_type -> quiz.v1.JoinRoomRequest
+	18, // 83: quiz.v1.QuizService.LeaveRoom:input_type -> quiz.v1.LeaveRoomRequest
+	20, // 84: quiz.v1.QuizService.Watch:input_type -> quiz.v1.WatchRequest
+	41, // 85: quiz.v1.QuizService.SubmitAnswer:input_type -> quiz.v1.SubmitAnswerRequest
+	44, // 86: quiz.v1.QuizService.StartGame:input_type -> quiz.v1.StartGameRequest
+	46, // 87: quiz.v1.QuizService.NextQuestion:input_type -> quiz.v1.NextQuestionRequest
+	48, // 88: quiz.v1.QuizService.CloseQuestion:input_type -> quiz.v1.CloseQuestionRequest
+	50, // 89: quiz.v1.QuizService.PauseGame:input_type -> quiz.v1.PauseGameRequest
+	52, // 90: quiz.v1.QuizService.ResumeGame:input_type -> quiz.v1.ResumeGameRequest
+	54, // 91: quiz.v1.QuizService.EndGame:input_type -> quiz.v1.EndGameRequest
+	56, // 92: quiz.v1.QuizService.KickPlayer:input_type -> quiz.v1.KickPlayerRequest
+	58, // 93: quiz.v1.QuizService.LockRoom:input_type -> quiz.v1.LockRoomRequest
+	60, // 94: quiz.v1.QuizService.GetReport:input_type -> quiz.v1.GetReportRequest
+	6,  // 95: quiz.v1.QuizService.ListDecks:output_type -> quiz.v1.ListDecksResponse
+	9,  // 96: quiz.v1.QuizService.UploadDeck:output_type -> quiz.v1.UploadDeckResponse
+	12, // 97: quiz.v1.QuizService.CreateRoom:output_type -> quiz.v1.CreateRoomResponse
+	15, // 98: quiz.v1.QuizService.GetRoom:output_type -> quiz.v1.GetRoomResponse
+	17, // 99: quiz.v1.QuizService.JoinRoom:output_type -> quiz.v1.JoinRoomResponse
+	19, // 100: quiz.v1.QuizService.LeaveRoom:output_type -> quiz.v1.LeaveRoomResponse
+	21, // 101: quiz.v1.QuizService.Watch:output_type -> quiz.v1.WatchResponse
+	43, // 102: quiz.v1.QuizService.SubmitAnswer:output_type -> quiz.v1.SubmitAnswerResponse
+	45, // 103: quiz.v1.QuizService.StartGame:output_type -> quiz.v1.StartGameResponse
+	47, // 104: quiz.v1.QuizService.NextQuestion:output_type -> quiz.v1.NextQuestionResponse
+	49, // 105: quiz.v1.QuizService.CloseQuestion:output_type -> quiz.v1.CloseQuestionResponse
+	51, // 106: quiz.v1.QuizService.PauseGame:output_type -> quiz.v1.PauseGameResponse
+	53, // 107: quiz.v1.QuizService.ResumeGame:output_type -> quiz.v1.ResumeGameResponse
+	55, // 108: quiz.v1.QuizService.EndGame:output_type -> quiz.v1.EndGameResponse
+	57, // 109: quiz.v1.QuizService.KickPlayer:output_type -> quiz.v1.KickPlayerResponse
+	59, // 110: quiz.v1.QuizService.LockRoom:output_type -> quiz.v1.LockRoomResponse
+	61, // 111: quiz.v1.QuizService.GetReport:output_type -> quiz.v1.GetReportResponse
+	95, // [95:112] is the sub-list for method output_type
+	78, // [78:95] is the sub-list for method input_type
+	78, // [78:78] is the sub-list for extension type_name
+	78, // [78:78] is the sub-list for extension extendee
+	0,  // [0:78] is the sub-list for field type_name
 }
 
 func init() { file_quiz_v1_quiz_proto_init() }
@@ -5143,7 +5354,7 @@ func file_quiz_v1_quiz_proto_init() {
 		(*CreateRoomRequest_DeckId)(nil),
 		(*CreateRoomRequest_Notes)(nil),
 	}
-	file_quiz_v1_quiz_proto_msgTypes[18].OneofWrappers = []any{
+	file_quiz_v1_quiz_proto_msgTypes[19].OneofWrappers = []any{
 		(*Event_Snapshot)(nil),
 		(*Event_RosterChanged)(nil),
 		(*Event_RoomLocked)(nil),
@@ -5164,7 +5375,7 @@ func file_quiz_v1_quiz_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_quiz_v1_quiz_proto_rawDesc), len(file_quiz_v1_quiz_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   60,
+			NumMessages:   61,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
