@@ -314,3 +314,18 @@ func TestStoredDeckThatNoLongerParses(t *testing.T) {
 		t.Errorf("ListDecks = %v, want the built-in deck and the test deck", ids)
 	}
 }
+
+// TestUploadWarnsOfUnfairQuestions uploads a deck whose correct option is
+// far longer than the wrong ones: it is stored, with a warning that names
+// the question's line.
+func TestUploadWarnsOfUnfairQuestions(t *testing.T) {
+	e := newEnv(t, servertest.Options{})
+	src := "# Tells\n\n## Which bills per millisecond of compute?\n\n- [x] The service that charges you only while your code is busy\n- [ ] EC2\n- [ ] S3\n"
+	resp, err := e.client.UploadDeck(ctx(t), &quizv1.UploadDeckRequest{Source: src})
+	if err != nil {
+		t.Fatalf("a deck with warnings only was refused: %v", err)
+	}
+	if w := resp.GetWarnings(); len(w) != 1 || w[0].GetLine() != 3 || !strings.Contains(w[0].GetMessage(), "by its length") {
+		t.Errorf("warnings = %v, want one about the long option on line 3", w)
+	}
+}

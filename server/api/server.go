@@ -203,7 +203,11 @@ func (s *Server) UploadDeck(ctx context.Context, req *quizv1.UploadDeckRequest) 
 	if err != nil {
 		return nil, s.fail(uploadError(err), "source")
 	}
-	return &quizv1.UploadDeckResponse{Deck: deckInfo(d, true)}, nil
+	resp := &quizv1.UploadDeckResponse{Deck: deckInfo(d, true)}
+	for _, w := range content.Lint(d) {
+		resp.Warnings = append(resp.Warnings, &quizv1.DeckWarning{Line: int32(w.Line), Message: w.Msg})
+	}
+	return resp, nil
 }
 
 // uploadError gives a deck's validation errors the InvalidArgument kind.

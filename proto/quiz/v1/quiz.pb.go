@@ -583,12 +583,18 @@ func (x *UploadDeckRequest) GetFileName() string {
 	return ""
 }
 
-// UploadDeckResponse describes the stored deck.
+// UploadDeckResponse describes the stored deck and what its fairness
+// check found.
 type UploadDeckResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Deck is the uploaded deck; its id is the deck's own id followed by a
 	// short hash of its source, so uploads never replace each other.
-	Deck          *DeckInfo `protobuf:"bytes,1,opt,name=deck,proto3" json:"deck,omitempty"`
+	Deck *DeckInfo `protobuf:"bytes,1,opt,name=deck,proto3" json:"deck,omitempty"`
+	// Warnings are what the fairness check found: questions that can be
+	// answered from their form rather than from the notes (an option far
+	// longer than the others, a section or explanation naming another
+	// question's answer, …). They do not stop the upload.
+	Warnings      []*DeckWarning `protobuf:"bytes,2,rep,name=warnings,proto3" json:"warnings,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -628,6 +634,68 @@ func (x *UploadDeckResponse) GetDeck() *DeckInfo {
 		return x.Deck
 	}
 	return nil
+}
+
+func (x *UploadDeckResponse) GetWarnings() []*DeckWarning {
+	if x != nil {
+		return x.Warnings
+	}
+	return nil
+}
+
+// DeckWarning is one problem of fairness in a deck.
+type DeckWarning struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Line is the line of the question (or fact) in the source.
+	Line int32 `protobuf:"varint,1,opt,name=line,proto3" json:"line,omitempty"`
+	// Message says what is unfair and how to fix it.
+	Message       string `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeckWarning) Reset() {
+	*x = DeckWarning{}
+	mi := &file_quiz_v1_quiz_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeckWarning) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeckWarning) ProtoMessage() {}
+
+func (x *DeckWarning) ProtoReflect() protoreflect.Message {
+	mi := &file_quiz_v1_quiz_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeckWarning.ProtoReflect.Descriptor instead.
+func (*DeckWarning) Descriptor() ([]byte, []int) {
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *DeckWarning) GetLine() int32 {
+	if x != nil {
+		return x.Line
+	}
+	return 0
+}
+
+func (x *DeckWarning) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
 }
 
 // RoomSettings are a room's rules. Every zero value means the documented
@@ -692,7 +760,7 @@ type RoomSettings struct {
 
 func (x *RoomSettings) Reset() {
 	*x = RoomSettings{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[5]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -704,7 +772,7 @@ func (x *RoomSettings) String() string {
 func (*RoomSettings) ProtoMessage() {}
 
 func (x *RoomSettings) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[5]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -717,7 +785,7 @@ func (x *RoomSettings) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RoomSettings.ProtoReflect.Descriptor instead.
 func (*RoomSettings) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{5}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *RoomSettings) GetQuestionCount() int32 {
@@ -850,7 +918,7 @@ type CreateRoomRequest struct {
 
 func (x *CreateRoomRequest) Reset() {
 	*x = CreateRoomRequest{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[6]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -862,7 +930,7 @@ func (x *CreateRoomRequest) String() string {
 func (*CreateRoomRequest) ProtoMessage() {}
 
 func (x *CreateRoomRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[6]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -875,7 +943,7 @@ func (x *CreateRoomRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateRoomRequest.ProtoReflect.Descriptor instead.
 func (*CreateRoomRequest) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{6}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *CreateRoomRequest) GetSource() isCreateRoomRequest_Source {
@@ -943,7 +1011,7 @@ type CreateRoomResponse struct {
 
 func (x *CreateRoomResponse) Reset() {
 	*x = CreateRoomResponse{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[7]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -955,7 +1023,7 @@ func (x *CreateRoomResponse) String() string {
 func (*CreateRoomResponse) ProtoMessage() {}
 
 func (x *CreateRoomResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[7]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -968,7 +1036,7 @@ func (x *CreateRoomResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateRoomResponse.ProtoReflect.Descriptor instead.
 func (*CreateRoomResponse) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{7}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *CreateRoomResponse) GetRoom() *RoomInfo {
@@ -1010,7 +1078,7 @@ type RoomInfo struct {
 
 func (x *RoomInfo) Reset() {
 	*x = RoomInfo{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[8]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1022,7 +1090,7 @@ func (x *RoomInfo) String() string {
 func (*RoomInfo) ProtoMessage() {}
 
 func (x *RoomInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[8]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1035,7 +1103,7 @@ func (x *RoomInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RoomInfo.ProtoReflect.Descriptor instead.
 func (*RoomInfo) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{8}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *RoomInfo) GetCode() string {
@@ -1105,7 +1173,7 @@ type GetRoomRequest struct {
 
 func (x *GetRoomRequest) Reset() {
 	*x = GetRoomRequest{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[9]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1117,7 +1185,7 @@ func (x *GetRoomRequest) String() string {
 func (*GetRoomRequest) ProtoMessage() {}
 
 func (x *GetRoomRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[9]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1130,7 +1198,7 @@ func (x *GetRoomRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRoomRequest.ProtoReflect.Descriptor instead.
 func (*GetRoomRequest) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{9}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *GetRoomRequest) GetRoomCode() string {
@@ -1151,7 +1219,7 @@ type GetRoomResponse struct {
 
 func (x *GetRoomResponse) Reset() {
 	*x = GetRoomResponse{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[10]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1163,7 +1231,7 @@ func (x *GetRoomResponse) String() string {
 func (*GetRoomResponse) ProtoMessage() {}
 
 func (x *GetRoomResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[10]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1176,7 +1244,7 @@ func (x *GetRoomResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRoomResponse.ProtoReflect.Descriptor instead.
 func (*GetRoomResponse) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{10}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *GetRoomResponse) GetRoom() *RoomInfo {
@@ -1200,7 +1268,7 @@ type JoinRoomRequest struct {
 
 func (x *JoinRoomRequest) Reset() {
 	*x = JoinRoomRequest{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[11]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1212,7 +1280,7 @@ func (x *JoinRoomRequest) String() string {
 func (*JoinRoomRequest) ProtoMessage() {}
 
 func (x *JoinRoomRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[11]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1225,7 +1293,7 @@ func (x *JoinRoomRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JoinRoomRequest.ProtoReflect.Descriptor instead.
 func (*JoinRoomRequest) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{11}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *JoinRoomRequest) GetRoomCode() string {
@@ -1259,7 +1327,7 @@ type JoinRoomResponse struct {
 
 func (x *JoinRoomResponse) Reset() {
 	*x = JoinRoomResponse{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[12]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1271,7 +1339,7 @@ func (x *JoinRoomResponse) String() string {
 func (*JoinRoomResponse) ProtoMessage() {}
 
 func (x *JoinRoomResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[12]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1284,7 +1352,7 @@ func (x *JoinRoomResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JoinRoomResponse.ProtoReflect.Descriptor instead.
 func (*JoinRoomResponse) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{12}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *JoinRoomResponse) GetPlayerId() string {
@@ -1326,7 +1394,7 @@ type LeaveRoomRequest struct {
 
 func (x *LeaveRoomRequest) Reset() {
 	*x = LeaveRoomRequest{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[13]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1338,7 +1406,7 @@ func (x *LeaveRoomRequest) String() string {
 func (*LeaveRoomRequest) ProtoMessage() {}
 
 func (x *LeaveRoomRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[13]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1351,7 +1419,7 @@ func (x *LeaveRoomRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LeaveRoomRequest.ProtoReflect.Descriptor instead.
 func (*LeaveRoomRequest) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{13}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *LeaveRoomRequest) GetRoomCode() string {
@@ -1373,7 +1441,7 @@ type LeaveRoomResponse struct {
 
 func (x *LeaveRoomResponse) Reset() {
 	*x = LeaveRoomResponse{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[14]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1385,7 +1453,7 @@ func (x *LeaveRoomResponse) String() string {
 func (*LeaveRoomResponse) ProtoMessage() {}
 
 func (x *LeaveRoomResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[14]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1398,7 +1466,7 @@ func (x *LeaveRoomResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LeaveRoomResponse.ProtoReflect.Descriptor instead.
 func (*LeaveRoomResponse) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{14}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *LeaveRoomResponse) GetSeq() uint64 {
@@ -1421,7 +1489,7 @@ type WatchRequest struct {
 
 func (x *WatchRequest) Reset() {
 	*x = WatchRequest{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[15]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1433,7 +1501,7 @@ func (x *WatchRequest) String() string {
 func (*WatchRequest) ProtoMessage() {}
 
 func (x *WatchRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[15]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1446,7 +1514,7 @@ func (x *WatchRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchRequest.ProtoReflect.Descriptor instead.
 func (*WatchRequest) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{15}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *WatchRequest) GetRoomCode() string {
@@ -1481,7 +1549,7 @@ type WatchResponse struct {
 
 func (x *WatchResponse) Reset() {
 	*x = WatchResponse{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[16]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1493,7 +1561,7 @@ func (x *WatchResponse) String() string {
 func (*WatchResponse) ProtoMessage() {}
 
 func (x *WatchResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[16]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1506,7 +1574,7 @@ func (x *WatchResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchResponse.ProtoReflect.Descriptor instead.
 func (*WatchResponse) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{16}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *WatchResponse) GetEvent() *Event {
@@ -1549,7 +1617,7 @@ type Personal struct {
 
 func (x *Personal) Reset() {
 	*x = Personal{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[17]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1561,7 +1629,7 @@ func (x *Personal) String() string {
 func (*Personal) ProtoMessage() {}
 
 func (x *Personal) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[17]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1574,7 +1642,7 @@ func (x *Personal) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Personal.ProtoReflect.Descriptor instead.
 func (*Personal) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{17}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Personal) GetResult() *PlayerResult {
@@ -1636,7 +1704,7 @@ type MissedQuestion struct {
 
 func (x *MissedQuestion) Reset() {
 	*x = MissedQuestion{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[18]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1648,7 +1716,7 @@ func (x *MissedQuestion) String() string {
 func (*MissedQuestion) ProtoMessage() {}
 
 func (x *MissedQuestion) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[18]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1661,7 +1729,7 @@ func (x *MissedQuestion) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MissedQuestion.ProtoReflect.Descriptor instead.
 func (*MissedQuestion) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{18}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *MissedQuestion) GetIndex() int32 {
@@ -1767,7 +1835,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[19]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1779,7 +1847,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[19]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1792,7 +1860,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{19}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Event) GetSeq() uint64 {
@@ -2045,7 +2113,7 @@ type Player struct {
 
 func (x *Player) Reset() {
 	*x = Player{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[20]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2057,7 +2125,7 @@ func (x *Player) String() string {
 func (*Player) ProtoMessage() {}
 
 func (x *Player) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[20]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2070,7 +2138,7 @@ func (x *Player) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Player.ProtoReflect.Descriptor instead.
 func (*Player) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{20}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *Player) GetPlayerId() string {
@@ -2133,7 +2201,7 @@ type RoomSnapshot struct {
 
 func (x *RoomSnapshot) Reset() {
 	*x = RoomSnapshot{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[21]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2145,7 +2213,7 @@ func (x *RoomSnapshot) String() string {
 func (*RoomSnapshot) ProtoMessage() {}
 
 func (x *RoomSnapshot) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[21]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2158,7 +2226,7 @@ func (x *RoomSnapshot) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RoomSnapshot.ProtoReflect.Descriptor instead.
 func (*RoomSnapshot) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{21}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *RoomSnapshot) GetRoom() *RoomInfo {
@@ -2274,7 +2342,7 @@ type RosterChanged struct {
 
 func (x *RosterChanged) Reset() {
 	*x = RosterChanged{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[22]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2286,7 +2354,7 @@ func (x *RosterChanged) String() string {
 func (*RosterChanged) ProtoMessage() {}
 
 func (x *RosterChanged) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[22]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2299,7 +2367,7 @@ func (x *RosterChanged) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RosterChanged.ProtoReflect.Descriptor instead.
 func (*RosterChanged) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{22}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *RosterChanged) GetJoined() []*Player {
@@ -2348,7 +2416,7 @@ type RoomLocked struct {
 
 func (x *RoomLocked) Reset() {
 	*x = RoomLocked{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[23]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2360,7 +2428,7 @@ func (x *RoomLocked) String() string {
 func (*RoomLocked) ProtoMessage() {}
 
 func (x *RoomLocked) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[23]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2373,7 +2441,7 @@ func (x *RoomLocked) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RoomLocked.ProtoReflect.Descriptor instead.
 func (*RoomLocked) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{23}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *RoomLocked) GetLocked() bool {
@@ -2396,7 +2464,7 @@ type GameStarted struct {
 
 func (x *GameStarted) Reset() {
 	*x = GameStarted{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[24]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2408,7 +2476,7 @@ func (x *GameStarted) String() string {
 func (*GameStarted) ProtoMessage() {}
 
 func (x *GameStarted) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[24]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2421,7 +2489,7 @@ func (x *GameStarted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GameStarted.ProtoReflect.Descriptor instead.
 func (*GameStarted) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{24}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *GameStarted) GetQuestionCount() int32 {
@@ -2470,7 +2538,7 @@ type QuestionOpened struct {
 
 func (x *QuestionOpened) Reset() {
 	*x = QuestionOpened{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[25]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2482,7 +2550,7 @@ func (x *QuestionOpened) String() string {
 func (*QuestionOpened) ProtoMessage() {}
 
 func (x *QuestionOpened) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[25]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2495,7 +2563,7 @@ func (x *QuestionOpened) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QuestionOpened.ProtoReflect.Descriptor instead.
 func (*QuestionOpened) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{25}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *QuestionOpened) GetIndex() int32 {
@@ -2576,7 +2644,7 @@ type AnswerProgress struct {
 
 func (x *AnswerProgress) Reset() {
 	*x = AnswerProgress{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[26]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2588,7 +2656,7 @@ func (x *AnswerProgress) String() string {
 func (*AnswerProgress) ProtoMessage() {}
 
 func (x *AnswerProgress) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[26]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2601,7 +2669,7 @@ func (x *AnswerProgress) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AnswerProgress.ProtoReflect.Descriptor instead.
 func (*AnswerProgress) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{26}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *AnswerProgress) GetIndex() int32 {
@@ -2661,7 +2729,7 @@ type QuestionRevealed struct {
 
 func (x *QuestionRevealed) Reset() {
 	*x = QuestionRevealed{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[27]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2673,7 +2741,7 @@ func (x *QuestionRevealed) String() string {
 func (*QuestionRevealed) ProtoMessage() {}
 
 func (x *QuestionRevealed) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[27]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2686,7 +2754,7 @@ func (x *QuestionRevealed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QuestionRevealed.ProtoReflect.Descriptor instead.
 func (*QuestionRevealed) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{27}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *QuestionRevealed) GetIndex() int32 {
@@ -2799,7 +2867,7 @@ type PlayerResult struct {
 
 func (x *PlayerResult) Reset() {
 	*x = PlayerResult{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[28]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2811,7 +2879,7 @@ func (x *PlayerResult) String() string {
 func (*PlayerResult) ProtoMessage() {}
 
 func (x *PlayerResult) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[28]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2824,7 +2892,7 @@ func (x *PlayerResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlayerResult.ProtoReflect.Descriptor instead.
 func (*PlayerResult) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{28}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *PlayerResult) GetAnswered() bool {
@@ -2891,7 +2959,7 @@ type Standing struct {
 
 func (x *Standing) Reset() {
 	*x = Standing{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[29]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2903,7 +2971,7 @@ func (x *Standing) String() string {
 func (*Standing) ProtoMessage() {}
 
 func (x *Standing) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[29]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2916,7 +2984,7 @@ func (x *Standing) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Standing.ProtoReflect.Descriptor instead.
 func (*Standing) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{29}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *Standing) GetRank() int32 {
@@ -2976,7 +3044,7 @@ type Leaderboard struct {
 
 func (x *Leaderboard) Reset() {
 	*x = Leaderboard{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[30]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2988,7 +3056,7 @@ func (x *Leaderboard) String() string {
 func (*Leaderboard) ProtoMessage() {}
 
 func (x *Leaderboard) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[30]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3001,7 +3069,7 @@ func (x *Leaderboard) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Leaderboard.ProtoReflect.Descriptor instead.
 func (*Leaderboard) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{30}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *Leaderboard) GetAfterQuestion() int32 {
@@ -3038,7 +3106,7 @@ type GamePaused struct {
 
 func (x *GamePaused) Reset() {
 	*x = GamePaused{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[31]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3050,7 +3118,7 @@ func (x *GamePaused) String() string {
 func (*GamePaused) ProtoMessage() {}
 
 func (x *GamePaused) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[31]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3063,7 +3131,7 @@ func (x *GamePaused) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GamePaused.ProtoReflect.Descriptor instead.
 func (*GamePaused) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{31}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *GamePaused) GetPausedPhase() Phase {
@@ -3095,7 +3163,7 @@ type GameResumed struct {
 
 func (x *GameResumed) Reset() {
 	*x = GameResumed{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[32]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3107,7 +3175,7 @@ func (x *GameResumed) String() string {
 func (*GameResumed) ProtoMessage() {}
 
 func (x *GameResumed) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[32]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3120,7 +3188,7 @@ func (x *GameResumed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GameResumed.ProtoReflect.Descriptor instead.
 func (*GameResumed) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{32}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *GameResumed) GetPhase() Phase {
@@ -3161,7 +3229,7 @@ type GameFinished struct {
 
 func (x *GameFinished) Reset() {
 	*x = GameFinished{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[33]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3173,7 +3241,7 @@ func (x *GameFinished) String() string {
 func (*GameFinished) ProtoMessage() {}
 
 func (x *GameFinished) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[33]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3186,7 +3254,7 @@ func (x *GameFinished) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GameFinished.ProtoReflect.Descriptor instead.
 func (*GameFinished) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{33}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *GameFinished) GetPodium() []*Standing {
@@ -3230,7 +3298,7 @@ type PlayerKicked struct {
 
 func (x *PlayerKicked) Reset() {
 	*x = PlayerKicked{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[34]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3242,7 +3310,7 @@ func (x *PlayerKicked) String() string {
 func (*PlayerKicked) ProtoMessage() {}
 
 func (x *PlayerKicked) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[34]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3255,7 +3323,7 @@ func (x *PlayerKicked) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlayerKicked.ProtoReflect.Descriptor instead.
 func (*PlayerKicked) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{34}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *PlayerKicked) GetPlayer() *Player {
@@ -3283,7 +3351,7 @@ type RoomClosed struct {
 
 func (x *RoomClosed) Reset() {
 	*x = RoomClosed{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[35]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3295,7 +3363,7 @@ func (x *RoomClosed) String() string {
 func (*RoomClosed) ProtoMessage() {}
 
 func (x *RoomClosed) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[35]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3308,7 +3376,7 @@ func (x *RoomClosed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RoomClosed.ProtoReflect.Descriptor instead.
 func (*RoomClosed) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{35}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *RoomClosed) GetReason() string {
@@ -3333,7 +3401,7 @@ type SubmitAnswerRequest struct {
 
 func (x *SubmitAnswerRequest) Reset() {
 	*x = SubmitAnswerRequest{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[36]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3345,7 +3413,7 @@ func (x *SubmitAnswerRequest) String() string {
 func (*SubmitAnswerRequest) ProtoMessage() {}
 
 func (x *SubmitAnswerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[36]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3358,7 +3426,7 @@ func (x *SubmitAnswerRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitAnswerRequest.ProtoReflect.Descriptor instead.
 func (*SubmitAnswerRequest) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{36}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *SubmitAnswerRequest) GetRoomCode() string {
@@ -3397,7 +3465,7 @@ type Answer struct {
 
 func (x *Answer) Reset() {
 	*x = Answer{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[37]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3409,7 +3477,7 @@ func (x *Answer) String() string {
 func (*Answer) ProtoMessage() {}
 
 func (x *Answer) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[37]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3422,7 +3490,7 @@ func (x *Answer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Answer.ProtoReflect.Descriptor instead.
 func (*Answer) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{37}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *Answer) GetChoices() []int32 {
@@ -3453,7 +3521,7 @@ type SubmitAnswerResponse struct {
 
 func (x *SubmitAnswerResponse) Reset() {
 	*x = SubmitAnswerResponse{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[38]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3465,7 +3533,7 @@ func (x *SubmitAnswerResponse) String() string {
 func (*SubmitAnswerResponse) ProtoMessage() {}
 
 func (x *SubmitAnswerResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[38]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3478,7 +3546,7 @@ func (x *SubmitAnswerResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitAnswerResponse.ProtoReflect.Descriptor instead.
 func (*SubmitAnswerResponse) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{38}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *SubmitAnswerResponse) GetAccepted() bool {
@@ -3506,7 +3574,7 @@ type StartGameRequest struct {
 
 func (x *StartGameRequest) Reset() {
 	*x = StartGameRequest{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[39]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3518,7 +3586,7 @@ func (x *StartGameRequest) String() string {
 func (*StartGameRequest) ProtoMessage() {}
 
 func (x *StartGameRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[39]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3531,7 +3599,7 @@ func (x *StartGameRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StartGameRequest.ProtoReflect.Descriptor instead.
 func (*StartGameRequest) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{39}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *StartGameRequest) GetRoomCode() string {
@@ -3553,7 +3621,7 @@ type StartGameResponse struct {
 
 func (x *StartGameResponse) Reset() {
 	*x = StartGameResponse{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[40]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3565,7 +3633,7 @@ func (x *StartGameResponse) String() string {
 func (*StartGameResponse) ProtoMessage() {}
 
 func (x *StartGameResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[40]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3578,7 +3646,7 @@ func (x *StartGameResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StartGameResponse.ProtoReflect.Descriptor instead.
 func (*StartGameResponse) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{40}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *StartGameResponse) GetSeq() uint64 {
@@ -3599,7 +3667,7 @@ type NextQuestionRequest struct {
 
 func (x *NextQuestionRequest) Reset() {
 	*x = NextQuestionRequest{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[41]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3611,7 +3679,7 @@ func (x *NextQuestionRequest) String() string {
 func (*NextQuestionRequest) ProtoMessage() {}
 
 func (x *NextQuestionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[41]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3624,7 +3692,7 @@ func (x *NextQuestionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NextQuestionRequest.ProtoReflect.Descriptor instead.
 func (*NextQuestionRequest) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{41}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *NextQuestionRequest) GetRoomCode() string {
@@ -3647,7 +3715,7 @@ type NextQuestionResponse struct {
 
 func (x *NextQuestionResponse) Reset() {
 	*x = NextQuestionResponse{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[42]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3659,7 +3727,7 @@ func (x *NextQuestionResponse) String() string {
 func (*NextQuestionResponse) ProtoMessage() {}
 
 func (x *NextQuestionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[42]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3672,7 +3740,7 @@ func (x *NextQuestionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NextQuestionResponse.ProtoReflect.Descriptor instead.
 func (*NextQuestionResponse) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{42}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *NextQuestionResponse) GetSeq() uint64 {
@@ -3700,7 +3768,7 @@ type CloseQuestionRequest struct {
 
 func (x *CloseQuestionRequest) Reset() {
 	*x = CloseQuestionRequest{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[43]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3712,7 +3780,7 @@ func (x *CloseQuestionRequest) String() string {
 func (*CloseQuestionRequest) ProtoMessage() {}
 
 func (x *CloseQuestionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[43]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3725,7 +3793,7 @@ func (x *CloseQuestionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseQuestionRequest.ProtoReflect.Descriptor instead.
 func (*CloseQuestionRequest) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{43}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *CloseQuestionRequest) GetRoomCode() string {
@@ -3746,7 +3814,7 @@ type CloseQuestionResponse struct {
 
 func (x *CloseQuestionResponse) Reset() {
 	*x = CloseQuestionResponse{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[44]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3758,7 +3826,7 @@ func (x *CloseQuestionResponse) String() string {
 func (*CloseQuestionResponse) ProtoMessage() {}
 
 func (x *CloseQuestionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[44]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3771,7 +3839,7 @@ func (x *CloseQuestionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseQuestionResponse.ProtoReflect.Descriptor instead.
 func (*CloseQuestionResponse) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{44}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *CloseQuestionResponse) GetSeq() uint64 {
@@ -3792,7 +3860,7 @@ type PauseGameRequest struct {
 
 func (x *PauseGameRequest) Reset() {
 	*x = PauseGameRequest{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[45]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3804,7 +3872,7 @@ func (x *PauseGameRequest) String() string {
 func (*PauseGameRequest) ProtoMessage() {}
 
 func (x *PauseGameRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[45]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3817,7 +3885,7 @@ func (x *PauseGameRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PauseGameRequest.ProtoReflect.Descriptor instead.
 func (*PauseGameRequest) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{45}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *PauseGameRequest) GetRoomCode() string {
@@ -3838,7 +3906,7 @@ type PauseGameResponse struct {
 
 func (x *PauseGameResponse) Reset() {
 	*x = PauseGameResponse{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[46]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3850,7 +3918,7 @@ func (x *PauseGameResponse) String() string {
 func (*PauseGameResponse) ProtoMessage() {}
 
 func (x *PauseGameResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[46]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3863,7 +3931,7 @@ func (x *PauseGameResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PauseGameResponse.ProtoReflect.Descriptor instead.
 func (*PauseGameResponse) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{46}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *PauseGameResponse) GetSeq() uint64 {
@@ -3884,7 +3952,7 @@ type ResumeGameRequest struct {
 
 func (x *ResumeGameRequest) Reset() {
 	*x = ResumeGameRequest{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[47]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3896,7 +3964,7 @@ func (x *ResumeGameRequest) String() string {
 func (*ResumeGameRequest) ProtoMessage() {}
 
 func (x *ResumeGameRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[47]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3909,7 +3977,7 @@ func (x *ResumeGameRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumeGameRequest.ProtoReflect.Descriptor instead.
 func (*ResumeGameRequest) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{47}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ResumeGameRequest) GetRoomCode() string {
@@ -3930,7 +3998,7 @@ type ResumeGameResponse struct {
 
 func (x *ResumeGameResponse) Reset() {
 	*x = ResumeGameResponse{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[48]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3942,7 +4010,7 @@ func (x *ResumeGameResponse) String() string {
 func (*ResumeGameResponse) ProtoMessage() {}
 
 func (x *ResumeGameResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[48]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3955,7 +4023,7 @@ func (x *ResumeGameResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumeGameResponse.ProtoReflect.Descriptor instead.
 func (*ResumeGameResponse) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{48}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *ResumeGameResponse) GetSeq() uint64 {
@@ -3976,7 +4044,7 @@ type EndGameRequest struct {
 
 func (x *EndGameRequest) Reset() {
 	*x = EndGameRequest{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[49]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3988,7 +4056,7 @@ func (x *EndGameRequest) String() string {
 func (*EndGameRequest) ProtoMessage() {}
 
 func (x *EndGameRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[49]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4001,7 +4069,7 @@ func (x *EndGameRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EndGameRequest.ProtoReflect.Descriptor instead.
 func (*EndGameRequest) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{49}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *EndGameRequest) GetRoomCode() string {
@@ -4022,7 +4090,7 @@ type EndGameResponse struct {
 
 func (x *EndGameResponse) Reset() {
 	*x = EndGameResponse{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[50]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4034,7 +4102,7 @@ func (x *EndGameResponse) String() string {
 func (*EndGameResponse) ProtoMessage() {}
 
 func (x *EndGameResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[50]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4047,7 +4115,7 @@ func (x *EndGameResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EndGameResponse.ProtoReflect.Descriptor instead.
 func (*EndGameResponse) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{50}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *EndGameResponse) GetSeq() uint64 {
@@ -4070,7 +4138,7 @@ type KickPlayerRequest struct {
 
 func (x *KickPlayerRequest) Reset() {
 	*x = KickPlayerRequest{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[51]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4082,7 +4150,7 @@ func (x *KickPlayerRequest) String() string {
 func (*KickPlayerRequest) ProtoMessage() {}
 
 func (x *KickPlayerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[51]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4095,7 +4163,7 @@ func (x *KickPlayerRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KickPlayerRequest.ProtoReflect.Descriptor instead.
 func (*KickPlayerRequest) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{51}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *KickPlayerRequest) GetRoomCode() string {
@@ -4123,7 +4191,7 @@ type KickPlayerResponse struct {
 
 func (x *KickPlayerResponse) Reset() {
 	*x = KickPlayerResponse{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[52]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4135,7 +4203,7 @@ func (x *KickPlayerResponse) String() string {
 func (*KickPlayerResponse) ProtoMessage() {}
 
 func (x *KickPlayerResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[52]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4148,7 +4216,7 @@ func (x *KickPlayerResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KickPlayerResponse.ProtoReflect.Descriptor instead.
 func (*KickPlayerResponse) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{52}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *KickPlayerResponse) GetSeq() uint64 {
@@ -4171,7 +4239,7 @@ type LockRoomRequest struct {
 
 func (x *LockRoomRequest) Reset() {
 	*x = LockRoomRequest{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[53]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4183,7 +4251,7 @@ func (x *LockRoomRequest) String() string {
 func (*LockRoomRequest) ProtoMessage() {}
 
 func (x *LockRoomRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[53]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4196,7 +4264,7 @@ func (x *LockRoomRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LockRoomRequest.ProtoReflect.Descriptor instead.
 func (*LockRoomRequest) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{53}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *LockRoomRequest) GetRoomCode() string {
@@ -4224,7 +4292,7 @@ type LockRoomResponse struct {
 
 func (x *LockRoomResponse) Reset() {
 	*x = LockRoomResponse{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[54]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4236,7 +4304,7 @@ func (x *LockRoomResponse) String() string {
 func (*LockRoomResponse) ProtoMessage() {}
 
 func (x *LockRoomResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[54]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4249,7 +4317,7 @@ func (x *LockRoomResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LockRoomResponse.ProtoReflect.Descriptor instead.
 func (*LockRoomResponse) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{54}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *LockRoomResponse) GetSeq() uint64 {
@@ -4270,7 +4338,7 @@ type GetReportRequest struct {
 
 func (x *GetReportRequest) Reset() {
 	*x = GetReportRequest{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[55]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4282,7 +4350,7 @@ func (x *GetReportRequest) String() string {
 func (*GetReportRequest) ProtoMessage() {}
 
 func (x *GetReportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[55]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4295,7 +4363,7 @@ func (x *GetReportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetReportRequest.ProtoReflect.Descriptor instead.
 func (*GetReportRequest) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{55}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *GetReportRequest) GetRoomCode() string {
@@ -4316,7 +4384,7 @@ type GetReportResponse struct {
 
 func (x *GetReportResponse) Reset() {
 	*x = GetReportResponse{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[56]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4328,7 +4396,7 @@ func (x *GetReportResponse) String() string {
 func (*GetReportResponse) ProtoMessage() {}
 
 func (x *GetReportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[56]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4341,7 +4409,7 @@ func (x *GetReportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetReportResponse.ProtoReflect.Descriptor instead.
 func (*GetReportResponse) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{56}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *GetReportResponse) GetReport() *Report {
@@ -4369,7 +4437,7 @@ type Report struct {
 
 func (x *Report) Reset() {
 	*x = Report{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[57]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4381,7 +4449,7 @@ func (x *Report) String() string {
 func (*Report) ProtoMessage() {}
 
 func (x *Report) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[57]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4394,7 +4462,7 @@ func (x *Report) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Report.ProtoReflect.Descriptor instead.
 func (*Report) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{57}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *Report) GetRoom() *RoomInfo {
@@ -4463,7 +4531,7 @@ type ReportQuestion struct {
 
 func (x *ReportQuestion) Reset() {
 	*x = ReportQuestion{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[58]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4475,7 +4543,7 @@ func (x *ReportQuestion) String() string {
 func (*ReportQuestion) ProtoMessage() {}
 
 func (x *ReportQuestion) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[58]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4488,7 +4556,7 @@ func (x *ReportQuestion) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportQuestion.ProtoReflect.Descriptor instead.
 func (*ReportQuestion) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{58}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *ReportQuestion) GetIndex() int32 {
@@ -4609,7 +4677,7 @@ type ReportPlayer struct {
 
 func (x *ReportPlayer) Reset() {
 	*x = ReportPlayer{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[59]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4621,7 +4689,7 @@ func (x *ReportPlayer) String() string {
 func (*ReportPlayer) ProtoMessage() {}
 
 func (x *ReportPlayer) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[59]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4634,7 +4702,7 @@ func (x *ReportPlayer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportPlayer.ProtoReflect.Descriptor instead.
 func (*ReportPlayer) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{59}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *ReportPlayer) GetStanding() *Standing {
@@ -4700,7 +4768,7 @@ type ReportAnswer struct {
 
 func (x *ReportAnswer) Reset() {
 	*x = ReportAnswer{}
-	mi := &file_quiz_v1_quiz_proto_msgTypes[60]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4712,7 +4780,7 @@ func (x *ReportAnswer) String() string {
 func (*ReportAnswer) ProtoMessage() {}
 
 func (x *ReportAnswer) ProtoReflect() protoreflect.Message {
-	mi := &file_quiz_v1_quiz_proto_msgTypes[60]
+	mi := &file_quiz_v1_quiz_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4725,7 +4793,7 @@ func (x *ReportAnswer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportAnswer.ProtoReflect.Descriptor instead.
 func (*ReportAnswer) Descriptor() ([]byte, []int) {
-	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{60}
+	return file_quiz_v1_quiz_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *ReportAnswer) GetQuestionIndex() int32 {
@@ -4801,9 +4869,13 @@ const file_quiz_v1_quiz_proto_rawDesc = "" +
 	"\buploaded\x18\x06 \x01(\bR\buploaded\"H\n" +
 	"\x11UploadDeckRequest\x12\x16\n" +
 	"\x06source\x18\x01 \x01(\tR\x06source\x12\x1b\n" +
-	"\tfile_name\x18\x02 \x01(\tR\bfileName\";\n" +
+	"\tfile_name\x18\x02 \x01(\tR\bfileName\"m\n" +
 	"\x12UploadDeckResponse\x12%\n" +
-	"\x04deck\x18\x01 \x01(\v2\x11.quiz.v1.DeckInfoR\x04deck\"\x81\x06\n" +
+	"\x04deck\x18\x01 \x01(\v2\x11.quiz.v1.DeckInfoR\x04deck\x120\n" +
+	"\bwarnings\x18\x02 \x03(\v2\x14.quiz.v1.DeckWarningR\bwarnings\";\n" +
+	"\vDeckWarning\x12\x12\n" +
+	"\x04line\x18\x01 \x01(\x05R\x04line\x12\x18\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage\"\x81\x06\n" +
 	"\fRoomSettings\x12%\n" +
 	"\x0equestion_count\x18\x01 \x01(\x05R\rquestionCount\x12+\n" +
 	"\x11shuffle_questions\x18\x02 \x01(\bR\x10shuffleQuestions\x12'\n" +
@@ -5153,7 +5225,7 @@ func file_quiz_v1_quiz_proto_rawDescGZIP() []byte {
 }
 
 var file_quiz_v1_quiz_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_quiz_v1_quiz_proto_msgTypes = make([]protoimpl.MessageInfo, 61)
+var file_quiz_v1_quiz_proto_msgTypes = make([]protoimpl.MessageInfo, 62)
 var file_quiz_v1_quiz_proto_goTypes = []any{
 	(Phase)(0),                    // 0: quiz.v1.Phase
 	(QuestionKind)(0),             // 1: quiz.v1.QuestionKind
@@ -5165,183 +5237,185 @@ var file_quiz_v1_quiz_proto_goTypes = []any{
 	(*DeckInfo)(nil),              // 7: quiz.v1.DeckInfo
 	(*UploadDeckRequest)(nil),     // 8: quiz.v1.UploadDeckRequest
 	(*UploadDeckResponse)(nil),    // 9: quiz.v1.UploadDeckResponse
-	(*RoomSettings)(nil),          // 10: quiz.v1.RoomSettings
-	(*CreateRoomRequest)(nil),     // 11: quiz.v1.CreateRoomRequest
-	(*CreateRoomResponse)(nil),    // 12: quiz.v1.CreateRoomResponse
-	(*RoomInfo)(nil),              // 13: quiz.v1.RoomInfo
-	(*GetRoomRequest)(nil),        // 14: quiz.v1.GetRoomRequest
-	(*GetRoomResponse)(nil),       // 15: quiz.v1.GetRoomResponse
-	(*JoinRoomRequest)(nil),       // 16: quiz.v1.JoinRoomRequest
-	(*JoinRoomResponse)(nil),      // 17: quiz.v1.JoinRoomResponse
-	(*LeaveRoomRequest)(nil),      // 18: quiz.v1.LeaveRoomRequest
-	(*LeaveRoomResponse)(nil),     // 19: quiz.v1.LeaveRoomResponse
-	(*WatchRequest)(nil),          // 20: quiz.v1.WatchRequest
-	(*WatchResponse)(nil),         // 21: quiz.v1.WatchResponse
-	(*Personal)(nil),              // 22: quiz.v1.Personal
-	(*MissedQuestion)(nil),        // 23: quiz.v1.MissedQuestion
-	(*Event)(nil),                 // 24: quiz.v1.Event
-	(*Player)(nil),                // 25: quiz.v1.Player
-	(*RoomSnapshot)(nil),          // 26: quiz.v1.RoomSnapshot
-	(*RosterChanged)(nil),         // 27: quiz.v1.RosterChanged
-	(*RoomLocked)(nil),            // 28: quiz.v1.RoomLocked
-	(*GameStarted)(nil),           // 29: quiz.v1.GameStarted
-	(*QuestionOpened)(nil),        // 30: quiz.v1.QuestionOpened
-	(*AnswerProgress)(nil),        // 31: quiz.v1.AnswerProgress
-	(*QuestionRevealed)(nil),      // 32: quiz.v1.QuestionRevealed
-	(*PlayerResult)(nil),          // 33: quiz.v1.PlayerResult
-	(*Standing)(nil),              // 34: quiz.v1.Standing
-	(*Leaderboard)(nil),           // 35: quiz.v1.Leaderboard
-	(*GamePaused)(nil),            // 36: quiz.v1.GamePaused
-	(*GameResumed)(nil),           // 37: quiz.v1.GameResumed
-	(*GameFinished)(nil),          // 38: quiz.v1.GameFinished
-	(*PlayerKicked)(nil),          // 39: quiz.v1.PlayerKicked
-	(*RoomClosed)(nil),            // 40: quiz.v1.RoomClosed
-	(*SubmitAnswerRequest)(nil),   // 41: quiz.v1.SubmitAnswerRequest
-	(*Answer)(nil),                // 42: quiz.v1.Answer
-	(*SubmitAnswerResponse)(nil),  // 43: quiz.v1.SubmitAnswerResponse
-	(*StartGameRequest)(nil),      // 44: quiz.v1.StartGameRequest
-	(*StartGameResponse)(nil),     // 45: quiz.v1.StartGameResponse
-	(*NextQuestionRequest)(nil),   // 46: quiz.v1.NextQuestionRequest
-	(*NextQuestionResponse)(nil),  // 47: quiz.v1.NextQuestionResponse
-	(*CloseQuestionRequest)(nil),  // 48: quiz.v1.CloseQuestionRequest
-	(*CloseQuestionResponse)(nil), // 49: quiz.v1.CloseQuestionResponse
-	(*PauseGameRequest)(nil),      // 50: quiz.v1.PauseGameRequest
-	(*PauseGameResponse)(nil),     // 51: quiz.v1.PauseGameResponse
-	(*ResumeGameRequest)(nil),     // 52: quiz.v1.ResumeGameRequest
-	(*ResumeGameResponse)(nil),    // 53: quiz.v1.ResumeGameResponse
-	(*EndGameRequest)(nil),        // 54: quiz.v1.EndGameRequest
-	(*EndGameResponse)(nil),       // 55: quiz.v1.EndGameResponse
-	(*KickPlayerRequest)(nil),     // 56: quiz.v1.KickPlayerRequest
-	(*KickPlayerResponse)(nil),    // 57: quiz.v1.KickPlayerResponse
-	(*LockRoomRequest)(nil),       // 58: quiz.v1.LockRoomRequest
-	(*LockRoomResponse)(nil),      // 59: quiz.v1.LockRoomResponse
-	(*GetReportRequest)(nil),      // 60: quiz.v1.GetReportRequest
-	(*GetReportResponse)(nil),     // 61: quiz.v1.GetReportResponse
-	(*Report)(nil),                // 62: quiz.v1.Report
-	(*ReportQuestion)(nil),        // 63: quiz.v1.ReportQuestion
-	(*ReportPlayer)(nil),          // 64: quiz.v1.ReportPlayer
-	(*ReportAnswer)(nil),          // 65: quiz.v1.ReportAnswer
-	(*durationpb.Duration)(nil),   // 66: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil), // 67: google.protobuf.Timestamp
+	(*DeckWarning)(nil),           // 10: quiz.v1.DeckWarning
+	(*RoomSettings)(nil),          // 11: quiz.v1.RoomSettings
+	(*CreateRoomRequest)(nil),     // 12: quiz.v1.CreateRoomRequest
+	(*CreateRoomResponse)(nil),    // 13: quiz.v1.CreateRoomResponse
+	(*RoomInfo)(nil),              // 14: quiz.v1.RoomInfo
+	(*GetRoomRequest)(nil),        // 15: quiz.v1.GetRoomRequest
+	(*GetRoomResponse)(nil),       // 16: quiz.v1.GetRoomResponse
+	(*JoinRoomRequest)(nil),       // 17: quiz.v1.JoinRoomRequest
+	(*JoinRoomResponse)(nil),      // 18: quiz.v1.JoinRoomResponse
+	(*LeaveRoomRequest)(nil),      // 19: quiz.v1.LeaveRoomRequest
+	(*LeaveRoomResponse)(nil),     // 20: quiz.v1.LeaveRoomResponse
+	(*WatchRequest)(nil),          // 21: quiz.v1.WatchRequest
+	(*WatchResponse)(nil),         // 22: quiz.v1.WatchResponse
+	(*Personal)(nil),              // 23: quiz.v1.Personal
+	(*MissedQuestion)(nil),        // 24: quiz.v1.MissedQuestion
+	(*Event)(nil),                 // 25: quiz.v1.Event
+	(*Player)(nil),                // 26: quiz.v1.Player
+	(*RoomSnapshot)(nil),          // 27: quiz.v1.RoomSnapshot
+	(*RosterChanged)(nil),         // 28: quiz.v1.RosterChanged
+	(*RoomLocked)(nil),            // 29: quiz.v1.RoomLocked
+	(*GameStarted)(nil),           // 30: quiz.v1.GameStarted
+	(*QuestionOpened)(nil),        // 31: quiz.v1.QuestionOpened
+	(*AnswerProgress)(nil),        // 32: quiz.v1.AnswerProgress
+	(*QuestionRevealed)(nil),      // 33: quiz.v1.QuestionRevealed
+	(*PlayerResult)(nil),          // 34: quiz.v1.PlayerResult
+	(*Standing)(nil),              // 35: quiz.v1.Standing
+	(*Leaderboard)(nil),           // 36: quiz.v1.Leaderboard
+	(*GamePaused)(nil),            // 37: quiz.v1.GamePaused
+	(*GameResumed)(nil),           // 38: quiz.v1.GameResumed
+	(*GameFinished)(nil),          // 39: quiz.v1.GameFinished
+	(*PlayerKicked)(nil),          // 40: quiz.v1.PlayerKicked
+	(*RoomClosed)(nil),            // 41: quiz.v1.RoomClosed
+	(*SubmitAnswerRequest)(nil),   // 42: quiz.v1.SubmitAnswerRequest
+	(*Answer)(nil),                // 43: quiz.v1.Answer
+	(*SubmitAnswerResponse)(nil),  // 44: quiz.v1.SubmitAnswerResponse
+	(*StartGameRequest)(nil),      // 45: quiz.v1.StartGameRequest
+	(*StartGameResponse)(nil),     // 46: quiz.v1.StartGameResponse
+	(*NextQuestionRequest)(nil),   // 47: quiz.v1.NextQuestionRequest
+	(*NextQuestionResponse)(nil),  // 48: quiz.v1.NextQuestionResponse
+	(*CloseQuestionRequest)(nil),  // 49: quiz.v1.CloseQuestionRequest
+	(*CloseQuestionResponse)(nil), // 50: quiz.v1.CloseQuestionResponse
+	(*PauseGameRequest)(nil),      // 51: quiz.v1.PauseGameRequest
+	(*PauseGameResponse)(nil),     // 52: quiz.v1.PauseGameResponse
+	(*ResumeGameRequest)(nil),     // 53: quiz.v1.ResumeGameRequest
+	(*ResumeGameResponse)(nil),    // 54: quiz.v1.ResumeGameResponse
+	(*EndGameRequest)(nil),        // 55: quiz.v1.EndGameRequest
+	(*EndGameResponse)(nil),       // 56: quiz.v1.EndGameResponse
+	(*KickPlayerRequest)(nil),     // 57: quiz.v1.KickPlayerRequest
+	(*KickPlayerResponse)(nil),    // 58: quiz.v1.KickPlayerResponse
+	(*LockRoomRequest)(nil),       // 59: quiz.v1.LockRoomRequest
+	(*LockRoomResponse)(nil),      // 60: quiz.v1.LockRoomResponse
+	(*GetReportRequest)(nil),      // 61: quiz.v1.GetReportRequest
+	(*GetReportResponse)(nil),     // 62: quiz.v1.GetReportResponse
+	(*Report)(nil),                // 63: quiz.v1.Report
+	(*ReportQuestion)(nil),        // 64: quiz.v1.ReportQuestion
+	(*ReportPlayer)(nil),          // 65: quiz.v1.ReportPlayer
+	(*ReportAnswer)(nil),          // 66: quiz.v1.ReportAnswer
+	(*durationpb.Duration)(nil),   // 67: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil), // 68: google.protobuf.Timestamp
 }
 var file_quiz_v1_quiz_proto_depIdxs = []int32{
 	7,  // 0: quiz.v1.ListDecksResponse.decks:type_name -> quiz.v1.DeckInfo
 	7,  // 1: quiz.v1.UploadDeckResponse.deck:type_name -> quiz.v1.DeckInfo
-	2,  // 2: quiz.v1.RoomSettings.pacing:type_name -> quiz.v1.PacingMode
-	66, // 3: quiz.v1.RoomSettings.time_limit:type_name -> google.protobuf.Duration
-	66, // 4: quiz.v1.RoomSettings.read_time:type_name -> google.protobuf.Duration
-	3,  // 5: quiz.v1.RoomSettings.points_policy:type_name -> quiz.v1.PointsPolicy
-	66, // 6: quiz.v1.RoomSettings.reveal_time:type_name -> google.protobuf.Duration
-	66, // 7: quiz.v1.RoomSettings.leaderboard_time:type_name -> google.protobuf.Duration
-	10, // 8: quiz.v1.CreateRoomRequest.settings:type_name -> quiz.v1.RoomSettings
-	13, // 9: quiz.v1.CreateRoomResponse.room:type_name -> quiz.v1.RoomInfo
-	10, // 10: quiz.v1.RoomInfo.settings:type_name -> quiz.v1.RoomSettings
-	0,  // 11: quiz.v1.RoomInfo.phase:type_name -> quiz.v1.Phase
-	13, // 12: quiz.v1.GetRoomResponse.room:type_name -> quiz.v1.RoomInfo
-	13, // 13: quiz.v1.JoinRoomResponse.room:type_name -> quiz.v1.RoomInfo
-	24, // 14: quiz.v1.WatchResponse.event:type_name -> quiz.v1.Event
-	22, // 15: quiz.v1.WatchResponse.personal:type_name -> quiz.v1.Personal
-	33, // 16: quiz.v1.Personal.result:type_name -> quiz.v1.PlayerResult
-	34, // 17: quiz.v1.Personal.standing:type_name -> quiz.v1.Standing
-	23, // 18: quiz.v1.Personal.missed:type_name -> quiz.v1.MissedQuestion
-	1,  // 19: quiz.v1.MissedQuestion.kind:type_name -> quiz.v1.QuestionKind
-	42, // 20: quiz.v1.MissedQuestion.your_answer:type_name -> quiz.v1.Answer
-	67, // 21: quiz.v1.Event.server_time:type_name -> google.protobuf.Timestamp
-	26, // 22: quiz.v1.Event.snapshot:type_name -> quiz.v1.RoomSnapshot
-	27, // 23: quiz.v1.Event.roster_changed:type_name -> quiz.v1.RosterChanged
-	28, // 24: quiz.v1.Event.room_locked:type_name -> quiz.v1.RoomLocked
-	29, // 25: quiz.v1.Event.game_started:type_name -> quiz.v1.GameStarted
-	30, // 26: quiz.v1.Event.question_opened:type_name -> quiz.v1.QuestionOpened
-	31, // 27: quiz.v1.Event.answer_progress:type_name -> quiz.v1.AnswerProgress
-	32, // 28: quiz.v1.Event.question_revealed:type_name -> quiz.v1.QuestionRevealed
-	35, // 29: quiz.v1.Event.leaderboard:type_name -> quiz.v1.Leaderboard
-	36, // 30: quiz.v1.Event.game_paused:type_name -> quiz.v1.GamePaused
-	37, // 31: quiz.v1.Event.game_resumed:type_name -> quiz.v1.GameResumed
-	38, // 32: quiz.v1.Event.game_finished:type_name -> quiz.v1.GameFinished
-	39, // 33: quiz.v1.Event.player_kicked:type_name -> quiz.v1.PlayerKicked
-	40, // 34: quiz.v1.Event.room_closed:type_name -> quiz.v1.RoomClosed
-	13, // 35: quiz.v1.RoomSnapshot.room:type_name -> quiz.v1.RoomInfo
-	4,  // 36: quiz.v1.RoomSnapshot.role:type_name -> quiz.v1.Role
-	25, // 37: quiz.v1.RoomSnapshot.you:type_name -> quiz.v1.Player
-	0,  // 38: quiz.v1.RoomSnapshot.phase:type_name -> quiz.v1.Phase
-	0,  // 39: quiz.v1.RoomSnapshot.paused_phase:type_name -> quiz.v1.Phase
-	66, // 40: quiz.v1.RoomSnapshot.paused_remaining:type_name -> google.protobuf.Duration
-	25, // 41: quiz.v1.RoomSnapshot.players:type_name -> quiz.v1.Player
-	30, // 42: quiz.v1.RoomSnapshot.question:type_name -> quiz.v1.QuestionOpened
-	31, // 43: quiz.v1.RoomSnapshot.progress:type_name -> quiz.v1.AnswerProgress
-	32, // 44: quiz.v1.RoomSnapshot.reveal:type_name -> quiz.v1.QuestionRevealed
-	35, // 45: quiz.v1.RoomSnapshot.leaderboard:type_name -> quiz.v1.Leaderboard
-	38, // 46: quiz.v1.RoomSnapshot.finished:type_name -> quiz.v1.GameFinished
-	25, // 47: quiz.v1.RosterChanged.joined:type_name -> quiz.v1.Player
-	25, // 48: quiz.v1.RosterChanged.left:type_name -> quiz.v1.Player
-	1,  // 49: quiz.v1.QuestionOpened.kind:type_name -> quiz.v1.QuestionKind
-	67, // 50: quiz.v1.QuestionOpened.opens_at:type_name -> google.protobuf.Timestamp
-	67, // 51: quiz.v1.QuestionOpened.deadline:type_name -> google.protobuf.Timestamp
-	66, // 52: quiz.v1.QuestionOpened.time_limit:type_name -> google.protobuf.Duration
-	66, // 53: quiz.v1.PlayerResult.elapsed:type_name -> google.protobuf.Duration
-	25, // 54: quiz.v1.Standing.player:type_name -> quiz.v1.Player
-	66, // 55: quiz.v1.Standing.correct_time:type_name -> google.protobuf.Duration
-	34, // 56: quiz.v1.Leaderboard.top:type_name -> quiz.v1.Standing
-	0,  // 57: quiz.v1.GamePaused.paused_phase:type_name -> quiz.v1.Phase
-	66, // 58: quiz.v1.GamePaused.remaining:type_name -> google.protobuf.Duration
-	0,  // 59: quiz.v1.GameResumed.phase:type_name -> quiz.v1.Phase
-	67, // 60: quiz.v1.GameResumed.opens_at:type_name -> google.protobuf.Timestamp
-	67, // 61: quiz.v1.GameResumed.deadline:type_name -> google.protobuf.Timestamp
-	34, // 62: quiz.v1.GameFinished.podium:type_name -> quiz.v1.Standing
-	34, // 63: quiz.v1.GameFinished.standings:type_name -> quiz.v1.Standing
-	25, // 64: quiz.v1.PlayerKicked.player:type_name -> quiz.v1.Player
-	42, // 65: quiz.v1.SubmitAnswerRequest.answer:type_name -> quiz.v1.Answer
-	66, // 66: quiz.v1.SubmitAnswerResponse.elapsed:type_name -> google.protobuf.Duration
-	0,  // 67: quiz.v1.NextQuestionResponse.phase:type_name -> quiz.v1.Phase
-	62, // 68: quiz.v1.GetReportResponse.report:type_name -> quiz.v1.Report
-	13, // 69: quiz.v1.Report.room:type_name -> quiz.v1.RoomInfo
-	63, // 70: quiz.v1.Report.questions:type_name -> quiz.v1.ReportQuestion
-	64, // 71: quiz.v1.Report.players:type_name -> quiz.v1.ReportPlayer
-	67, // 72: quiz.v1.Report.generated_at:type_name -> google.protobuf.Timestamp
-	1,  // 73: quiz.v1.ReportQuestion.kind:type_name -> quiz.v1.QuestionKind
-	66, // 74: quiz.v1.ReportQuestion.average_time:type_name -> google.protobuf.Duration
-	34, // 75: quiz.v1.ReportPlayer.standing:type_name -> quiz.v1.Standing
-	65, // 76: quiz.v1.ReportPlayer.answers:type_name -> quiz.v1.ReportAnswer
-	66, // 77: quiz.v1.ReportAnswer.elapsed:type_name -> google.protobuf.Duration
-	5,  // 78: quiz.v1.QuizService.ListDecks:input_type -> quiz.v1.ListDecksRequest
-	8,  // 79: quiz.v1.QuizService.UploadDeck:input_type -> quiz.v1.UploadDeckRequest
-	11, // 80: quiz.v1.QuizService.CreateRoom:input_type -> quiz.v1.CreateRoomRequest
-	14, // 81: quiz.v1.QuizService.GetRoom:input_type -> quiz.v1.GetRoomRequest
-	16, // 82: quiz.v1.QuizService.JoinRoom:input_type -> quiz.v1.JoinRoomRequest
-	18, // 83: quiz.v1.QuizService.LeaveRoom:input_type -> quiz.v1.LeaveRoomRequest
-	20, // 84: quiz.v1.QuizService.Watch:input_type -> quiz.v1.WatchRequest
-	41, // 85: quiz.v1.QuizService.SubmitAnswer:input_type -> quiz.v1.SubmitAnswerRequest
-	44, // 86: quiz.v1.QuizService.StartGame:input_type -> quiz.v1.StartGameRequest
-	46, // 87: quiz.v1.QuizService.NextQuestion:input_type -> quiz.v1.NextQuestionRequest
-	48, // 88: quiz.v1.QuizService.CloseQuestion:input_type -> quiz.v1.CloseQuestionRequest
-	50, // 89: quiz.v1.QuizService.PauseGame:input_type -> quiz.v1.PauseGameRequest
-	52, // 90: quiz.v1.QuizService.ResumeGame:input_type -> quiz.v1.ResumeGameRequest
-	54, // 91: quiz.v1.QuizService.EndGame:input_type -> quiz.v1.EndGameRequest
-	56, // 92: quiz.v1.QuizService.KickPlayer:input_type -> quiz.v1.KickPlayerRequest
-	58, // 93: quiz.v1.QuizService.LockRoom:input_type -> quiz.v1.LockRoomRequest
-	60, // 94: quiz.v1.QuizService.GetReport:input_type -> quiz.v1.GetReportRequest
-	6,  // 95: quiz.v1.QuizService.ListDecks:output_type -> quiz.v1.ListDecksResponse
-	9,  // 96: quiz.v1.QuizService.UploadDeck:output_type -> quiz.v1.UploadDeckResponse
-	12, // 97: quiz.v1.QuizService.CreateRoom:output_type -> quiz.v1.CreateRoomResponse
-	15, // 98: quiz.v1.QuizService.GetRoom:output_type -> quiz.v1.GetRoomResponse
-	17, // 99: quiz.v1.QuizService.JoinRoom:output_type -> quiz.v1.JoinRoomResponse
-	19, // 100: quiz.v1.QuizService.LeaveRoom:output_type -> quiz.v1.LeaveRoomResponse
-	21, // 101: quiz.v1.QuizService.Watch:output_type -> quiz.v1.WatchResponse
-	43, // 102: quiz.v1.QuizService.SubmitAnswer:output_type -> quiz.v1.SubmitAnswerResponse
-	45, // 103: quiz.v1.QuizService.StartGame:output_type -> quiz.v1.StartGameResponse
-	47, // 104: quiz.v1.QuizService.NextQuestion:output_type -> quiz.v1.NextQuestionResponse
-	49, // 105: quiz.v1.QuizService.CloseQuestion:output_type -> quiz.v1.CloseQuestionResponse
-	51, // 106: quiz.v1.QuizService.PauseGame:output_type -> quiz.v1.PauseGameResponse
-	53, // 107: quiz.v1.QuizService.ResumeGame:output_type -> quiz.v1.ResumeGameResponse
-	55, // 108: quiz.v1.QuizService.EndGame:output_type -> quiz.v1.EndGameResponse
-	57, // 109: quiz.v1.QuizService.KickPlayer:output_type -> quiz.v1.KickPlayerResponse
-	59, // 110: quiz.v1.QuizService.LockRoom:output_type -> quiz.v1.LockRoomResponse
-	61, // 111: quiz.v1.QuizService.GetReport:output_type -> quiz.v1.GetReportResponse
-	95, // [95:112] is the sub-list for method output_type
-	78, // [78:95] is the sub-list for method input_type
-	78, // [78:78] is the sub-list for extension type_name
-	78, // [78:78] is the sub-list for extension extendee
-	0,  // [0:78] is the sub-list for field type_name
+	10, // 2: quiz.v1.UploadDeckResponse.warnings:type_name -> quiz.v1.DeckWarning
+	2,  // 3: quiz.v1.RoomSettings.pacing:type_name -> quiz.v1.PacingMode
+	67, // 4: quiz.v1.RoomSettings.time_limit:type_name -> google.protobuf.Duration
+	67, // 5: quiz.v1.RoomSettings.read_time:type_name -> google.protobuf.Duration
+	3,  // 6: quiz.v1.RoomSettings.points_policy:type_name -> quiz.v1.PointsPolicy
+	67, // 7: quiz.v1.RoomSettings.reveal_time:type_name -> google.protobuf.Duration
+	67, // 8: quiz.v1.RoomSettings.leaderboard_time:type_name -> google.protobuf.Duration
+	11, // 9: quiz.v1.CreateRoomRequest.settings:type_name -> quiz.v1.RoomSettings
+	14, // 10: quiz.v1.CreateRoomResponse.room:type_name -> quiz.v1.RoomInfo
+	11, // 11: quiz.v1.RoomInfo.settings:type_name -> quiz.v1.RoomSettings
+	0,  // 12: quiz.v1.RoomInfo.phase:type_name -> quiz.v1.Phase
+	14, // 13: quiz.v1.GetRoomResponse.room:type_name -> quiz.v1.RoomInfo
+	14, // 14: quiz.v1.JoinRoomResponse.room:type_name -> quiz.v1.RoomInfo
+	25, // 15: quiz.v1.WatchResponse.event:type_name -> quiz.v1.Event
+	23, // 16: quiz.v1.WatchResponse.personal:type_name -> quiz.v1.Personal
+	34, // 17: quiz.v1.Personal.result:type_name -> quiz.v1.PlayerResult
+	35, // 18: quiz.v1.Personal.standing:type_name -> quiz.v1.Standing
+	24, // 19: quiz.v1.Personal.missed:type_name -> quiz.v1.MissedQuestion
+	1,  // 20: quiz.v1.MissedQuestion.kind:type_name -> quiz.v1.QuestionKind
+	43, // 21: quiz.v1.MissedQuestion.your_answer:type_name -> quiz.v1.Answer
+	68, // 22: quiz.v1.Event.server_time:type_name -> google.protobuf.Timestamp
+	27, // 23: quiz.v1.Event.snapshot:type_name -> quiz.v1.RoomSnapshot
+	28, // 24: quiz.v1.Event.roster_changed:type_name -> quiz.v1.RosterChanged
+	29, // 25: quiz.v1.Event.room_locked:type_name -> quiz.v1.RoomLocked
+	30, // 26: quiz.v1.Event.game_started:type_name -> quiz.v1.GameStarted
+	31, // 27: quiz.v1.Event.question_opened:type_name -> quiz.v1.QuestionOpened
+	32, // 28: quiz.v1.Event.answer_progress:type_name -> quiz.v1.AnswerProgress
+	33, // 29: quiz.v1.Event.question_revealed:type_name -> quiz.v1.QuestionRevealed
+	36, // 30: quiz.v1.Event.leaderboard:type_name -> quiz.v1.Leaderboard
+	37, // 31: quiz.v1.Event.game_paused:type_name -> quiz.v1.GamePaused
+	38, // 32: quiz.v1.Event.game_resumed:type_name -> quiz.v1.GameResumed
+	39, // 33: quiz.v1.Event.game_finished:type_name -> quiz.v1.GameFinished
+	40, // 34: quiz.v1.Event.player_kicked:type_name -> quiz.v1.PlayerKicked
+	41, // 35: quiz.v1.Event.room_closed:type_name -> quiz.v1.RoomClosed
+	14, // 36: quiz.v1.RoomSnapshot.room:type_name -> quiz.v1.RoomInfo
+	4,  // 37: quiz.v1.RoomSnapshot.role:type_name -> quiz.v1.Role
+	26, // 38: quiz.v1.RoomSnapshot.you:type_name -> quiz.v1.Player
+	0,  // 39: quiz.v1.RoomSnapshot.phase:type_name -> quiz.v1.Phase
+	0,  // 40: quiz.v1.RoomSnapshot.paused_phase:type_name -> quiz.v1.Phase
+	67, // 41: quiz.v1.RoomSnapshot.paused_remaining:type_name -> google.protobuf.Duration
+	26, // 42: quiz.v1.RoomSnapshot.players:type_name -> quiz.v1.Player
+	31, // 43: quiz.v1.RoomSnapshot.question:type_name -> quiz.v1.QuestionOpened
+	32, // 44: quiz.v1.RoomSnapshot.progress:type_name -> quiz.v1.AnswerProgress
+	33, // 45: quiz.v1.RoomSnapshot.reveal:type_name -> quiz.v1.QuestionRevealed
+	36, // 46: quiz.v1.RoomSnapshot.leaderboard:type_name -> quiz.v1.Leaderboard
+	39, // 47: quiz.v1.RoomSnapshot.finished:type_name -> quiz.v1.GameFinished
+	26, // 48: quiz.v1.RosterChanged.joined:type_name -> quiz.v1.Player
+	26, // 49: quiz.v1.RosterChanged.left:type_name -> quiz.v1.Player
+	1,  // 50: quiz.v1.QuestionOpened.kind:type_name -> quiz.v1.QuestionKind
+	68, // 51: quiz.v1.QuestionOpened.opens_at:type_name -> google.protobuf.Timestamp
+	68, // 52: quiz.v1.QuestionOpened.deadline:type_name -> google.protobuf.Timestamp
+	67, // 53: quiz.v1.QuestionOpened.time_limit:type_name -> google.protobuf.Duration
+	67, // 54: quiz.v1.PlayerResult.elapsed:type_name -> google.protobuf.Duration
+	26, // 55: quiz.v1.Standing.player:type_name -> quiz.v1.Player
+	67, // 56: quiz.v1.Standing.correct_time:type_name -> google.protobuf.Duration
+	35, // 57: quiz.v1.Leaderboard.top:type_name -> quiz.v1.Standing
+	0,  // 58: quiz.v1.GamePaused.paused_phase:type_name -> quiz.v1.Phase
+	67, // 59: quiz.v1.GamePaused.remaining:type_name -> google.protobuf.Duration
+	0,  // 60: quiz.v1.GameResumed.phase:type_name -> quiz.v1.Phase
+	68, // 61: quiz.v1.GameResumed.opens_at:type_name -> google.protobuf.Timestamp
+	68, // 62: quiz.v1.GameResumed.deadline:type_name -> google.protobuf.Timestamp
+	35, // 63: quiz.v1.GameFinished.podium:type_name -> quiz.v1.Standing
+	35, // 64: quiz.v1.GameFinished.standings:type_name -> quiz.v1.Standing
+	26, // 65: quiz.v1.PlayerKicked.player:type_name -> quiz.v1.Player
+	43, // 66: quiz.v1.SubmitAnswerRequest.answer:type_name -> quiz.v1.Answer
+	67, // 67: quiz.v1.SubmitAnswerResponse.elapsed:type_name -> google.protobuf.Duration
+	0,  // 68: quiz.v1.NextQuestionResponse.phase:type_name -> quiz.v1.Phase
+	63, // 69: quiz.v1.GetReportResponse.report:type_name -> quiz.v1.Report
+	14, // 70: quiz.v1.Report.room:type_name -> quiz.v1.RoomInfo
+	64, // 71: quiz.v1.Report.questions:type_name -> quiz.v1.ReportQuestion
+	65, // 72: quiz.v1.Report.players:type_name -> quiz.v1.ReportPlayer
+	68, // 73: quiz.v1.Report.generated_at:type_name -> google.protobuf.Timestamp
+	1,  // 74: quiz.v1.ReportQuestion.kind:type_name -> quiz.v1.QuestionKind
+	67, // 75: quiz.v1.ReportQuestion.average_time:type_name -> google.protobuf.Duration
+	35, // 76: quiz.v1.ReportPlayer.standing:type_name -> quiz.v1.Standing
+	66, // 77: quiz.v1.ReportPlayer.answers:type_name -> quiz.v1.ReportAnswer
+	67, // 78: quiz.v1.ReportAnswer.elapsed:type_name -> google.protobuf.Duration
+	5,  // 79: quiz.v1.QuizService.ListDecks:input_type -> quiz.v1.ListDecksRequest
+	8,  // 80: quiz.v1.QuizService.UploadDeck:input_type -> quiz.v1.UploadDeckRequest
+	12, // 81: quiz.v1.QuizService.CreateRoom:input_type -> quiz.v1.CreateRoomRequest
+	15, // 82: quiz.v1.QuizService.GetRoom:input_type -> quiz.v1.GetRoomRequest
+	17, // 83: quiz.v1.QuizService.JoinRoom:input_type -> quiz.v1.JoinRoomRequest
+	19, // 84: quiz.v1.QuizService.LeaveRoom:input_type -> quiz.v1.LeaveRoomRequest
+	21, // 85: quiz.v1.QuizService.Watch:input_type -> quiz.v1.WatchRequest
+	42, // 86: quiz.v1.QuizService.SubmitAnswer:input_type -> quiz.v1.SubmitAnswerRequest
+	45, // 87: quiz.v1.QuizService.StartGame:input_type -> quiz.v1.StartGameRequest
+	47, // 88: quiz.v1.QuizService.NextQuestion:input_type -> quiz.v1.NextQuestionRequest
+	49, // 89: quiz.v1.QuizService.CloseQuestion:input_type -> quiz.v1.CloseQuestionRequest
+	51, // 90: quiz.v1.QuizService.PauseGame:input_type -> quiz.v1.PauseGameRequest
+	53, // 91: quiz.v1.QuizService.ResumeGame:input_type -> quiz.v1.ResumeGameRequest
+	55, // 92: quiz.v1.QuizService.EndGame:input_type -> quiz.v1.EndGameRequest
+	57, // 93: quiz.v1.QuizService.KickPlayer:input_type -> quiz.v1.KickPlayerRequest
+	59, // 94: quiz.v1.QuizService.LockRoom:input_type -> quiz.v1.LockRoomRequest
+	61, // 95: quiz.v1.QuizService.GetReport:input_type -> quiz.v1.GetReportRequest
+	6,  // 96: quiz.v1.QuizService.ListDecks:output_type -> quiz.v1.ListDecksResponse
+	9,  // 97: quiz.v1.QuizService.UploadDeck:output_type -> quiz.v1.UploadDeckResponse
+	13, // 98: quiz.v1.QuizService.CreateRoom:output_type -> quiz.v1.CreateRoomResponse
+	16, // 99: quiz.v1.QuizService.GetRoom:output_type -> quiz.v1.GetRoomResponse
+	18, // 100: quiz.v1.QuizService.JoinRoom:output_type -> quiz.v1.JoinRoomResponse
+	20, // 101: quiz.v1.QuizService.LeaveRoom:output_type -> quiz.v1.LeaveRoomResponse
+	22, // 102: quiz.v1.QuizService.Watch:output_type -> quiz.v1.WatchResponse
+	44, // 103: quiz.v1.QuizService.SubmitAnswer:output_type -> quiz.v1.SubmitAnswerResponse
+	46, // 104: quiz.v1.QuizService.StartGame:output_type -> quiz.v1.StartGameResponse
+	48, // 105: quiz.v1.QuizService.NextQuestion:output_type -> quiz.v1.NextQuestionResponse
+	50, // 106: quiz.v1.QuizService.CloseQuestion:output_type -> quiz.v1.CloseQuestionResponse
+	52, // 107: quiz.v1.QuizService.PauseGame:output_type -> quiz.v1.PauseGameResponse
+	54, // 108: quiz.v1.QuizService.ResumeGame:output_type -> quiz.v1.ResumeGameResponse
+	56, // 109: quiz.v1.QuizService.EndGame:output_type -> quiz.v1.EndGameResponse
+	58, // 110: quiz.v1.QuizService.KickPlayer:output_type -> quiz.v1.KickPlayerResponse
+	60, // 111: quiz.v1.QuizService.LockRoom:output_type -> quiz.v1.LockRoomResponse
+	62, // 112: quiz.v1.QuizService.GetReport:output_type -> quiz.v1.GetReportResponse
+	96, // [96:113] is the sub-list for method output_type
+	79, // [79:96] is the sub-list for method input_type
+	79, // [79:79] is the sub-list for extension type_name
+	79, // [79:79] is the sub-list for extension extendee
+	0,  // [0:79] is the sub-list for field type_name
 }
 
 func init() { file_quiz_v1_quiz_proto_init() }
@@ -5349,12 +5423,12 @@ func file_quiz_v1_quiz_proto_init() {
 	if File_quiz_v1_quiz_proto != nil {
 		return
 	}
-	file_quiz_v1_quiz_proto_msgTypes[5].OneofWrappers = []any{}
-	file_quiz_v1_quiz_proto_msgTypes[6].OneofWrappers = []any{
+	file_quiz_v1_quiz_proto_msgTypes[6].OneofWrappers = []any{}
+	file_quiz_v1_quiz_proto_msgTypes[7].OneofWrappers = []any{
 		(*CreateRoomRequest_DeckId)(nil),
 		(*CreateRoomRequest_Notes)(nil),
 	}
-	file_quiz_v1_quiz_proto_msgTypes[19].OneofWrappers = []any{
+	file_quiz_v1_quiz_proto_msgTypes[20].OneofWrappers = []any{
 		(*Event_Snapshot)(nil),
 		(*Event_RosterChanged)(nil),
 		(*Event_RoomLocked)(nil),
@@ -5375,7 +5449,7 @@ func file_quiz_v1_quiz_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_quiz_v1_quiz_proto_rawDesc), len(file_quiz_v1_quiz_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   61,
+			NumMessages:   62,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

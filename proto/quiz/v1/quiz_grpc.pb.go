@@ -68,10 +68,12 @@ type QuizServiceClient interface {
 	ListDecks(ctx context.Context, in *ListDecksRequest, opts ...grpc.CallOption) (*ListDecksResponse, error)
 	// UploadDeck validates a deck written in the Markdown deck format and makes
 	// it available to CreateRoom. Uploading the same source twice returns the
-	// same deck.
+	// same deck. The response lists the fairness check's warnings, which do
+	// not stop the upload.
 	//
 	// Errors: InvalidArgument when the deck does not validate, with one field
 	// violation per problem naming its line ("deck.md:12: no correct option");
+	// a question whose text contains its own answer does not validate;
 	// ResourceExhausted when the source is too large or the server holds too
 	// many decks; Unavailable when the store cannot be reached.
 	UploadDeck(ctx context.Context, in *UploadDeckRequest, opts ...grpc.CallOption) (*UploadDeckResponse, error)
@@ -409,10 +411,12 @@ type QuizServiceServer interface {
 	ListDecks(context.Context, *ListDecksRequest) (*ListDecksResponse, error)
 	// UploadDeck validates a deck written in the Markdown deck format and makes
 	// it available to CreateRoom. Uploading the same source twice returns the
-	// same deck.
+	// same deck. The response lists the fairness check's warnings, which do
+	// not stop the upload.
 	//
 	// Errors: InvalidArgument when the deck does not validate, with one field
 	// violation per problem naming its line ("deck.md:12: no correct option");
+	// a question whose text contains its own answer does not validate;
 	// ResourceExhausted when the source is too large or the server holds too
 	// many decks; Unavailable when the store cannot be reached.
 	UploadDeck(context.Context, *UploadDeckRequest) (*UploadDeckResponse, error)
