@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -47,7 +47,7 @@ func start(t *testing.T, name, addr string, args ...string) *cli {
 	c := &cli{t: t, name: name, in: inW, out: newLineWriter(), err: newLineWriter(), done: make(chan struct{})}
 	go func() {
 		defer close(c.done)
-		c.runErr = run(ctx, append([]string{"--addr", addr}, args...), func(string) string { return "" }, inR, c.out, c.err)
+		c.runErr = Run(ctx, append([]string{"--addr", addr}, args...), func(string) string { return "" }, inR, c.out, c.err)
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -219,7 +219,7 @@ func TestDeckCommands(t *testing.T) {
 		t.Errorf("lint of a bad deck: err %v, output %q; want file:line: problem", err, out)
 	}
 
-	out, _, err = runOnce(t, srv.Addr, "deck", "from-notes", "../content/notes/aws-compute.md", "--seed", "7", "--count", "4")
+	out, _, err = runOnce(t, srv.Addr, "deck", "from-notes", "../../content/notes/aws-compute.md", "--seed", "7", "--count", "4")
 	if err != nil {
 		t.Fatalf("from-notes: %v", err)
 	}
@@ -227,7 +227,7 @@ func TestDeckCommands(t *testing.T) {
 	if err != nil || len(d.Questions) != 4 {
 		t.Fatalf("from-notes printed a deck that does not parse to 4 questions: %v\n%s", err, out)
 	}
-	again, _, _ := runOnce(t, srv.Addr, "deck", "from-notes", "../content/notes/aws-compute.md", "--seed", "7", "--count", "4")
+	again, _, _ := runOnce(t, srv.Addr, "deck", "from-notes", "../../content/notes/aws-compute.md", "--seed", "7", "--count", "4")
 	if again != out {
 		t.Error("from-notes with the same seed printed another deck")
 	}
@@ -270,14 +270,14 @@ func TestWatchJSON(t *testing.T) {
 func TestEnvironment(t *testing.T) {
 	var stdout, stderr strings.Builder
 	getenv := func(k string) string { return map[string]string{"QUIZ_TIMEOUT": "soon", "QUIZ_TLS": "maybe"}[k] }
-	err := run(context.Background(), []string{"decks"}, getenv, strings.NewReader(""), &stdout, &stderr)
+	err := Run(context.Background(), []string{"decks"}, getenv, strings.NewReader(""), &stdout, &stderr)
 	if err == nil || !strings.Contains(err.Error(), `QUIZ_TIMEOUT="soon"`) || !strings.Contains(err.Error(), `QUIZ_TLS="maybe"`) {
 		t.Errorf("bad environment: got %v", err)
 	}
 	srv := servertest.Start(t, servertest.Options{})
 	getenv = func(k string) string { return map[string]string{"QUIZ_ADDR": srv.Addr, "QUIZ_TIMEOUT": "5s"}[k] }
 	stdout.Reset()
-	if err := run(context.Background(), []string{"decks"}, getenv, strings.NewReader(""), &stdout, &stderr); err != nil || !strings.Contains(stdout.String(), "aws-compute") {
+	if err := Run(context.Background(), []string{"decks"}, getenv, strings.NewReader(""), &stdout, &stderr); err != nil || !strings.Contains(stdout.String(), "aws-compute") {
 		t.Errorf("QUIZ_ADDR: err %v, output %q", err, stdout.String())
 	}
 }
