@@ -39,9 +39,10 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "quizd:", err)
+		if errors.Is(err, flag.ErrHelp) {
+			return // -help printed the flags, as asked
 		}
+		fmt.Fprintln(os.Stderr, "quizd:", err)
 		os.Exit(2)
 	}
 }
@@ -242,7 +243,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 
 	addr := lis.Addr().String()
 	log.Info("quizd listening", "addr", addr, "store", storeName(c), "tls", c.tlsCert != "")
-	log.Info("create a room: grpcurl -plaintext -d '{\"deck_id\":\"aws-compute\"}' " + addr + " quiz.v1.QuizService/CreateRoom")
+	for _, hint := range clientHints(addr) {
+		log.Info(hint)
+	}
 
 	select {
 	case <-ctx.Done():
@@ -290,6 +293,32 @@ func serveMetrics(addr string, m *metrics.Metrics, log *slog.Logger) (stop func(
 		_ = hs.Shutdown(ctx)
 		<-done
 	}, nil
+}
+
+// clientHints are the start-up log's lines on how to play on the server
+// at addr with the CLI, and, when addr is on loopback, how to let other
+// machines in.
+func clientHints(addr string) []string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil
+	}
+	flag := " --addr " + addr
+	ip := net.ParseIP(host)
+	switch {
+	case addr == "127.0.0.1:50051":
+		flag = "" // the CLI's default
+	case ip != nil && ip.IsUnspecified():
+		flag = " --addr HOST:" + port + " (HOST: this machine's name or address on the network)"
+	}
+	hints := []string{
+		"host a game: quiz host" + flag,
+		"players join with: quiz join CODE --name NAME" + flag,
+	}
+	if (ip != nil && ip.IsLoopback()) || host == "localhost" {
+		hints = append(hints, "only this machine can connect: to play with other machines, listen on the network with -listen 0.0.0.0:"+port+" (README.md, 'Play in a classroom')")
+	}
+	return hints
 }
 
 func storeName(c *config) string {
