@@ -54,7 +54,7 @@ func TestPlainGame(t *testing.T) {
 	report := filepath.Join(t.TempDir(), "report.csv")
 	const questions = 3
 
-	host := start(t, "host", srv.Addr, "host", "--deck", "aws-compute", "--questions", strconv.Itoa(questions), "--time", "60s", "--out", report)
+	host := start(t, "host", srv.Addr, "host", "--deck", "aws-compute", "--questions", strconv.Itoa(questions), "--time", "60s", "--read-time", "1s", "--out", report)
 	code := host.expect(`^room code=([A-Z0-9]{6}) deck="AWS compute services" questions=3 pacing=host$`)[1]
 
 	ann := start(t, "ann", srv.Addr, "join", code, "--name", "Ann")

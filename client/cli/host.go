@@ -31,15 +31,18 @@ type roomFlags struct {
 	timeLimit, readTime               time.Duration
 	revealTime, leaderboardTime       time.Duration
 	shuffle, shuffleOptions, noStreak bool
+
+	fs *pflag.FlagSet // the flags, to tell a --read-time 0 from none
 }
 
 // register adds the flags to fs; defaultMode is the pacing by default.
 func (f *roomFlags) register(fs *pflag.FlagSet, defaultMode string) {
+	f.fs = fs
 	fs.StringVar(&f.deck, "deck", "", "deck id to play, from quiz decks (default aws-compute)")
 	fs.StringVar(&f.notes, "notes", "", "play on your own study notes: a Markdown file the server makes a deck from")
 	fs.IntVar(&f.questions, "questions", 0, "play only the first N questions (after --shuffle); 0: all")
 	fs.DurationVar(&f.timeLimit, "time", 0, "time to answer a question whose deck gives none, 5s to 240s (server default 20s)")
-	fs.DurationVar(&f.readTime, "read-time", 0, "show each question this long before its options open, up to 30s")
+	fs.DurationVar(&f.readTime, "read-time", 0, "show each question this long before its options open, up to 30s; 0 for none (server default 3s)")
 	fs.StringVar(&f.mode, "mode", defaultMode, "pacing: host (you advance) or auto (timers do)")
 	fs.BoolVar(&f.shuffle, "shuffle", false, "play the questions in a random order")
 	fs.BoolVar(&f.shuffleOptions, "shuffle-options", false, "show each question's options in a random order")
@@ -78,6 +81,9 @@ func (f *roomFlags) request() (*quizv1.CreateRoomRequest, error) {
 		s.PointsPolicy = quizv1.PointsPolicy_POINTS_POLICY_ACCURACY
 	default:
 		return nil, fmt.Errorf("--scoring %q: use speed or accuracy", f.scoring)
+	}
+	if f.fs != nil && f.fs.Changed("read-time") {
+		s.ReadTime = durationpb.New(f.readTime) // 0 too: no read time
 	}
 	if f.noStreak {
 		off := false
