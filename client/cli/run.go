@@ -34,6 +34,10 @@ type app struct {
 	plain bool // line output even on a terminal
 	json  bool // protojson output
 	errs  []error
+
+	// localAddrs lists this machine's network addresses, where invite
+	// looks for a server the flags name by a loopback address.
+	localAddrs func() []string
 }
 
 // Main runs quiz with the process's arguments, environment and standard
@@ -53,7 +57,7 @@ func Main() {
 // environment comes from getenv; input from stdin, output to stdout and
 // stderr. It returns the error to report, if any.
 func Run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	a := &app{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	a := &app{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr, localAddrs: interfaceAddrs}
 	root := a.rootCommand()
 	root.SetArgs(args)
 	root.SetIn(stdin)
