@@ -25,8 +25,12 @@ func TestClientHints(t *testing.T) {
 			"only this machine can connect: to play with other machines, listen on the network with -listen 0.0.0.0:19500 (README.md, 'Play in a classroom')",
 		}},
 		{"[::]:50051", []string{
-			"host a game: quiz host --addr HOST:50051 (HOST: this machine's name or address on the network)",
-			"players join with: quiz join CODE --name NAME --addr HOST:50051 (HOST: this machine's name or address on the network)",
+			"host a game on this machine: quiz host",
+			"players join with: quiz join CODE --name NAME --addr HOST:50051, HOST being this machine's address on the network (quiz host shows the whole line)",
+		}},
+		{"0.0.0.0:19500", []string{
+			"host a game on this machine: quiz host --addr 127.0.0.1:19500",
+			"players join with: quiz join CODE --name NAME --addr HOST:19500, HOST being this machine's address on the network (quiz host shows the whole line)",
 		}},
 		{"192.168.1.20:50051", []string{
 			"host a game: quiz host --addr 192.168.1.20:50051",

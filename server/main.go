@@ -303,13 +303,20 @@ func clientHints(addr string) []string {
 	if err != nil {
 		return nil
 	}
-	flag := " --addr " + addr
 	ip := net.ParseIP(host)
-	switch {
-	case addr == "127.0.0.1:50051":
+	if ip != nil && ip.IsUnspecified() { // every interface: loopback here, the network elsewhere
+		local := ""
+		if port != "50051" {
+			local = " --addr 127.0.0.1:" + port
+		}
+		return []string{
+			"host a game on this machine: quiz host" + local,
+			"players join with: quiz join CODE --name NAME --addr HOST:" + port + ", HOST being this machine's address on the network (quiz host shows the whole line)",
+		}
+	}
+	flag := " --addr " + addr
+	if addr == "127.0.0.1:50051" {
 		flag = "" // the CLI's default
-	case ip != nil && ip.IsUnspecified():
-		flag = " --addr HOST:" + port + " (HOST: this machine's name or address on the network)"
 	}
 	hints := []string{
 		"host a game: quiz host" + flag,

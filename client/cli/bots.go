@@ -98,7 +98,7 @@ func (a *app) bots(ctx context.Context, code string, f *botsFlags) error {
 			return err
 		}
 		defer c.Close()
-		resp, err := createRoom(ctx, c, &f.room)
+		resp, err := createRoom(ctx, c, &f.room, a.serverFlags())
 		if err != nil {
 			return err
 		}

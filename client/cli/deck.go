@@ -203,8 +203,8 @@ func uploadedID(file string, src []byte) string {
 	if d, err := content.Parse(file, src); err == nil {
 		own = fmt.Sprintf("its id (%s)", d.ID)
 	}
-	return "the server names an uploaded deck by " + own + " and a hash of the file, so that uploads never replace each other; " +
-		"an edited file uploads as a new deck"
+	return "the server names an uploaded deck by " + own + " and a hash of the file, so that uploads never replace each other " +
+		"(an edited file uploads as a new deck)"
 }
 
 // uploadName is how the server's messages name the file: as given, unless

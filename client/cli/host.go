@@ -136,8 +136,9 @@ func optDuration(d time.Duration) *durationpb.Duration {
 }
 
 // createRoom creates the room the flags describe, explaining a refusal
-// with its field violations, and an unknown deck with the decks there are.
-func createRoom(ctx context.Context, c *conn.Client, f *roomFlags) (*quizv1.CreateRoomResponse, error) {
+// with its field violations, and an unknown deck with the decks there are;
+// flags are the global flags its hints need (app.serverFlags).
+func createRoom(ctx context.Context, c *conn.Client, f *roomFlags, flags string) (*quizv1.CreateRoomResponse, error) {
 	req, err := f.request()
 	if err != nil {
 		return nil, err
@@ -149,7 +150,7 @@ func createRoom(ctx context.Context, c *conn.Client, f *roomFlags) (*quizv1.Crea
 	var e *conn.Error
 	if errors.As(err, &e) {
 		if id := req.GetDeckId(); id != "" && e.Code == codes.NotFound {
-			e.Msg = noDeck(ctx, c, id)
+			e.Msg = noDeck(ctx, c, id, flags)
 		}
 		if f.notes != "" {
 			e.Msg = strings.ReplaceAll(e.Msg, "notes.md", f.notes) // the name the server gives notes
@@ -160,8 +161,8 @@ func createRoom(ctx context.Context, c *conn.Client, f *roomFlags) (*quizv1.Crea
 
 // noDeck says there is no deck id and what to run instead: quiz decks, or,
 // when uploads of a deck with that id are there, the line that plays one.
-func noDeck(ctx context.Context, c *conn.Client, id string) string {
-	msg := fmt.Sprintf("creating the room: there is no deck %q on %s: quiz decks lists the decks there are", id, c.Addr())
+func noDeck(ctx context.Context, c *conn.Client, id, flags string) string {
+	msg := fmt.Sprintf("creating the room: there is no deck %q on %s: quiz decks%s lists the decks there are", id, c.Addr(), flags)
 	cctx, cancel := c.Call(ctx)
 	defer cancel()
 	resp, err := c.API.ListDecks(cctx, &quizv1.ListDecksRequest{})
@@ -178,7 +179,7 @@ func noDeck(ctx context.Context, c *conn.Client, id string) string {
 	case 0:
 		return msg
 	case 1:
-		return msg + "; an upload names a deck by its id and a hash of its file: quiz host --deck " + uploads[0]
+		return msg + "; an upload names a deck by its id and a hash of its file: quiz host --deck " + uploads[0] + flags
 	}
 	return msg + "; an upload names a deck by its id and a hash of its file, and there are " +
 		strconv.Itoa(len(uploads)) + ": " + strings.Join(uploads, ", ")
@@ -236,7 +237,7 @@ func (a *app) host(ctx context.Context, rf *roomFlags, out string) error {
 		return err
 	}
 	defer c.Close()
-	resp, err := createRoom(ctx, c, rf)
+	resp, err := createRoom(ctx, c, rf, a.serverFlags())
 	if err != nil {
 		return err
 	}

@@ -250,7 +250,7 @@ func TestDeckCommands(t *testing.T) {
 	}
 	// Its own id is not the deck's id: the refusal names the one that is.
 	_, _, err = runOnce(t, srv.Addr, "host", "--deck", "tiny")
-	if err == nil || !strings.Contains(err.Error(), `no deck "tiny"`) || !strings.Contains(err.Error(), "quiz decks lists") ||
+	if err == nil || !strings.Contains(err.Error(), `no deck "tiny"`) || !strings.Contains(err.Error(), "quiz decks --addr "+srv.Addr+" lists") ||
 		!strings.Contains(err.Error(), "quiz host --deck "+m[1]) {
 		t.Errorf("host --deck tiny: got %v, want the uploaded deck's id", err)
 	}

@@ -43,15 +43,17 @@ const (
 	essential        // what the phase is about: the question, options, results
 )
 
-// block is a part of the screen.
+// block is a part of the screen; compact, when set, is a shorter text
+// for a screen too short for text.
 type block struct {
-	text string
-	prio int
+	text    string
+	prio    int
+	compact string
 }
 
 // fit lays blocks out in at most height lines: separated by blank lines
-// when they fit, else packed; then without the least important blocks;
-// at last cut.
+// when they fit, else packed; then compact; then without the least
+// important blocks; at last cut.
 func fit(blocks []block, height int) string {
 	var kept []block
 	for _, b := range blocks {
@@ -68,6 +70,14 @@ func fit(blocks []block, height int) string {
 	}
 	if s := join(kept, "\n\n"); lineCount(s) <= height {
 		return s
+	}
+	if s := join(kept, "\n"); lineCount(s) <= height {
+		return s
+	}
+	for i, b := range kept {
+		if b.compact != "" {
+			kept[i].text = b.compact
+		}
 	}
 	for prio := optional; prio < essential; prio++ {
 		if s := join(kept, "\n"); lineCount(s) <= height {

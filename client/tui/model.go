@@ -220,7 +220,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.note = msg.err.Error()
 			return m, nil
 		}
-		m.note = msg.cmd.Action.String() + ": done"
+		if m.note == msg.cmd.Action.String()+"…" {
+			m.note = "" // the screen shows what it did
+		}
 		if msg.quit {
 			return m, m.quit()
 		}
@@ -311,6 +313,15 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		return m.kickKey(k)
 	}
 	typing := m.cfg.Mode == Play && m.typed() && m.room.Open(m.cfg.Now()) && m.answer == notAnswered
+	if k.Type == tea.KeyRunes && len(k.Runes) > 1 && !k.Paste && !typing {
+		// Keys typed faster than the UI reads them come as one message:
+		// each is a key of its own.
+		var cmds []tea.Cmd
+		for _, r := range k.Runes {
+			cmds = append(cmds, m.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: k.Alt}))
+		}
+		return tea.Batch(cmds...)
+	}
 	if k.String() == "q" && !typing {
 		if m.cfg.Mode == Host && !m.room.Over() && m.room.Phase != quizv1.Phase_PHASE_UNSPECIFIED {
 			m.confirm = m.quitConfirmation()

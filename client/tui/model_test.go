@@ -231,7 +231,7 @@ func TestPlayerCannotAnswerBeforeOptionsOpenOrAfterDeadline(t *testing.T) {
 	if len(f.answers) != 0 {
 		t.Fatal("answered during the read time")
 	}
-	if v := f.m.View(); !strings.Contains(v, "options open in 3s") {
+	if v := f.m.View(); !strings.Contains(v, "options open in 3.0s") {
 		t.Errorf("view during read time lacks the wait:\n%s", v)
 	}
 	f.now = t0.Add(24 * time.Second)

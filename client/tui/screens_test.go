@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -205,7 +206,7 @@ func TestQuestionScreens(t *testing.T) {
 		q.OpensAt, q.Deadline = timestamppb.New(t0.Add(3*time.Second)), timestamppb.New(t0.Add(23*time.Second))
 		f.event(2, t0, t0, q)
 		v := f.screen(t)
-		has(t, v, "Get ready… the options open in 3s")
+		has(t, v, "Get ready… the options open in 3.0s")
 		lacks(t, v, "▲ A")
 		if h := helpLine(v); h != "get ready · q quit" {
 			t.Errorf("help line %q", h)
@@ -305,7 +306,7 @@ func TestRevealFitsASmallTerminal(t *testing.T) {
 		Explanation: strings.Repeat("A long explanation of why the other options are wrong. ", 4), Section: "AWS Lambda",
 	}, &quizv1.Personal{Result: &quizv1.PlayerResult{Answered: true, Correct: true, Points: 1000, Streak: 1}, Standing: &quizv1.Standing{Score: 1000, Rank: 1}})
 	v := f.screen(t)
-	has(t, v, "Question 1 of 5", "♥ F", "✓ correct! +1000 points", "2 of 2 answered, 2 right")
+	has(t, v, "Question 1 of 5", "♥ F", "✓ correct! +1000 points", "2 of 2 answered, 2 right", "A long explanation", "milliseconds they run  ← your answer")
 }
 
 func standing(id, name string, rank, score, correct, streak int32) *quizv1.Standing {
@@ -322,7 +323,7 @@ func TestLeaderboardShowsStreaksAndMoves(t *testing.T) {
 		standing("p1", "Ann", 1, 1000, 1, 1), standing("p2", "Bob", 2, 900, 1, 1), standing("p3", "Cy", 3, 800, 1, 1),
 	}}, &quizv1.Personal{Standing: standing("p9", "Zed", 7, 0, 0, 0)})
 	v := f.screen(t)
-	has(t, v, "Leaderboard after question 1 of 5", "1.     Ann", "7.     Zed (you)")
+	has(t, v, "Leaderboard after question 1 of 5", "1.     Ann", "7.     Zed                           0  0 correct  ← you")
 	f.event(4, t0, t0, question(1, quizv1.QuestionKind_QUESTION_KIND_SINGLE_CHOICE, "a", "b"))
 	f.personalEvent(5, t0, t0, &quizv1.Leaderboard{AfterQuestion: 1, PlayerCount: 9, Top: []*quizv1.Standing{
 		standing("p2", "Bob", 1, 1950, 2, 2), standing("p1", "Ann", 2, 1000, 1, 0), standing("p4", "Dee", 3, 990, 1, 1),
@@ -332,7 +333,7 @@ func TestLeaderboardShowsStreaksAndMoves(t *testing.T) {
 		"1. ▲1  Bob", "1950  2 correct   streak 2",
 		"2. ▼1  Ann",
 		"3. ▲   Dee", // climbed into the top three
-		"…", "5. ▲2  Zed (you)")
+		"…", "5. ▲2  Zed                         800  1 correct  ← you")
 	lacks(t, v, "streak 1", "streak 0")
 }
 
@@ -350,7 +351,7 @@ func TestFinishedScreenAndSummary(t *testing.T) {
 	if !f.send(key("q")) {
 		t.Fatal("q does not quit")
 	}
-	if got, want := f.m.Summary(), "room ABC234: game over after 5 questions; Bob won with 4000 points; you finished 2nd of 4 with 3000 points"; got != want {
+	if got, want := f.m.Summary(), "room ABC234: game over after 5 questions, 4 players; Bob won with 4000 points; you finished 2nd with 3000 points"; got != want {
 		t.Errorf("summary %q, want %q", got, want)
 	}
 }
@@ -376,7 +377,7 @@ func TestHostQuitWaitsForTheReport(t *testing.T) {
 	}
 	v := f.screen(t)
 	has(t, v, "report written to", path)
-	if s := f.m.Summary(); !strings.HasSuffix(s, "; report: "+path) {
+	if s := f.m.Summary(); !strings.HasSuffix(s, "\nreport: "+path) {
 		t.Errorf("summary %q does not say where the report is", s)
 	}
 }
@@ -448,7 +449,7 @@ func TestHelpFollowsThePhase(t *testing.T) {
 		t.Errorf("leaderboard help line %q", h)
 	}
 	f.event(4, t0, t0, &quizv1.GamePaused{PausedPhase: quizv1.Phase_PHASE_LEADERBOARD, Remaining: durationpb.New(0)})
-	if h := helpLine(f.screen(t)); !strings.HasPrefix(h, "n → question 2 · p resume") {
+	if h := helpLine(f.screen(t)); h != "p resume · k kick · e end · q quit" {
 		t.Errorf("paused help line %q", h)
 	}
 }
@@ -456,10 +457,14 @@ func TestHelpFollowsThePhase(t *testing.T) {
 func TestStaleLinesClear(t *testing.T) {
 	f := newScreen(Host, 80, 24)
 	f.event(1, t0, t0, lobby(quizv1.Role_ROLE_HOST))
-	f.send(key("s"))
-	has(t, f.screen(t), "start: done")
+	f.send(controlMsg{cmd: control.Command{Action: control.Lock}, err: errors.New("lock: try again")})
+	has(t, f.screen(t), "lock: try again")
 	f.event(2, t0, t0, question(0, quizv1.QuestionKind_QUESTION_KIND_SINGLE_CHOICE, "a", "b"))
-	lacks(t, f.screen(t), "start: done")
+	lacks(t, f.screen(t), "lock: try again")
+	// A command's success shows on the screen itself: no "done" stays.
+	f.send(key("c"))
+	f.event(3, t0, t0, &quizv1.QuestionRevealed{Index: 0, CorrectChoices: []int32{0}, OptionCounts: []int32{0, 0}, Players: 2})
+	lacks(t, f.screen(t), "close…", "done")
 }
 
 func TestAnsweredCountFollowsTheRoster(t *testing.T) {
@@ -489,5 +494,18 @@ func TestPlayerQuitSummary(t *testing.T) {
 	}
 	if got, want := f.m.Summary(), "you left room ABC234 at question 2 of 5"; got != want {
 		t.Errorf("summary %q, want %q", got, want)
+	}
+}
+
+// TestKeysTypedFastAreEachAKey checks that keys arriving together, as
+// from a fast typist, toggle each option.
+func TestKeysTypedFastAreEachAKey(t *testing.T) {
+	f := newScreen(Play, 80, 24)
+	f.event(1, t0, t0, lobby(quizv1.Role_ROLE_PLAYER))
+	f.event(2, t0, t0, question(0, quizv1.QuestionKind_QUESTION_KIND_MULTIPLE_SELECT, "a", "b", "c"))
+	f.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("ac")})
+	f.send(key("enter"))
+	if len(f.answers) != 1 || !slices.Equal(f.answers[0].GetChoices(), []int32{0, 2}) {
+		t.Errorf("answers %v, want A and C", f.answers)
 	}
 }

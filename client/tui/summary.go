@@ -6,8 +6,9 @@ import (
 	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
 )
 
-// Summary is the line the UI leaves on the terminal when it ends: how the
-// game went and, for the host, where the report is. Empty until it ends.
+// Summary is what the UI leaves on the terminal when it ends: a line on
+// how the game went and, for the host, a line saying where the report is.
+// Empty until it ends.
 func (m *Model) Summary() string { return m.summary }
 
 // summarize makes the summary line from what the UI knows now.
@@ -24,7 +25,10 @@ func (m *Model) summarize() string {
 	}
 	at := "in the lobby"
 	if q := r.Question; q != nil && r.Phase != quizv1.Phase_PHASE_LOBBY {
-		at = fmt.Sprintf("at question %d of %d", q.GetIndex()+1, q.GetCount())
+		at = fmt.Sprintf("after question %d of %d", q.GetIndex()+1, q.GetCount())
+		if r.Phase == quizv1.Phase_PHASE_QUESTION {
+			at = fmt.Sprintf("at question %d of %d", q.GetIndex()+1, q.GetCount())
+		}
 	}
 	switch m.cfg.Mode {
 	case Play:
@@ -46,18 +50,23 @@ func (m *Model) summarize() string {
 // place, the report.
 func (m *Model) finishedSummary() string {
 	f := m.room.Finished
-	s := fmt.Sprintf("room %s: game over after %s", m.cfg.Code, plural(int(f.GetQuestionsPlayed()), "question"))
-	if p := f.GetPodium(); len(p) > 0 {
+	s := fmt.Sprintf("room %s: game over after %s, %s", m.cfg.Code, plural(int(f.GetQuestionsPlayed()), "question"),
+		plural(int(f.GetPlayerCount()), "player"))
+	y := m.room.Personal.GetStanding()
+	if p := f.GetPodium(); len(p) > 0 && (y == nil || y.GetRank() != 1) {
 		s += fmt.Sprintf("; %s won with %s", p[0].GetPlayer().GetName(), plural(int(p[0].GetScore()), "point"))
 	}
-	if y := m.room.Personal.GetStanding(); y != nil {
-		s += fmt.Sprintf("; you finished %s of %d with %s", ordinal(y.GetRank()), f.GetPlayerCount(), plural(int(y.GetScore()), "point"))
+	switch {
+	case y.GetRank() == 1:
+		s += fmt.Sprintf("; you won with %s", plural(int(y.GetScore()), "point"))
+	case y != nil:
+		s += fmt.Sprintf("; you finished %s with %s", ordinal(y.GetRank()), plural(int(y.GetScore()), "point"))
 	}
 	switch {
 	case m.reportErr != nil:
-		s += "; the report was not written: " + m.reportErr.Error()
+		s += "\nthe report was not written: " + m.reportErr.Error()
 	case m.reportPath != "":
-		s += "; report: " + m.reportPath
+		s += "\nreport: " + m.reportPath
 	}
 	return s
 }

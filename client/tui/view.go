@@ -106,10 +106,10 @@ func (m *Model) help() string {
 			return "↑↓ pick the player · enter kick · esc cancel"
 		}
 		var keys []string
-		if phase == quizv1.Phase_PHASE_PAUSED {
-			phase = r.PausedPhase
-			keys = append(keys, "p resume")
-		} else if phase == quizv1.Phase_PHASE_QUESTION || phase == quizv1.Phase_PHASE_REVEAL || phase == quizv1.Phase_PHASE_LEADERBOARD {
+		switch phase {
+		case quizv1.Phase_PHASE_PAUSED:
+			return "p resume · k kick · e end · q quit"
+		case quizv1.Phase_PHASE_QUESTION, quizv1.Phase_PHASE_REVEAL, quizv1.Phase_PHASE_LEADERBOARD:
 			keys = append(keys, "p pause")
 		}
 		switch phase {
@@ -135,11 +135,7 @@ func (m *Model) help() string {
 func (m *Model) nextStep() string {
 	r := m.room
 	q, n := r.Question.GetIndex(), r.Question.GetCount()
-	phase := r.Phase
-	if phase == quizv1.Phase_PHASE_PAUSED {
-		phase = r.PausedPhase
-	}
-	if phase == quizv1.Phase_PHASE_LEADERBOARD {
+	if r.Phase == quizv1.Phase_PHASE_LEADERBOARD {
 		return fmt.Sprintf("question %d", q+2)
 	}
 	if q >= n-1 {
@@ -161,12 +157,12 @@ func (m *Model) body(now time.Time) []block {
 	var out []block
 	phase := r.Phase
 	if phase == quizv1.Phase_PHASE_PAUSED {
-		out = append(out, block{warnStyle.Render(fmt.Sprintf("PAUSED by the host · %s left", r.PausedRemaining.Round(time.Second))), essential})
+		out = append(out, block{text: warnStyle.Render(fmt.Sprintf("PAUSED by the host · %s left", r.PausedRemaining.Round(time.Second))), prio: essential})
 		phase = r.PausedPhase
 	}
 	switch phase {
 	case quizv1.Phase_PHASE_UNSPECIFIED:
-		out = append(out, block{dimStyle.Render("connecting to room " + m.cfg.Code + "…"), essential})
+		out = append(out, block{text: dimStyle.Render("connecting to room " + m.cfg.Code + "…"), prio: essential})
 	case quizv1.Phase_PHASE_LOBBY:
 		out = append(out, m.lobby()...)
 	case quizv1.Phase_PHASE_QUESTION:
@@ -178,10 +174,10 @@ func (m *Model) body(now time.Time) []block {
 	case quizv1.Phase_PHASE_FINISHED:
 		out = append(out, m.finished()...)
 	case quizv1.Phase_PHASE_CLOSED:
-		out = append(out, block{wrap(boldStyle.Render("The room is closed: "+r.ClosedReason), m.width), essential})
+		out = append(out, block{text: wrap(boldStyle.Render("The room is closed: "+r.ClosedReason), m.width), prio: essential})
 	}
 	if m.kicking {
-		out = append(out, block{m.kickPicker(), essential})
+		out = append(out, block{text: m.kickPicker(), prio: essential})
 	}
 	return out
 }
@@ -191,7 +187,7 @@ func (m *Model) lobby() []block {
 	w := m.width
 	var out []block
 	if m.cfg.Mode == Play {
-		out = append(out, block{wrap(boldStyle.Render(fmt.Sprintf("You're in, %s! Waiting for the host to start…", r.You.GetName())), w), essential})
+		out = append(out, block{text: wrap(boldStyle.Render(fmt.Sprintf("You're in, %s! Waiting for the host to start…", r.You.GetName())), w), prio: essential})
 	} else {
 		code := codeStyle.Render(BigText(m.cfg.Code))
 		if w < lipgloss.Width(BigText(m.cfg.Code)) {
@@ -202,17 +198,17 @@ func (m *Model) lobby() []block {
 			invite = "quiz join " + m.cfg.Code + " --name NAME"
 		}
 		out = append(out,
-			block{"Join with the code\n\n" + code, essential},
-			block{wrap(boldStyle.Render(invite), w), essential},
+			block{text: "Join with the code\n\n" + code, prio: essential},
+			block{text: wrap(boldStyle.Render(invite), w), prio: essential},
 		)
 		if m.cfg.InviteHint != "" {
-			out = append(out, block{wrap(warnStyle.Render(m.cfg.InviteHint), w), useful})
+			out = append(out, block{text: wrap(warnStyle.Render(m.cfg.InviteHint), w), prio: useful})
 		}
 	}
 	if r.Locked {
-		out = append(out, block{wrap(warnStyle.Render("the lobby is locked: nobody else can join"), w), essential})
+		out = append(out, block{text: wrap(warnStyle.Render("the lobby is locked: nobody else can join"), w), prio: essential})
 	}
-	return append(out, block{m.roster(), essential})
+	return append(out, block{text: m.roster(), prio: essential})
 }
 
 // rosterLimit is how many players the lobby lists by name; beyond it, it
@@ -307,7 +303,7 @@ func (m *Model) questionTitle(q *quizv1.QuestionOpened) block {
 		points = "no points"
 	}
 	head := fmt.Sprintf("Question %d of %d · %s · %s", q.GetIndex()+1, q.GetCount(), kindLabel(q.GetKind()), points)
-	return block{wrap(dimStyle.Render(head), m.width) + "\n" + wrap(boldStyle.Render(q.GetText()), min(m.width, 100)), essential}
+	return block{text: wrap(dimStyle.Render(head), m.width) + "\n" + wrap(boldStyle.Render(q.GetText()), min(m.width, 100)), prio: essential}
 }
 
 // kindLabel is a question kind in plain words.
@@ -334,10 +330,10 @@ func (m *Model) questionView(now time.Time) []block {
 	w := m.width
 	out := []block{m.questionTitle(q)}
 	if wait := r.OpensIn(now); wait > 0 && r.Phase == quizv1.Phase_PHASE_QUESTION {
-		ready := fmt.Sprintf("Get ready… the options open in %s", wait.Round(100*time.Millisecond))
-		return append(out, block{warnStyle.Render(ready), essential})
+		ready := fmt.Sprintf("Get ready… the options open in %.1fs", wait.Seconds())
+		return append(out, block{text: warnStyle.Render(ready), prio: essential})
 	}
-	out = append(out, block{m.countdown(now), essential})
+	out = append(out, block{text: m.countdown(now), prio: essential})
 	var opts []string
 	if m.typed() {
 		switch {
@@ -354,18 +350,18 @@ func (m *Model) questionView(now time.Time) []block {
 			opts = append(opts, m.option(i, opt))
 		}
 	}
-	out = append(out, block{strings.Join(opts, "\n"), essential})
+	out = append(out, block{text: strings.Join(opts, "\n"), prio: essential})
 	if p := r.Progress; p != nil && (m.cfg.Mode != Play || m.answer != notAnswered || !r.Open(now)) {
-		out = append(out, block{fmt.Sprintf("%s %d/%d answered", bar(frac(p.GetAnswered(), p.GetPlayers()), 20), p.GetAnswered(), p.GetPlayers()), useful})
+		out = append(out, block{text: fmt.Sprintf("%s %d/%d answered", bar(frac(p.GetAnswered(), p.GetPlayers()), 20), p.GetAnswered(), p.GetPlayers()), prio: useful})
 	}
 	if m.cfg.Mode == Play {
 		switch {
 		case m.answer == accepted && m.elapsed > 0:
-			out = append(out, block{wrap(goodStyle.Render(fmt.Sprintf("✓ answer locked in after %s — wait for the reveal", seconds(m.elapsed))), w), essential})
+			out = append(out, block{text: wrap(goodStyle.Render(fmt.Sprintf("✓ answer locked in after %s — wait for the reveal", seconds(m.elapsed))), w), prio: essential})
 		case m.answer == accepted:
-			out = append(out, block{wrap(goodStyle.Render("✓ answer locked in — wait for the reveal"), w), essential})
+			out = append(out, block{text: wrap(goodStyle.Render("✓ answer locked in — wait for the reveal"), w), prio: essential})
 		case m.answer == notAnswered && r.Phase == quizv1.Phase_PHASE_QUESTION && r.Remaining(now) == 0:
-			out = append(out, block{wrap(badStyle.Render("time's up — no answer this time"), w), essential})
+			out = append(out, block{text: wrap(badStyle.Render("time's up — no answer this time"), w), prio: essential})
 		}
 	}
 	return out
@@ -442,7 +438,7 @@ func (m *Model) reveal() []block {
 		if m.cfg.Mode == Play && m.input.Value() != "" {
 			s += "\n" + hang("your answer: ", m.input.Value(), w)
 		}
-		out = append(out, block{s, essential})
+		out = append(out, block{text: s, prio: essential})
 	} else {
 		counts := rv.GetOptionCounts()
 		barWidth := 10
@@ -450,6 +446,7 @@ func (m *Model) reveal() []block {
 			barWidth = 20
 		}
 		lines := make([]string, len(q.GetOptions()))
+		compact := make([]string, len(q.GetOptions()))
 		for i, opt := range q.GetOptions() {
 			n := int32(0)
 			if i < len(counts) {
@@ -468,22 +465,26 @@ func (m *Model) reveal() []block {
 			}
 			prefix := fmt.Sprintf("%s%s  %s %3d  ", tick, optionMark(i), bar(frac(n, rv.GetAnswered()), barWidth), n)
 			lines[i] = hangStyled(prefix, opt, w, style)
+			compact[i] = lines[i]
+			if !right && !mine { // one line will do: it is neither the answer nor yours
+				compact[i] = prefix + clip(opt, w-ansi.StringWidth(prefix))
+			}
 		}
-		out = append(out, block{strings.Join(lines, "\n"), essential})
+		out = append(out, block{text: strings.Join(lines, "\n"), prio: essential, compact: strings.Join(compact, "\n")})
 	}
 	tally := fmt.Sprintf("%d of %d answered, %d right", rv.GetAnswered(), rv.GetPlayers(), rv.GetCorrectCount())
 	if poll {
 		tally = fmt.Sprintf("%d of %d voted", rv.GetAnswered(), rv.GetPlayers())
 	}
-	out = append(out, block{tally, essential})
+	out = append(out, block{text: tally, prio: essential})
 	if e := rv.GetExplanation(); e != "" {
-		out = append(out, block{wrap(dimStyle.Render(e), min(w, 100)), useful})
+		out = append(out, block{text: wrap(dimStyle.Render(e), min(w, 100)), prio: useful})
 	}
 	if sec := rv.GetSection(); sec != "" {
-		out = append(out, block{wrap(dimStyle.Render("from the notes: "+sec), w), optional})
+		out = append(out, block{text: wrap(dimStyle.Render("from the notes: "+sec), w), prio: optional})
 	}
 	if you := m.room.Personal; you.GetResult() != nil {
-		out = append(out, block{wrap(result(you, q.GetKind()), w), essential})
+		out = append(out, block{text: wrap(result(you, q.GetKind()), w), prio: essential})
 	}
 	return out
 }
@@ -521,23 +522,23 @@ func (m *Model) leaderboard() []block {
 		title = fmt.Sprintf("Leaderboard after question %d", lb.GetAfterQuestion()+1)
 	}
 	return []block{
-		{wrap(titleStyle.Render(title), m.width), essential},
-		{m.standings(lb.GetTop(), m.room.Personal.GetStanding()), essential},
+		{text: wrap(titleStyle.Render(title), m.width), prio: essential},
+		{text: m.standings(lb.GetTop(), m.room.Personal.GetStanding()), prio: essential},
 	}
 }
 
 func (m *Model) finished() []block {
 	f := m.room.Finished
 	w := m.width
-	out := []block{{wrap(titleStyle.Render("Game over!")+" "+dimStyle.Render(fmt.Sprintf("%s · %s",
-		plural(int(f.GetQuestionsPlayed()), "question"), plural(int(f.GetPlayerCount()), "player"))), w), essential}}
+	out := []block{{text: wrap(titleStyle.Render("Game over!")+" "+dimStyle.Render(fmt.Sprintf("%s · %s",
+		plural(int(f.GetQuestionsPlayed()), "question"), plural(int(f.GetPlayerCount()), "player"))), w), prio: essential}}
 	medals := []string{"🥇", "🥈", "🥉"}
 	var podium []string
 	for i, s := range f.GetPodium() {
 		line := fmt.Sprintf("%s %s  %s", medals[min(i, 2)], boldStyle.Render(clip(s.GetPlayer().GetName(), w-20)), plural(int(s.GetScore()), "point"))
 		podium = append(podium, line)
 	}
-	out = append(out, block{strings.Join(podium, "\n"), essential})
+	out = append(out, block{text: strings.Join(podium, "\n"), prio: essential})
 	var rest []*quizv1.Standing
 	for _, s := range f.GetStandings() {
 		if int(s.GetRank()) > len(f.GetPodium()) {
@@ -545,19 +546,19 @@ func (m *Model) finished() []block {
 		}
 	}
 	if len(rest) > 0 {
-		out = append(out, block{m.standings(rest, nil), useful})
+		out = append(out, block{text: m.standings(rest, nil), prio: useful})
 	}
 	if y := m.room.Personal.GetStanding(); y != nil {
-		out = append(out, block{wrap(boldStyle.Render(fmt.Sprintf("You finished %s of %d with %s (%d correct).",
-			ordinal(y.GetRank()), f.GetPlayerCount(), plural(int(y.GetScore()), "point"), y.GetCorrectCount())), w), essential})
+		out = append(out, block{text: wrap(boldStyle.Render(fmt.Sprintf("You finished %s of %d with %s (%d correct).",
+			ordinal(y.GetRank()), f.GetPlayerCount(), plural(int(y.GetScore()), "point"), y.GetCorrectCount())), w), prio: essential})
 	}
 	switch {
 	case m.reportErr != nil:
-		out = append(out, block{wrap(badStyle.Render("the report was not written: "+m.reportErr.Error()), w), essential})
+		out = append(out, block{text: wrap(badStyle.Render("the report was not written: "+m.reportErr.Error()), w), prio: essential})
 	case m.reportPath != "":
-		out = append(out, block{"report written to\n" + wrap(boldStyle.Render(m.reportPath), w), essential})
+		out = append(out, block{text: "report written to\n" + wrap(boldStyle.Render(m.reportPath), w), prio: essential})
 	case m.writing():
-		out = append(out, block{dimStyle.Render("writing the report…"), essential})
+		out = append(out, block{text: dimStyle.Render("writing the report…"), prio: essential})
 	}
 	return out
 }
@@ -579,24 +580,30 @@ func (m *Model) standings(top []*quizv1.Standing, you *quizv1.Standing) string {
 	return strings.Join(lines, "\n")
 }
 
-// standing is one line of a standings table, at most the screen's width.
+// standing is one line of a standings table, at most the screen's width;
+// the player's own ends with "← you".
 func (m *Model) standing(s *quizv1.Standing, mine bool) string {
-	// rank 4, move 3, score 7, correct 11, streak 10, gaps.
-	nameWidth := min(max(m.width-43, 8), 24)
-	name := s.GetPlayer().GetName()
+	// rank 4, move 3, score 7, correct 11, streak 10, you 7, gaps.
+	nameWidth := min(max(m.width-50, 8), 24)
+	line := fmt.Sprintf("%3d. %s %-*s %6d  %-10s  %-9s", s.GetRank(), m.move(s), nameWidth,
+		clip(s.GetPlayer().GetName(), nameWidth), s.GetScore(), fmt.Sprintf("%d correct", s.GetCorrectCount()), streak(s.GetStreak()))
+	line = strings.TrimRight(line, " ")
 	if mine {
-		name += " (you)"
+		line += "  ←\u00a0you"
 	}
-	line := fmt.Sprintf("%3d. %s %-*s %6d  %-10s", s.GetRank(), m.move(s), nameWidth,
-		clip(name, nameWidth), s.GetScore(), fmt.Sprintf("%d correct", s.GetCorrectCount()))
-	if st := s.GetStreak(); st >= 2 {
-		line += fmt.Sprintf("  streak %d", st)
-	}
-	line = clip(strings.TrimRight(line, " "), m.width)
+	line = clip(line, m.width)
 	if mine {
 		return cursorStyle.Render(line)
 	}
 	return line
+}
+
+// streak is a streak worth showing: two correct answers in a row or more.
+func streak(n int32) string {
+	if n < 2 {
+		return ""
+	}
+	return fmt.Sprintf("streak %d", n)
 }
 
 // move is how many places a player moved since the last leaderboard,
