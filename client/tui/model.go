@@ -157,6 +157,7 @@ func New(cfg Config) *Model {
 	in.CharLimit = plain.MaxTextAnswer
 	in.Prompt = "✎ "
 	in.Cursor.SetMode(cursor.CursorStatic) // no blink: nothing but the countdown redraws
+	in.Width = 76
 	return &Model{
 		cfg: cfg, room: &state.Room{}, question: -1, selected: map[int]bool{}, input: in, width: 80, height: 24,
 	}
@@ -187,6 +188,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
+		m.input.Width = max(msg.Width-4, 10)
 	case TickMsg:
 		return m, tick()
 	case UpdateMsg:
@@ -354,12 +356,12 @@ func (m *Model) quitConfirmation() *confirmation {
 	return &confirmation{prompt: "Quit? The game goes on without its host: " + what + ".", quit: true}
 }
 
-// confirmKey answers a confirmation: y (or enter) does it, anything else
-// cancels.
+// confirmKey answers a confirmation: y does it, any other key cancels (an
+// enter too, so that a second enter after the kick picker kicks nobody).
 func (m *Model) confirmKey(k tea.KeyMsg) tea.Cmd {
 	c := m.confirm
 	m.confirm = nil
-	if k.String() != "y" && k.String() != "Y" && k.Type != tea.KeyEnter {
+	if k.String() != "y" && k.String() != "Y" {
 		m.note = "cancelled"
 		return nil
 	}

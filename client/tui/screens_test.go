@@ -233,7 +233,7 @@ func TestOptionsHaveShapesAndColours(t *testing.T) {
 	for _, m := range marks {
 		shapes[m.shape], colours[m.color] = true, true
 		if lipgloss.Width(m.shape) != 1 {
-			t.Errorf("shape %s (%s) is %d cells wide, want 1", m.shape, m.name, lipgloss.Width(m.shape))
+			t.Errorf("shape %s is %d cells wide, want 1", m.shape, lipgloss.Width(m.shape))
 		}
 	}
 	if len(shapes) != len(marks) || len(colours) != len(marks) {
@@ -390,9 +390,9 @@ func TestHostConfirmations(t *testing.T) {
 	f.send(key("e"))
 	v := f.screen(t)
 	has(t, v, "End the game now? Everyone goes to the final results.", "y yes · n no")
-	f.send(key("n"))
+	f.send(key("enter"))
 	if len(f.commands) != 0 {
-		t.Fatalf("e then n ran %v", f.commands)
+		t.Fatalf("e then enter ran %v", f.commands)
 	}
 	has(t, f.screen(t), "cancelled")
 

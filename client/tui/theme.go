@@ -22,7 +22,6 @@ var (
 // the projector's options to their own.
 type mark struct {
 	shape string
-	name  string // the shape in words, for tests and screen readers
 	color lipgloss.Color
 }
 
@@ -30,12 +29,12 @@ type mark struct {
 // quiz games people know (red triangle, blue diamond, yellow circle, green
 // square).
 var marks = [6]mark{
-	{"▲", "triangle", lipgloss.Color("196")},
-	{"◆", "diamond", lipgloss.Color("33")},
-	{"●", "circle", lipgloss.Color("220")},
-	{"■", "square", lipgloss.Color("40")},
-	{"★", "star", lipgloss.Color("171")},
-	{"♥", "heart", lipgloss.Color("44")},
+	{"▲", lipgloss.Color("196")}, // triangle
+	{"◆", lipgloss.Color("33")},  // diamond
+	{"●", lipgloss.Color("220")}, // circle
+	{"■", lipgloss.Color("40")},  // square
+	{"★", lipgloss.Color("171")}, // star
+	{"♥", lipgloss.Color("44")},  // heart
 }
 
 // optionMark is option i's shape and key letter, in its colour: "▲ A".

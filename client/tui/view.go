@@ -340,7 +340,6 @@ func (m *Model) questionView(now time.Time) []block {
 		case m.cfg.Mode != Play:
 			opts = append(opts, dimStyle.Render("players type their answer"))
 		case m.answer == notAnswered && r.Open(now):
-			m.input.Width = max(w-4, 10)
 			opts = append(opts, m.input.View())
 		default:
 			opts = append(opts, hang("your answer: ", m.input.Value(), w))
