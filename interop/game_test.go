@@ -84,7 +84,7 @@ func recordGame(t *testing.T) [][]byte {
 	}
 	created, err := cl.CreateRoom(c(), &quizv1.CreateRoomRequest{
 		Source:   &quizv1.CreateRoomRequest_DeckId{DeckId: up.GetDeck().GetId()},
-		Settings: &quizv1.RoomSettings{TimeLimit: durationpb.New(60 * time.Second)},
+		Settings: &quizv1.RoomSettings{TimeLimit: durationpb.New(60 * time.Second), ReadTime: durationpb.New(0)},
 	})
 	if err != nil {
 		t.Fatal(err)

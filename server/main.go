@@ -39,9 +39,10 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "quizd:", err)
+		if errors.Is(err, flag.ErrHelp) {
+			return // -help printed the flags, as asked
 		}
+		fmt.Fprintln(os.Stderr, "quizd:", err)
 		os.Exit(2)
 	}
 }
@@ -242,7 +243,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 
 	addr := lis.Addr().String()
 	log.Info("quizd listening", "addr", addr, "store", storeName(c), "tls", c.tlsCert != "")
-	log.Info("create a room: grpcurl -plaintext -d '{\"deck_id\":\"aws-compute\"}' " + addr + " quiz.v1.QuizService/CreateRoom")
+	for _, hint := range clientHints(addr) {
+		log.Info(hint)
+	}
 
 	select {
 	case <-ctx.Done():
@@ -290,6 +293,39 @@ func serveMetrics(addr string, m *metrics.Metrics, log *slog.Logger) (stop func(
 		_ = hs.Shutdown(ctx)
 		<-done
 	}, nil
+}
+
+// clientHints are the start-up log's lines on how to play on the server
+// at addr with the CLI, and, when addr is on loopback, how to let other
+// machines in.
+func clientHints(addr string) []string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil
+	}
+	ip := net.ParseIP(host)
+	if ip != nil && ip.IsUnspecified() { // every interface: loopback here, the network elsewhere
+		local := ""
+		if port != "50051" {
+			local = " --addr 127.0.0.1:" + port
+		}
+		return []string{
+			"host a game on this machine: quiz host" + local,
+			"players join with: quiz join CODE --name NAME --addr HOST:" + port + ", HOST being this machine's address on the network (quiz host shows the whole line)",
+		}
+	}
+	flag := " --addr " + addr
+	if addr == "127.0.0.1:50051" {
+		flag = "" // the CLI's default
+	}
+	hints := []string{
+		"host a game: quiz host" + flag,
+		"players join with: quiz join CODE --name NAME" + flag,
+	}
+	if (ip != nil && ip.IsLoopback()) || host == "localhost" {
+		hints = append(hints, "only this machine can connect: to play with other machines, listen on the network with -listen 0.0.0.0:"+port+" (README.md, 'Play in a classroom')")
+	}
+	return hints
 }
 
 func storeName(c *config) string {

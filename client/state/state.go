@@ -55,6 +55,12 @@ type Room struct {
 	ClosedReason string
 	// Clock estimates the server's clock from the events.
 	Clock Clock
+
+	// ranks are the players' ranks at the latest leaderboard or final
+	// standings, and before are those of the one before, for RankChange;
+	// listed and listedBefore are how many players those lists ranked.
+	ranks, before        map[string]int32
+	listed, listedBefore int
 }
 
 // Apply updates the room with ev and the watching player's own part of it
@@ -79,6 +85,7 @@ func (r *Room) Apply(ev *quizv1.Event, personal *quizv1.Personal, received time.
 			}
 		}
 		r.PlayerCount = int(rc.GetPlayerCount())
+		r.recount()
 	case *quizv1.Event_RoomLocked:
 		r.Locked = p.RoomLocked.GetLocked()
 	case *quizv1.Event_GameStarted:
@@ -99,6 +106,7 @@ func (r *Room) Apply(ev *quizv1.Event, personal *quizv1.Personal, received time.
 		}
 	case *quizv1.Event_Leaderboard:
 		r.Phase, r.Leaderboard, r.Personal = quizv1.Phase_PHASE_LEADERBOARD, p.Leaderboard, personal
+		r.rank(p.Leaderboard.GetTop(), personal.GetStanding())
 	case *quizv1.Event_GamePaused:
 		r.PausedPhase = r.Phase
 		if pp := p.GamePaused.GetPausedPhase(); pp != quizv1.Phase_PHASE_UNSPECIFIED {
@@ -121,10 +129,12 @@ func (r *Room) Apply(ev *quizv1.Event, personal *quizv1.Personal, received time.
 		}
 	case *quizv1.Event_GameFinished:
 		r.Phase, r.Finished, r.Personal = quizv1.Phase_PHASE_FINISHED, p.GameFinished, personal
+		r.rank(append(p.GameFinished.GetPodium(), p.GameFinished.GetStandings()...), personal.GetStanding())
 	case *quizv1.Event_PlayerKicked:
 		pk := p.PlayerKicked
 		r.removePlayer(pk.GetPlayer().GetPlayerId())
 		r.PlayerCount = int(pk.GetPlayerCount())
+		r.recount()
 		if r.You != nil && pk.GetPlayer().GetPlayerId() == r.You.GetPlayerId() {
 			r.Kicked = true
 		}
@@ -160,6 +170,53 @@ func (r *Room) applySnapshot(s *quizv1.RoomSnapshot) {
 	if r.Phase == quizv1.Phase_PHASE_CLOSED {
 		r.ClosedReason = "the room is closed"
 	}
+	if lb := s.GetLeaderboard(); lb != nil {
+		r.rank(lb.GetTop(), nil)
+	}
+}
+
+// recount follows the roster in the open question's answered count: a
+// player who left can no longer answer, one who joined late can. The
+// server sends a new count only when someone answers.
+func (r *Room) recount() {
+	if r.Phase != quizv1.Phase_PHASE_QUESTION || r.Progress == nil {
+		return
+	}
+	p := r.Progress
+	players := max(int32(r.PlayerCount), p.GetAnswered())
+	if players != p.GetPlayers() {
+		r.Progress = &quizv1.AnswerProgress{Index: p.GetIndex(), Answered: p.GetAnswered(), Players: players}
+	}
+}
+
+// rank records the ranks of new standings (and the watching player's
+// own), keeping those they replace for RankChange.
+func (r *Room) rank(standings []*quizv1.Standing, you *quizv1.Standing) {
+	ranks := make(map[string]int32, len(standings)+1)
+	for _, s := range standings {
+		ranks[s.GetPlayer().GetPlayerId()] = s.GetRank()
+	}
+	listed := len(ranks)
+	if id := you.GetPlayer().GetPlayerId(); id != "" {
+		ranks[id] = you.GetRank()
+	}
+	r.before, r.ranks = r.ranks, ranks
+	r.listedBefore, r.listed = r.listed, listed
+}
+
+// RankChange is how many places player id moved up (negative: down) to
+// rank since the leaderboard before the latest one. known is false at the
+// first leaderboard, and when the player was not listed on the one before:
+// up is then true when the player is listed now above where that list
+// ended, so must have climbed into it.
+func (r *Room) RankChange(id string, rank int32) (change int32, known, up bool) {
+	if r.before == nil {
+		return 0, false, false
+	}
+	if was, ok := r.before[id]; ok {
+		return was - rank, true, false
+	}
+	return 0, false, int(rank) <= r.listedBefore
 }
 
 func (r *Room) player(id string) *quizv1.Player {

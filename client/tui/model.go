@@ -12,7 +12,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/charmbracelet/bubbles/progress"
+	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"google.golang.org/grpc/codes"
@@ -48,12 +48,19 @@ type Config struct {
 	// follows the room with it and makes Submit and Control from it when
 	// they are nil.
 	Client *conn.Client
+	// Invite is the command players run to join, shown in the lobby (Host
+	// and Watch): quiz join CODE --name NAME and the flags that reach the
+	// server.
+	Invite string
+	// InviteHint is shown under Invite when other machines cannot reach
+	// the server: how to serve on the network.
+	InviteHint string
 	// Submit sends the player's answer to question index (Play).
 	Submit func(index int32, a *quizv1.Answer) (*quizv1.SubmitAnswerResponse, error)
 	// Control runs a host command (Host).
 	Control func(control.Command) error
-	// Report writes the report when the game has finished and returns a
-	// line saying where (Host); nil writes none.
+	// Report writes the report once the game has finished and returns the
+	// file's path (Host); nil writes none.
 	Report func() (string, error)
 	// Now is the local clock; default time.Now.
 	Now func() time.Time
@@ -79,12 +86,13 @@ type (
 	}
 	// controlMsg is the outcome of a host command.
 	controlMsg struct {
-		cmd control.Command
-		err error
+		cmd  control.Command
+		err  error
+		quit bool // the host asked to quit once it is done
 	}
 	// reportMsg is the outcome of writing the report.
 	reportMsg struct {
-		line string
+		path string
 		err  error
 	}
 )
@@ -99,6 +107,13 @@ const (
 	accepted
 )
 
+// confirmation is a host action waiting for a yes.
+type confirmation struct {
+	prompt string
+	cmd    control.Command
+	quit   bool // quit after cmd (or, with no action, at once)
+}
+
 // Model is the UI's state. It implements tea.Model.
 type Model struct {
 	cfg  Config
@@ -109,21 +124,27 @@ type Model struct {
 	cursor   int          // highlighted option
 	selected map[int]bool // multiple select: options toggled on
 	input    textinput.Model
-	answer   int     // notAnswered, sending or accepted
-	chosen   []int32 // the options sent
+	answer   int           // notAnswered, sending or accepted
+	chosen   []int32       // the options sent
+	elapsed  time.Duration // the accepted answer's server-measured time
 
-	// The host's kick picker.
+	// The host's kick picker and confirmations.
 	kicking    bool
-	kickCursor int
+	kickCursor int // in the roster sorted by name
+	confirm    *confirmation
 
+	phase        quizv1.Phase // the phase shown, to clear stale notes
 	note         string       // the last outcome or problem to show
 	reconnecting *conn.Update // set while the stream is down
 	ended        bool         // the stream ended
 	reported     bool         // the report was asked for
-	reportLine   string       // where the report went, or why it did not
+	reportPath   string       // where the report went
+	reportErr    error        // why it did not
+	quitting     bool         // quit once the report is written
+	summary      string       // the line to leave on the terminal
 	err          error        // why the UI quit, for Run
 	width        int
-	bar          progress.Model
+	height       int
 }
 
 // New returns a Model for cfg.
@@ -134,9 +155,11 @@ func New(cfg Config) *Model {
 	in := textinput.New()
 	in.Placeholder = "type your answer, then enter"
 	in.CharLimit = plain.MaxTextAnswer
+	in.Prompt = "✎ "
+	in.Cursor.SetMode(cursor.CursorStatic) // no blink: nothing but the countdown redraws
+	in.Width = 76
 	return &Model{
-		cfg: cfg, room: &state.Room{}, question: -1, selected: map[int]bool{}, input: in, width: 80,
-		bar: progress.New(progress.WithDefaultGradient(), progress.WithoutPercentage()),
+		cfg: cfg, room: &state.Room{}, question: -1, selected: map[int]bool{}, input: in, width: 80, height: 24,
 	}
 }
 
@@ -164,7 +187,8 @@ func tick() tea.Cmd {
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		m.width = msg.Width
+		m.width, m.height = msg.Width, msg.Height
+		m.input.Width = max(msg.Width-4, 10)
 	case TickMsg:
 		return m, tick()
 	case UpdateMsg:
@@ -187,22 +211,27 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			m.answer, m.note = notAnswered, msg.err.Error()
 			if conn.Code(msg.err) == codes.AlreadyExists { // the first answer stands
-				m.answer = accepted
+				m.answer, m.note = accepted, ""
 			}
 			return m, nil
 		}
-		m.answer = accepted
-		m.note = fmt.Sprintf("answer in: %s", msg.resp.GetElapsed().AsDuration().Round(time.Millisecond))
+		m.answer, m.note = accepted, ""
+		m.elapsed = msg.resp.GetElapsed().AsDuration()
 	case controlMsg:
 		if msg.err != nil {
 			m.note = msg.err.Error()
-		} else {
-			m.note = msg.cmd.Action.String() + ": done"
+			return m, nil
+		}
+		if m.note == msg.cmd.Action.String()+"…" {
+			m.note = "" // the screen shows what it did
+		}
+		if msg.quit {
+			return m, m.quit()
 		}
 	case reportMsg:
-		m.reportLine = msg.line
-		if msg.err != nil {
-			m.reportLine = msg.err.Error()
+		m.reportPath, m.reportErr = msg.path, msg.err
+		if m.quitting {
+			return m, m.quit()
 		}
 	case tea.KeyMsg:
 		return m, m.key(msg)
@@ -219,11 +248,11 @@ func (m *Model) update(u conn.Update) tea.Cmd {
 	m.reconnecting = nil
 	m.room.Apply(u.Event, u.Personal, u.Received)
 	if q := m.room.Question; q != nil && q.GetIndex() != m.question {
-		m.question, m.cursor, m.selected, m.answer, m.chosen, m.note = q.GetIndex(), 0, map[int]bool{}, notAnswered, nil, ""
+		m.question, m.cursor, m.selected, m.answer, m.chosen, m.elapsed = q.GetIndex(), 0, map[int]bool{}, notAnswered, nil, 0
 		m.input.Reset()
 	}
-	if _, ok := u.Event.GetPayload().(*quizv1.Event_QuestionRevealed); ok {
-		m.note = ""
+	if m.room.Phase != m.phase {
+		m.phase, m.note = m.room.Phase, "" // an outcome of the last phase is stale now
 	}
 	if m.room.Answered && m.answer == notAnswered {
 		m.answer = accepted
@@ -233,8 +262,11 @@ func (m *Model) update(u conn.Update) tea.Cmd {
 	} else {
 		m.input.Blur()
 	}
-	if m.kickCursor >= len(m.room.Players) {
-		m.kickCursor = max(len(m.room.Players)-1, 0)
+	if n := len(m.room.Players); m.kickCursor >= n {
+		m.kickCursor = max(n-1, 0)
+	}
+	if m.room.Over() {
+		m.kicking, m.confirm = false, nil
 	}
 	switch {
 	case m.room.Kicked:
@@ -242,11 +274,10 @@ func (m *Model) update(u conn.Update) tea.Cmd {
 		return tea.Quit
 	case m.room.Finished != nil && m.cfg.Mode == Host && m.cfg.Report != nil && !m.reported:
 		m.reported = true
-		m.reportLine = "writing the report…"
 		report := m.cfg.Report
 		return func() tea.Msg {
-			line, err := report()
-			return reportMsg{line, err}
+			path, err := report()
+			return reportMsg{path, err}
 		}
 	}
 	return nil
@@ -257,14 +288,48 @@ func (m *Model) typed() bool {
 	return m.room.Question.GetKind() == quizv1.QuestionKind_QUESTION_KIND_TYPED_ANSWER
 }
 
+// writing reports whether the report is being written.
+func (m *Model) writing() bool { return m.reported && m.reportPath == "" && m.reportErr == nil }
+
+// quit ends the UI with its summary line; a host whose report is being
+// written waits for it.
+func (m *Model) quit() tea.Cmd {
+	if m.writing() {
+		m.quitting = true
+		return nil
+	}
+	m.summary = m.summarize()
+	return tea.Quit
+}
+
 // key handles a key press.
 func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	if k.Type == tea.KeyCtrlC {
+		m.summary = m.summarize()
 		return tea.Quit
 	}
+	if m.confirm != nil {
+		return m.confirmKey(k)
+	}
+	if m.kicking {
+		return m.kickKey(k)
+	}
 	typing := m.cfg.Mode == Play && m.typed() && m.room.Open(m.cfg.Now()) && m.answer == notAnswered
-	if k.String() == "q" && !typing && !m.kicking {
-		return tea.Quit
+	if k.Type == tea.KeyRunes && len(k.Runes) > 1 && !k.Paste && !typing {
+		// Keys typed faster than the UI reads them come as one message:
+		// each is a key of its own.
+		var cmds []tea.Cmd
+		for _, r := range k.Runes {
+			cmds = append(cmds, m.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: k.Alt}))
+		}
+		return tea.Batch(cmds...)
+	}
+	if k.String() == "q" && !typing {
+		if m.cfg.Mode == Host && !m.room.Over() && m.room.Phase != quizv1.Phase_PHASE_UNSPECIFIED {
+			m.confirm = m.quitConfirmation()
+			return nil
+		}
+		return m.quit()
 	}
 	switch m.cfg.Mode {
 	case Play:
@@ -273,6 +338,37 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		return m.hostKey(k)
 	}
 	return nil
+}
+
+// quitConfirmation asks the host whether to quit a room that is not over:
+// in the lobby quitting closes it, as nobody else could start it.
+func (m *Model) quitConfirmation() *confirmation {
+	if m.room.Phase == quizv1.Phase_PHASE_LOBBY {
+		return &confirmation{
+			prompt: "Quit and close the room? The players in the lobby are sent home.",
+			cmd:    control.Command{Action: control.End}, quit: true,
+		}
+	}
+	what := "nobody can move it on"
+	if m.room.Info.GetSettings().GetPacing() == quizv1.PacingMode_PACING_MODE_AUTO {
+		what = "the timers move it on, and nobody gets the report"
+	}
+	return &confirmation{prompt: "Quit? The game goes on without its host: " + what + ".", quit: true}
+}
+
+// confirmKey answers a confirmation: y does it, any other key cancels (an
+// enter too, so that a second enter after the kick picker kicks nobody).
+func (m *Model) confirmKey(k tea.KeyMsg) tea.Cmd {
+	c := m.confirm
+	m.confirm = nil
+	if k.String() != "y" && k.String() != "Y" {
+		m.note = "cancelled"
+		return nil
+	}
+	if c.cmd.Action == 0 {
+		return m.quit()
+	}
+	return m.run(c.cmd, c.quit)
 }
 
 // playKey handles a player's key: picking, toggling and submitting.
@@ -309,7 +405,7 @@ func (m *Model) playKey(k tea.KeyMsg) tea.Cmd {
 		}
 		return m.submitChoices([]int32{int32(m.cursor)})
 	}
-	if i, ok := optionKey(k.String(), n); ok {
+	if i, ok := optionKey(k.String(), q.GetKind(), n); ok {
 		m.cursor = i
 		if multiple {
 			m.selected[i] = !m.selected[i]
@@ -320,12 +416,21 @@ func (m *Model) playKey(k tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-// optionKey reads an option key: 1–6 or A–F (either case).
-func optionKey(s string, n int) (int, bool) {
+// optionKey reads an option key: 1–6 or A–F (either case), and t or f for
+// true/false.
+func optionKey(s string, kind quizv1.QuestionKind, n int) (int, bool) {
 	if len(s) != 1 {
 		return 0, false
 	}
 	b := s[0]
+	if kind == quizv1.QuestionKind_QUESTION_KIND_TRUE_FALSE {
+		switch b {
+		case 't', 'T':
+			return 0, true
+		case 'f', 'F':
+			return 1, true
+		}
+	}
 	var i int
 	switch {
 	case b >= '1' && b <= '6':
@@ -380,59 +485,78 @@ func (m *Model) submit(a *quizv1.Answer) tea.Cmd {
 	}
 }
 
-// hostKey handles the host's keys.
+// hostKey handles the host's keys; e and k ask first.
 func (m *Model) hostKey(k tea.KeyMsg) tea.Cmd {
-	if m.kicking {
-		switch k.Type {
-		case tea.KeyEsc:
-			m.kicking = false
-		case tea.KeyUp:
-			m.kickCursor = max(m.kickCursor-1, 0)
-		case tea.KeyDown:
-			m.kickCursor = min(m.kickCursor+1, max(len(m.room.Players)-1, 0))
-		case tea.KeyEnter:
-			m.kicking = false
-			if m.kickCursor < len(m.room.Players) {
-				return m.run(control.Command{Action: control.Kick, PlayerID: m.room.Players[m.kickCursor].GetPlayerId()})
-			}
-		}
-		return nil
-	}
+	phase := m.room.Phase
 	switch k.String() {
 	case "s":
-		return m.run(control.Command{Action: control.Start})
+		return m.run(control.Command{Action: control.Start}, false)
 	case "n":
-		return m.run(control.Command{Action: control.Next})
+		return m.run(control.Command{Action: control.Next}, false)
 	case "c":
-		return m.run(control.Command{Action: control.Close})
+		return m.run(control.Command{Action: control.Close}, false)
 	case "p":
-		if m.room.Phase == quizv1.Phase_PHASE_PAUSED {
-			return m.run(control.Command{Action: control.Resume})
+		if phase == quizv1.Phase_PHASE_PAUSED {
+			return m.run(control.Command{Action: control.Resume}, false)
 		}
-		return m.run(control.Command{Action: control.Pause})
+		return m.run(control.Command{Action: control.Pause}, false)
 	case "e":
-		return m.run(control.Command{Action: control.End})
+		if m.room.Over() {
+			return nil
+		}
+		prompt := "End the game now? Everyone goes to the final results."
+		if phase == quizv1.Phase_PHASE_LOBBY {
+			prompt = "Close the room? The players in the lobby are sent home."
+		}
+		m.confirm = &confirmation{prompt: prompt, cmd: control.Command{Action: control.End}}
 	case "l":
 		if m.room.Locked {
-			return m.run(control.Command{Action: control.Unlock})
+			return m.run(control.Command{Action: control.Unlock}, false)
 		}
-		return m.run(control.Command{Action: control.Lock})
+		return m.run(control.Command{Action: control.Lock}, false)
 	case "k":
-		if len(m.room.Players) == 0 {
+		if len(m.room.Players) == 0 || m.room.Over() {
 			m.note = "no player to kick"
 			return nil
 		}
-		m.kicking = true
+		m.kicking, m.kickCursor, m.note = true, 0, ""
 	}
 	return nil
 }
 
-// run runs a host command.
-func (m *Model) run(cmd control.Command) tea.Cmd {
+// kickKey moves the kick picker; enter asks to confirm.
+func (m *Model) kickKey(k tea.KeyMsg) tea.Cmd {
+	roster := m.sortedPlayers()
+	switch k.Type {
+	case tea.KeyEsc:
+		m.kicking = false
+	case tea.KeyUp:
+		m.kickCursor = max(m.kickCursor-1, 0)
+	case tea.KeyDown:
+		m.kickCursor = min(m.kickCursor+1, max(len(roster)-1, 0))
+	case tea.KeyEnter:
+		m.kicking = false
+		if m.kickCursor < len(roster) {
+			p := roster[m.kickCursor]
+			m.confirm = &confirmation{
+				prompt: fmt.Sprintf("Kick %s? They are removed from the room.", p.GetName()),
+				cmd:    control.Command{Action: control.Kick, PlayerID: p.GetPlayerId()},
+			}
+		}
+	default:
+		if k.String() == "q" {
+			m.kicking = false
+		}
+	}
+	return nil
+}
+
+// run runs a host command; quit ends the UI once it is done.
+func (m *Model) run(cmd control.Command, quit bool) tea.Cmd {
 	if m.cfg.Control == nil {
 		return nil
 	}
 	m.note = cmd.Action.String() + "…"
 	do := m.cfg.Control
-	return func() tea.Msg { return controlMsg{cmd: cmd, err: do(cmd)} }
+	return func() tea.Msg { return controlMsg{cmd: cmd, err: do(cmd), quit: quit} }
 }

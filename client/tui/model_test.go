@@ -108,6 +108,12 @@ func (f *fixture) personalEvent(seq uint64, serverTime time.Time, received time.
 		ev.Payload = &quizv1.Event_GamePaused{GamePaused: p}
 	case *quizv1.GameFinished:
 		ev.Payload = &quizv1.Event_GameFinished{GameFinished: p}
+	case *quizv1.RosterChanged:
+		ev.Payload = &quizv1.Event_RosterChanged{RosterChanged: p}
+	case *quizv1.Leaderboard:
+		ev.Payload = &quizv1.Event_Leaderboard{Leaderboard: p}
+	case *quizv1.GameStarted:
+		ev.Payload = &quizv1.Event_GameStarted{GameStarted: p}
 	default:
 		panic("unexpected payload")
 	}
@@ -207,8 +213,8 @@ func TestPlayerKeysSubmitAnswers(t *testing.T) {
 			if f.indexes[0] != 0 {
 				t.Errorf("submitted for question %d, want 0", f.indexes[0])
 			}
-			if !strings.Contains(f.m.Note(), "1.2s") {
-				t.Errorf("note %q does not show the accepted answer's time", f.m.Note())
+			if v := f.m.View(); !strings.Contains(v, "answer locked in after 1.2s") {
+				t.Errorf("the view does not show the accepted answer's time:\n%s", v)
 			}
 		})
 	}
@@ -225,7 +231,7 @@ func TestPlayerCannotAnswerBeforeOptionsOpenOrAfterDeadline(t *testing.T) {
 	if len(f.answers) != 0 {
 		t.Fatal("answered during the read time")
 	}
-	if v := f.m.View(); !strings.Contains(v, "options open in 3s") {
+	if v := f.m.View(); !strings.Contains(v, "options open in 3.0s") {
 		t.Errorf("view during read time lacks the wait:\n%s", v)
 	}
 	f.now = t0.Add(24 * time.Second)
@@ -365,7 +371,7 @@ func TestRevealShowsResult(t *testing.T) {
 		Result:   &quizv1.PlayerResult{Answered: true, Correct: true, Points: 950, Streak: 2},
 		Standing: &quizv1.Standing{Score: 1900, Rank: 2}, GapToNext: 40,
 	})
-	v := f.m.View()
+	v := strings.ReplaceAll(f.m.View(), "\u00a0", " ")
 	for _, want := range []string{"✓ correct! +950 points", "streak 2", "score 1900", "rank 2", "40 points behind", "Lambda is serverless.", "from the notes: AWS Lambda", "← your answer", "4 of 4 answered, 3 right"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("reveal view lacks %q:\n%s", want, v)
@@ -390,13 +396,14 @@ func TestHostKeys(t *testing.T) {
 	if v := f.m.View(); !strings.Contains(v, BigText("ABC234")) || !strings.Contains(v, "Ann") {
 		t.Errorf("host lobby lacks the big code or the roster:\n%s", v)
 	}
-	for _, k := range []string{"l", "s", "c", "n", "p", "e"} {
+	for _, k := range []string{"l", "s", "c", "n", "p", "e", "y"} {
 		f.send(key(k))
 	}
-	// Kick: pick the second player of the roster, Bob, who joined last.
+	// Kick: pick the second player of the roster sorted by name, Bob.
 	f.send(key("k"))
 	f.send(key("down"))
 	f.send(key("enter"))
+	f.send(key("y"))
 	f.send(key("k"))
 	f.send(key("esc"))
 	want := []control.Command{
@@ -412,15 +419,21 @@ func TestHostKeys(t *testing.T) {
 	if got := f.commands[len(f.commands)-1]; got.Action != control.Resume {
 		t.Errorf("p while paused ran %v, want resume", got.Action)
 	}
-	if !f.send(key("q")) {
-		t.Error("q does not quit")
+	if f.send(key("q")) {
+		t.Error("q quit a game in progress without asking")
+	}
+	if !f.send(key("y")) {
+		t.Error("q and y do not quit")
 	}
 }
 
 func TestHostWritesReportWhenFinished(t *testing.T) {
 	f := newFixture(Host)
 	reports := 0
-	f.m.cfg.Report = func() (string, error) { reports++; return "report file=r.csv", nil }
+	f.m.cfg.Report = func() (string, error) {
+		reports++
+		return "/home/ann/.local/share/quiz/reports/quiz-report-ABC234.csv", nil
+	}
 	f.event(1, t0, t0, lobby(quizv1.Role_ROLE_HOST))
 	fin := &quizv1.GameFinished{PlayerCount: 2, QuestionsPlayed: 5, Podium: []*quizv1.Standing{
 		{Rank: 1, Player: &quizv1.Player{PlayerId: "p1", Name: "Ann"}, Score: 3000},
@@ -432,7 +445,7 @@ func TestHostWritesReportWhenFinished(t *testing.T) {
 		t.Errorf("report written %d times, want once", reports)
 	}
 	v := f.m.View()
-	for _, want := range []string{"Game over!", "Ann", "3000 points", "report file=r.csv"} {
+	for _, want := range []string{"Game over!", "Ann", "3000 points", "/home/ann/.local/share/quiz/reports/quiz-report-ABC234.csv"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("finished view lacks %q:\n%s", want, v)
 		}

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -14,9 +15,10 @@ import (
 )
 
 // Run shows the UI on the terminal behind in and out and follows the room
-// with cfg.Client until the user quits or ctx ends. It returns the room as
-// last seen and why it stopped: nil when the user quit, ErrKicked, the
-// stream's final error, or ctx's.
+// with cfg.Client until the user quits or ctx ends; then it leaves a line
+// on the terminal saying how the game went (Model.Summary). It returns the
+// room as last seen and why it stopped: nil when the user quit, ErrKicked,
+// the stream's final error, or ctx's.
 func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer) (*state.Room, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -50,6 +52,9 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer) (*state.R
 	}
 	if err == nil {
 		err = m.Err()
+	}
+	if s := m.Summary(); s != "" && err == nil {
+		fmt.Fprintln(out, s)
 	}
 	return m.Room(), err
 }

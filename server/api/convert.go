@@ -35,9 +35,11 @@ var roles = map[room.Role]quizv1.Role{
 	room.Host:       quizv1.Role_ROLE_HOST,
 }
 
-// settingsIn reads requested settings; unset fields stay zero for defaults.
+// settingsIn reads requested settings; unset fields stay zero for defaults,
+// but for the streak bonus and the read time, whose zero values are valid
+// settings: unset, they are on and game.DefaultReadTime.
 func settingsIn(p *quizv1.RoomSettings) game.Settings {
-	s := game.Settings{Scoring: game.Scoring{StreakBonus: true}}
+	s := game.Settings{Scoring: game.Scoring{StreakBonus: true}, ReadTime: game.DefaultReadTime}
 	if p == nil {
 		return s
 	}
@@ -55,7 +57,10 @@ func settingsIn(p *quizv1.RoomSettings) game.Settings {
 		s.Pacing = game.Pacing(p.GetPacing()) // Validate names it
 	}
 	s.TimeLimit = durationIn(p.GetTimeLimit())
-	s.ReadTime = durationIn(p.GetReadTime())
+	s.ReadTime = game.DefaultReadTime
+	if p.GetReadTime() != nil {
+		s.ReadTime = durationIn(p.GetReadTime()) // 0 s: no read time
+	}
 	switch p.GetPointsPolicy() {
 	case quizv1.PointsPolicy_POINTS_POLICY_SPEED:
 		s.Scoring.Policy = game.Speed

@@ -324,9 +324,10 @@ func wantCode(t *testing.T, err error, code codes.Code, what string) {
 	}
 }
 
-// fast are settings for quick host-paced games.
+// fast are settings for quick host-paced games: no read time, so that
+// answers may come as soon as a question opens.
 func fast() *quizv1.RoomSettings {
-	return &quizv1.RoomSettings{TimeLimit: durationpb.New(30 * time.Second)}
+	return &quizv1.RoomSettings{TimeLimit: durationpb.New(30 * time.Second), ReadTime: durationpb.New(0)}
 }
 
 // parallel runs f for 0..n-1 at once and waits.

@@ -26,7 +26,7 @@ type Settings struct {
 	Seed             uint64
 	Pacing           Pacing
 	TimeLimit        time.Duration // for questions whose deck gives none
-	ReadTime         time.Duration // text shown before the options open; 0 is valid
+	ReadTime         time.Duration // text shown before the options open; taken as given, 0: none (the API defaults it to DefaultReadTime)
 	Scoring          Scoring       // StreakBonus and WrongPenalty are taken as given
 	LeaderboardEvery int           // after every Nth question; 0: 1; -1: never between questions
 	MaxPlayers       int
@@ -41,6 +41,7 @@ const (
 	DefaultTimeLimit       = 20 * time.Second
 	MinTimeLimit           = 5 * time.Second
 	MaxTimeLimit           = 240 * time.Second
+	DefaultReadTime        = 3 * time.Second // a short "get ready" before the options open
 	MaxReadTime            = 30 * time.Second
 	DefaultHoldTime        = 5 * time.Second // reveal and leaderboard under AUTO pacing
 	MinHoldTime            = time.Second

@@ -284,6 +284,7 @@ func (e *Engine) apply(ctx context.Context, spec *Spec, st *State, steps []game.
 		if err != nil {
 			return nil, err
 		}
+		e.logMove(ctx, spec, t, next)
 		st = next
 	}
 	return st, nil

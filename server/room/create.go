@@ -62,6 +62,7 @@ func (e *Engine) Create(ctx context.Context, src Source, settings game.Settings)
 	if err != nil {
 		return nil, "", err
 	}
+	e.log.Info("room created", "room", spec.Code, "deck", spec.DeckID, "questions", len(spec.Questions))
 	e.own(ctx, spec.Code)
 	return spec, token, nil
 }

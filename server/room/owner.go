@@ -130,14 +130,14 @@ func (e *Engine) step(ctx context.Context, code string) (wait time.Duration, don
 	if now.Sub(st.Touched) >= e.cfg.Idle {
 		t := e.transition(spec, st.Version, game.Step{To: game.PhaseClosed})
 		t.Reason = "the room was idle for too long"
-		return e.advance(ctx, code, t), false
+		return e.advance(ctx, spec, t), false
 	}
 	wait = e.cfg.Tick
 	switch st.Phase {
 	case game.PhaseQuestion:
 		closeAt := st.Deadline.Add(e.cfg.Grace)
 		if !now.Before(closeAt) {
-			return e.advance(ctx, code, e.transition(spec, st.Version, game.Step{To: game.PhaseReveal, Q: st.Q})), false
+			return e.advance(ctx, spec, e.transition(spec, st.Version, game.Step{To: game.PhaseReveal, Q: st.Q})), false
 		}
 		if _, err := e.store.Progress(ctx, code); err != nil {
 			e.log.Warn("publishing answer progress", "room", code, "err", err)
@@ -155,7 +155,7 @@ func (e *Engine) step(ctx context.Context, code string) (wait time.Duration, don
 		if err != nil {
 			break
 		}
-		return e.advance(ctx, code, e.transition(spec, st.Version, step)), false
+		return e.advance(ctx, spec, e.transition(spec, st.Version, step)), false
 	}
 	return wait, false
 }
@@ -163,13 +163,16 @@ func (e *Engine) step(ctx context.Context, code string) (wait time.Duration, don
 // advance applies a timer's transition and returns how long to wait before
 // the next look: none after a success or a conflict (a host call or another
 // instance got there first), a tick after a failure.
-func (e *Engine) advance(ctx context.Context, code string, t Transition) time.Duration {
-	_, err := e.store.Advance(ctx, code, t)
+func (e *Engine) advance(ctx context.Context, spec *Spec, t Transition) time.Duration {
+	st, err := e.store.Advance(ctx, spec.Code, t)
+	if err == nil {
+		e.logMove(ctx, spec, t, st)
+	}
 	if err == nil || errors.Is(err, ErrConflict) {
 		return 0
 	}
 	if ctx.Err() == nil {
-		e.log.Warn("advancing a room", "room", code, "to", t.To, "err", err)
+		e.log.Warn("advancing a room", "room", spec.Code, "to", t.To, "err", err)
 	}
 	return e.cfg.Tick
 }

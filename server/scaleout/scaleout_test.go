@@ -19,13 +19,13 @@ import (
 	"github.com/quizroom/quizroom/server/redistest"
 )
 
-// autoSettings are the rules of the AUTO-paced games: reveals held 1 s,
-// no leaderboards between questions, streak bonus and a wrong-answer
-// penalty so that every rule counts.
+// autoSettings are the rules of the AUTO-paced games: no read time, reveals
+// held 1 s, no leaderboards between questions, streak bonus and a
+// wrong-answer penalty so that every rule counts.
 func autoSettings() (*quizv1.RoomSettings, game.Scoring) {
 	bonus := true
 	return &quizv1.RoomSettings{
-			Pacing: quizv1.PacingMode_PACING_MODE_AUTO, RevealTime: durationpb.New(time.Second),
+			Pacing: quizv1.PacingMode_PACING_MODE_AUTO, ReadTime: durationpb.New(0), RevealTime: durationpb.New(time.Second),
 			LeaderboardEvery: -1, StreakBonus: &bonus, WrongAnswerPenalty: 250,
 		},
 		game.Scoring{Policy: game.Speed, StreakBonus: true, WrongPenalty: 250}
@@ -189,7 +189,7 @@ func TestRedisRestart(t *testing.T) {
 	c.start("node-0")
 	c.start("node-1")
 	bonus := true
-	settings := &quizv1.RoomSettings{LeaderboardEvery: -1, StreakBonus: &bonus, WrongAnswerPenalty: 250}
+	settings := &quizv1.RoomSettings{ReadTime: durationpb.New(0), LeaderboardEvery: -1, StreakBonus: &bonus, WrongAnswerPenalty: 250}
 	sc := game.Scoring{Policy: game.Speed, StreakBonus: true, WrongPenalty: 250}
 	restarted := make(chan struct{})
 	g := c.newGame(settings, 4, func(p, q int) {

@@ -720,8 +720,9 @@ type RoomSettings struct {
 	// TimeLimit is the time to answer a question whose deck gives none;
 	// 5 s to 240 s, default 20 s.
 	TimeLimit *durationpb.Duration `protobuf:"bytes,6,opt,name=time_limit,json=timeLimit,proto3" json:"time_limit,omitempty"`
-	// ReadTime shows each question's text this long before its options open;
-	// 0 to 30 s, default 0.
+	// ReadTime shows each question's text this long before its options open,
+	// a short "get ready"; 0 to 30 s. Unset, it is 3 s; set it to 0 s for
+	// none.
 	ReadTime *durationpb.Duration `protobuf:"bytes,7,opt,name=read_time,json=readTime,proto3" json:"read_time,omitempty"`
 	// PointsPolicy says how correct answers score; default
 	// POINTS_POLICY_SPEED.

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -98,13 +98,13 @@ func (a *app) bots(ctx context.Context, code string, f *botsFlags) error {
 			return err
 		}
 		defer c.Close()
-		resp, err := createRoom(ctx, c, &f.room)
+		resp, err := createRoom(ctx, c, &f.room, a.serverFlags())
 		if err != nil {
 			return err
 		}
 		cfg.Code = resp.GetRoom().GetCode()
 		host := c.WithToken(resp.GetHostToken())
-		fmt.Fprintf(a.stderr, "bots: room %s created (%d questions); watch it with: quiz watch %s\n", cfg.Code, resp.GetRoom().GetQuestionCount(), cfg.Code)
+		fmt.Fprintf(a.stderr, "bots: room %s created (%d questions); watch it with: quiz watch %s%s\n", cfg.Code, resp.GetRoom().GetQuestionCount(), cfg.Code, a.serverFlags())
 		cfg.Start = func(ctx context.Context) error {
 			return control.Do(ctx, host, cfg.Code, control.Command{Action: control.Start})
 		}

@@ -1,8 +1,9 @@
-package main
+package cli
 
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -25,13 +26,15 @@ podium. It needs no token.`,
 }
 
 func (a *app) watch(ctx context.Context, code string) error {
+	code = strings.ToUpper(strings.TrimSpace(code))
 	c, err := a.dial()
 	if err != nil {
 		return err
 	}
 	defer c.Close()
 	if a.tui() {
-		_, err = tui.Run(ctx, tui.Config{Mode: tui.Watch, Code: code, Client: c}, a.stdin, a.stdout)
+		inv := a.invite(ctx, code)
+		_, err = tui.Run(ctx, tui.Config{Mode: tui.Watch, Code: code, Client: c, Invite: inv.Line, InviteHint: inv.Hint}, a.stdin, a.stdout)
 	} else {
 		_, err = plain.Run(ctx, plain.Config{Client: c, Code: code, Role: plain.Spectator, Out: a.stdout, Log: a.stderr, JSON: a.json})
 	}

@@ -1,15 +1,18 @@
-package main
+package cli
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/quizroom/quizroom/client/conn"
@@ -17,6 +20,7 @@ import (
 	"github.com/quizroom/quizroom/client/plain"
 	"github.com/quizroom/quizroom/client/report"
 	"github.com/quizroom/quizroom/client/tui"
+	"github.com/quizroom/quizroom/content"
 	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
 )
 
@@ -31,15 +35,18 @@ type roomFlags struct {
 	timeLimit, readTime               time.Duration
 	revealTime, leaderboardTime       time.Duration
 	shuffle, shuffleOptions, noStreak bool
+
+	fs *pflag.FlagSet // the flags, to tell a --read-time 0 from none
 }
 
 // register adds the flags to fs; defaultMode is the pacing by default.
 func (f *roomFlags) register(fs *pflag.FlagSet, defaultMode string) {
+	f.fs = fs
 	fs.StringVar(&f.deck, "deck", "", "deck id to play, from quiz decks (default aws-compute)")
 	fs.StringVar(&f.notes, "notes", "", "play on your own study notes: a Markdown file the server makes a deck from")
 	fs.IntVar(&f.questions, "questions", 0, "play only the first N questions (after --shuffle); 0: all")
 	fs.DurationVar(&f.timeLimit, "time", 0, "time to answer a question whose deck gives none, 5s to 240s (server default 20s)")
-	fs.DurationVar(&f.readTime, "read-time", 0, "show each question this long before its options open, up to 30s")
+	fs.DurationVar(&f.readTime, "read-time", 0, "show each question this long before its options open, up to 30s; 0 for none (server default 3s)")
 	fs.StringVar(&f.mode, "mode", defaultMode, "pacing: host (you advance) or auto (timers do)")
 	fs.BoolVar(&f.shuffle, "shuffle", false, "play the questions in a random order")
 	fs.BoolVar(&f.shuffleOptions, "shuffle-options", false, "show each question's options in a random order")
@@ -79,6 +86,9 @@ func (f *roomFlags) request() (*quizv1.CreateRoomRequest, error) {
 	default:
 		return nil, fmt.Errorf("--scoring %q: use speed or accuracy", f.scoring)
 	}
+	if f.fs != nil && f.fs.Changed("read-time") {
+		s.ReadTime = durationpb.New(f.readTime) // 0 too: no read time
+	}
 	if f.noStreak {
 		off := false
 		s.StreakBonus = &off
@@ -88,7 +98,7 @@ func (f *roomFlags) request() (*quizv1.CreateRoomRequest, error) {
 	case f.deck != "" && f.notes != "":
 		return nil, errors.New("--deck and --notes do not go together: pick one")
 	case f.notes != "":
-		src, err := os.ReadFile(f.notes)
+		src, err := readNotes(f.notes)
 		if err != nil {
 			return nil, err
 		}
@@ -101,6 +111,23 @@ func (f *roomFlags) request() (*quizv1.CreateRoomRequest, error) {
 	return req, nil
 }
 
+// readNotes reads a notes file and checks it as the server will, so that
+// problems name the file and its lines: the server is sent only the text.
+func readNotes(file string) ([]byte, error) {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	notes, err := content.ParseNotes(file, src)
+	if err != nil {
+		return nil, fmt.Errorf("--notes: no deck can be made of %s; fix these and try again:\n%w", file, err)
+	}
+	if _, err := content.Generate(notes, content.GenerateOptions{Seed: 1}); err != nil {
+		return nil, fmt.Errorf("--notes %s: %w; quiz deck from-notes %s shows what can be made", file, err, file)
+	}
+	return src, nil
+}
+
 func optDuration(d time.Duration) *durationpb.Duration {
 	if d == 0 {
 		return nil
@@ -109,8 +136,9 @@ func optDuration(d time.Duration) *durationpb.Duration {
 }
 
 // createRoom creates the room the flags describe, explaining a refusal
-// with its field violations.
-func createRoom(ctx context.Context, c *conn.Client, f *roomFlags) (*quizv1.CreateRoomResponse, error) {
+// with its field violations, and an unknown deck with the decks there are;
+// flags are the global flags its hints need (app.serverFlags).
+func createRoom(ctx context.Context, c *conn.Client, f *roomFlags, flags string) (*quizv1.CreateRoomResponse, error) {
 	req, err := f.request()
 	if err != nil {
 		return nil, err
@@ -118,7 +146,43 @@ func createRoom(ctx context.Context, c *conn.Client, f *roomFlags) (*quizv1.Crea
 	cctx, cancel := c.Call(ctx)
 	defer cancel()
 	resp, err := c.API.CreateRoom(cctx, req)
-	return resp, withViolations(conn.Explain(err, "creating the room", c.Addr()))
+	err = withViolations(conn.Explain(err, "creating the room", c.Addr()))
+	var e *conn.Error
+	if errors.As(err, &e) {
+		if id := req.GetDeckId(); id != "" && e.Code == codes.NotFound {
+			e.Msg = noDeck(ctx, c, id, flags)
+		}
+		if f.notes != "" {
+			e.Msg = strings.ReplaceAll(e.Msg, "notes.md", f.notes) // the name the server gives notes
+		}
+	}
+	return resp, err
+}
+
+// noDeck says there is no deck id and what to run instead: quiz decks, or,
+// when uploads of a deck with that id are there, the line that plays one.
+func noDeck(ctx context.Context, c *conn.Client, id, flags string) string {
+	msg := fmt.Sprintf("creating the room: there is no deck %q on %s: quiz decks%s lists the decks there are", id, c.Addr(), flags)
+	cctx, cancel := c.Call(ctx)
+	defer cancel()
+	resp, err := c.API.ListDecks(cctx, &quizv1.ListDecksRequest{})
+	if err != nil {
+		return msg
+	}
+	var uploads []string
+	for _, d := range resp.GetDecks() {
+		if d.GetUploaded() && strings.HasPrefix(d.GetId(), id+"-") {
+			uploads = append(uploads, d.GetId())
+		}
+	}
+	switch len(uploads) {
+	case 0:
+		return msg
+	case 1:
+		return msg + "; an upload names a deck by its id and a hash of its file: quiz host --deck " + uploads[0] + flags
+	}
+	return msg + "; an upload names a deck by its id and a hash of its file, and there are " +
+		strconv.Itoa(len(uploads)) + ": " + strings.Join(uploads, ", ")
 }
 
 // withViolations adds an error's field violations to its message, one a
@@ -144,10 +208,11 @@ func (a *app) hostCommand() *cobra.Command {
 		Use:   "host [--deck ID | --notes FILE] [settings]",
 		Short: "Create a room and run its game as the host",
 		Long: `Create a room from a deck (default aws-compute) or from your own study notes
-and run it: the room code, the lobby filling up, the live answered count, how
-the answers split, the leaderboard. At the end the report is written as CSV
-(--out, default quiz-report-CODE.csv), or as JSON with --json or an --out
-ending in .json.
+and run it: the room code and the line players join with, the lobby filling
+up, the live answered count, how the answers split, the leaderboard. At the
+end the report is written as CSV, or as JSON with --json or an --out ending in
+.json: to --out, or else to quiz-report-CODE.csv in the reports directory
+($XDG_DATA_HOME/quiz/reports, by default ~/.local/share/quiz/reports).
 
 Keys on a terminal: s start, n next, c close the question, p pause/resume,
 l lock/unlock the lobby, k kick a player, e end the game, q quit. In line mode
@@ -158,34 +223,39 @@ each input line is a command: ` + control.Help + `.`,
 		},
 	}
 	rf.register(cmd.Flags(), "host")
-	cmd.Flags().StringVar(&out, "out", "", "report file (default quiz-report-CODE.csv, or .json with --json)")
+	cmd.Flags().StringVar(&out, "out", "", "report file or directory (default: the reports directory, ~/.local/share/quiz/reports)")
 	return cmd
 }
 
 func (a *app) host(ctx context.Context, rf *roomFlags, out string) error {
+	asJSON := a.json || strings.HasSuffix(out, ".json")
+	if _, err := a.reportPath(out, "CODE", asJSON); err != nil {
+		return err // before a room is made for nothing
+	}
 	c, err := a.dial()
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	resp, err := createRoom(ctx, c, rf)
+	resp, err := createRoom(ctx, c, rf, a.serverFlags())
 	if err != nil {
 		return err
 	}
 	code := resp.GetRoom().GetCode()
 	host := c.WithToken(resp.GetHostToken())
-	if out == "" {
-		out = "quiz-report-" + code + ".csv"
-		if a.json {
-			out = "quiz-report-" + code + ".json"
-		}
+	path, err := a.reportPath(out, code, asJSON)
+	if err != nil {
+		return err
 	}
-	writeReport := func(ctx context.Context) (string, error) {
-		return saveReport(ctx, host, code, out, a.json || strings.HasSuffix(out, ".json"))
-	}
+	inv := a.invite(ctx, code)
 	if a.tui() {
-		report := func() (string, error) { return writeReport(ctx) }
-		_, err = tui.Run(ctx, tui.Config{Mode: tui.Host, Code: code, Client: host, Report: report}, a.stdin, a.stdout)
+		report := func() (string, error) {
+			_, err := saveReport(ctx, host, code, path, asJSON)
+			return path, err
+		}
+		_, err = tui.Run(ctx, tui.Config{
+			Mode: tui.Host, Code: code, Client: host, Report: report, Invite: inv.Line, InviteHint: inv.Hint,
+		}, a.stdin, a.stdout)
 		if errors.Is(err, context.Canceled) {
 			return nil
 		}
@@ -198,7 +268,11 @@ func (a *app) host(ctx context.Context, rf *roomFlags, out string) error {
 	}
 	fmt.Fprintf(note, "room code=%s deck=%q questions=%d pacing=%s\n", code, info.GetDeckTitle(), info.GetQuestionCount(),
 		strings.ToLower(strings.TrimPrefix(info.GetSettings().GetPacing().String(), "PACING_MODE_")))
-	fmt.Fprintf(a.stderr, "players join with: quiz join %s --name NAME; commands: %s\n", code, control.Help)
+	fmt.Fprintln(a.stderr, "players join with: "+inv.Line)
+	if inv.Hint != "" {
+		fmt.Fprintln(a.stderr, inv.Hint)
+	}
+	fmt.Fprintln(a.stderr, "commands: "+control.Help)
 	room, err := plain.Run(ctx, plain.Config{Client: host, Code: code, Role: plain.Host, In: a.stdin, Out: a.stdout, Log: a.stderr, JSON: a.json})
 	if errors.Is(err, context.Canceled) {
 		return nil
@@ -209,26 +283,29 @@ func (a *app) host(ctx context.Context, rf *roomFlags, out string) error {
 	if room.Finished == nil {
 		return nil // closed before a game was played: nothing to report
 	}
-	line, err := writeReport(ctx)
+	rep, err := saveReport(ctx, host, code, path, asJSON)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(note, line)
+	fmt.Fprintf(note, "report file=%s %s\n", path, report.Summary(rep))
 	return nil
 }
 
-// saveReport fetches the room's report and writes it to file, as JSON or
-// CSV; it returns a line saying what it wrote.
-func saveReport(ctx context.Context, host *conn.Client, code, file string, asJSON bool) (string, error) {
+// saveReport fetches the room's report and writes it to file (making its
+// directory), as JSON or CSV.
+func saveReport(ctx context.Context, host *conn.Client, code, file string, asJSON bool) (*quizv1.Report, error) {
 	cctx, cancel := host.Call(ctx)
 	defer cancel()
 	resp, err := host.API.GetReport(cctx, &quizv1.GetReportRequest{RoomCode: code})
 	if err != nil {
-		return "", conn.Explain(err, "fetching the report", host.Addr())
+		return nil, conn.Explain(err, "fetching the report", host.Addr())
+	}
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		return nil, fmt.Errorf("writing the report: %w", err)
 	}
 	f, err := os.Create(file)
 	if err != nil {
-		return "", err
+		return nil, fmt.Errorf("writing the report: %w", err)
 	}
 	if asJSON {
 		err = report.WriteJSON(f, resp.GetReport())
@@ -239,7 +316,7 @@ func saveReport(ctx context.Context, host *conn.Client, code, file string, asJSO
 		err = cerr
 	}
 	if err != nil {
-		return "", fmt.Errorf("writing the report: %w", err)
+		return nil, fmt.Errorf("writing the report: %w", err)
 	}
-	return fmt.Sprintf("report file=%s %s", file, report.Summary(resp.GetReport())), nil
+	return resp.GetReport(), nil
 }

@@ -1,10 +1,11 @@
-package main
+package cli
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -95,6 +96,10 @@ func joinRoom(ctx context.Context, c *conn.Client, code, name string) (*quizv1.J
 			e.Msg = fmt.Sprintf("no room %s on %s: check the code", code, c.Addr())
 		case codes.AlreadyExists:
 			e.Msg += ": pick another --name"
+		case codes.FailedPrecondition:
+			if strings.Contains(e.Msg, "locked") {
+				e.Msg += ": only the host can unlock it (key l on the host's screen); ask them to"
+			}
 		}
 	}
 	return nil, err

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -258,10 +258,23 @@ they do not stop the upload.`,
 				return err
 			}
 			d := resp.GetDeck()
-			fmt.Fprintf(a.stdout, "uploaded deck=%s questions=%d title=%q\nplay it with: quiz host --deck %s\n", d.GetId(), d.GetQuestionCount(), d.GetTitle(), d.GetId())
+			fmt.Fprintf(a.stdout, "uploaded deck=%s questions=%d title=%q\n%s\nplay it with: quiz host --deck %s%s\n",
+				d.GetId(), d.GetQuestionCount(), d.GetTitle(), uploadedID(args[0], src), d.GetId(), a.serverFlags())
 			return nil
 		},
 	}
+}
+
+// uploadedID explains the id the server gave the deck uploaded from file:
+// the deck's own id and a hash of the file, so that uploads never replace
+// each other.
+func uploadedID(file string, src []byte) string {
+	own := "its id"
+	if d, err := content.Parse(file, src); err == nil {
+		own = fmt.Sprintf("its id (%s)", d.ID)
+	}
+	return "the server names an uploaded deck by " + own + " and a hash of the file, so that uploads never replace each other " +
+		"(an edited file uploads as a new deck)"
 }
 
 // uploadName is how the server's messages name the file: as given, unless

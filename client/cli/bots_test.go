@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -27,7 +27,7 @@ func TestBots(t *testing.T) {
 		Source: &quizv1.CreateRoomRequest_DeckId{DeckId: "aws-compute"},
 		Settings: &quizv1.RoomSettings{
 			QuestionCount: 5, Pacing: quizv1.PacingMode_PACING_MODE_AUTO,
-			TimeLimit: durationpb.New(5 * time.Second), RevealTime: durationpb.New(time.Second),
+			TimeLimit: durationpb.New(5 * time.Second), ReadTime: durationpb.New(0), RevealTime: durationpb.New(time.Second),
 			LeaderboardTime: durationpb.New(time.Second),
 		},
 	})

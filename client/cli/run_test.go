@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -42,12 +42,18 @@ type cli struct {
 // start runs quiz with args against addr.
 func start(t *testing.T, name, addr string, args ...string) *cli {
 	t.Helper()
+	return startEnv(t, name, addr, nil, args...)
+}
+
+// startEnv runs quiz with args against addr, in environment env.
+func startEnv(t *testing.T, name, addr string, env map[string]string, args ...string) *cli {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	inR, inW := io.Pipe()
 	c := &cli{t: t, name: name, in: inW, out: newLineWriter(), err: newLineWriter(), done: make(chan struct{})}
 	go func() {
 		defer close(c.done)
-		c.runErr = run(ctx, append([]string{"--addr", addr}, args...), func(string) string { return "" }, inR, c.out, c.err)
+		c.runErr = Run(ctx, append([]string{"--addr", addr}, args...), func(k string) string { return env[k] }, inR, c.out, c.err)
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -219,7 +225,7 @@ func TestDeckCommands(t *testing.T) {
 		t.Errorf("lint of a bad deck: err %v, output %q; want file:line: problem", err, out)
 	}
 
-	out, _, err = runOnce(t, srv.Addr, "deck", "from-notes", "../content/notes/aws-compute.md", "--seed", "7", "--count", "4")
+	out, _, err = runOnce(t, srv.Addr, "deck", "from-notes", "../../content/notes/aws-compute.md", "--seed", "7", "--count", "4")
 	if err != nil {
 		t.Fatalf("from-notes: %v", err)
 	}
@@ -227,15 +233,26 @@ func TestDeckCommands(t *testing.T) {
 	if err != nil || len(d.Questions) != 4 {
 		t.Fatalf("from-notes printed a deck that does not parse to 4 questions: %v\n%s", err, out)
 	}
-	again, _, _ := runOnce(t, srv.Addr, "deck", "from-notes", "../content/notes/aws-compute.md", "--seed", "7", "--count", "4")
+	again, _, _ := runOnce(t, srv.Addr, "deck", "from-notes", "../../content/notes/aws-compute.md", "--seed", "7", "--count", "4")
 	if again != out {
 		t.Error("from-notes with the same seed printed another deck")
 	}
 
 	out, _, err = runOnce(t, srv.Addr, "deck", "upload", good)
-	m := regexp.MustCompile(`uploaded deck=(\S+) questions=1`).FindStringSubmatch(out)
+	m := regexp.MustCompile(`uploaded deck=(tiny-[0-9a-f]+) questions=1`).FindStringSubmatch(out)
 	if err != nil || m == nil {
 		t.Fatalf("upload: err %v, output %q", err, out)
+	}
+	for _, want := range []string{"by its id (tiny) and a hash of the file", "play it with: quiz host --deck " + m[1] + " --addr " + srv.Addr} {
+		if !strings.Contains(out, want) {
+			t.Errorf("upload output lacks %q:\n%s", want, out)
+		}
+	}
+	// Its own id is not the deck's id: the refusal names the one that is.
+	_, _, err = runOnce(t, srv.Addr, "host", "--deck", "tiny")
+	if err == nil || !strings.Contains(err.Error(), `no deck "tiny"`) || !strings.Contains(err.Error(), "quiz decks --addr "+srv.Addr+" lists") ||
+		!strings.Contains(err.Error(), "quiz host --deck "+m[1]) {
+		t.Errorf("host --deck tiny: got %v, want the uploaded deck's id", err)
 	}
 	out, _, _ = runOnce(t, srv.Addr, "decks")
 	if !strings.Contains(out, m[1]) || !strings.Contains(out, "uploaded") {
@@ -270,14 +287,23 @@ func TestWatchJSON(t *testing.T) {
 func TestEnvironment(t *testing.T) {
 	var stdout, stderr strings.Builder
 	getenv := func(k string) string { return map[string]string{"QUIZ_TIMEOUT": "soon", "QUIZ_TLS": "maybe"}[k] }
-	err := run(context.Background(), []string{"decks"}, getenv, strings.NewReader(""), &stdout, &stderr)
+	err := Run(context.Background(), []string{"decks"}, getenv, strings.NewReader(""), &stdout, &stderr)
 	if err == nil || !strings.Contains(err.Error(), `QUIZ_TIMEOUT="soon"`) || !strings.Contains(err.Error(), `QUIZ_TLS="maybe"`) {
 		t.Errorf("bad environment: got %v", err)
 	}
 	srv := servertest.Start(t, servertest.Options{})
 	getenv = func(k string) string { return map[string]string{"QUIZ_ADDR": srv.Addr, "QUIZ_TIMEOUT": "5s"}[k] }
 	stdout.Reset()
-	if err := run(context.Background(), []string{"decks"}, getenv, strings.NewReader(""), &stdout, &stderr); err != nil || !strings.Contains(stdout.String(), "aws-compute") {
+	if err := Run(context.Background(), []string{"decks"}, getenv, strings.NewReader(""), &stdout, &stderr); err != nil || !strings.Contains(stdout.String(), "aws-compute") {
 		t.Errorf("QUIZ_ADDR: err %v, output %q", err, stdout.String())
+	}
+}
+
+func TestHostNotesErrorsNameTheFile(t *testing.T) {
+	srv := servertest.Start(t, servertest.Options{})
+	notes := writeFile(t, "my-notes.md", "# My notes\n\n### Lambda\n\nJust prose, no bullets.\n")
+	_, _, err := runOnce(t, srv.Addr, "host", "--notes", notes)
+	if err == nil || !strings.Contains(err.Error(), "\n"+notes+":3: ") || strings.Contains(err.Error(), "\nnotes.md:") {
+		t.Errorf("host --notes with bad notes: got %v, want problems naming %s", err, notes)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"encoding/csv"
@@ -54,7 +54,7 @@ func TestPlainGame(t *testing.T) {
 	report := filepath.Join(t.TempDir(), "report.csv")
 	const questions = 3
 
-	host := start(t, "host", srv.Addr, "host", "--deck", "aws-compute", "--questions", strconv.Itoa(questions), "--time", "60s", "--out", report)
+	host := start(t, "host", srv.Addr, "host", "--deck", "aws-compute", "--questions", strconv.Itoa(questions), "--time", "60s", "--read-time", "1s", "--out", report)
 	code := host.expect(`^room code=([A-Z0-9]{6}) deck="AWS compute services" questions=3 pacing=host$`)[1]
 
 	ann := start(t, "ann", srv.Addr, "join", code, "--name", "Ann")
@@ -92,8 +92,8 @@ func TestPlainGame(t *testing.T) {
 	// A locked lobby refuses players.
 	host.send("lock")
 	host.expect(`^seq=\d+ locked$`)
-	if _, _, err := runOnce(t, srv.Addr, "join", code, "--name", "Dan"); err == nil || !strings.Contains(err.Error(), "locked") {
-		t.Errorf("locked room: got %v, want an error saying it is locked", err)
+	if _, _, err := runOnce(t, srv.Addr, "join", code, "--name", "Dan"); err == nil || !strings.Contains(err.Error(), "locked: only the host can unlock it") {
+		t.Errorf("locked room: got %v, want an error saying it is locked and who can unlock it", err)
 	}
 	host.send("unlock")
 	host.expect(`^seq=\d+ unlocked$`)
@@ -198,5 +198,42 @@ func TestFullRoom(t *testing.T) {
 		if err := p.wait(); err != nil {
 			t.Errorf("%s: %v", p.name, err)
 		}
+	}
+}
+
+// TestHostSharesAndReports checks what the host is told: the line players
+// on other machines join with (the server's address included, and a hint
+// when that is loopback), and, after the game, the whole path of the report
+// in the reports directory.
+func TestHostSharesAndReports(t *testing.T) {
+	srv := servertest.Start(t, servertest.Options{})
+	data := t.TempDir()
+	host := startEnv(t, "host", srv.Addr, map[string]string{"XDG_DATA_HOME": data}, "host", "--questions", "1", "--read-time", "0")
+	code := host.expect(`^room code=(\S+) `)[1]
+	ann := start(t, "ann", srv.Addr, "join", code, "--name", "Ann")
+	ann.expect(`^seq=\d+ snapshot `)
+	host.expect(`^seq=\d+ roster players=1 `)
+	host.send("start")
+	ann.expect(`^seq=\d+ question 1/1 `)
+	host.send("end")
+	want := filepath.Join(data, "quiz", "reports", "quiz-report-"+code+".csv")
+	host.expect(`^report file=` + regexpQuote(want) + ` players=1 questions=1 `)
+	if err := host.wait(); err != nil {
+		t.Fatalf("host: %v", err)
+	}
+	if _, err := os.Stat(want); err != nil {
+		t.Errorf("no report at the path printed: %v", err)
+	}
+	log := host.err.String()
+	for _, line := range []string{
+		"players join with: quiz join " + code + " --name NAME --addr " + srv.Addr + "\n",
+		"only this machine can join: the server listens on " + srv.Addr + ". To play with classmates, start it with quizd -listen 0.0.0.0:",
+	} {
+		if !strings.Contains(log, line) {
+			t.Errorf("the host's stderr lacks %q:\n%s", line, log)
+		}
+	}
+	if err := ann.wait(); err != nil {
+		t.Errorf("ann: %v", err)
 	}
 }

@@ -1,4 +1,10 @@
-package main
+// Package cli is quiz, the reference command-line client of Quizroom: it
+// joins a room as a player, hosts a room, watches one for a projector, lists,
+// generates and uploads decks, and drives simulated players to load-test a
+// server. With a terminal it shows a full-screen UI; otherwise, or with
+// --plain, it writes one line per event (client/README.md has the format).
+// Main is the whole program; cmd/quiz and client are its two entry points.
+package cli
 
 import (
 	"context"
@@ -6,7 +12,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -26,13 +34,30 @@ type app struct {
 	plain bool // line output even on a terminal
 	json  bool // protojson output
 	errs  []error
+
+	// localAddrs lists this machine's network addresses, where invite
+	// looks for a server the flags name by a loopback address.
+	localAddrs func() []string
 }
 
-// run runs the quiz command line args (without the program name). The
+// Main runs quiz with the process's arguments, environment and standard
+// streams, ends on SIGINT or SIGTERM, and exits with status 1 after an
+// error.
+func Main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := Run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "quiz:", err)
+		os.Exit(1)
+	}
+}
+
+// Run runs the quiz command line args (without the program name). The
 // environment comes from getenv; input from stdin, output to stdout and
 // stderr. It returns the error to report, if any.
-func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	a := &app{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+func Run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	a := &app{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr, localAddrs: interfaceAddrs}
 	root := a.rootCommand()
 	root.SetArgs(args)
 	root.SetIn(stdin)

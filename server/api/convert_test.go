@@ -1,0 +1,34 @@
+package api
+
+import (
+	"testing"
+	"time"
+
+	"google.golang.org/protobuf/types/known/durationpb"
+
+	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
+	"github.com/quizroom/quizroom/server/game"
+)
+
+// TestReadTimeDefault checks that a room gets a short read time unless the
+// request sets one, 0 s included.
+func TestReadTimeDefault(t *testing.T) {
+	tests := []struct {
+		name string
+		in   *quizv1.RoomSettings
+		want time.Duration
+	}{
+		{"no settings", nil, game.DefaultReadTime},
+		{"unset", &quizv1.RoomSettings{QuestionCount: 3}, game.DefaultReadTime},
+		{"none", &quizv1.RoomSettings{ReadTime: durationpb.New(0)}, 0},
+		{"set", &quizv1.RoomSettings{ReadTime: durationpb.New(5 * time.Second)}, 5 * time.Second},
+	}
+	for _, tt := range tests {
+		if got := settingsIn(tt.in).ReadTime; got != tt.want {
+			t.Errorf("%s: read time %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	if got := settingsOut(settingsIn(nil)).GetReadTime().AsDuration(); got != game.DefaultReadTime {
+		t.Errorf("the settings a room shows have read time %v, want %v", got, game.DefaultReadTime)
+	}
+}

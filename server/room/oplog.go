@@ -1,0 +1,33 @@
+package room
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/quizroom/quizroom/server/game"
+)
+
+// logMove logs, at info level, the moves of a room an operator wants to
+// see: the game starting, finishing and the room closing, with their
+// counts. t is the transition applied and st the state it produced.
+func (e *Engine) logMove(ctx context.Context, spec *Spec, t Transition, st *State) {
+	if !e.log.Enabled(ctx, slog.LevelInfo) {
+		return // the finish's answer count costs a read
+	}
+	switch {
+	case t.To == game.PhaseQuestion && t.Q == 0 && !t.Resume:
+		e.log.Info("game started", "room", spec.Code, "players", st.Players, "questions", len(spec.Questions))
+	case t.To == game.PhaseFinished:
+		attrs := []any{"room", spec.Code, "players", st.Players, "questions", st.Played}
+		if data, err := e.store.Report(ctx, spec.Code); err == nil {
+			answers := 0
+			for _, q := range data.Results {
+				answers += len(q)
+			}
+			attrs = append(attrs, "answers", answers)
+		}
+		e.log.Info("game finished", attrs...)
+	case t.To == game.PhaseClosed:
+		e.log.Info("room closed", "room", spec.Code, "reason", t.Reason)
+	}
+}
