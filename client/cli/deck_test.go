@@ -48,8 +48,8 @@ func TestDeckLint(t *testing.T) {
 			unfair + ":4: warning: ",
 			bad + ":4: no correct option",
 		}},
-		{"the built-in deck", []string{"../content/decks/aws-compute.md"}, false, []string{
-			`../content/decks/aws-compute.md: ok: deck "aws-compute", `,
+		{"the built-in deck", []string{"../../content/decks/aws-compute.md"}, false, []string{
+			`../../content/decks/aws-compute.md: ok: deck "aws-compute", `,
 		}},
 	}
 	for _, tt := range tests {

@@ -5,6 +5,8 @@ package servertest
 
 import (
 	"context"
+	"log/slog"
+	"os"
 	"net"
 	"testing"
 	"time"
@@ -23,7 +25,8 @@ import (
 type Options struct {
 	// Store is the store; default a fresh memstore.
 	Store room.Store
-	// Engine adjusts the engine's config (Store and Encoder are set).
+	// Engine adjusts the engine's config (Store and Encoder are set; the
+	// default Logger logs warnings and errors to stderr).
 	Engine room.Config
 	// API adjusts the gRPC service's config (Engine is set). Rate limits
 	// default to off: tests drive many clients from one address.
@@ -56,6 +59,11 @@ func Run(opt Options) (*Server, error) {
 	}
 	cfg := opt.Engine
 	cfg.Store, cfg.Encoder = opt.Store, api.Encoder{}
+	if cfg.Logger == nil {
+		// Warnings and errors only: a test's output is no place for every
+		// room created.
+		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
 	engine, err := room.New(cfg)
 	if err != nil {
 		return nil, err
