@@ -6,8 +6,8 @@ package servertest
 import (
 	"context"
 	"log/slog"
-	"os"
 	"net"
+	"os"
 	"testing"
 	"time"
 
