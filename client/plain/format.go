@@ -167,6 +167,11 @@ func (l *lines) finished(f *quizv1.GameFinished, you *quizv1.Personal) {
 	if y := you.GetStanding(); y != nil {
 		l.standing("you", y)
 	}
+	for _, m := range you.GetMissed() {
+		l.add("missed %s %s answer=%s yours=%s section=%s explanation=%s passage=%s", position(m.GetIndex(), f.GetQuestionsPlayed()),
+			strconv.Quote(m.GetText()), strconv.Quote(state.RightAnswer(m)), strconv.Quote(state.GivenAnswer(m)),
+			strconv.Quote(m.GetSection()), strconv.Quote(m.GetExplanation()), strconv.Quote(m.GetPassage()))
+	}
 }
 
 func (l *lines) standing(word string, s *quizv1.Standing) {

@@ -89,6 +89,12 @@ func TestLines(t *testing.T) {
 			Podium:    []*quizv1.Standing{{Rank: 1, Player: ann, Score: 3000}},
 			Standings: []*quizv1.Standing{{Rank: 1, Player: ann, Score: 3000}, {Rank: 2, Player: &quizv1.Player{Name: "Bob"}, Score: 1500}}}}}, nil,
 			[]string{`seq=9 finished questions=2 players=6`, `seq=9 podium rank=1 score=3000 correct=0 streak=0 name="Ann"`, `seq=9 standing rank=2 score=1500 correct=0 streak=0 name="Bob"`}},
+		{&quizv1.Event{Seq: 10, Payload: &quizv1.Event_GameFinished{GameFinished: &quizv1.GameFinished{QuestionsPlayed: 2, PlayerCount: 6}}},
+			&quizv1.Personal{Missed: []*quizv1.MissedQuestion{{Index: 1, Text: "Which \"run\" containers?",
+				Kind: quizv1.QuestionKind_QUESTION_KIND_MULTIPLE_SELECT, Options: []string{"ECS", "EKS", "S3"}, CorrectChoices: []int32{0, 1},
+				YourAnswer: &quizv1.Answer{Choices: []int32{2}}, Explanation: "Both.", Section: "Containers", Passage: "- ECS runs containers."}}},
+			[]string{`seq=10 finished questions=2 players=6`,
+				`seq=10 missed 2/2 "Which \"run\" containers?" answer="ECS / EKS" yours="S3" section="Containers" explanation="Both." passage="- ECS runs containers."`}},
 		{&quizv1.Event{Seq: 10, Payload: &quizv1.Event_RoomClosed{RoomClosed: &quizv1.RoomClosed{Reason: "the host closed the room"}}}, nil,
 			[]string{`seq=10 closed reason="the host closed the room"`}},
 	}

@@ -102,3 +102,25 @@ func TestClockTakesSmallestLag(t *testing.T) {
 		t.Errorf("offset after the window moved = %s, want 1s", got)
 	}
 }
+
+func TestMissedAnswers(t *testing.T) {
+	tests := []struct {
+		m           *quizv1.MissedQuestion
+		right, gave string
+	}{
+		{&quizv1.MissedQuestion{Kind: quizv1.QuestionKind_QUESTION_KIND_MULTIPLE_SELECT, Options: []string{"ECS", "EKS", "S3"},
+			CorrectChoices: []int32{0, 1}, YourAnswer: &quizv1.Answer{Choices: []int32{0, 2}}}, "ECS / EKS", "ECS / S3"},
+		{&quizv1.MissedQuestion{Kind: quizv1.QuestionKind_QUESTION_KIND_TYPED_ANSWER, AcceptedAnswers: []string{"X-Ray", "AWS X-Ray"},
+			YourAnswer: &quizv1.Answer{Text: "tracer"}}, "X-Ray / AWS X-Ray", "tracer"},
+		{&quizv1.MissedQuestion{Kind: quizv1.QuestionKind_QUESTION_KIND_TRUE_FALSE, Options: []string{"True", "False"},
+			CorrectChoices: []int32{1}}, "False", "no answer"},
+	}
+	for _, tt := range tests {
+		if got := RightAnswer(tt.m); got != tt.right {
+			t.Errorf("RightAnswer(%v) = %q, want %q", tt.m, got, tt.right)
+		}
+		if got := GivenAnswer(tt.m); got != tt.gave {
+			t.Errorf("GivenAnswer(%v) = %q, want %q", tt.m, got, tt.gave)
+		}
+	}
+}

@@ -356,6 +356,34 @@ func TestFinishedScreenAndSummary(t *testing.T) {
 	}
 }
 
+func TestFinishedScreenListsWhatToStudy(t *testing.T) {
+	missed := []*quizv1.MissedQuestion{
+		{Index: 1, Text: "Which service traces requests through your Lambda functions?", Kind: quizv1.QuestionKind_QUESTION_KIND_TYPED_ANSWER,
+			AcceptedAnswers: []string{"X-Ray"}, YourAnswer: &quizv1.Answer{Text: "CloudWatch"},
+			Explanation: "X-Ray traces requests.", Section: "AWS Lambda", Passage: "- Lambda runs code without servers.\n- X-Ray traces requests."},
+		{Index: 3, Text: "What is the default timeout of a Lambda function?", Kind: quizv1.QuestionKind_QUESTION_KIND_SINGLE_CHOICE,
+			Options: []string{"3 seconds", "15 minutes"}, CorrectChoices: []int32{0}},
+	}
+	for _, size := range [][2]int{{80, 24}, {80, 10}} {
+		f := newScreen(Play, size[0], size[1])
+		f.event(1, t0, t0, lobby(quizv1.Role_ROLE_PLAYER))
+		f.personalEvent(2, t0, t0, &quizv1.GameFinished{PlayerCount: 2, QuestionsPlayed: 4,
+			Podium: []*quizv1.Standing{standing("p2", "Bob", 1, 4000, 4, 4), standing("p1", "Ann", 2, 2000, 2, 0)},
+		}, &quizv1.Personal{Standing: standing("p1", "Ann", 2, 2000, 2, 0), Missed: missed})
+		v := f.screen(t)
+		if size[1] == 24 {
+			has(t, v, "To study next: 2 questions you missed", "2. Which service traces requests through your Lambda",
+				"→ X-Ray", "4. What is the default timeout of a Lambda function? → 3 seconds")
+		} else {
+			has(t, v, "To study next: 2 questions you missed, listed with their notes when you quit.")
+		}
+		f.send(key("q"))
+		has(t, f.m.Summary(), "To study next (2 questions you missed):",
+			"2. Which service traces requests through your Lambda functions?\n   answer: X-Ray (yours: CloudWatch)\n   why: X-Ray traces requests.\n   notes, AWS Lambda:\n     - Lambda runs code without servers.\n     - X-Ray traces requests.",
+			"4. What is the default timeout of a Lambda function?\n   answer: 3 seconds (yours: no answer)")
+	}
+}
+
 func TestHostQuitWaitsForTheReport(t *testing.T) {
 	f := newScreen(Host, 80, 24)
 	path := "/home/ann/.local/share/quiz/reports/quiz-report-ABC234.csv"

@@ -2,13 +2,16 @@ package tui
 
 import (
 	"fmt"
+	"strings"
 
+	"github.com/quizroom/quizroom/client/state"
 	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
 )
 
 // Summary is what the UI leaves on the terminal when it ends: a line on
-// how the game went and, for the host, a line saying where the report is.
-// Empty until it ends.
+// how the game went; for the host, a line saying where the report is; for
+// a player of a finished game, the questions they missed with what to
+// study. Empty until it ends.
 func (m *Model) Summary() string { return m.summary }
 
 // summarize makes the summary line from what the UI knows now.
@@ -68,5 +71,30 @@ func (m *Model) finishedSummary() string {
 	case m.reportPath != "":
 		s += "\nreport: " + m.reportPath
 	}
-	return s
+	return s + studyList(m.room.Personal.GetMissed())
+}
+
+// studyList is the questions a player missed, each with its answer, theirs,
+// why, and the notes it comes from: kept on the terminal after the game.
+func studyList(missed []*quizv1.MissedQuestion) string {
+	if len(missed) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n\nTo study next (%s you missed):", plural(len(missed), "question"))
+	for _, q := range missed {
+		fmt.Fprintf(&b, "\n\n%d. %s\n   answer: %s (yours: %s)", q.GetIndex()+1, q.GetText(), state.RightAnswer(q), state.GivenAnswer(q))
+		if e := q.GetExplanation(); e != "" {
+			b.WriteString("\n   why: " + strings.ReplaceAll(e, "\n", "\n   "))
+		}
+		if sec := q.GetSection(); sec != "" {
+			b.WriteString("\n   notes, " + sec + ":")
+		}
+		for line := range strings.SplitSeq(strings.TrimSpace(q.GetPassage()), "\n") {
+			if line != "" {
+				b.WriteString("\n     " + line)
+			}
+		}
+	}
+	return b.String()
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/quizroom/quizroom/client/state"
 	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
 )
 
@@ -551,6 +552,9 @@ func (m *Model) finished() []block {
 		out = append(out, block{text: wrap(boldStyle.Render(fmt.Sprintf("You finished %s of %d with %s (%d correct).",
 			ordinal(y.GetRank()), f.GetPlayerCount(), plural(int(y.GetScore()), "point"), y.GetCorrectCount())), w), prio: essential})
 	}
+	if missed := m.room.Personal.GetMissed(); len(missed) > 0 {
+		out = append(out, m.toStudy(missed))
+	}
 	switch {
 	case m.reportErr != nil:
 		out = append(out, block{text: wrap(badStyle.Render("the report was not written: "+m.reportErr.Error()), w), prio: essential})
@@ -560,6 +564,21 @@ func (m *Model) finished() []block {
 		out = append(out, block{text: dimStyle.Render("writing the report…"), prio: essential})
 	}
 	return out
+}
+
+// toStudy lists the questions the player missed with their answers: what
+// to study next. On a short screen it says how many there are; the list,
+// with explanations and notes, is left on the terminal at the end.
+func (m *Model) toStudy(missed []*quizv1.MissedQuestion) block {
+	lines := []string{boldStyle.Render(fmt.Sprintf("To study next: %s you missed", plural(len(missed), "question")))}
+	for _, q := range missed {
+		lines = append(lines, hang(fmt.Sprintf("%2d. ", q.GetIndex()+1), q.GetText()+" "+goodStyle.Render("→ "+state.RightAnswer(q)), m.width))
+	}
+	return block{
+		text:    strings.Join(lines, "\n"),
+		compact: wrap(fmt.Sprintf("To study next: %s you missed, listed with their notes when you quit.", plural(len(missed), "question")), m.width),
+		prio:    useful,
+	}
 }
 
 // standings is a table of standings: rank, places moved since the last
