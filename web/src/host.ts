@@ -243,7 +243,7 @@ function button(label: string, onClick: () => unknown, cls = "secondary", attrs:
 }
 
 function viewKey(): string {
-  return [room.seq === 0n ? "wait" : room.phase, room.question?.index ?? -1, room.pausedPhase].join("|");
+  return [!room.info ? "wait" : room.phase, room.question?.index ?? -1, room.pausedPhase].join("|");
 }
 
 function render(): void {
@@ -307,7 +307,7 @@ function rosterPanel(): { el: HTMLElement; update(): void } {
 }
 
 function build(): View {
-  if (room.seq === 0n) return { el: h("p", { class: "center muted" }, "Connecting…") };
+  if (!room.info) return { el: h("p", { class: "center muted" }, "Connecting…") };
   switch (room.phase) {
     case Phase.LOBBY:
       return lobby();

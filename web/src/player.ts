@@ -138,7 +138,7 @@ function setConn(s: "live" | "retrying" | ""): void {
 /** viewKey changes when the page must show another view; within one view, update() refreshes. */
 function viewKey(): string {
   const q = room.question?.index ?? -1;
-  return [room.seq === 0n ? "wait" : room.phase, q, room.answered, room.kicked, room.pausedPhase].join("|");
+  return [!room.info ? "wait" : room.phase, q, room.answered, room.kicked, room.pausedPhase].join("|");
 }
 
 function render(): void {
@@ -158,7 +158,7 @@ interface View {
 }
 
 function build(): View {
-  if (room.seq === 0n) return { el: h("p", { class: "center muted" }, "Connecting…") };
+  if (!room.info) return { el: h("p", { class: "center muted" }, "Connecting…") };
   if (room.kicked) {
     saved.drop("player", code);
     stop.abort();

@@ -57,7 +57,7 @@ function onStatus(s: Status, err?: unknown): void {
 }
 
 function render(): void {
-  const key = [room.seq === 0n ? "wait" : room.phase, room.question?.index ?? -1, room.pausedPhase].join("|");
+  const key = [!room.info ? "wait" : room.phase, room.question?.index ?? -1, room.pausedPhase].join("|");
   if (key === view.key) {
     view.update();
     return;
@@ -74,7 +74,7 @@ interface View {
 }
 
 function build(): View {
-  if (room.seq === 0n) return { el: h("p", { class: "center muted" }, "Connecting…") };
+  if (!room.info) return { el: h("p", { class: "center muted" }, "Connecting…") };
   switch (room.phase) {
     case Phase.LOBBY:
       return lobby();
