@@ -94,8 +94,8 @@ func Handler(cfg Config) http.Handler {
 			return
 		}
 		name, ok := pages[r.URL.Path]
-		if !ok && strings.HasPrefix(r.URL.Path, "/assets/") {
-			name = path.Clean(r.URL.Path[1:])
+		if clean := path.Clean(r.URL.Path); !ok && strings.HasPrefix(clean, "/assets/") {
+			name = clean[1:]
 		}
 		f, ok := files[name]
 		if !ok {

@@ -404,7 +404,7 @@ function question(): View {
 function paused(): View {
   const q = room.pausedPhase === Phase.QUESTION ? room.question : undefined;
   return frame(
-    h("section", { class: "card center" }, h("h1", {}, h("span", { "aria-hidden": "true" }, "⏸ "), "Paused"),
+    h("section", { class: "card center" }, h("h1", {}, "Paused"),
       q ? h("p", {}, `Question ${q.index + 1}: ${q.text}`) : null,
       h("p", {}, "The clock is stopped; players see that the game is paused."),
       button("Resume", resume, "primary big", { id: "resume" })),

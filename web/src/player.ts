@@ -317,8 +317,8 @@ function lockedIn(): View {
   return {
     el: h("section", { class: "card center locked" },
       h("p", { class: "q-meta" }, `Question ${q.index + 1} of ${q.count}`),
-      h("h1", {}, h("span", { "aria-hidden": "true" }, "🔒 "), "Answer locked in"),
-      picked.index === q.index ? h("p", { class: "big-text" }, `You answered ${picked.text}`) : null,
+      h("h1", {}, h("span", { "aria-hidden": "true" }, "✓ "), "Answer locked in"),
+      picked.index === q.index ? h("p", { class: "big-text" }, "You answered: ", h("strong", {}, picked.text)) : null,
       h("p", { class: "muted" }, "Wait for the reveal…"), cd.el, progress),
     update,
   };
@@ -328,7 +328,7 @@ function paused(): View {
   const cd = room.pausedPhase === Phase.QUESTION ? countdown(room, () => {}) : null;
   announce("The host paused the game.");
   return {
-    el: h("section", { class: "card center" }, h("h1", {}, h("span", { "aria-hidden": "true" }, "⏸ "), "Paused"),
+    el: h("section", { class: "card center" }, h("h1", {}, "Paused"),
       h("p", {}, "The host paused the game. The clock is stopped."), cd?.el),
   };
 }
@@ -342,7 +342,7 @@ function standingLine(): HTMLElement | null {
   return h("div", { class: "standing" },
     h("p", { class: "rank-line" }, `You're ${ordinal(st.rank)}`, of ? ` of ${of}` : "", ` · ${st.score.toLocaleString("en")} points`),
     st.rank > 1 ? h("p", { class: "gap" }, `${gap.toLocaleString("en")} points behind ${ordinal(st.rank - 1)} place`) : h("p", { class: "gap" }, "Nobody is ahead of you"),
-    st.streak > 1 ? h("p", { class: "streak" }, h("span", { "aria-hidden": "true" }, "🔥 "), `${st.streak} right in a row`) : null);
+    st.streak > 1 ? h("p", { class: "streak" }, `Streak: ${st.streak} right in a row`) : null);
 }
 
 function reveal(): View {
@@ -351,7 +351,7 @@ function reveal(): View {
   const res = room.personal?.result;
   const poll = q?.kind === QuestionKind.POLL;
   let verdict: [string, string, string];
-  if (poll) verdict = ["poll", "🗳", res?.answered ? "Thanks for voting" : "No vote"];
+  if (poll) verdict = ["poll", "✓", res?.answered ? "Thanks for voting" : "No vote"];
   else if (!res?.answered) verdict = ["none", "–", "No answer"];
   else if (res.correct) verdict = ["right", "✓", "Correct!"];
   else if (res.points > 0) verdict = ["partial", "◐", "Partly right"];

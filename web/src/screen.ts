@@ -109,7 +109,7 @@ function lobby(): View {
       h("div", { class: "arrivals" }, count, names)),
     update() {
       count.textContent = room.playerCount ? `${plural(room.playerCount, "player")} in` : "Waiting for players…";
-      locked.textContent = room.locked ? "🔒 The room is locked" : "";
+      locked.textContent = room.locked ? "The room is locked: no new players" : "";
       names.replaceChildren(...room.players.slice(-60).map((p) => h("li", {}, p.name)));
     },
   };
@@ -119,7 +119,7 @@ function question(): View {
   const q = room.question!;
   const cd = countdown(room, () => {});
   const answered = h("p", { class: "answered" });
-  const pausedNote = room.phase === Phase.PAUSED ? h("p", { class: "notice" }, "⏸ Paused") : null;
+  const pausedNote = room.phase === Phase.PAUSED ? h("p", { class: "notice" }, "Paused by the host") : null;
   const timer = setInterval(() => (main.contains(cd.el) ? cd.tick() : clearInterval(timer)), 250);
   return {
     el: h("section", { class: "screen-question" },
@@ -136,7 +136,7 @@ function question(): View {
 }
 
 function paused(): View {
-  return { el: h("section", { class: "center" }, h("h1", {}, "⏸ Paused"), h("p", {}, "The game goes on in a moment.")) };
+  return { el: h("section", { class: "center" }, h("h1", {}, "Paused"), h("p", {}, "The game goes on in a moment.")) };
 }
 
 function reveal(): View {

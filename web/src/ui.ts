@@ -201,7 +201,7 @@ export function podium(top: Standing[]): HTMLElement {
   return h("ol", { class: "podium", "aria-label": "podium" }, ...order.map((i) => {
     const s = top[i];
     return h("li", { class: `step step-${i + 1}`, value: i + 1 },
-      h("span", { class: "medal", "aria-hidden": "true" }, ["🥇", "🥈", "🥉"][i]),
+      h("span", { class: "medal", "aria-hidden": "true" }, i + 1),
       h("span", { class: "name" }, s.player?.name ?? ""),
       h("span", { class: "score" }, `${s.score.toLocaleString("en")} points`),
       h("span", { class: "place" }, ordinal(i + 1)));
@@ -220,7 +220,7 @@ export function distribution(options: string[], counts: number[], correct: numbe
     const fill = h("span", { class: `dist-fill ${optionMarks[i % 6].cls}` });
     fill.style.setProperty("--share", String(n / most));
     return h("li", { class: ok ? "dist correct" : "dist" },
-      h("span", { class: "dist-label" }, mark(i), h("span", {}, o), ok ? h("span", { class: "tick" }, " ✓ correct") : null),
+      h("span", { class: "dist-label" }, mark(i), h("span", {}, o, ok ? h("span", { class: "tick" }, " ✓ correct") : null)),
       h("span", { class: "dist-bar", "aria-hidden": "true" }, fill),
       h("span", { class: "dist-count" }, plural(n, "answer")));
   }));
