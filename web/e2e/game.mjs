@@ -93,10 +93,15 @@ async function score(page) {
 }
 
 try {
-  step("the host creates a room of 3 questions from the built-in deck");
+  step("the host sees a bad deck's problems by line, then creates a room of 3 questions from the built-in deck");
   const host = await open("host", hostSize, false);
   await host.goto(`${base}host`);
   await host.locator("input[name=deck]:checked").waitFor({ state: "attached" });
+  await host.locator("#deck-file").setInputFiles({
+    name: "bad.md", mimeType: "text/markdown",
+    buffer: Buffer.from("# My deck\n\n## Which one?\n\n- [ ] no\n- [ ] neither\n"),
+  });
+  await host.locator(".lint li", { hasText: "bad.md:" }).first().waitFor();
   await shot(host, "host-setup");
   await host.locator("#questions").fill("3");
   await host.locator("#shuffle-q").uncheck();

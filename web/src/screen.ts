@@ -84,7 +84,7 @@ function build(): View {
     case Phase.REVEAL:
       return reveal();
     case Phase.LEADERBOARD:
-      return { el: h("section", { class: "leaderboard" }, h("h1", {}, "Leaderboard"), standingsList(room.leaderboard!.top)) };
+      return { el: h("section", { class: "leaderboard" }, h("h1", {}, `Leaderboard after question ${room.leaderboard!.afterQuestion + 1}`), standingsList(room.leaderboard!.top)) };
     case Phase.FINISHED:
       return finished();
     case Phase.CLOSED:
