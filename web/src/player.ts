@@ -150,6 +150,8 @@ function render(): void {
   const v = build();
   view = { key, update: v.update ?? (() => {}) };
   main.replaceChildren(v.el);
+  // The control that had the focus is gone: start the keyboard at the new view.
+  if (!document.activeElement || document.activeElement === document.body) main.focus({ preventScroll: true });
 }
 
 interface View {
