@@ -58,6 +58,7 @@ type options struct {
 	protocols             []string
 	think, timeout        time.Duration
 	grpcPort, httpPort    int
+	profile               string
 }
 
 // protocols are the ways a player can reach the server.
@@ -79,6 +80,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.DurationVar(&o.timeout, "timeout", 5*time.Minute, "give up on one game after this long")
 	fs.IntVar(&o.grpcPort, "grpc-port", 18051, "port of quizd's gRPC address (127.0.0.1)")
 	fs.IntVar(&o.httpPort, "http-port", 18080, "port of quizd's web address (127.0.0.1)")
+	fs.StringVar(&o.profile, "profile", "", "write the server's CPU profile of each game's first 20 s of play to this directory (PROTOCOL.pprof)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -140,8 +142,13 @@ func game(ctx context.Context, o options, quizd, protocol string) (*result, erro
 	defer cancel()
 	grpcAddr := fmt.Sprintf("127.0.0.1:%d", o.grpcPort)
 	webURL := fmt.Sprintf("http://127.0.0.1:%d/", o.httpPort)
-	srv, err := proc.Start(quizd, []string{"-listen", grpcAddr, "-http", fmt.Sprintf("127.0.0.1:%d", o.httpPort),
-		"-join-rate", "-1", "-answer-rate", "-1", "-max-players", "100000"}, nil, "quizd listening")
+	args := []string{"-listen", grpcAddr, "-http", fmt.Sprintf("127.0.0.1:%d", o.httpPort),
+		"-join-rate", "-1", "-answer-rate", "-1", "-max-players", "100000"}
+	metrics := fmt.Sprintf("127.0.0.1:%d", o.httpPort+1)
+	if o.profile != "" {
+		args = append(args, "-metrics", metrics)
+	}
+	srv, err := proc.Start(quizd, args, nil, "quizd listening")
 	if err != nil {
 		return nil, fmt.Errorf("starting quizd: %w", err)
 	}
@@ -277,10 +284,19 @@ func game(ctx context.Context, o options, quizd, protocol string) (*result, erro
 		return nil, err
 	}
 	hctx := metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+created.GetHostToken())
+	profiled := make(chan error, 1)
+	if o.profile != "" {
+		go func() { profiled <- profile(ctx, metrics, filepath.Join(o.profile, protocol+".pprof")) }()
+	} else {
+		profiled <- nil
+	}
 	if _, err := host.api.StartGame(hctx, &quizv1.StartGameRequest{RoomCode: code}); err != nil {
 		return nil, fmt.Errorf("starting the game: %w", err)
 	}
 	wg.Wait()
+	if err := <-profiled; err != nil {
+		return nil, err
+	}
 	after, err := proc.Read(srv.Pid())
 	if err != nil {
 		return nil, err
@@ -293,6 +309,28 @@ func game(ctx context.Context, o options, quizd, protocol string) (*result, erro
 		join: bots.Summarize(joins), fanout: bots.Summarize(fanouts), answer: bots.Summarize(answers),
 		cpu: after.CPU - before.CPU, perPlayer: float64(connected.RSS-before.RSS) / float64(o.n),
 	}, nil
+}
+
+// profile writes 20 s of the server's CPU profile to file.
+func profile(ctx context.Context, addr, file string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/debug/pprof/profile?seconds=20", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("profiling the server: %w", err)
+	}
+	defer resp.Body.Close()
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // waitServing waits until the server answers.
