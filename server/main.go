@@ -1,11 +1,13 @@
 // Command quizd is the Quizroom server: live multiplayer quiz rooms over
 // gRPC. With no flags it listens on 127.0.0.1:50051 with the embedded
-// in-memory store and the built-in decks; -redis shares rooms with other
+// in-memory store and the built-in decks, and serves the web app and the
+// API for browsers on 127.0.0.1:8080; -redis shares rooms with other
 // instances through Redis. Every flag has an environment equivalent, listed
 // by -help.
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -122,8 +124,11 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (*conf
 	str(&c.tlsCert, "tls-cert", "QUIZ_TLS_CERT", "", "TLS certificate file (PEM); with -tls-key, serve TLS")
 	str(&c.tlsKey, "tls-key", "QUIZ_TLS_KEY", "", "TLS private key file (PEM)")
 	str(&c.httpAddr, "http", "QUIZ_HTTP", "127.0.0.1:8080", "address to serve the web app and the API for browsers on; empty: none")
-	public, _ := strconv.ParseBool(getenv("QUIZ_PUBLIC"))
-	fs.BoolVar(&c.public, "public", public, "serve the web app on every interface at -http's port and print the address to share on the local network (env QUIZ_PUBLIC)")
+	public, err := strconv.ParseBool(cmp.Or(getenv("QUIZ_PUBLIC"), "false"))
+	if err != nil {
+		errs = append(errs, fmt.Errorf("QUIZ_PUBLIC=%q: not true or false", getenv("QUIZ_PUBLIC")))
+	}
+	fs.BoolVar(&c.public, "public", public, "serve the web app on every interface at -http's port and log the address to share on the local network (env QUIZ_PUBLIC)")
 	str(&c.instance, "instance", "QUIZ_INSTANCE", "", "name of this instance in room leases; default random")
 	num(&c.maxRooms, "max-rooms", "QUIZ_MAX_ROOMS", room.DefaultMaxRooms, "live rooms the store may hold")
 	num(&c.maxPlayers, "max-players", "QUIZ_MAX_PLAYERS", room.DefaultMaxPlayers, "players per room, at most")
@@ -138,6 +143,9 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (*conf
 	}
 	if fs.NArg() > 0 {
 		errs = append(errs, fmt.Errorf("unexpected arguments %q: quizd takes only flags", fs.Args()))
+	}
+	if c.public && c.httpAddr == "" {
+		errs = append(errs, errors.New("-public needs a -http address"))
 	}
 	if (c.tlsCert == "") != (c.tlsKey == "") {
 		errs = append(errs, errors.New("-tls-cert and -tls-key go together"))

@@ -224,6 +224,9 @@ func TestBadConfiguration(t *testing.T) {
 		{[]string{"-max-players", "0"}, nil, "at least 1"},
 		{[]string{"-listen", "256.0.0.1:1"}, nil, "listening on"},
 		{[]string{"extra"}, nil, "takes only flags"},
+		{[]string{"-public", "-http", ""}, nil, "-public needs"},
+		{nil, map[string]string{"QUIZ_PUBLIC": "maybe"}, "QUIZ_PUBLIC"},
+		{[]string{"-listen", "127.0.0.1:0", "-http", "256.0.0.1:1"}, nil, "web: listening on"},
 	}
 	for _, c := range cases {
 		err := run(context.Background(), c.args, env(c.env), io.Discard)

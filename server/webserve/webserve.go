@@ -24,9 +24,9 @@ import (
 	"github.com/quizroom/quizroom/web"
 )
 
-// Handler serves the web app and the browser API of every service
+// handler serves the web app and the browser API of every service
 // registered on g. Register the services before calling it.
-func Handler(g *grpc.Server, app web.Config) (http.Handler, error) {
+func handler(g *grpc.Server, app web.Config) (http.Handler, error) {
 	return vanguardgrpc.NewTranscoder(g,
 		vanguard.WithUnknownHandler(web.Handler(app)),
 		vanguard.WithDefaultServiceOptions(vanguard.WithMaxMessageBufferBytes(api.MaxMessageSize)),
@@ -90,7 +90,7 @@ func Start(cfg Config) (*Server, error) {
 			s.ShareURL = scheme + "://" + net.JoinHostPort(ip, strconv.Itoa(port)) + "/"
 		}
 	}
-	h, err := Handler(cfg.GRPC, web.Config{ShareURL: s.ShareURL})
+	h, err := handler(cfg.GRPC, web.Config{ShareURL: s.ShareURL})
 	if err != nil {
 		_ = lis.Close()
 		return nil, fmt.Errorf("web: %w", err)

@@ -104,6 +104,9 @@ try {
   await host.locator(".lint li", { hasText: "bad.md:" }).first().waitFor();
   await shot(host, "host-setup");
   await host.locator("#questions").fill("3");
+  // Every question closes early, when all have answered; a long limit keeps
+  // a slow machine's deadline out of the way of the steps in between.
+  await host.locator("#time").selectOption("120");
   await host.locator("#shuffle-q").uncheck();
   await host.getByRole("button", { name: "Create the room" }).click();
   const code = (await host.locator(".room-code").textContent()).trim();

@@ -6,7 +6,7 @@ import { QuestionKind, ReportSchema, type Report, type ReportAnswer, type Report
 import { durationMs } from "./state.js";
 
 /** header is the CSV's first row, as client/report writes it. */
-export const header = [
+const header = [
   "rank", "player_id", "name", "score", "correct_count", "left", "kicked",
   "question", "question_text", "kind", "answered", "answer", "correct", "points", "streak_bonus", "elapsed_ms",
 ];
@@ -24,7 +24,7 @@ const kindNames: Record<number, string> = {
  * carriage return) is a formula to a spreadsheet: a player named
  * "=HYPERLINK(…)" must stay text, so it gets a leading apostrophe.
  */
-export function cell(v: string): string {
+function cell(v: string): string {
   if (/^[=+\-@\t\r]/.test(v)) v = "'" + v;
   return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
