@@ -92,8 +92,42 @@ async function score(page) {
   return Number(m[1].replace(/,/g, ""));
 }
 
+// deck is the game's deck: one question of each kind a player answers
+// differently (one choice, several, typed), without time limits of its own,
+// so the room's long limit applies.
+const deck = `# Browser test deck
+id: browser-test
+
+## Which planet is called the red planet?
+section: Planets
+
+- [ ] Venus
+- [x] Mars
+- [ ] Jupiter
+- [ ] Saturn
+
+> Iron oxide on its surface makes it look red.
+
+## Which of these are prime numbers?
+kind: multiple
+section: Numbers
+
+- [x] 2
+- [x] 3
+- [ ] 4
+
+> 4 is 2 times 2.
+
+## Which gas do plants take in to make sugar?
+kind: typed
+section: Plants
+answers: carbon dioxide | CO2
+
+> Photosynthesis turns carbon dioxide and water into sugar.
+`;
+
 try {
-  step("the host sees a bad deck's problems by line, then creates a room of 3 questions from the built-in deck");
+  step("the host sees a bad deck's problems by line, uploads a good one and creates a room");
   const host = await open("host", hostSize, false);
   await host.goto(`${base}host`);
   await host.locator("input[name=deck]:checked").waitFor({ state: "attached" });
@@ -102,12 +136,15 @@ try {
     buffer: Buffer.from("# My deck\n\n## Which one?\n\n- [ ] no\n- [ ] neither\n"),
   });
   await host.locator(".lint li", { hasText: "bad.md:" }).first().waitFor();
+  await host.locator("#deck-file").setInputFiles({ name: "test.md", mimeType: "text/markdown", buffer: Buffer.from(deck) });
+  await host.locator(".deck", { hasText: "Browser test deck" }).locator("input:checked").waitFor();
   await shot(host, "host-setup");
   await host.locator("#questions").fill("3");
   // Every question closes early, when all have answered; a long limit keeps
   // a slow machine's deadline out of the way of the steps in between.
   await host.locator("#time").selectOption("120");
   await host.locator("#shuffle-q").uncheck();
+  await host.locator("#shuffle-o").uncheck();
   await host.getByRole("button", { name: "Create the room" }).click();
   const code = (await host.locator(".room-code").textContent()).trim();
   assert.match(code, /^[A-Z0-9]{6}$/);

@@ -72,8 +72,9 @@ async function setup(notice: string): Promise<void> {
     errors.replaceChildren();
     try {
       const res = await api.uploadDeck({ source: await f.text(), fileName: f.name });
-      for (const i of decksList.querySelectorAll("input")) (i as HTMLInputElement).checked = false;
-      addDeck(res.deck!, true);
+      const known = document.getElementById(`deck-${res.deck!.id}`) as HTMLInputElement | null;
+      if (known) known.checked = true; // the same source again: the same deck
+      else addDeck(res.deck!, true);
       announce(`Deck ${res.deck!.title} uploaded: ${plural(res.deck!.questionCount, "question")}.`);
     } catch (e) {
       showErrors(`${f.name} is not a valid deck:`, violations(e).length ? violations(e) : [message(e)]);
