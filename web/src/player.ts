@@ -17,8 +17,31 @@ let code = normalizeCode(new URLSearchParams(location.search).get("room") ?? "")
 let token = "";
 let room = new Room();
 let stop = new AbortController();
-/** picked is what this page sent for the open question, to show it back. */
+/**
+ * picked is the answer this browser had accepted for a question, kept for
+ * the tab (sessionStorage) so that a reload shows it back. A snapshot made
+ * just after an answer may not know of it yet (the server shares such reads
+ * for up to a second), so picked also keeps a reloaded page from offering
+ * the question again.
+ */
 let picked = { index: -1, text: "" };
+
+function loadPicked(): void {
+  try {
+    picked = JSON.parse(sessionStorage.getItem(`quizroom.picked.${code}`) ?? "") as typeof picked;
+  } catch {
+    picked = { index: -1, text: "" };
+  }
+}
+
+function savePicked(index: number, text: string): void {
+  picked = { index, text };
+  try {
+    sessionStorage.setItem(`quizroom.picked.${code}`, JSON.stringify(picked));
+  } catch {
+    // Without storage a reload just does not show the answer back.
+  }
+}
 let view = { key: "", update: () => {} };
 
 start();
@@ -107,11 +130,14 @@ function play(): void {
   stop.abort();
   stop = new AbortController();
   room = new Room();
+  loadPicked();
   render();
   void watch(code, token, stop.signal, {
     lastSeq: () => room.seq,
     event(ev, personal, received) {
       room.apply(ev, personal, received);
+      // This page's own accepted answer, as the CLI sets it after SubmitAnswer.
+      if (room.phase === Phase.QUESTION && room.question?.index === picked.index) room.answered = true;
       render();
     },
     status: onStatus,
@@ -243,7 +269,7 @@ function question(): View {
     update();
     try {
       await api.submitAnswer({ roomCode: code, questionIndex: q.index, answer }, auth(token));
-      picked = { index: q.index, text };
+      savePicked(q.index, text);
       room.answered = true;
       render();
     } catch (e) {
