@@ -230,10 +230,10 @@ try {
   await shot(ada, "player-question");
   await shot(host, "host-question");
   await shot(screen, "screen-question");
-  await answer(ada, 0);
+  await answer(ada, 1);
   await host.getByText("Answered: 1 of 3").waitFor();
   await shot(ada, "player-locked-in");
-  await answer(bo, 1);
+  await answer(bo, 0);
   await answer(cleo, 0);
 
   step("the reveal: players see their result, host and projector the split");
@@ -272,6 +272,9 @@ try {
   await answer(ada, 1);
   await ada.reload();
   await text(ada, "Answer locked in");
+  await cleo.locator("button.option").first().click();
+  await shot(cleo, "player-question-multiple");
+  await cleo.locator("button.option").first().click();
   await answer(cleo, 1);
   await bo.locator(".verdict h1").waitFor();
   const boAfter = await score(bo);
@@ -283,8 +286,12 @@ try {
   await host.getByRole("button", { name: "Next" }).click();
   await host.getByRole("button", { name: "Next" }).click();
   await cleo.locator(".question").waitFor();
+  await shot(cleo, "player-question-typed");
   for (const [i, p] of players.entries()) await answer(p, i);
   await host.locator(".reveal-host").waitFor();
+  await screen.locator(".screen-reveal").waitFor();
+  await shot(screen, "screen-reveal-typed");
+  await shot(cleo, "player-reveal-typed");
   for (let i = 0; i < 3 && !(await host.getByText("Game over").count()); i++) {
     await host.getByRole("button", { name: "Next" }).click();
     await host.waitForTimeout(300);

@@ -369,7 +369,7 @@ function standingLine(): HTMLElement | null {
   const gap = room.personal!.gapToNext;
   return h("div", { class: "standing" },
     h("p", { class: "rank-line" }, `You're ${ordinal(st.rank)}`, of ? ` of ${of}` : "", ` · ${st.score.toLocaleString("en")} points`),
-    st.rank > 1 ? h("p", { class: "gap" }, `${gap.toLocaleString("en")} points behind ${ordinal(st.rank - 1)} place`) : h("p", { class: "gap" }, "Nobody is ahead of you"),
+    st.rank > 1 ? h("p", { class: "gap" }, `${gap === 1 ? "1 point" : `${gap.toLocaleString("en")} points`} behind ${ordinal(st.rank - 1)} place`) : h("p", { class: "gap" }, "Nobody is ahead of you"),
     st.streak > 1 ? h("p", { class: "streak" }, `Streak: ${st.streak} right in a row`) : null);
 }
 
@@ -386,7 +386,7 @@ function reveal(): View {
   else verdict = ["wrong", "✗", "Wrong"];
   const correct = q && q.kind !== QuestionKind.TYPED_ANSWER
     ? rv.correctChoices.map((i) => h("li", { class: `answer ${optionMarks[i % 6].cls}` }, mark(i), h("span", {}, q.options[i] ?? "")))
-    : rv.acceptedAnswers.map((a) => h("li", { class: "answer typed" }, a));
+    : rv.acceptedAnswers.map((a) => h("li", { class: "answer accepted" }, a));
   const pointsLine = res && !poll
     ? h("p", { class: "points" }, `${signed(res.points)} points`, res.streakBonus > 0 ? ` (including a ${res.streakBonus} streak bonus)` : "")
     : null;
@@ -395,6 +395,7 @@ function reveal(): View {
     el: h("section", { class: `reveal verdict-${verdict[0]}` },
       h("div", { class: "verdict" }, h("span", { class: "verdict-icon", "aria-hidden": "true" }, verdict[1]), h("h1", {}, verdict[2])),
       pointsLine, standingLine(),
+      q && picked.index === q.index && !poll ? h("p", {}, "You answered: ", h("strong", {}, picked.text)) : null,
       !poll && correct.length ? h("div", { class: "card" }, h("h2", {}, correct.length > 1 ? "The answers" : "The answer"), h("ul", { class: "answers" }, ...correct)) : null,
       rv.explanation ? h("div", { class: "card" }, h("h2", {}, "Why"), h("p", {}, rv.explanation), rv.section ? h("p", { class: "muted" }, `From the notes: ${rv.section}`) : null) : null),
   };

@@ -156,6 +156,7 @@ function finished(): View {
   const f = room.finished!;
   return {
     el: h("section", { class: "screen-finished" }, h("h1", {}, "Podium"), podium(f.podium),
-      h("p", { class: "muted" }, `${plural(f.playerCount, "player")} · ${plural(f.questionsPlayed, "question")}`)),
+      h("p", { class: "muted" }, `${plural(f.playerCount, "player")} · ${plural(f.questionsPlayed, "question")}`),
+      f.standings.length > 3 ? h("div", { class: "leaderboard" }, standingsList(f.standings.slice(3))) : null),
   };
 }
