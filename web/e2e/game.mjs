@@ -287,6 +287,14 @@ try {
   await host.getByRole("button", { name: "Next" }).click();
   await cleo.locator(".question").waitFor();
   await shot(cleo, "player-question-typed");
+
+  step("a player's network drops and comes back: the page resumes the room");
+  await cleo.context().setOffline(true);
+  await text(cleo, "Reconnecting…");
+  await cleo.context().setOffline(false);
+  await text(cleo, "● Connected");
+  await cleo.locator(".question").waitFor();
+  assert.equal(await cleo.locator("button.option, #typed").first().isEnabled(), true, "the question is still open to answer");
   for (const [i, p] of players.entries()) await answer(p, i);
   await host.locator(".reveal-host").waitFor();
   await screen.locator(".screen-reveal").waitFor();

@@ -84,33 +84,60 @@ export interface WatchHandlers {
  * OK (room closed, player kicked) or fatal says so. After a failure it
  * calls Watch again with after_seq set to the last seq applied, backing off
  * from 0.2 s doubling to 5 s, as proto/README.md asks; the server then sends
- * exactly the missed events, or a snapshot.
+ * exactly the missed events, or a snapshot. A phone that changes networks or
+ * wakes up may hold a stream that no longer leads anywhere without an error
+ * to show for it, so going back online or becoming visible again resumes at
+ * once on a new stream.
  */
 export async function watch(code: string, token: string, signal: AbortSignal, h: WatchHandlers): Promise<void> {
   let backoff = 200;
-  while (!signal.aborted) {
-    try {
-      let live = false;
-      for await (const res of api.watch({ roomCode: code, afterSeq: h.lastSeq() }, auth(token, signal))) {
-        if (!live) {
-          live = true;
-          backoff = 200;
-          h.status("live");
+  let attempt = new AbortController();
+  const restart = () => attempt.abort();
+  const offline = () => h.status("retrying");
+  const visible = () => document.visibilityState === "visible" && restart();
+  window.addEventListener("online", restart);
+  window.addEventListener("offline", offline);
+  document.addEventListener("visibilitychange", visible);
+  try {
+    while (!signal.aborted) {
+      attempt = new AbortController();
+      const both = AbortSignal.any([signal, attempt.signal]);
+      try {
+        let live = false;
+        const up = () => {
+          if (!live && !both.aborted) {
+            live = true;
+            backoff = 200;
+            h.status("live");
+          }
+        };
+        const after = h.lastSeq();
+        // A resume that missed nothing gets no event until the room moves
+        // (the stream's headers come with its first message), so a call
+        // beside it tells that the server is reachable again.
+        if (after > 0n) api.getRoom({ roomCode: code }, { signal: both }).then(up, () => {});
+        for await (const res of api.watch({ roomCode: code, afterSeq: after }, auth(token, both))) {
+          up();
+          if (res.event) h.event(res.event, res.personal, Date.now());
         }
-        if (res.event) h.event(res.event, res.personal, Date.now());
-      }
-      h.status("over");
-      return;
-    } catch (err) {
-      if (signal.aborted) return;
-      if (h.fatal?.(err)) {
-        h.status("over", err);
+        h.status("over");
         return;
+      } catch (err) {
+        if (signal.aborted) return;
+        if (attempt.signal.aborted) continue; // online or visible again: resume now
+        if (h.fatal?.(err)) {
+          h.status("over", err);
+          return;
+        }
+        h.status("retrying", err);
+        await sleep(backoff, both);
+        backoff = Math.min(backoff * 2, 5000);
       }
-      h.status("retrying", err);
-      await sleep(backoff, signal);
-      backoff = Math.min(backoff * 2, 5000);
     }
+  } finally {
+    window.removeEventListener("online", restart);
+    window.removeEventListener("offline", offline);
+    document.removeEventListener("visibilitychange", visible);
   }
 }
 
