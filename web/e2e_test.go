@@ -12,9 +12,10 @@ import (
 
 // TestGameInChromium plays a whole game in Chromium against a real server
 // (e2e/game.mjs): a host, a projector and three players in separate browser
-// contexts, a reload mid-question, pause and resume, a kick, a locked
-// lobby, a bad room code, a taken name, and the report downloads. Set
-// QUIZ_SCREENSHOTS to a directory to keep a screenshot of every page.
+// contexts, a deck with lint errors and a good one, a reload mid-question,
+// a network drop, pause and resume, a kick, a locked lobby, a bad room
+// code, a taken name, a phone-sized viewport, and the report downloads.
+// Set QUIZ_SCREENSHOTS to a directory to keep a screenshot of every page.
 func TestGameInChromium(t *testing.T) {
 	bin := node(t)
 	browser := chromium(t)
