@@ -1,11 +1,13 @@
 // Command quizd is the Quizroom server: live multiplayer quiz rooms over
 // gRPC. With no flags it listens on 127.0.0.1:50051 with the embedded
-// in-memory store and the built-in decks; -redis shares rooms with other
+// in-memory store and the built-in decks, and serves the web app and the
+// API for browsers on 127.0.0.1:8080; -redis shares rooms with other
 // instances through Redis. Every flag has an environment equivalent, listed
 // by -help.
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -33,6 +35,7 @@ import (
 	"github.com/quizroom/quizroom/server/metrics"
 	"github.com/quizroom/quizroom/server/redisstore"
 	"github.com/quizroom/quizroom/server/room"
+	"github.com/quizroom/quizroom/server/webserve"
 )
 
 func main() {
@@ -57,6 +60,8 @@ type config struct {
 	logFormat   string
 	tlsCert     string
 	tlsKey      string
+	httpAddr    string
+	public      bool
 	instance    string
 	maxRooms    int
 	maxPlayers  int
@@ -119,6 +124,12 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (*conf
 	str(&c.logFormat, "log-format", "QUIZ_LOG_FORMAT", "text", "log format: text or json")
 	str(&c.tlsCert, "tls-cert", "QUIZ_TLS_CERT", "", "TLS certificate file (PEM); with -tls-key, serve TLS")
 	str(&c.tlsKey, "tls-key", "QUIZ_TLS_KEY", "", "TLS private key file (PEM)")
+	str(&c.httpAddr, "http", "QUIZ_HTTP", "127.0.0.1:8080", "address to serve the web app and the API for browsers on; empty: none")
+	public, err := strconv.ParseBool(cmp.Or(getenv("QUIZ_PUBLIC"), "false"))
+	if err != nil {
+		errs = append(errs, fmt.Errorf("QUIZ_PUBLIC=%q: not true or false", getenv("QUIZ_PUBLIC")))
+	}
+	fs.BoolVar(&c.public, "public", public, "serve the web app on every interface at -http's port and log the address to share on the local network (env QUIZ_PUBLIC)")
 	str(&c.instance, "instance", "QUIZ_INSTANCE", "", "name of this instance in room leases; default random")
 	num(&c.maxRooms, "max-rooms", "QUIZ_MAX_ROOMS", room.DefaultMaxRooms, "live rooms the store may hold")
 	num(&c.maxPlayers, "max-players", "QUIZ_MAX_PLAYERS", room.DefaultMaxPlayers, "players per room, at most")
@@ -133,6 +144,9 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (*conf
 	}
 	if fs.NArg() > 0 {
 		errs = append(errs, fmt.Errorf("unexpected arguments %q: quizd takes only flags", fs.Args()))
+	}
+	if c.public && c.httpAddr == "" {
+		errs = append(errs, errors.New("-public needs a -http address"))
 	}
 	if (c.tlsCert == "") != (c.tlsKey == "") {
 		errs = append(errs, errors.New("-tls-cert and -tls-key go together"))
@@ -208,12 +222,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	m := metrics.New(engine.Stats)
 	opts := append(api.ServerOptions(), m.ServerOptions()...)
+	var tlsConf *tls.Config
 	if c.tlsCert != "" {
 		cert, err := tls.LoadX509KeyPair(c.tlsCert, c.tlsKey)
 		if err != nil {
 			return fmt.Errorf("loading the TLS key pair: %w", err)
 		}
 		opts = append(opts, grpc.Creds(credentials.NewServerTLSFromCert(&cert)))
+		tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}}
 	}
 	lis, err := net.Listen("tcp", c.listen)
 	if err != nil {
@@ -239,6 +255,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			return err
 		}
 		defer stopMetrics()
+	}
+	if c.httpAddr != "" {
+		web, err := webserve.Start(webserve.Config{Addr: c.httpAddr, Public: c.public, GRPC: srv, TLS: tlsConf, Logger: log})
+		if err != nil {
+			stopEngine()
+			srv.Stop()
+			<-engineDone
+			return err
+		}
+		defer web.Stop(c.shutdownFor)
+		log.Info("play in a browser: players open "+web.ShareURL+", the host opens "+web.URL+"host", "url", web.URL)
 	}
 
 	addr := lis.Addr().String()

@@ -38,14 +38,17 @@ func env(m map[string]string) func(string) string { return func(k string) string
 
 // running is quizd started by run() in a test.
 type running struct {
-	grpc, metrics string // addresses it logged
-	stop          func() error
+	grpc, metrics, web string // addresses it logged
+	stop               func() error
 }
 
 // startRun runs the server as main does, on free ports given through the
 // environment, and returns the addresses it logged.
 func startRun(t *testing.T, args []string, vars map[string]string) *running {
 	t.Helper()
+	if _, ok := vars["QUIZ_HTTP"]; !ok {
+		vars["QUIZ_HTTP"] = "127.0.0.1:0" // not the fixed default port
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
@@ -55,13 +58,16 @@ func startRun(t *testing.T, args []string, vars map[string]string) *running {
 	}()
 	r := &running{}
 	lines := bufio.NewScanner(pr)
-	for (r.grpc == "" || (vars["QUIZ_METRICS"] != "" && r.metrics == "")) && lines.Scan() {
+	for (r.grpc == "" || r.web == "" || (vars["QUIZ_METRICS"] != "" && r.metrics == "")) && lines.Scan() {
 		line := lines.Text()
 		if m := regexp.MustCompile(`"addr":"([^"]+)"`).FindStringSubmatch(line); m != nil {
 			r.grpc = m[1]
 		}
 		if m := regexp.MustCompile(`http://([^/]+)/metrics`).FindStringSubmatch(line); m != nil {
 			r.metrics = m[1]
+		}
+		if m := regexp.MustCompile(`"url":"([^"]+)"`).FindStringSubmatch(line); m != nil {
+			r.web = m[1]
 		}
 	}
 	go func() { _, _ = io.Copy(io.Discard, pr) }()
@@ -109,6 +115,24 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	resp.Body.Close()
 	if !strings.Contains(string(body), `quizroom_grpc_calls_total{code="OK",method="/quiz.v1.QuizService/ListDecks"} 1`) {
 		t.Errorf("the metrics do not count the ListDecks call:\n%s", body)
+	}
+	// The web app and, on the same address, the API for browsers.
+	page, err := http.Get(r.web + "host")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page.Body.Close()
+	req, _ := http.NewRequest(http.MethodPost, r.web+"quiz.v1.QuizService/ListDecks", strings.NewReader("{}"))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Connect-Protocol-Version", "1")
+	listed, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	decksJSON, _ := io.ReadAll(listed.Body)
+	listed.Body.Close()
+	if page.StatusCode != http.StatusOK || !strings.Contains(string(decksJSON), `"aws-compute"`) {
+		t.Errorf("the web address: GET /host %d, Connect ListDecks %s", page.StatusCode, decksJSON)
 	}
 	if err := r.stop(); err != nil {
 		t.Errorf("run returned %v after the shutdown", err)
@@ -200,6 +224,9 @@ func TestBadConfiguration(t *testing.T) {
 		{[]string{"-max-players", "0"}, nil, "at least 1"},
 		{[]string{"-listen", "256.0.0.1:1"}, nil, "listening on"},
 		{[]string{"extra"}, nil, "takes only flags"},
+		{[]string{"-public", "-http", ""}, nil, "-public needs"},
+		{nil, map[string]string{"QUIZ_PUBLIC": "maybe"}, "QUIZ_PUBLIC"},
+		{[]string{"-listen", "127.0.0.1:0", "-http", "256.0.0.1:1"}, nil, "web: listening on"},
 	}
 	for _, c := range cases {
 		err := run(context.Background(), c.args, env(c.env), io.Discard)

@@ -313,7 +313,7 @@ func startProcess(t *testing.T, c *cluster, name string) *process {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, "-listen", addr, "-redis", c.url, "-redis-prefix", c.prefix, "-instance", name,
-		"-join-rate", "-1", "-answer-rate", "-1", "-log-level", "warn")
+		"-join-rate", "-1", "-answer-rate", "-1", "-log-level", "warn", "-http", "")
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -19,6 +19,7 @@ import (
 	"github.com/quizroom/quizroom/server/api"
 	"github.com/quizroom/quizroom/server/memstore"
 	"github.com/quizroom/quizroom/server/room"
+	"github.com/quizroom/quizroom/server/webserve"
 )
 
 // Options tune a test server; zero fields get defaults.
@@ -31,11 +32,17 @@ type Options struct {
 	// API adjusts the gRPC service's config (Engine is set). Rate limits
 	// default to off: tests drive many clients from one address.
 	API api.Config
+	// Web also serves the web app and the API for browsers (package
+	// webserve) on another port of 127.0.0.1, at Server.WebURL.
+	Web bool
 }
 
 // Server is a running test server.
 type Server struct {
-	Addr   string
+	Addr string
+	// WebURL is the web app's address, such as "http://127.0.0.1:41234/",
+	// when Options.Web is set.
+	WebURL string
 	Engine *room.Engine
 	Store  room.Store
 	stop   func()
@@ -82,12 +89,22 @@ func Run(opt Options) (*Server, error) {
 	}
 	srv := grpc.NewServer(api.ServerOptions()...)
 	api.New(acfg).Register(srv)
+	stopWeb := func() {}
+	webURL := ""
+	if opt.Web {
+		w, err := webserve.Start(webserve.Config{Addr: "127.0.0.1:0", GRPC: srv})
+		if err != nil {
+			_ = lis.Close()
+			return nil, err
+		}
+		webURL, stopWeb = w.URL, func() { w.Stop(5 * time.Second) }
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	engineDone := make(chan struct{})
 	go func() { _ = engine.Run(ctx); close(engineDone) }()
 	serveDone := make(chan struct{})
 	go func() { _ = srv.Serve(lis); close(serveDone) }()
-	return &Server{Addr: lis.Addr().String(), Engine: engine, Store: opt.Store, stop: func() {
+	return &Server{Addr: lis.Addr().String(), WebURL: webURL, Engine: engine, Store: opt.Store, stop: func() {
 		cancel()
 		<-engineDone
 		stopped := make(chan struct{})
@@ -98,6 +115,7 @@ func Run(opt Options) (*Server, error) {
 			srv.Stop()
 		}
 		<-serveDone
+		stopWeb()
 	}}, nil
 }
 

@@ -1,0 +1,198 @@
+// The quiz.v1 client every page uses: one Connect transport to the server
+// that served the page (binary protobuf, fetch streams), the bearer token
+// as a header, the watch loop that resumes with after_seq, and errors
+// turned into sentences for people.
+
+import { Code, ConnectError, createClient, type CallOptions, type Client } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-web";
+import { BinaryReader } from "@bufbuild/protobuf/wire";
+import { QuizService, type Event, type Personal } from "./gen/quiz/v1/quiz_pb.js";
+
+/** api is the QuizService client on the page's own origin. */
+export const api: Client<typeof QuizService> = createClient(
+  QuizService,
+  createConnectTransport({ baseUrl: location.origin, useBinaryFormat: true }),
+);
+
+/** auth is the call options that send token, with an optional abort signal. */
+export function auth(token: string, signal?: AbortSignal): CallOptions {
+  return { headers: token ? { authorization: `Bearer ${token}` } : {}, signal };
+}
+
+/** codeOf is an error's status code, or Unknown for errors that are not ConnectErrors. */
+export function codeOf(err: unknown): Code {
+  return err instanceof ConnectError ? err.code : Code.Unknown;
+}
+
+/** message is what went wrong, for people: the server's message, or what a network failure means. */
+export function message(err: unknown): string {
+  if (err instanceof ConnectError) {
+    if (err.code === Code.Unavailable || err.code === Code.Unknown) {
+      return "cannot reach the server: check the network and try again";
+    }
+    return err.rawMessage;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * violations lists the descriptions of an InvalidArgument's
+ * google.rpc.BadRequest field violations, such as deck lint errors with
+ * their line numbers ("deck.md:12: no correct option"). The message is
+ * decoded by hand: two string fields need no generated schema.
+ */
+export function violations(err: unknown): string[] {
+  if (!(err instanceof ConnectError)) return [];
+  const out: string[] = [];
+  for (const d of err.details) {
+    if (!("type" in d) || d.type !== "google.rpc.BadRequest") continue;
+    const r = new BinaryReader(d.value);
+    while (r.pos < r.len) {
+      const [field, wire] = r.tag();
+      if (field !== 1) {
+        r.skip(wire);
+        continue;
+      }
+      const v = new BinaryReader(r.bytes());
+      while (v.pos < v.len) {
+        const [f, w] = v.tag();
+        if (f === 2) out.push(v.string());
+        else v.skip(w);
+      }
+    }
+  }
+  return out;
+}
+
+/** Status is how the watch loop stands: live, retrying after a failure, or over. */
+export type Status = "live" | "retrying" | "over";
+
+/** WatchHandlers receive the stream's events and its status. */
+export interface WatchHandlers {
+  /** event is called for each event with the caller's own part of it and its local arrival time. */
+  event(ev: Event, personal: Personal | undefined, received: number): void;
+  /** status is called when the stream goes live, fails and retries, or ends. */
+  status(s: Status, err?: unknown): void;
+  /** fatal reports whether an error should end the loop instead of retrying. */
+  fatal?(err: unknown): boolean;
+  /** lastSeq is the seq of the last event applied, to resume after. */
+  lastSeq(): bigint;
+}
+
+/**
+ * watch follows a room's events until signal aborts, the stream ends with
+ * OK (room closed, player kicked) or fatal says so. After a failure it
+ * calls Watch again with after_seq set to the last seq applied, backing off
+ * from 0.2 s doubling to 5 s, as proto/README.md asks; the server then sends
+ * exactly the missed events, or a snapshot. A phone that changes networks or
+ * wakes up may hold a stream that no longer leads anywhere without an error
+ * to show for it, so going back online or becoming visible again resumes at
+ * once on a new stream.
+ */
+export async function watch(code: string, token: string, signal: AbortSignal, h: WatchHandlers): Promise<void> {
+  let backoff = 200;
+  let attempt = new AbortController();
+  const restart = () => attempt.abort();
+  const offline = () => h.status("retrying");
+  const visible = () => document.visibilityState === "visible" && restart();
+  window.addEventListener("online", restart);
+  window.addEventListener("offline", offline);
+  document.addEventListener("visibilitychange", visible);
+  try {
+    while (!signal.aborted) {
+      attempt = new AbortController();
+      const both = AbortSignal.any([signal, attempt.signal]);
+      try {
+        let live = false;
+        const up = () => {
+          if (!live && !both.aborted) {
+            live = true;
+            backoff = 200;
+            h.status("live");
+          }
+        };
+        const after = h.lastSeq();
+        // A resume that missed nothing gets no event until the room moves
+        // (the stream's headers come with its first message), so a call
+        // beside it tells that the server is reachable again.
+        if (after > 0n) api.getRoom({ roomCode: code }, { signal: both }).then(up, () => {});
+        for await (const res of api.watch({ roomCode: code, afterSeq: after }, auth(token, both))) {
+          up();
+          if (res.event) h.event(res.event, res.personal, Date.now());
+        }
+        h.status("over");
+        return;
+      } catch (err) {
+        if (signal.aborted) return;
+        if (attempt.signal.aborted) continue; // online or visible again: resume now
+        if (h.fatal?.(err)) {
+          h.status("over", err);
+          return;
+        }
+        h.status("retrying", err);
+        await sleep(backoff, both);
+        backoff = Math.min(backoff * 2, 5000);
+      }
+    }
+  } finally {
+    window.removeEventListener("online", restart);
+    window.removeEventListener("offline", offline);
+    document.removeEventListener("visibilitychange", visible);
+  }
+}
+
+/** sleep waits ms, or less when signal aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(t);
+      resolve();
+    }, { once: true });
+  });
+}
+
+/**
+ * Saved keeps tokens in the browser (localStorage), per room and role, so
+ * that a reload or a phone that slept resumes the same player or host.
+ */
+export const saved = {
+  get(role: "player" | "host", code: string): string {
+    try {
+      return localStorage.getItem(`quizroom.${role}.${code}`) ?? "";
+    } catch {
+      return "";
+    }
+  },
+  set(role: "player" | "host", code: string, token: string): void {
+    try {
+      localStorage.setItem(`quizroom.${role}.${code}`, token);
+    } catch {
+      // Private modes may refuse storage: the game still works until a reload.
+    }
+  },
+  drop(role: "player" | "host", code: string): void {
+    try {
+      localStorage.removeItem(`quizroom.${role}.${code}`);
+    } catch {
+      // Nothing kept, nothing to drop.
+    }
+  },
+};
+
+/** normalizeCode is a room code as typed, upper-cased without spaces. */
+export function normalizeCode(s: string): string {
+  return s.toUpperCase().replace(/[^A-Z0-9]/g, "");
+}
+
+/** shareURL is the address players open: the server's share address, or this page's origin. */
+export async function shareURL(): Promise<string> {
+  try {
+    const r = await fetch("/config.json", { cache: "no-store" });
+    const c = (await r.json()) as { shareUrl?: string };
+    if (c.shareUrl) return c.shareUrl;
+  } catch {
+    // Fall back to the page's own origin.
+  }
+  return location.origin + "/";
+}
