@@ -306,6 +306,8 @@ try {
   }
   await text(host, "Game over");
   for (const p of players) await text(p, "You finished");
+  // Every typed guess was wrong: each player gets it back to study.
+  for (const p of players) await text(p, "To study next");
   await screen.locator(".podium").waitFor();
   await shot(ada, "player-final");
   await shot(host, "host-final");

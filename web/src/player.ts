@@ -5,7 +5,7 @@
 
 import { Code } from "@connectrpc/connect";
 import { api, auth, codeOf, message, normalizeCode, saved, watch, type Status } from "./api.js";
-import { Phase, QuestionKind } from "./gen/quiz/v1/quiz_pb.js";
+import { Phase, QuestionKind, type MissedQuestion } from "./gen/quiz/v1/quiz_pb.js";
 import { Room } from "./state.js";
 import { announcer, countdown, h, kindHint, mark, optionMarks, ordinal, plural, podium, signed, standingsList } from "./ui.js";
 
@@ -409,6 +409,30 @@ function leaderboard(): View {
   };
 }
 
+/**
+ * toStudy lists what the player should study next: every scored question
+ * they did not answer fully correctly, with the answer, theirs, why, and
+ * the passage of the notes it comes from.
+ */
+function toStudy(missed: MissedQuestion[]): HTMLElement | null {
+  if (missed.length === 0) return null;
+  const answerOf = (q: MissedQuestion, choices: number[]) => choices.map((i) => q.options[i] ?? "").join(" / ");
+  return h("section", { class: "study", "aria-labelledby": "study-title" },
+    h("h2", { id: "study-title" }, `To study next: ${plural(missed.length, "question")} you missed`),
+    h("ol", { class: "study-list" }, ...missed.map((q) => {
+      const right = q.kind === QuestionKind.TYPED_ANSWER ? q.acceptedAnswers.join(" / ") : answerOf(q, q.correctChoices);
+      const yours = !q.yourAnswer ? "no answer" : q.yourAnswer.text || answerOf(q, q.yourAnswer.choices);
+      const facts = q.passage.split("\n").map((l) => l.replace(/^- /, "").trim()).filter((l) => l !== "");
+      return h("li", { class: "card study-item" },
+        h("p", { class: "study-q" }, h("span", { class: "muted" }, `Question ${q.index + 1}. `), q.text),
+        h("p", {}, "Answer: ", h("strong", {}, right), h("span", { class: "muted" }, ` · yours: ${yours}`)),
+        q.explanation ? h("p", {}, q.explanation) : null,
+        facts.length ? h("details", {},
+          h("summary", {}, q.section ? `From the notes: ${q.section}` : "From the notes"),
+          h("ul", { class: "passage" }, ...facts.map((f) => h("li", {}, f)))) : null);
+    })));
+}
+
 function finished(): View {
   const f = room.finished!;
   const st = room.personal?.standing;
@@ -421,8 +445,7 @@ function finished(): View {
         h("p", { class: "big-text" }, `${st.score.toLocaleString("en")} points · ${st.correctCount} of ${f.questionsPlayed} right`)) : null,
       podium(f.podium),
       h("h2", {}, "Final standings"), standingsList(f.standings, room.you?.playerId),
-      // The questions this player missed, with their notes, go here once
-      // the API carries them (the content work adds them to quiz.v1).
+      toStudy(room.personal?.missed ?? []),
       h("a", { class: "button primary", href: "/" }, "Join another game")),
   };
 }

@@ -28,7 +28,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file quiz/v1/quiz.proto.
  */
 export const file_quiz_v1_quiz: GenFile = /*@__PURE__*/
-  fileDesc("ChJxdWl6L3YxL3F1aXoucHJvdG8SB3F1aXoudjEiEgoQTGlzdERlY2tzUmVxdWVzdCI1ChFMaXN0RGVja3NSZXNwb25zZRIgCgVkZWNrcxgBIAMoCzIRLnF1aXoudjEuRGVja0luZm8icwoIRGVja0luZm8SCgoCaWQYASABKAkSDQoFdGl0bGUYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkSFgoOcXVlc3Rpb25fY291bnQYBCABKAUSDQoFbm90ZXMYBSABKAkSEAoIdXBsb2FkZWQYBiABKAgiNgoRVXBsb2FkRGVja1JlcXVlc3QSDgoGc291cmNlGAEgASgJEhEKCWZpbGVfbmFtZRgCIAEoCSI1ChJVcGxvYWREZWNrUmVzcG9uc2USHwoEZGVjaxgBIAEoCzIRLnF1aXoudjEuRGVja0luZm8ikQQKDFJvb21TZXR0aW5ncxIWCg5xdWVzdGlvbl9jb3VudBgBIAEoBRIZChFzaHVmZmxlX3F1ZXN0aW9ucxgCIAEoCBIXCg9zaHVmZmxlX29wdGlvbnMYAyABKAgSDAoEc2VlZBgEIAEoBBIjCgZwYWNpbmcYBSABKA4yEy5xdWl6LnYxLlBhY2luZ01vZGUSLQoKdGltZV9saW1pdBgGIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIsCglyZWFkX3RpbWUYByABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SLAoNcG9pbnRzX3BvbGljeRgIIAEoDjIVLnF1aXoudjEuUG9pbnRzUG9saWN5EhkKDHN0cmVha19ib251cxgJIAEoCEgAiAEBEhwKFHdyb25nX2Fuc3dlcl9wZW5hbHR5GAogASgFEhkKEWxlYWRlcmJvYXJkX2V2ZXJ5GAsgASgFEhMKC21heF9wbGF5ZXJzGAwgASgFEi4KC3JldmVhbF90aW1lGA0gASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEjMKEGxlYWRlcmJvYXJkX3RpbWUYDiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SGAoQbGVhZGVyYm9hcmRfc2l6ZRgPIAEoBUIPCg1fc3RyZWFrX2JvbnVzImoKEUNyZWF0ZVJvb21SZXF1ZXN0EhEKB2RlY2tfaWQYASABKAlIABIPCgVub3RlcxgCIAEoCUgAEicKCHNldHRpbmdzGAMgASgLMhUucXVpei52MS5Sb29tU2V0dGluZ3NCCAoGc291cmNlIkkKEkNyZWF0ZVJvb21SZXNwb25zZRIfCgRyb29tGAEgASgLMhEucXVpei52MS5Sb29tSW5mbxISCgpob3N0X3Rva2VuGAIgASgJIsMBCghSb29tSW5mbxIMCgRjb2RlGAEgASgJEg8KB2RlY2tfaWQYAiABKAkSEgoKZGVja190aXRsZRgDIAEoCRIWCg5xdWVzdGlvbl9jb3VudBgEIAEoBRInCghzZXR0aW5ncxgFIAEoCzIVLnF1aXoudjEuUm9vbVNldHRpbmdzEh0KBXBoYXNlGAYgASgOMg4ucXVpei52MS5QaGFzZRIUCgxwbGF5ZXJfY291bnQYByABKAUSDgoGbG9ja2VkGAggASgIIiMKDkdldFJvb21SZXF1ZXN0EhEKCXJvb21fY29kZRgBIAEoCSIyCg9HZXRSb29tUmVzcG9uc2USHwoEcm9vbRgBIAEoCzIRLnF1aXoudjEuUm9vbUluZm8iMgoPSm9pblJvb21SZXF1ZXN0EhEKCXJvb21fY29kZRgBIAEoCRIMCgRuYW1lGAIgASgJImoKEEpvaW5Sb29tUmVzcG9uc2USEQoJcGxheWVyX2lkGAEgASgJEhQKDHBsYXllcl90b2tlbhgCIAEoCRIfCgRyb29tGAMgASgLMhEucXVpei52MS5Sb29tSW5mbxIMCgRuYW1lGAQgASgJIiUKEExlYXZlUm9vbVJlcXVlc3QSEQoJcm9vbV9jb2RlGAEgASgJIiAKEUxlYXZlUm9vbVJlc3BvbnNlEgsKA3NlcRgBIAEoBCI0CgxXYXRjaFJlcXVlc3QSEQoJcm9vbV9jb2RlGAEgASgJEhEKCWFmdGVyX3NlcRgCIAEoBCJTCg1XYXRjaFJlc3BvbnNlEh0KBWV2ZW50GAEgASgLMg4ucXVpei52MS5FdmVudBIjCghwZXJzb25hbBgCIAEoCzIRLnF1aXoudjEuUGVyc29uYWwiawoIUGVyc29uYWwSJQoGcmVzdWx0GAEgASgLMhUucXVpei52MS5QbGF5ZXJSZXN1bHQSIwoIc3RhbmRpbmcYAiABKAsyES5xdWl6LnYxLlN0YW5kaW5nEhMKC2dhcF90b19uZXh0GAMgASgFIroFCgVFdmVudBILCgNzZXEYASABKAQSLwoLc2VydmVyX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEikKCHNuYXBzaG90GAogASgLMhUucXVpei52MS5Sb29tU25hcHNob3RIABIwCg5yb3N0ZXJfY2hhbmdlZBgLIAEoCzIWLnF1aXoudjEuUm9zdGVyQ2hhbmdlZEgAEioKC3Jvb21fbG9ja2VkGAwgASgLMhMucXVpei52MS5Sb29tTG9ja2VkSAASLAoMZ2FtZV9zdGFydGVkGA0gASgLMhQucXVpei52MS5HYW1lU3RhcnRlZEgAEjIKD3F1ZXN0aW9uX29wZW5lZBgOIAEoCzIXLnF1aXoudjEuUXVlc3Rpb25PcGVuZWRIABIyCg9hbnN3ZXJfcHJvZ3Jlc3MYDyABKAsyFy5xdWl6LnYxLkFuc3dlclByb2dyZXNzSAASNgoRcXVlc3Rpb25fcmV2ZWFsZWQYECABKAsyGS5xdWl6LnYxLlF1ZXN0aW9uUmV2ZWFsZWRIABIrCgtsZWFkZXJib2FyZBgRIAEoCzIULnF1aXoudjEuTGVhZGVyYm9hcmRIABIqCgtnYW1lX3BhdXNlZBgSIAEoCzITLnF1aXoudjEuR2FtZVBhdXNlZEgAEiwKDGdhbWVfcmVzdW1lZBgTIAEoCzIULnF1aXoudjEuR2FtZVJlc3VtZWRIABIuCg1nYW1lX2ZpbmlzaGVkGBQgASgLMhUucXVpei52MS5HYW1lRmluaXNoZWRIABIuCg1wbGF5ZXJfa2lja2VkGBUgASgLMhUucXVpei52MS5QbGF5ZXJLaWNrZWRIABIqCgtyb29tX2Nsb3NlZBgWIAEoCzITLnF1aXoudjEuUm9vbUNsb3NlZEgAQgkKB3BheWxvYWQiKQoGUGxheWVyEhEKCXBsYXllcl9pZBgBIAEoCRIMCgRuYW1lGAIgASgJIu0DCgxSb29tU25hcHNob3QSHwoEcm9vbRgBIAEoCzIRLnF1aXoudjEuUm9vbUluZm8SGwoEcm9sZRgCIAEoDjINLnF1aXoudjEuUm9sZRIcCgN5b3UYAyABKAsyDy5xdWl6LnYxLlBsYXllchIdCgVwaGFzZRgEIAEoDjIOLnF1aXoudjEuUGhhc2USJAoMcGF1c2VkX3BoYXNlGAUgASgOMg4ucXVpei52MS5QaGFzZRIzChBwYXVzZWRfcmVtYWluaW5nGAYgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEiAKB3BsYXllcnMYByADKAsyDy5xdWl6LnYxLlBsYXllchIpCghxdWVzdGlvbhgIIAEoCzIXLnF1aXoudjEuUXVlc3Rpb25PcGVuZWQSEAoIYW5zd2VyZWQYCSABKAgSKQoIcHJvZ3Jlc3MYCiABKAsyFy5xdWl6LnYxLkFuc3dlclByb2dyZXNzEikKBnJldmVhbBgLIAEoCzIZLnF1aXoudjEuUXVlc3Rpb25SZXZlYWxlZBIpCgtsZWFkZXJib2FyZBgMIAEoCzIULnF1aXoudjEuTGVhZGVyYm9hcmQSJwoIZmluaXNoZWQYDSABKAsyFS5xdWl6LnYxLkdhbWVGaW5pc2hlZCKTAQoNUm9zdGVyQ2hhbmdlZBIfCgZqb2luZWQYASADKAsyDy5xdWl6LnYxLlBsYXllchIWCg5qb2luZWRfb21pdHRlZBgCIAEoBRIdCgRsZWZ0GAMgAygLMg8ucXVpei52MS5QbGF5ZXISFAoMbGVmdF9vbWl0dGVkGAQgASgFEhQKDHBsYXllcl9jb3VudBgFIAEoBSIcCgpSb29tTG9ja2VkEg4KBmxvY2tlZBgBIAEoCCI7CgtHYW1lU3RhcnRlZBIWCg5xdWVzdGlvbl9jb3VudBgBIAEoBRIUCgxwbGF5ZXJfY291bnQYAiABKAUijQIKDlF1ZXN0aW9uT3BlbmVkEg0KBWluZGV4GAEgASgFEg0KBWNvdW50GAIgASgFEiMKBGtpbmQYAyABKA4yFS5xdWl6LnYxLlF1ZXN0aW9uS2luZBIMCgR0ZXh0GAQgASgJEg8KB29wdGlvbnMYBSADKAkSLAoIb3BlbnNfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGRlYWRsaW5lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBItCgp0aW1lX2xpbWl0GAggASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEg4KBnBvaW50cxgJIAEoBSJCCg5BbnN3ZXJQcm9ncmVzcxINCgVpbmRleBgBIAEoBRIQCghhbnN3ZXJlZBgCIAEoBRIPCgdwbGF5ZXJzGAMgASgFIssBChBRdWVzdGlvblJldmVhbGVkEg0KBWluZGV4GAEgASgFEhcKD2NvcnJlY3RfY2hvaWNlcxgCIAMoBRIYChBhY2NlcHRlZF9hbnN3ZXJzGAMgAygJEhMKC2V4cGxhbmF0aW9uGAQgASgJEhUKDW9wdGlvbl9jb3VudHMYBSADKAUSEAoIYW5zd2VyZWQYBiABKAUSFQoNY29ycmVjdF9jb3VudBgHIAEoBRIPCgdwbGF5ZXJzGAggASgFEg8KB3NlY3Rpb24YCSABKAkikwEKDFBsYXllclJlc3VsdBIQCghhbnN3ZXJlZBgBIAEoCBIPCgdjb3JyZWN0GAIgASgIEg4KBnBvaW50cxgDIAEoBRIOCgZzdHJlYWsYBCABKAUSKgoHZWxhcHNlZBgFIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIUCgxzdHJlYWtfYm9udXMYBiABKAUioAEKCFN0YW5kaW5nEgwKBHJhbmsYASABKAUSHwoGcGxheWVyGAIgASgLMg8ucXVpei52MS5QbGF5ZXISDQoFc2NvcmUYAyABKAUSFQoNY29ycmVjdF9jb3VudBgEIAEoBRIvCgxjb3JyZWN0X3RpbWUYBSABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SDgoGc3RyZWFrGAYgASgFIlsKC0xlYWRlcmJvYXJkEhYKDmFmdGVyX3F1ZXN0aW9uGAEgASgFEh4KA3RvcBgCIAMoCzIRLnF1aXoudjEuU3RhbmRpbmcSFAoMcGxheWVyX2NvdW50GAMgASgFImAKCkdhbWVQYXVzZWQSJAoMcGF1c2VkX3BoYXNlGAEgASgOMg4ucXVpei52MS5QaGFzZRIsCglyZW1haW5pbmcYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24iiAEKC0dhbWVSZXN1bWVkEh0KBXBoYXNlGAEgASgOMg4ucXVpei52MS5QaGFzZRIsCghvcGVuc19hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZGVhZGxpbmUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIocBCgxHYW1lRmluaXNoZWQSIQoGcG9kaXVtGAEgAygLMhEucXVpei52MS5TdGFuZGluZxIkCglzdGFuZGluZ3MYAiADKAsyES5xdWl6LnYxLlN0YW5kaW5nEhQKDHBsYXllcl9jb3VudBgDIAEoBRIYChBxdWVzdGlvbnNfcGxheWVkGAQgASgFIkUKDFBsYXllcktpY2tlZBIfCgZwbGF5ZXIYASABKAsyDy5xdWl6LnYxLlBsYXllchIUCgxwbGF5ZXJfY291bnQYAiABKAUiHAoKUm9vbUNsb3NlZBIOCgZyZWFzb24YASABKAkiYQoTU3VibWl0QW5zd2VyUmVxdWVzdBIRCglyb29tX2NvZGUYASABKAkSFgoOcXVlc3Rpb25faW5kZXgYAiABKAUSHwoGYW5zd2VyGAMgASgLMg8ucXVpei52MS5BbnN3ZXIiJwoGQW5zd2VyEg8KB2Nob2ljZXMYASADKAUSDAoEdGV4dBgCIAEoCSJUChRTdWJtaXRBbnN3ZXJSZXNwb25zZRIQCghhY2NlcHRlZBgBIAEoCBIqCgdlbGFwc2VkGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIiUKEFN0YXJ0R2FtZVJlcXVlc3QSEQoJcm9vbV9jb2RlGAEgASgJIiAKEVN0YXJ0R2FtZVJlc3BvbnNlEgsKA3NlcRgBIAEoBCIoChNOZXh0UXVlc3Rpb25SZXF1ZXN0EhEKCXJvb21fY29kZRgBIAEoCSJCChROZXh0UXVlc3Rpb25SZXNwb25zZRILCgNzZXEYASABKAQSHQoFcGhhc2UYAiABKA4yDi5xdWl6LnYxLlBoYXNlIikKFENsb3NlUXVlc3Rpb25SZXF1ZXN0EhEKCXJvb21fY29kZRgBIAEoCSIkChVDbG9zZVF1ZXN0aW9uUmVzcG9uc2USCwoDc2VxGAEgASgEIiUKEFBhdXNlR2FtZVJlcXVlc3QSEQoJcm9vbV9jb2RlGAEgASgJIiAKEVBhdXNlR2FtZVJlc3BvbnNlEgsKA3NlcRgBIAEoBCImChFSZXN1bWVHYW1lUmVxdWVzdBIRCglyb29tX2NvZGUYASABKAkiIQoSUmVzdW1lR2FtZVJlc3BvbnNlEgsKA3NlcRgBIAEoBCIjCg5FbmRHYW1lUmVxdWVzdBIRCglyb29tX2NvZGUYASABKAkiHgoPRW5kR2FtZVJlc3BvbnNlEgsKA3NlcRgBIAEoBCI5ChFLaWNrUGxheWVyUmVxdWVzdBIRCglyb29tX2NvZGUYASABKAkSEQoJcGxheWVyX2lkGAIgASgJIiEKEktpY2tQbGF5ZXJSZXNwb25zZRILCgNzZXEYASABKAQiNAoPTG9ja1Jvb21SZXF1ZXN0EhEKCXJvb21fY29kZRgBIAEoCRIOCgZsb2NrZWQYAiABKAgiHwoQTG9ja1Jvb21SZXNwb25zZRILCgNzZXEYASABKAQiJQoQR2V0UmVwb3J0UmVxdWVzdBIRCglyb29tX2NvZGUYASABKAkiNAoRR2V0UmVwb3J0UmVzcG9uc2USHwoGcmVwb3J0GAEgASgLMg8ucXVpei52MS5SZXBvcnQirwEKBlJlcG9ydBIfCgRyb29tGAEgASgLMhEucXVpei52MS5Sb29tSW5mbxIqCglxdWVzdGlvbnMYAiADKAsyFy5xdWl6LnYxLlJlcG9ydFF1ZXN0aW9uEiYKB3BsYXllcnMYAyADKAsyFS5xdWl6LnYxLlJlcG9ydFBsYXllchIwCgxnZW5lcmF0ZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIr8CCg5SZXBvcnRRdWVzdGlvbhINCgVpbmRleBgBIAEoBRIMCgR0ZXh0GAIgASgJEiMKBGtpbmQYAyABKA4yFS5xdWl6LnYxLlF1ZXN0aW9uS2luZBIPCgdvcHRpb25zGAQgAygJEhcKD2NvcnJlY3RfY2hvaWNlcxgFIAMoBRIYChBhY2NlcHRlZF9hbnN3ZXJzGAYgAygJEhUKDW9wdGlvbl9jb3VudHMYByADKAUSEAoIYW5zd2VyZWQYCCABKAUSFQoNY29ycmVjdF9jb3VudBgJIAEoBRIvCgxhdmVyYWdlX3RpbWUYCiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SEAoIcmV2ZWFsZWQYCyABKAgSEwoLZXhwbGFuYXRpb24YDCABKAkSDwoHc2VjdGlvbhgNIAEoCSJ5CgxSZXBvcnRQbGF5ZXISIwoIc3RhbmRpbmcYASABKAsyES5xdWl6LnYxLlN0YW5kaW5nEiYKB2Fuc3dlcnMYAiADKAsyFS5xdWl6LnYxLlJlcG9ydEFuc3dlchIMCgRsZWZ0GAMgASgIEg4KBmtpY2tlZBgEIAEoCCLBAQoMUmVwb3J0QW5zd2VyEhYKDnF1ZXN0aW9uX2luZGV4GAEgASgFEg8KB2Nob2ljZXMYAiADKAUSDAoEdGV4dBgDIAEoCRIPCgdjb3JyZWN0GAQgASgIEg4KBnBvaW50cxgFIAEoBRIUCgxzdHJlYWtfYm9udXMYBiABKAUSKgoHZWxhcHNlZBgHIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIXCg9ub3JtYWxpemVkX3RleHQYCCABKAkqpAEKBVBoYXNlEhUKEVBIQVNFX1VOU1BFQ0lGSUVEEAASDwoLUEhBU0VfTE9CQlkQARISCg5QSEFTRV9RVUVTVElPThACEhAKDFBIQVNFX1JFVkVBTBADEhUKEVBIQVNFX0xFQURFUkJPQVJEEAQSEAoMUEhBU0VfUEFVU0VEEAUSEgoOUEhBU0VfRklOSVNIRUQQBhIQCgxQSEFTRV9DTE9TRUQQByrHAQoMUXVlc3Rpb25LaW5kEh0KGVFVRVNUSU9OX0tJTkRfVU5TUEVDSUZJRUQQABIfChtRVUVTVElPTl9LSU5EX1NJTkdMRV9DSE9JQ0UQARIhCh1RVUVTVElPTl9LSU5EX01VTFRJUExFX1NFTEVDVBACEhwKGFFVRVNUSU9OX0tJTkRfVFJVRV9GQUxTRRADEh4KGlFVRVNUSU9OX0tJTkRfVFlQRURfQU5TV0VSEAQSFgoSUVVFU1RJT05fS0lORF9QT0xMEAUqVQoKUGFjaW5nTW9kZRIbChdQQUNJTkdfTU9ERV9VTlNQRUNJRklFRBAAEhQKEFBBQ0lOR19NT0RFX0hPU1QQARIUChBQQUNJTkdfTU9ERV9BVVRPEAIqYgoMUG9pbnRzUG9saWN5Eh0KGVBPSU5UU19QT0xJQ1lfVU5TUEVDSUZJRUQQABIXChNQT0lOVFNfUE9MSUNZX1NQRUVEEAESGgoWUE9JTlRTX1BPTElDWV9BQ0NVUkFDWRACKlAKBFJvbGUSFAoQUk9MRV9VTlNQRUNJRklFRBAAEhIKDlJPTEVfU1BFQ1RBVE9SEAESDwoLUk9MRV9QTEFZRVIQAhINCglST0xFX0hPU1QQAzKfCQoLUXVpelNlcnZpY2USQgoJTGlzdERlY2tzEhkucXVpei52MS5MaXN0RGVja3NSZXF1ZXN0GhoucXVpei52MS5MaXN0RGVja3NSZXNwb25zZRJFCgpVcGxvYWREZWNrEhoucXVpei52MS5VcGxvYWREZWNrUmVxdWVzdBobLnF1aXoudjEuVXBsb2FkRGVja1Jlc3BvbnNlEkUKCkNyZWF0ZVJvb20SGi5xdWl6LnYxLkNyZWF0ZVJvb21SZXF1ZXN0GhsucXVpei52MS5DcmVhdGVSb29tUmVzcG9uc2USPAoHR2V0Um9vbRIXLnF1aXoudjEuR2V0Um9vbVJlcXVlc3QaGC5xdWl6LnYxLkdldFJvb21SZXNwb25zZRI/CghKb2luUm9vbRIYLnF1aXoudjEuSm9pblJvb21SZXF1ZXN0GhkucXVpei52MS5Kb2luUm9vbVJlc3BvbnNlEkIKCUxlYXZlUm9vbRIZLnF1aXoudjEuTGVhdmVSb29tUmVxdWVzdBoaLnF1aXoudjEuTGVhdmVSb29tUmVzcG9uc2USOAoFV2F0Y2gSFS5xdWl6LnYxLldhdGNoUmVxdWVzdBoWLnF1aXoudjEuV2F0Y2hSZXNwb25zZTABEksKDFN1Ym1pdEFuc3dlchIcLnF1aXoudjEuU3VibWl0QW5zd2VyUmVxdWVzdBodLnF1aXoudjEuU3VibWl0QW5zd2VyUmVzcG9uc2USQgoJU3RhcnRHYW1lEhkucXVpei52MS5TdGFydEdhbWVSZXF1ZXN0GhoucXVpei52MS5TdGFydEdhbWVSZXNwb25zZRJLCgxOZXh0UXVlc3Rpb24SHC5xdWl6LnYxLk5leHRRdWVzdGlvblJlcXVlc3QaHS5xdWl6LnYxLk5leHRRdWVzdGlvblJlc3BvbnNlEk4KDUNsb3NlUXVlc3Rpb24SHS5xdWl6LnYxLkNsb3NlUXVlc3Rpb25SZXF1ZXN0Gh4ucXVpei52MS5DbG9zZVF1ZXN0aW9uUmVzcG9uc2USQgoJUGF1c2VHYW1lEhkucXVpei52MS5QYXVzZUdhbWVSZXF1ZXN0GhoucXVpei52MS5QYXVzZUdhbWVSZXNwb25zZRJFCgpSZXN1bWVHYW1lEhoucXVpei52MS5SZXN1bWVHYW1lUmVxdWVzdBobLnF1aXoudjEuUmVzdW1lR2FtZVJlc3BvbnNlEjwKB0VuZEdhbWUSFy5xdWl6LnYxLkVuZEdhbWVSZXF1ZXN0GhgucXVpei52MS5FbmRHYW1lUmVzcG9uc2USRQoKS2lja1BsYXllchIaLnF1aXoudjEuS2lja1BsYXllclJlcXVlc3QaGy5xdWl6LnYxLktpY2tQbGF5ZXJSZXNwb25zZRI/CghMb2NrUm9vbRIYLnF1aXoudjEuTG9ja1Jvb21SZXF1ZXN0GhkucXVpei52MS5Mb2NrUm9vbVJlc3BvbnNlEkIKCUdldFJlcG9ydBIZLnF1aXoudjEuR2V0UmVwb3J0UmVxdWVzdBoaLnF1aXoudjEuR2V0UmVwb3J0UmVzcG9uc2VCM1oxZ2l0aHViLmNvbS9xdWl6cm9vbS9xdWl6cm9vbS9wcm90by9xdWl6L3YxO3F1aXp2MWIGcHJvdG8z", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
+  fileDesc("ChJxdWl6L3YxL3F1aXoucHJvdG8SB3F1aXoudjEiEgoQTGlzdERlY2tzUmVxdWVzdCI1ChFMaXN0RGVja3NSZXNwb25zZRIgCgVkZWNrcxgBIAMoCzIRLnF1aXoudjEuRGVja0luZm8icwoIRGVja0luZm8SCgoCaWQYASABKAkSDQoFdGl0bGUYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkSFgoOcXVlc3Rpb25fY291bnQYBCABKAUSDQoFbm90ZXMYBSABKAkSEAoIdXBsb2FkZWQYBiABKAgiNgoRVXBsb2FkRGVja1JlcXVlc3QSDgoGc291cmNlGAEgASgJEhEKCWZpbGVfbmFtZRgCIAEoCSJdChJVcGxvYWREZWNrUmVzcG9uc2USHwoEZGVjaxgBIAEoCzIRLnF1aXoudjEuRGVja0luZm8SJgoId2FybmluZ3MYAiADKAsyFC5xdWl6LnYxLkRlY2tXYXJuaW5nIiwKC0RlY2tXYXJuaW5nEgwKBGxpbmUYASABKAUSDwoHbWVzc2FnZRgCIAEoCSKmBAoMUm9vbVNldHRpbmdzEhYKDnF1ZXN0aW9uX2NvdW50GAEgASgFEhkKEXNodWZmbGVfcXVlc3Rpb25zGAIgASgIEhcKD3NodWZmbGVfb3B0aW9ucxgDIAEoCBIMCgRzZWVkGAQgASgEEiMKBnBhY2luZxgFIAEoDjITLnF1aXoudjEuUGFjaW5nTW9kZRItCgp0aW1lX2xpbWl0GAYgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEiwKCXJlYWRfdGltZRgHIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIsCg1wb2ludHNfcG9saWN5GAggASgOMhUucXVpei52MS5Qb2ludHNQb2xpY3kSGQoMc3RyZWFrX2JvbnVzGAkgASgISACIAQESHAoUd3JvbmdfYW5zd2VyX3BlbmFsdHkYCiABKAUSGQoRbGVhZGVyYm9hcmRfZXZlcnkYCyABKAUSEwoLbWF4X3BsYXllcnMYDCABKAUSLgoLcmV2ZWFsX3RpbWUYDSABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SMwoQbGVhZGVyYm9hcmRfdGltZRgOIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIYChBsZWFkZXJib2FyZF9zaXplGA8gASgFEhMKC2FsbG93X3R5cG9zGBAgASgIQg8KDV9zdHJlYWtfYm9udXMiagoRQ3JlYXRlUm9vbVJlcXVlc3QSEQoHZGVja19pZBgBIAEoCUgAEg8KBW5vdGVzGAIgASgJSAASJwoIc2V0dGluZ3MYAyABKAsyFS5xdWl6LnYxLlJvb21TZXR0aW5nc0IICgZzb3VyY2UiSQoSQ3JlYXRlUm9vbVJlc3BvbnNlEh8KBHJvb20YASABKAsyES5xdWl6LnYxLlJvb21JbmZvEhIKCmhvc3RfdG9rZW4YAiABKAkiwwEKCFJvb21JbmZvEgwKBGNvZGUYASABKAkSDwoHZGVja19pZBgCIAEoCRISCgpkZWNrX3RpdGxlGAMgASgJEhYKDnF1ZXN0aW9uX2NvdW50GAQgASgFEicKCHNldHRpbmdzGAUgASgLMhUucXVpei52MS5Sb29tU2V0dGluZ3MSHQoFcGhhc2UYBiABKA4yDi5xdWl6LnYxLlBoYXNlEhQKDHBsYXllcl9jb3VudBgHIAEoBRIOCgZsb2NrZWQYCCABKAgiIwoOR2V0Um9vbVJlcXVlc3QSEQoJcm9vbV9jb2RlGAEgASgJIjIKD0dldFJvb21SZXNwb25zZRIfCgRyb29tGAEgASgLMhEucXVpei52MS5Sb29tSW5mbyIyCg9Kb2luUm9vbVJlcXVlc3QSEQoJcm9vbV9jb2RlGAEgASgJEgwKBG5hbWUYAiABKAkiagoQSm9pblJvb21SZXNwb25zZRIRCglwbGF5ZXJfaWQYASABKAkSFAoMcGxheWVyX3Rva2VuGAIgASgJEh8KBHJvb20YAyABKAsyES5xdWl6LnYxLlJvb21JbmZvEgwKBG5hbWUYBCABKAkiJQoQTGVhdmVSb29tUmVxdWVzdBIRCglyb29tX2NvZGUYASABKAkiIAoRTGVhdmVSb29tUmVzcG9uc2USCwoDc2VxGAEgASgEIjQKDFdhdGNoUmVxdWVzdBIRCglyb29tX2NvZGUYASABKAkSEQoJYWZ0ZXJfc2VxGAIgASgEIlMKDVdhdGNoUmVzcG9uc2USHQoFZXZlbnQYASABKAsyDi5xdWl6LnYxLkV2ZW50EiMKCHBlcnNvbmFsGAIgASgLMhEucXVpei52MS5QZXJzb25hbCKUAQoIUGVyc29uYWwSJQoGcmVzdWx0GAEgASgLMhUucXVpei52MS5QbGF5ZXJSZXN1bHQSIwoIc3RhbmRpbmcYAiABKAsyES5xdWl6LnYxLlN0YW5kaW5nEhMKC2dhcF90b19uZXh0GAMgASgFEicKBm1pc3NlZBgEIAMoCzIXLnF1aXoudjEuTWlzc2VkUXVlc3Rpb24i8wEKDk1pc3NlZFF1ZXN0aW9uEg0KBWluZGV4GAEgASgFEgwKBHRleHQYAiABKAkSIwoEa2luZBgDIAEoDjIVLnF1aXoudjEuUXVlc3Rpb25LaW5kEg8KB29wdGlvbnMYBCADKAkSFwoPY29ycmVjdF9jaG9pY2VzGAUgAygFEhgKEGFjY2VwdGVkX2Fuc3dlcnMYBiADKAkSJAoLeW91cl9hbnN3ZXIYByABKAsyDy5xdWl6LnYxLkFuc3dlchITCgtleHBsYW5hdGlvbhgIIAEoCRIPCgdzZWN0aW9uGAkgASgJEg8KB3Bhc3NhZ2UYCiABKAkiugUKBUV2ZW50EgsKA3NlcRgBIAEoBBIvCgtzZXJ2ZXJfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKQoIc25hcHNob3QYCiABKAsyFS5xdWl6LnYxLlJvb21TbmFwc2hvdEgAEjAKDnJvc3Rlcl9jaGFuZ2VkGAsgASgLMhYucXVpei52MS5Sb3N0ZXJDaGFuZ2VkSAASKgoLcm9vbV9sb2NrZWQYDCABKAsyEy5xdWl6LnYxLlJvb21Mb2NrZWRIABIsCgxnYW1lX3N0YXJ0ZWQYDSABKAsyFC5xdWl6LnYxLkdhbWVTdGFydGVkSAASMgoPcXVlc3Rpb25fb3BlbmVkGA4gASgLMhcucXVpei52MS5RdWVzdGlvbk9wZW5lZEgAEjIKD2Fuc3dlcl9wcm9ncmVzcxgPIAEoCzIXLnF1aXoudjEuQW5zd2VyUHJvZ3Jlc3NIABI2ChFxdWVzdGlvbl9yZXZlYWxlZBgQIAEoCzIZLnF1aXoudjEuUXVlc3Rpb25SZXZlYWxlZEgAEisKC2xlYWRlcmJvYXJkGBEgASgLMhQucXVpei52MS5MZWFkZXJib2FyZEgAEioKC2dhbWVfcGF1c2VkGBIgASgLMhMucXVpei52MS5HYW1lUGF1c2VkSAASLAoMZ2FtZV9yZXN1bWVkGBMgASgLMhQucXVpei52MS5HYW1lUmVzdW1lZEgAEi4KDWdhbWVfZmluaXNoZWQYFCABKAsyFS5xdWl6LnYxLkdhbWVGaW5pc2hlZEgAEi4KDXBsYXllcl9raWNrZWQYFSABKAsyFS5xdWl6LnYxLlBsYXllcktpY2tlZEgAEioKC3Jvb21fY2xvc2VkGBYgASgLMhMucXVpei52MS5Sb29tQ2xvc2VkSABCCQoHcGF5bG9hZCIpCgZQbGF5ZXISEQoJcGxheWVyX2lkGAEgASgJEgwKBG5hbWUYAiABKAki7QMKDFJvb21TbmFwc2hvdBIfCgRyb29tGAEgASgLMhEucXVpei52MS5Sb29tSW5mbxIbCgRyb2xlGAIgASgOMg0ucXVpei52MS5Sb2xlEhwKA3lvdRgDIAEoCzIPLnF1aXoudjEuUGxheWVyEh0KBXBoYXNlGAQgASgOMg4ucXVpei52MS5QaGFzZRIkCgxwYXVzZWRfcGhhc2UYBSABKA4yDi5xdWl6LnYxLlBoYXNlEjMKEHBhdXNlZF9yZW1haW5pbmcYBiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SIAoHcGxheWVycxgHIAMoCzIPLnF1aXoudjEuUGxheWVyEikKCHF1ZXN0aW9uGAggASgLMhcucXVpei52MS5RdWVzdGlvbk9wZW5lZBIQCghhbnN3ZXJlZBgJIAEoCBIpCghwcm9ncmVzcxgKIAEoCzIXLnF1aXoudjEuQW5zd2VyUHJvZ3Jlc3MSKQoGcmV2ZWFsGAsgASgLMhkucXVpei52MS5RdWVzdGlvblJldmVhbGVkEikKC2xlYWRlcmJvYXJkGAwgASgLMhQucXVpei52MS5MZWFkZXJib2FyZBInCghmaW5pc2hlZBgNIAEoCzIVLnF1aXoudjEuR2FtZUZpbmlzaGVkIpMBCg1Sb3N0ZXJDaGFuZ2VkEh8KBmpvaW5lZBgBIAMoCzIPLnF1aXoudjEuUGxheWVyEhYKDmpvaW5lZF9vbWl0dGVkGAIgASgFEh0KBGxlZnQYAyADKAsyDy5xdWl6LnYxLlBsYXllchIUCgxsZWZ0X29taXR0ZWQYBCABKAUSFAoMcGxheWVyX2NvdW50GAUgASgFIhwKClJvb21Mb2NrZWQSDgoGbG9ja2VkGAEgASgIIjsKC0dhbWVTdGFydGVkEhYKDnF1ZXN0aW9uX2NvdW50GAEgASgFEhQKDHBsYXllcl9jb3VudBgCIAEoBSKNAgoOUXVlc3Rpb25PcGVuZWQSDQoFaW5kZXgYASABKAUSDQoFY291bnQYAiABKAUSIwoEa2luZBgDIAEoDjIVLnF1aXoudjEuUXVlc3Rpb25LaW5kEgwKBHRleHQYBCABKAkSDwoHb3B0aW9ucxgFIAMoCRIsCghvcGVuc19hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZGVhZGxpbmUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KCnRpbWVfbGltaXQYCCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SDgoGcG9pbnRzGAkgASgFIkIKDkFuc3dlclByb2dyZXNzEg0KBWluZGV4GAEgASgFEhAKCGFuc3dlcmVkGAIgASgFEg8KB3BsYXllcnMYAyABKAUi3AEKEFF1ZXN0aW9uUmV2ZWFsZWQSDQoFaW5kZXgYASABKAUSFwoPY29ycmVjdF9jaG9pY2VzGAIgAygFEhgKEGFjY2VwdGVkX2Fuc3dlcnMYAyADKAkSEwoLZXhwbGFuYXRpb24YBCABKAkSFQoNb3B0aW9uX2NvdW50cxgFIAMoBRIQCghhbnN3ZXJlZBgGIAEoBRIVCg1jb3JyZWN0X2NvdW50GAcgASgFEg8KB3BsYXllcnMYCCABKAUSDwoHc2VjdGlvbhgJIAEoCRIPCgdwYXNzYWdlGAogASgJIpMBCgxQbGF5ZXJSZXN1bHQSEAoIYW5zd2VyZWQYASABKAgSDwoHY29ycmVjdBgCIAEoCBIOCgZwb2ludHMYAyABKAUSDgoGc3RyZWFrGAQgASgFEioKB2VsYXBzZWQYBSABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SFAoMc3RyZWFrX2JvbnVzGAYgASgFIqABCghTdGFuZGluZxIMCgRyYW5rGAEgASgFEh8KBnBsYXllchgCIAEoCzIPLnF1aXoudjEuUGxheWVyEg0KBXNjb3JlGAMgASgFEhUKDWNvcnJlY3RfY291bnQYBCABKAUSLwoMY29ycmVjdF90aW1lGAUgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEg4KBnN0cmVhaxgGIAEoBSJbCgtMZWFkZXJib2FyZBIWCg5hZnRlcl9xdWVzdGlvbhgBIAEoBRIeCgN0b3AYAiADKAsyES5xdWl6LnYxLlN0YW5kaW5nEhQKDHBsYXllcl9jb3VudBgDIAEoBSJgCgpHYW1lUGF1c2VkEiQKDHBhdXNlZF9waGFzZRgBIAEoDjIOLnF1aXoudjEuUGhhc2USLAoJcmVtYWluaW5nGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIogBCgtHYW1lUmVzdW1lZBIdCgVwaGFzZRgBIAEoDjIOLnF1aXoudjEuUGhhc2USLAoIb3BlbnNfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGRlYWRsaW5lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKHAQoMR2FtZUZpbmlzaGVkEiEKBnBvZGl1bRgBIAMoCzIRLnF1aXoudjEuU3RhbmRpbmcSJAoJc3RhbmRpbmdzGAIgAygLMhEucXVpei52MS5TdGFuZGluZxIUCgxwbGF5ZXJfY291bnQYAyABKAUSGAoQcXVlc3Rpb25zX3BsYXllZBgEIAEoBSJFCgxQbGF5ZXJLaWNrZWQSHwoGcGxheWVyGAEgASgLMg8ucXVpei52MS5QbGF5ZXISFAoMcGxheWVyX2NvdW50GAIgASgFIhwKClJvb21DbG9zZWQSDgoGcmVhc29uGAEgASgJImEKE1N1Ym1pdEFuc3dlclJlcXVlc3QSEQoJcm9vbV9jb2RlGAEgASgJEhYKDnF1ZXN0aW9uX2luZGV4GAIgASgFEh8KBmFuc3dlchgDIAEoCzIPLnF1aXoudjEuQW5zd2VyIicKBkFuc3dlchIPCgdjaG9pY2VzGAEgAygFEgwKBHRleHQYAiABKAkiVAoUU3VibWl0QW5zd2VyUmVzcG9uc2USEAoIYWNjZXB0ZWQYASABKAgSKgoHZWxhcHNlZBgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiIlChBTdGFydEdhbWVSZXF1ZXN0EhEKCXJvb21fY29kZRgBIAEoCSIgChFTdGFydEdhbWVSZXNwb25zZRILCgNzZXEYASABKAQiKAoTTmV4dFF1ZXN0aW9uUmVxdWVzdBIRCglyb29tX2NvZGUYASABKAkiQgoUTmV4dFF1ZXN0aW9uUmVzcG9uc2USCwoDc2VxGAEgASgEEh0KBXBoYXNlGAIgASgOMg4ucXVpei52MS5QaGFzZSIpChRDbG9zZVF1ZXN0aW9uUmVxdWVzdBIRCglyb29tX2NvZGUYASABKAkiJAoVQ2xvc2VRdWVzdGlvblJlc3BvbnNlEgsKA3NlcRgBIAEoBCIlChBQYXVzZUdhbWVSZXF1ZXN0EhEKCXJvb21fY29kZRgBIAEoCSIgChFQYXVzZUdhbWVSZXNwb25zZRILCgNzZXEYASABKAQiJgoRUmVzdW1lR2FtZVJlcXVlc3QSEQoJcm9vbV9jb2RlGAEgASgJIiEKElJlc3VtZUdhbWVSZXNwb25zZRILCgNzZXEYASABKAQiIwoORW5kR2FtZVJlcXVlc3QSEQoJcm9vbV9jb2RlGAEgASgJIh4KD0VuZEdhbWVSZXNwb25zZRILCgNzZXEYASABKAQiOQoRS2lja1BsYXllclJlcXVlc3QSEQoJcm9vbV9jb2RlGAEgASgJEhEKCXBsYXllcl9pZBgCIAEoCSIhChJLaWNrUGxheWVyUmVzcG9uc2USCwoDc2VxGAEgASgEIjQKD0xvY2tSb29tUmVxdWVzdBIRCglyb29tX2NvZGUYASABKAkSDgoGbG9ja2VkGAIgASgIIh8KEExvY2tSb29tUmVzcG9uc2USCwoDc2VxGAEgASgEIiUKEEdldFJlcG9ydFJlcXVlc3QSEQoJcm9vbV9jb2RlGAEgASgJIjQKEUdldFJlcG9ydFJlc3BvbnNlEh8KBnJlcG9ydBgBIAEoCzIPLnF1aXoudjEuUmVwb3J0Iq8BCgZSZXBvcnQSHwoEcm9vbRgBIAEoCzIRLnF1aXoudjEuUm9vbUluZm8SKgoJcXVlc3Rpb25zGAIgAygLMhcucXVpei52MS5SZXBvcnRRdWVzdGlvbhImCgdwbGF5ZXJzGAMgAygLMhUucXVpei52MS5SZXBvcnRQbGF5ZXISMAoMZ2VuZXJhdGVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLQAgoOUmVwb3J0UXVlc3Rpb24SDQoFaW5kZXgYASABKAUSDAoEdGV4dBgCIAEoCRIjCgRraW5kGAMgASgOMhUucXVpei52MS5RdWVzdGlvbktpbmQSDwoHb3B0aW9ucxgEIAMoCRIXCg9jb3JyZWN0X2Nob2ljZXMYBSADKAUSGAoQYWNjZXB0ZWRfYW5zd2VycxgGIAMoCRIVCg1vcHRpb25fY291bnRzGAcgAygFEhAKCGFuc3dlcmVkGAggASgFEhUKDWNvcnJlY3RfY291bnQYCSABKAUSLwoMYXZlcmFnZV90aW1lGAogASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhAKCHJldmVhbGVkGAsgASgIEhMKC2V4cGxhbmF0aW9uGAwgASgJEg8KB3NlY3Rpb24YDSABKAkSDwoHcGFzc2FnZRgOIAEoCSKTAQoMUmVwb3J0UGxheWVyEiMKCHN0YW5kaW5nGAEgASgLMhEucXVpei52MS5TdGFuZGluZxImCgdhbnN3ZXJzGAIgAygLMhUucXVpei52MS5SZXBvcnRBbnN3ZXISDAoEbGVmdBgDIAEoCBIOCgZraWNrZWQYBCABKAgSGAoQbWlzc2VkX3F1ZXN0aW9ucxgFIAMoBSLBAQoMUmVwb3J0QW5zd2VyEhYKDnF1ZXN0aW9uX2luZGV4GAEgASgFEg8KB2Nob2ljZXMYAiADKAUSDAoEdGV4dBgDIAEoCRIPCgdjb3JyZWN0GAQgASgIEg4KBnBvaW50cxgFIAEoBRIUCgxzdHJlYWtfYm9udXMYBiABKAUSKgoHZWxhcHNlZBgHIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIXCg9ub3JtYWxpemVkX3RleHQYCCABKAkqpAEKBVBoYXNlEhUKEVBIQVNFX1VOU1BFQ0lGSUVEEAASDwoLUEhBU0VfTE9CQlkQARISCg5QSEFTRV9RVUVTVElPThACEhAKDFBIQVNFX1JFVkVBTBADEhUKEVBIQVNFX0xFQURFUkJPQVJEEAQSEAoMUEhBU0VfUEFVU0VEEAUSEgoOUEhBU0VfRklOSVNIRUQQBhIQCgxQSEFTRV9DTE9TRUQQByrHAQoMUXVlc3Rpb25LaW5kEh0KGVFVRVNUSU9OX0tJTkRfVU5TUEVDSUZJRUQQABIfChtRVUVTVElPTl9LSU5EX1NJTkdMRV9DSE9JQ0UQARIhCh1RVUVTVElPTl9LSU5EX01VTFRJUExFX1NFTEVDVBACEhwKGFFVRVNUSU9OX0tJTkRfVFJVRV9GQUxTRRADEh4KGlFVRVNUSU9OX0tJTkRfVFlQRURfQU5TV0VSEAQSFgoSUVVFU1RJT05fS0lORF9QT0xMEAUqVQoKUGFjaW5nTW9kZRIbChdQQUNJTkdfTU9ERV9VTlNQRUNJRklFRBAAEhQKEFBBQ0lOR19NT0RFX0hPU1QQARIUChBQQUNJTkdfTU9ERV9BVVRPEAIqYgoMUG9pbnRzUG9saWN5Eh0KGVBPSU5UU19QT0xJQ1lfVU5TUEVDSUZJRUQQABIXChNQT0lOVFNfUE9MSUNZX1NQRUVEEAESGgoWUE9JTlRTX1BPTElDWV9BQ0NVUkFDWRACKlAKBFJvbGUSFAoQUk9MRV9VTlNQRUNJRklFRBAAEhIKDlJPTEVfU1BFQ1RBVE9SEAESDwoLUk9MRV9QTEFZRVIQAhINCglST0xFX0hPU1QQAzKfCQoLUXVpelNlcnZpY2USQgoJTGlzdERlY2tzEhkucXVpei52MS5MaXN0RGVja3NSZXF1ZXN0GhoucXVpei52MS5MaXN0RGVja3NSZXNwb25zZRJFCgpVcGxvYWREZWNrEhoucXVpei52MS5VcGxvYWREZWNrUmVxdWVzdBobLnF1aXoudjEuVXBsb2FkRGVja1Jlc3BvbnNlEkUKCkNyZWF0ZVJvb20SGi5xdWl6LnYxLkNyZWF0ZVJvb21SZXF1ZXN0GhsucXVpei52MS5DcmVhdGVSb29tUmVzcG9uc2USPAoHR2V0Um9vbRIXLnF1aXoudjEuR2V0Um9vbVJlcXVlc3QaGC5xdWl6LnYxLkdldFJvb21SZXNwb25zZRI/CghKb2luUm9vbRIYLnF1aXoudjEuSm9pblJvb21SZXF1ZXN0GhkucXVpei52MS5Kb2luUm9vbVJlc3BvbnNlEkIKCUxlYXZlUm9vbRIZLnF1aXoudjEuTGVhdmVSb29tUmVxdWVzdBoaLnF1aXoudjEuTGVhdmVSb29tUmVzcG9uc2USOAoFV2F0Y2gSFS5xdWl6LnYxLldhdGNoUmVxdWVzdBoWLnF1aXoudjEuV2F0Y2hSZXNwb25zZTABEksKDFN1Ym1pdEFuc3dlchIcLnF1aXoudjEuU3VibWl0QW5zd2VyUmVxdWVzdBodLnF1aXoudjEuU3VibWl0QW5zd2VyUmVzcG9uc2USQgoJU3RhcnRHYW1lEhkucXVpei52MS5TdGFydEdhbWVSZXF1ZXN0GhoucXVpei52MS5TdGFydEdhbWVSZXNwb25zZRJLCgxOZXh0UXVlc3Rpb24SHC5xdWl6LnYxLk5leHRRdWVzdGlvblJlcXVlc3QaHS5xdWl6LnYxLk5leHRRdWVzdGlvblJlc3BvbnNlEk4KDUNsb3NlUXVlc3Rpb24SHS5xdWl6LnYxLkNsb3NlUXVlc3Rpb25SZXF1ZXN0Gh4ucXVpei52MS5DbG9zZVF1ZXN0aW9uUmVzcG9uc2USQgoJUGF1c2VHYW1lEhkucXVpei52MS5QYXVzZUdhbWVSZXF1ZXN0GhoucXVpei52MS5QYXVzZUdhbWVSZXNwb25zZRJFCgpSZXN1bWVHYW1lEhoucXVpei52MS5SZXN1bWVHYW1lUmVxdWVzdBobLnF1aXoudjEuUmVzdW1lR2FtZVJlc3BvbnNlEjwKB0VuZEdhbWUSFy5xdWl6LnYxLkVuZEdhbWVSZXF1ZXN0GhgucXVpei52MS5FbmRHYW1lUmVzcG9uc2USRQoKS2lja1BsYXllchIaLnF1aXoudjEuS2lja1BsYXllclJlcXVlc3QaGy5xdWl6LnYxLktpY2tQbGF5ZXJSZXNwb25zZRI/CghMb2NrUm9vbRIYLnF1aXoudjEuTG9ja1Jvb21SZXF1ZXN0GhkucXVpei52MS5Mb2NrUm9vbVJlc3BvbnNlEkIKCUdldFJlcG9ydBIZLnF1aXoudjEuR2V0UmVwb3J0UmVxdWVzdBoaLnF1aXoudjEuR2V0UmVwb3J0UmVzcG9uc2VCM1oxZ2l0aHViLmNvbS9xdWl6cm9vbS9xdWl6cm9vbS9wcm90by9xdWl6L3YxO3F1aXp2MWIGcHJvdG8z", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
 
 /**
  * ListDecksRequest asks for every deck this server can run.
@@ -151,7 +151,8 @@ export const UploadDeckRequestSchema: GenMessage<UploadDeckRequest> = /*@__PURE_
   messageDesc(file_quiz_v1_quiz, 3);
 
 /**
- * UploadDeckResponse describes the stored deck.
+ * UploadDeckResponse describes the stored deck and what its fairness
+ * check found.
  *
  * @generated from message quiz.v1.UploadDeckResponse
  */
@@ -163,6 +164,16 @@ export type UploadDeckResponse = Message<"quiz.v1.UploadDeckResponse"> & {
    * @generated from field: quiz.v1.DeckInfo deck = 1;
    */
   deck?: DeckInfo | undefined;
+
+  /**
+   * Warnings are what the fairness check found: questions that can be
+   * answered from their form rather than from the notes (an option far
+   * longer than the others, a section or explanation naming another
+   * question's answer, …). They do not stop the upload.
+   *
+   * @generated from field: repeated quiz.v1.DeckWarning warnings = 2;
+   */
+  warnings: DeckWarning[];
 };
 
 /**
@@ -173,6 +184,34 @@ export const UploadDeckResponseSchema: GenMessage<UploadDeckResponse> = /*@__PUR
   messageDesc(file_quiz_v1_quiz, 4);
 
 /**
+ * DeckWarning is one problem of fairness in a deck.
+ *
+ * @generated from message quiz.v1.DeckWarning
+ */
+export type DeckWarning = Message<"quiz.v1.DeckWarning"> & {
+  /**
+   * Line is the line of the question (or fact) in the source.
+   *
+   * @generated from field: int32 line = 1;
+   */
+  line: number;
+
+  /**
+   * Message says what is unfair and how to fix it.
+   *
+   * @generated from field: string message = 2;
+   */
+  message: string;
+};
+
+/**
+ * Describes the message quiz.v1.DeckWarning.
+ * Use `create(DeckWarningSchema)` to create a new message.
+ */
+export const DeckWarningSchema: GenMessage<DeckWarning> = /*@__PURE__*/
+  messageDesc(file_quiz_v1_quiz, 5);
+
+/**
  * RoomSettings are a room's rules. Every zero value means the documented
  * default.
  *
@@ -180,8 +219,10 @@ export const UploadDeckResponseSchema: GenMessage<UploadDeckResponse> = /*@__PUR
  */
 export type RoomSettings = Message<"quiz.v1.RoomSettings"> & {
   /**
-   * QuestionCount plays only the first N questions of the (shuffled) deck;
-   * 0 plays them all.
+   * QuestionCount plays N of the deck's questions, drawn from across its
+   * notes sections (one from each section in turn, polls left out while
+   * there are enough others) and played in deck order, or shuffled with
+   * shuffle_questions; the draw is repeatable with seed. 0 plays them all.
    *
    * @generated from field: int32 question_count = 1;
    */
@@ -226,8 +267,9 @@ export type RoomSettings = Message<"quiz.v1.RoomSettings"> & {
   timeLimit?: Duration | undefined;
 
   /**
-   * ReadTime shows each question's text this long before its options open;
-   * 0 to 30 s, default 0.
+   * ReadTime shows each question's text this long before its options open,
+   * a short "get ready"; 0 to 30 s. Unset, it is 3 s; set it to 0 s for
+   * none.
    *
    * @generated from field: google.protobuf.Duration read_time = 7;
    */
@@ -298,6 +340,16 @@ export type RoomSettings = Message<"quiz.v1.RoomSettings"> & {
    * @generated from field: int32 leaderboard_size = 15;
    */
   leaderboardSize: number;
+
+  /**
+   * AllowTypos forgives one typo in a typed answer (one letter inserted,
+   * deleted or replaced, or two neighbours swapped) inside a word of an
+   * accepted answer that has at least 6 letters and no digit; default
+   * false.
+   *
+   * @generated from field: bool allow_typos = 16;
+   */
+  allowTypos: boolean;
 };
 
 /**
@@ -305,7 +357,7 @@ export type RoomSettings = Message<"quiz.v1.RoomSettings"> & {
  * Use `create(RoomSettingsSchema)` to create a new message.
  */
 export const RoomSettingsSchema: GenMessage<RoomSettings> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 5);
+  messageDesc(file_quiz_v1_quiz, 6);
 
 /**
  * CreateRoomRequest opens a room from a deck or from notes.
@@ -351,7 +403,7 @@ export type CreateRoomRequest = Message<"quiz.v1.CreateRoomRequest"> & {
  * Use `create(CreateRoomRequestSchema)` to create a new message.
  */
 export const CreateRoomRequestSchema: GenMessage<CreateRoomRequest> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 6);
+  messageDesc(file_quiz_v1_quiz, 7);
 
 /**
  * CreateRoomResponse gives the new room's code and the host token.
@@ -379,7 +431,7 @@ export type CreateRoomResponse = Message<"quiz.v1.CreateRoomResponse"> & {
  * Use `create(CreateRoomResponseSchema)` to create a new message.
  */
 export const CreateRoomResponseSchema: GenMessage<CreateRoomResponse> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 7);
+  messageDesc(file_quiz_v1_quiz, 8);
 
 /**
  * RoomInfo describes a room.
@@ -449,7 +501,7 @@ export type RoomInfo = Message<"quiz.v1.RoomInfo"> & {
  * Use `create(RoomInfoSchema)` to create a new message.
  */
 export const RoomInfoSchema: GenMessage<RoomInfo> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 8);
+  messageDesc(file_quiz_v1_quiz, 9);
 
 /**
  * GetRoomRequest names a room.
@@ -470,7 +522,7 @@ export type GetRoomRequest = Message<"quiz.v1.GetRoomRequest"> & {
  * Use `create(GetRoomRequestSchema)` to create a new message.
  */
 export const GetRoomRequestSchema: GenMessage<GetRoomRequest> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 9);
+  messageDesc(file_quiz_v1_quiz, 10);
 
 /**
  * GetRoomResponse describes the room.
@@ -491,7 +543,7 @@ export type GetRoomResponse = Message<"quiz.v1.GetRoomResponse"> & {
  * Use `create(GetRoomResponseSchema)` to create a new message.
  */
 export const GetRoomResponseSchema: GenMessage<GetRoomResponse> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 10);
+  messageDesc(file_quiz_v1_quiz, 11);
 
 /**
  * JoinRoomRequest asks to join a room as a player.
@@ -520,7 +572,7 @@ export type JoinRoomRequest = Message<"quiz.v1.JoinRoomRequest"> & {
  * Use `create(JoinRoomRequestSchema)` to create a new message.
  */
 export const JoinRoomRequestSchema: GenMessage<JoinRoomRequest> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 11);
+  messageDesc(file_quiz_v1_quiz, 12);
 
 /**
  * JoinRoomResponse identifies the new player.
@@ -562,7 +614,7 @@ export type JoinRoomResponse = Message<"quiz.v1.JoinRoomResponse"> & {
  * Use `create(JoinRoomResponseSchema)` to create a new message.
  */
 export const JoinRoomResponseSchema: GenMessage<JoinRoomResponse> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 12);
+  messageDesc(file_quiz_v1_quiz, 13);
 
 /**
  * LeaveRoomRequest names the room the calling player leaves.
@@ -583,7 +635,7 @@ export type LeaveRoomRequest = Message<"quiz.v1.LeaveRoomRequest"> & {
  * Use `create(LeaveRoomRequestSchema)` to create a new message.
  */
 export const LeaveRoomRequestSchema: GenMessage<LeaveRoomRequest> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 13);
+  messageDesc(file_quiz_v1_quiz, 14);
 
 /**
  * LeaveRoomResponse confirms that the player left.
@@ -605,7 +657,7 @@ export type LeaveRoomResponse = Message<"quiz.v1.LeaveRoomResponse"> & {
  * Use `create(LeaveRoomResponseSchema)` to create a new message.
  */
 export const LeaveRoomResponseSchema: GenMessage<LeaveRoomResponse> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 14);
+  messageDesc(file_quiz_v1_quiz, 15);
 
 /**
  * WatchRequest opens a room's event stream.
@@ -633,7 +685,7 @@ export type WatchRequest = Message<"quiz.v1.WatchRequest"> & {
  * Use `create(WatchRequestSchema)` to create a new message.
  */
 export const WatchRequestSchema: GenMessage<WatchRequest> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 15);
+  messageDesc(file_quiz_v1_quiz, 16);
 
 /**
  * WatchResponse is one event of the room, with the caller's own part of it
@@ -666,7 +718,7 @@ export type WatchResponse = Message<"quiz.v1.WatchResponse"> & {
  * Use `create(WatchResponseSchema)` to create a new message.
  */
 export const WatchResponseSchema: GenMessage<WatchResponse> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 16);
+  messageDesc(file_quiz_v1_quiz, 17);
 
 /**
  * Personal is one player's own part of an event: how their answer went and
@@ -700,6 +752,16 @@ export type Personal = Message<"quiz.v1.Personal"> & {
    * @generated from field: int32 gap_to_next = 3;
    */
   gapToNext: number;
+
+  /**
+   * Missed is what to study next: the scored questions the player did not
+   * answer fully correctly, in game order, each with its answer, why, and
+   * the notes it comes from. Set with GameFinished and with a snapshot of a
+   * finished game.
+   *
+   * @generated from field: repeated quiz.v1.MissedQuestion missed = 4;
+   */
+  missed: MissedQuestion[];
 };
 
 /**
@@ -707,7 +769,93 @@ export type Personal = Message<"quiz.v1.Personal"> & {
  * Use `create(PersonalSchema)` to create a new message.
  */
 export const PersonalSchema: GenMessage<Personal> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 17);
+  messageDesc(file_quiz_v1_quiz, 18);
+
+/**
+ * MissedQuestion is a question a player got wrong, partly wrong or did not
+ * answer, with what to study.
+ *
+ * @generated from message quiz.v1.MissedQuestion
+ */
+export type MissedQuestion = Message<"quiz.v1.MissedQuestion"> & {
+  /**
+   * Index is the question's position in the game (question_index).
+   *
+   * @generated from field: int32 index = 1;
+   */
+  index: number;
+
+  /**
+   * Text is the question.
+   *
+   * @generated from field: string text = 2;
+   */
+  text: string;
+
+  /**
+   * Kind says how it was answered.
+   *
+   * @generated from field: quiz.v1.QuestionKind kind = 3;
+   */
+  kind: QuestionKind;
+
+  /**
+   * Options are the choices; empty for typed answers.
+   *
+   * @generated from field: repeated string options = 4;
+   */
+  options: string[];
+
+  /**
+   * CorrectChoices are the indexes of the correct options.
+   *
+   * @generated from field: repeated int32 correct_choices = 5;
+   */
+  correctChoices: number[];
+
+  /**
+   * AcceptedAnswers are the accepted typed answers.
+   *
+   * @generated from field: repeated string accepted_answers = 6;
+   */
+  acceptedAnswers: string[];
+
+  /**
+   * YourAnswer is what the player answered; unset when they gave none.
+   *
+   * @generated from field: quiz.v1.Answer your_answer = 7;
+   */
+  yourAnswer?: Answer | undefined;
+
+  /**
+   * Explanation says why, from the notes; may be empty.
+   *
+   * @generated from field: string explanation = 8;
+   */
+  explanation: string;
+
+  /**
+   * Section names the notes section the question comes from; may be empty.
+   *
+   * @generated from field: string section = 9;
+   */
+  section: string;
+
+  /**
+   * Passage is that section of the notes, as Markdown bullets; may be
+   * empty.
+   *
+   * @generated from field: string passage = 10;
+   */
+  passage: string;
+};
+
+/**
+ * Describes the message quiz.v1.MissedQuestion.
+ * Use `create(MissedQuestionSchema)` to create a new message.
+ */
+export const MissedQuestionSchema: GenMessage<MissedQuestion> = /*@__PURE__*/
+  messageDesc(file_quiz_v1_quiz, 19);
 
 /**
  * Event is one thing that happened in a room. Seq is room-wide, starts at
@@ -852,7 +1000,7 @@ export type Event = Message<"quiz.v1.Event"> & {
  * Use `create(EventSchema)` to create a new message.
  */
 export const EventSchema: GenMessage<Event> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 18);
+  messageDesc(file_quiz_v1_quiz, 20);
 
 /**
  * Player is a player as others see them.
@@ -880,7 +1028,7 @@ export type Player = Message<"quiz.v1.Player"> & {
  * Use `create(PlayerSchema)` to create a new message.
  */
 export const PlayerSchema: GenMessage<Player> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 19);
+  messageDesc(file_quiz_v1_quiz, 21);
 
 /**
  * RoomSnapshot is the whole room as of an event, made for the watcher it is
@@ -996,7 +1144,7 @@ export type RoomSnapshot = Message<"quiz.v1.RoomSnapshot"> & {
  * Use `create(RoomSnapshotSchema)` to create a new message.
  */
 export const RoomSnapshotSchema: GenMessage<RoomSnapshot> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 20);
+  messageDesc(file_quiz_v1_quiz, 22);
 
 /**
  * RosterChanged batches roster changes, so a big lobby filling up does not
@@ -1048,7 +1196,7 @@ export type RosterChanged = Message<"quiz.v1.RosterChanged"> & {
  * Use `create(RosterChangedSchema)` to create a new message.
  */
 export const RosterChangedSchema: GenMessage<RosterChanged> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 21);
+  messageDesc(file_quiz_v1_quiz, 23);
 
 /**
  * RoomLocked says whether the lobby refuses new players.
@@ -1069,7 +1217,7 @@ export type RoomLocked = Message<"quiz.v1.RoomLocked"> & {
  * Use `create(RoomLockedSchema)` to create a new message.
  */
 export const RoomLockedSchema: GenMessage<RoomLocked> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 22);
+  messageDesc(file_quiz_v1_quiz, 24);
 
 /**
  * GameStarted says the game has begun.
@@ -1097,7 +1245,7 @@ export type GameStarted = Message<"quiz.v1.GameStarted"> & {
  * Use `create(GameStartedSchema)` to create a new message.
  */
 export const GameStartedSchema: GenMessage<GameStarted> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 23);
+  messageDesc(file_quiz_v1_quiz, 25);
 
 /**
  * QuestionOpened shows a question. It holds nothing that gives the answer
@@ -1179,7 +1327,7 @@ export type QuestionOpened = Message<"quiz.v1.QuestionOpened"> & {
  * Use `create(QuestionOpenedSchema)` to create a new message.
  */
 export const QuestionOpenedSchema: GenMessage<QuestionOpened> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 24);
+  messageDesc(file_quiz_v1_quiz, 26);
 
 /**
  * AnswerProgress is how many players answered the open question.
@@ -1214,7 +1362,7 @@ export type AnswerProgress = Message<"quiz.v1.AnswerProgress"> & {
  * Use `create(AnswerProgressSchema)` to create a new message.
  */
 export const AnswerProgressSchema: GenMessage<AnswerProgress> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 25);
+  messageDesc(file_quiz_v1_quiz, 27);
 
 /**
  * QuestionRevealed ends a question: its answer, why, and how the answers
@@ -1289,6 +1437,15 @@ export type QuestionRevealed = Message<"quiz.v1.QuestionRevealed"> & {
    * @generated from field: string section = 9;
    */
   section: string;
+
+  /**
+   * Passage is the notes passage the question comes from, its section's
+   * facts as Markdown bullets ("- fact", one a line); empty when the deck
+   * names no notes.
+   *
+   * @generated from field: string passage = 10;
+   */
+  passage: string;
 };
 
 /**
@@ -1296,7 +1453,7 @@ export type QuestionRevealed = Message<"quiz.v1.QuestionRevealed"> & {
  * Use `create(QuestionRevealedSchema)` to create a new message.
  */
 export const QuestionRevealedSchema: GenMessage<QuestionRevealed> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 26);
+  messageDesc(file_quiz_v1_quiz, 28);
 
 /**
  * PlayerResult is one player's result for one question.
@@ -1371,7 +1528,7 @@ export type PlayerResult = Message<"quiz.v1.PlayerResult"> & {
  * Use `create(PlayerResultSchema)` to create a new message.
  */
 export const PlayerResultSchema: GenMessage<PlayerResult> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 27);
+  messageDesc(file_quiz_v1_quiz, 29);
 
 /**
  * Standing is a player's place in the ranking.
@@ -1428,7 +1585,7 @@ export type Standing = Message<"quiz.v1.Standing"> & {
  * Use `create(StandingSchema)` to create a new message.
  */
 export const StandingSchema: GenMessage<Standing> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 28);
+  messageDesc(file_quiz_v1_quiz, 30);
 
 /**
  * Leaderboard shows the standings after a question.
@@ -1463,7 +1620,7 @@ export type Leaderboard = Message<"quiz.v1.Leaderboard"> & {
  * Use `create(LeaderboardSchema)` to create a new message.
  */
 export const LeaderboardSchema: GenMessage<Leaderboard> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 29);
+  messageDesc(file_quiz_v1_quiz, 31);
 
 /**
  * GamePaused says the host froze the game.
@@ -1491,7 +1648,7 @@ export type GamePaused = Message<"quiz.v1.GamePaused"> & {
  * Use `create(GamePausedSchema)` to create a new message.
  */
 export const GamePausedSchema: GenMessage<GamePaused> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 30);
+  messageDesc(file_quiz_v1_quiz, 32);
 
 /**
  * GameResumed says the game goes on.
@@ -1526,7 +1683,7 @@ export type GameResumed = Message<"quiz.v1.GameResumed"> & {
  * Use `create(GameResumedSchema)` to create a new message.
  */
 export const GameResumedSchema: GenMessage<GameResumed> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 31);
+  messageDesc(file_quiz_v1_quiz, 33);
 
 /**
  * GameFinished shows the final results.
@@ -1568,7 +1725,7 @@ export type GameFinished = Message<"quiz.v1.GameFinished"> & {
  * Use `create(GameFinishedSchema)` to create a new message.
  */
 export const GameFinishedSchema: GenMessage<GameFinished> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 32);
+  messageDesc(file_quiz_v1_quiz, 34);
 
 /**
  * PlayerKicked says the host removed a player.
@@ -1596,7 +1753,7 @@ export type PlayerKicked = Message<"quiz.v1.PlayerKicked"> & {
  * Use `create(PlayerKickedSchema)` to create a new message.
  */
 export const PlayerKickedSchema: GenMessage<PlayerKicked> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 33);
+  messageDesc(file_quiz_v1_quiz, 35);
 
 /**
  * RoomClosed says the room is gone.
@@ -1617,7 +1774,7 @@ export type RoomClosed = Message<"quiz.v1.RoomClosed"> & {
  * Use `create(RoomClosedSchema)` to create a new message.
  */
 export const RoomClosedSchema: GenMessage<RoomClosed> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 34);
+  messageDesc(file_quiz_v1_quiz, 36);
 
 /**
  * SubmitAnswerRequest answers the open question.
@@ -1652,7 +1809,7 @@ export type SubmitAnswerRequest = Message<"quiz.v1.SubmitAnswerRequest"> & {
  * Use `create(SubmitAnswerRequestSchema)` to create a new message.
  */
 export const SubmitAnswerRequestSchema: GenMessage<SubmitAnswerRequest> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 35);
+  messageDesc(file_quiz_v1_quiz, 37);
 
 /**
  * Answer is a player's answer: choices for option questions, text for typed
@@ -1682,7 +1839,7 @@ export type Answer = Message<"quiz.v1.Answer"> & {
  * Use `create(AnswerSchema)` to create a new message.
  */
 export const AnswerSchema: GenMessage<Answer> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 36);
+  messageDesc(file_quiz_v1_quiz, 38);
 
 /**
  * SubmitAnswerResponse confirms an accepted answer.
@@ -1711,7 +1868,7 @@ export type SubmitAnswerResponse = Message<"quiz.v1.SubmitAnswerResponse"> & {
  * Use `create(SubmitAnswerResponseSchema)` to create a new message.
  */
 export const SubmitAnswerResponseSchema: GenMessage<SubmitAnswerResponse> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 37);
+  messageDesc(file_quiz_v1_quiz, 39);
 
 /**
  * StartGameRequest starts a room's game.
@@ -1732,7 +1889,7 @@ export type StartGameRequest = Message<"quiz.v1.StartGameRequest"> & {
  * Use `create(StartGameRequestSchema)` to create a new message.
  */
 export const StartGameRequestSchema: GenMessage<StartGameRequest> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 38);
+  messageDesc(file_quiz_v1_quiz, 40);
 
 /**
  * StartGameResponse confirms the start.
@@ -1754,7 +1911,7 @@ export type StartGameResponse = Message<"quiz.v1.StartGameResponse"> & {
  * Use `create(StartGameResponseSchema)` to create a new message.
  */
 export const StartGameResponseSchema: GenMessage<StartGameResponse> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 39);
+  messageDesc(file_quiz_v1_quiz, 41);
 
 /**
  * NextQuestionRequest moves a room's game on.
@@ -1775,7 +1932,7 @@ export type NextQuestionRequest = Message<"quiz.v1.NextQuestionRequest"> & {
  * Use `create(NextQuestionRequestSchema)` to create a new message.
  */
 export const NextQuestionRequestSchema: GenMessage<NextQuestionRequest> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 40);
+  messageDesc(file_quiz_v1_quiz, 42);
 
 /**
  * NextQuestionResponse says where the game went.
@@ -1803,7 +1960,7 @@ export type NextQuestionResponse = Message<"quiz.v1.NextQuestionResponse"> & {
  * Use `create(NextQuestionResponseSchema)` to create a new message.
  */
 export const NextQuestionResponseSchema: GenMessage<NextQuestionResponse> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 41);
+  messageDesc(file_quiz_v1_quiz, 43);
 
 /**
  * CloseQuestionRequest closes a room's open question.
@@ -1824,7 +1981,7 @@ export type CloseQuestionRequest = Message<"quiz.v1.CloseQuestionRequest"> & {
  * Use `create(CloseQuestionRequestSchema)` to create a new message.
  */
 export const CloseQuestionRequestSchema: GenMessage<CloseQuestionRequest> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 42);
+  messageDesc(file_quiz_v1_quiz, 44);
 
 /**
  * CloseQuestionResponse confirms the close.
@@ -1845,7 +2002,7 @@ export type CloseQuestionResponse = Message<"quiz.v1.CloseQuestionResponse"> & {
  * Use `create(CloseQuestionResponseSchema)` to create a new message.
  */
 export const CloseQuestionResponseSchema: GenMessage<CloseQuestionResponse> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 43);
+  messageDesc(file_quiz_v1_quiz, 45);
 
 /**
  * PauseGameRequest pauses a room's game.
@@ -1866,7 +2023,7 @@ export type PauseGameRequest = Message<"quiz.v1.PauseGameRequest"> & {
  * Use `create(PauseGameRequestSchema)` to create a new message.
  */
 export const PauseGameRequestSchema: GenMessage<PauseGameRequest> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 44);
+  messageDesc(file_quiz_v1_quiz, 46);
 
 /**
  * PauseGameResponse confirms the pause.
@@ -1887,7 +2044,7 @@ export type PauseGameResponse = Message<"quiz.v1.PauseGameResponse"> & {
  * Use `create(PauseGameResponseSchema)` to create a new message.
  */
 export const PauseGameResponseSchema: GenMessage<PauseGameResponse> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 45);
+  messageDesc(file_quiz_v1_quiz, 47);
 
 /**
  * ResumeGameRequest resumes a room's paused game.
@@ -1908,7 +2065,7 @@ export type ResumeGameRequest = Message<"quiz.v1.ResumeGameRequest"> & {
  * Use `create(ResumeGameRequestSchema)` to create a new message.
  */
 export const ResumeGameRequestSchema: GenMessage<ResumeGameRequest> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 46);
+  messageDesc(file_quiz_v1_quiz, 48);
 
 /**
  * ResumeGameResponse confirms the resume.
@@ -1929,7 +2086,7 @@ export type ResumeGameResponse = Message<"quiz.v1.ResumeGameResponse"> & {
  * Use `create(ResumeGameResponseSchema)` to create a new message.
  */
 export const ResumeGameResponseSchema: GenMessage<ResumeGameResponse> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 47);
+  messageDesc(file_quiz_v1_quiz, 49);
 
 /**
  * EndGameRequest ends a room's game.
@@ -1950,7 +2107,7 @@ export type EndGameRequest = Message<"quiz.v1.EndGameRequest"> & {
  * Use `create(EndGameRequestSchema)` to create a new message.
  */
 export const EndGameRequestSchema: GenMessage<EndGameRequest> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 48);
+  messageDesc(file_quiz_v1_quiz, 50);
 
 /**
  * EndGameResponse confirms the end.
@@ -1971,7 +2128,7 @@ export type EndGameResponse = Message<"quiz.v1.EndGameResponse"> & {
  * Use `create(EndGameResponseSchema)` to create a new message.
  */
 export const EndGameResponseSchema: GenMessage<EndGameResponse> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 49);
+  messageDesc(file_quiz_v1_quiz, 51);
 
 /**
  * KickPlayerRequest removes a player.
@@ -1999,7 +2156,7 @@ export type KickPlayerRequest = Message<"quiz.v1.KickPlayerRequest"> & {
  * Use `create(KickPlayerRequestSchema)` to create a new message.
  */
 export const KickPlayerRequestSchema: GenMessage<KickPlayerRequest> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 50);
+  messageDesc(file_quiz_v1_quiz, 52);
 
 /**
  * KickPlayerResponse confirms the kick.
@@ -2020,7 +2177,7 @@ export type KickPlayerResponse = Message<"quiz.v1.KickPlayerResponse"> & {
  * Use `create(KickPlayerResponseSchema)` to create a new message.
  */
 export const KickPlayerResponseSchema: GenMessage<KickPlayerResponse> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 51);
+  messageDesc(file_quiz_v1_quiz, 53);
 
 /**
  * LockRoomRequest locks or unlocks a lobby.
@@ -2048,7 +2205,7 @@ export type LockRoomRequest = Message<"quiz.v1.LockRoomRequest"> & {
  * Use `create(LockRoomRequestSchema)` to create a new message.
  */
 export const LockRoomRequestSchema: GenMessage<LockRoomRequest> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 52);
+  messageDesc(file_quiz_v1_quiz, 54);
 
 /**
  * LockRoomResponse confirms the change.
@@ -2069,7 +2226,7 @@ export type LockRoomResponse = Message<"quiz.v1.LockRoomResponse"> & {
  * Use `create(LockRoomResponseSchema)` to create a new message.
  */
 export const LockRoomResponseSchema: GenMessage<LockRoomResponse> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 53);
+  messageDesc(file_quiz_v1_quiz, 55);
 
 /**
  * GetReportRequest asks for a room's report.
@@ -2090,7 +2247,7 @@ export type GetReportRequest = Message<"quiz.v1.GetReportRequest"> & {
  * Use `create(GetReportRequestSchema)` to create a new message.
  */
 export const GetReportRequestSchema: GenMessage<GetReportRequest> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 54);
+  messageDesc(file_quiz_v1_quiz, 56);
 
 /**
  * GetReportResponse is the room's report.
@@ -2111,7 +2268,7 @@ export type GetReportResponse = Message<"quiz.v1.GetReportResponse"> & {
  * Use `create(GetReportResponseSchema)` to create a new message.
  */
 export const GetReportResponseSchema: GenMessage<GetReportResponse> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 55);
+  messageDesc(file_quiz_v1_quiz, 57);
 
 /**
  * Report is everything a game recorded: for the host's records and exports.
@@ -2154,7 +2311,7 @@ export type Report = Message<"quiz.v1.Report"> & {
  * Use `create(ReportSchema)` to create a new message.
  */
 export const ReportSchema: GenMessage<Report> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 56);
+  messageDesc(file_quiz_v1_quiz, 58);
 
 /**
  * ReportQuestion is one question of a report with its statistics.
@@ -2252,6 +2409,14 @@ export type ReportQuestion = Message<"quiz.v1.ReportQuestion"> & {
    * @generated from field: string section = 13;
    */
   section: string;
+
+  /**
+   * Passage is that section of the notes, as Markdown bullets; may be
+   * empty.
+   *
+   * @generated from field: string passage = 14;
+   */
+  passage: string;
 };
 
 /**
@@ -2259,7 +2424,7 @@ export type ReportQuestion = Message<"quiz.v1.ReportQuestion"> & {
  * Use `create(ReportQuestionSchema)` to create a new message.
  */
 export const ReportQuestionSchema: GenMessage<ReportQuestion> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 57);
+  messageDesc(file_quiz_v1_quiz, 59);
 
 /**
  * ReportPlayer is one player of a report with every answer they gave.
@@ -2294,6 +2459,14 @@ export type ReportPlayer = Message<"quiz.v1.ReportPlayer"> & {
    * @generated from field: bool kicked = 4;
    */
   kicked: boolean;
+
+  /**
+   * MissedQuestions are the indexes of the revealed scored questions the
+   * player did not answer fully correctly: what they should study next.
+   *
+   * @generated from field: repeated int32 missed_questions = 5;
+   */
+  missedQuestions: number[];
 };
 
 /**
@@ -2301,7 +2474,7 @@ export type ReportPlayer = Message<"quiz.v1.ReportPlayer"> & {
  * Use `create(ReportPlayerSchema)` to create a new message.
  */
 export const ReportPlayerSchema: GenMessage<ReportPlayer> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 58);
+  messageDesc(file_quiz_v1_quiz, 60);
 
 /**
  * ReportAnswer is one accepted answer.
@@ -2374,7 +2547,7 @@ export type ReportAnswer = Message<"quiz.v1.ReportAnswer"> & {
  * Use `create(ReportAnswerSchema)` to create a new message.
  */
 export const ReportAnswerSchema: GenMessage<ReportAnswer> = /*@__PURE__*/
-  messageDesc(file_quiz_v1_quiz, 59);
+  messageDesc(file_quiz_v1_quiz, 61);
 
 /**
  * Phase is where a room is in its game.
@@ -2485,8 +2658,9 @@ export enum QuestionKind {
 
   /**
    * QUESTION_KIND_TYPED_ANSWER: answer with text; it is compared with the
-   * accepted answers ignoring case, spaces and punctuation ("quokka quux"
-   * matches "Quokkaquux").
+   * accepted answers ignoring case, spaces, punctuation and a plural ending
+   * ("quokka quuxes" matches "Quokkaquux"), and one typo is forgiven when
+   * the room's allow_typos is on.
    *
    * @generated from enum value: QUESTION_KIND_TYPED_ANSWER = 4;
    */
@@ -2645,10 +2819,12 @@ export const QuizService: GenService<{
   /**
    * UploadDeck validates a deck written in the Markdown deck format and makes
    * it available to CreateRoom. Uploading the same source twice returns the
-   * same deck.
+   * same deck. The response lists the fairness check's warnings, which do
+   * not stop the upload.
    *
    * Errors: InvalidArgument when the deck does not validate, with one field
    * violation per problem naming its line ("deck.md:12: no correct option");
+   * a question whose text contains its own answer does not validate;
    * ResourceExhausted when the source is too large or the server holds too
    * many decks; Unavailable when the store cannot be reached.
    *
