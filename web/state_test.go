@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/quizroom/quizroom/client/state"
 	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
@@ -32,7 +33,7 @@ func TestStateLikeTheCLI(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	created, err := c.CreateRoom(ctx, &quizv1.CreateRoomRequest{Source: &quizv1.CreateRoomRequest_DeckId{DeckId: "aws-compute"},
-		Settings: &quizv1.RoomSettings{QuestionCount: 3}})
+		Settings: &quizv1.RoomSettings{QuestionCount: 3, ReadTime: durationpb.New(0)}})
 	if err != nil {
 		t.Fatal(err)
 	}
