@@ -23,6 +23,7 @@ import (
 	"golang.org/x/net/http2"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
+	"google.golang.org/protobuf/types/known/durationpb"
 
 	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
 	"github.com/quizroom/quizroom/server/api"
@@ -85,7 +86,7 @@ func TestBrowserProtocols(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
 			created, err := call[quizv1.CreateRoomRequest, quizv1.CreateRoomResponse](ctx, c.http, s.WebURL, "CreateRoom", "",
-				&quizv1.CreateRoomRequest{Source: &quizv1.CreateRoomRequest_DeckId{DeckId: "aws-compute"}, Settings: &quizv1.RoomSettings{QuestionCount: 1}}, c.opts...)
+				&quizv1.CreateRoomRequest{Source: &quizv1.CreateRoomRequest_DeckId{DeckId: "aws-compute"}, Settings: &quizv1.RoomSettings{QuestionCount: 1, ReadTime: durationpb.New(0)}}, c.opts...)
 			if err != nil {
 				t.Fatal(err)
 			}
