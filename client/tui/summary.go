@@ -71,28 +71,30 @@ func (m *Model) finishedSummary() string {
 	case m.reportPath != "":
 		s += "\nreport: " + m.reportPath
 	}
-	return s + studyList(m.room.Personal.GetMissed())
+	return s + studyList(m.room.Personal.GetMissed(), m.width)
 }
 
 // studyList is the questions a player missed, each with its answer, theirs,
-// why, and the notes it comes from: kept on the terminal after the game.
-func studyList(missed []*quizv1.MissedQuestion) string {
+// why, and the notes it comes from, wrapped to width: kept on the terminal
+// after the game.
+func studyList(missed []*quizv1.MissedQuestion, width int) string {
 	if len(missed) == 0 {
 		return ""
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n\nTo study next (%s you missed):", plural(len(missed), "question"))
 	for _, q := range missed {
-		fmt.Fprintf(&b, "\n\n%d. %s\n   answer: %s (yours: %s)", q.GetIndex()+1, q.GetText(), state.RightAnswer(q), state.GivenAnswer(q))
+		b.WriteString("\n\n" + hang(fmt.Sprintf("%d. ", q.GetIndex()+1), q.GetText(), width))
+		b.WriteString("\n" + hang("   answer: ", fmt.Sprintf("%s (yours: %s)", state.RightAnswer(q), state.GivenAnswer(q)), width))
 		if e := q.GetExplanation(); e != "" {
-			b.WriteString("\n   why: " + strings.ReplaceAll(e, "\n", "\n   "))
+			b.WriteString("\n" + hang("   why: ", strings.ReplaceAll(e, "\n", " "), width))
 		}
 		if sec := q.GetSection(); sec != "" {
-			b.WriteString("\n   notes, " + sec + ":")
+			b.WriteString("\n" + hang("   notes, ", sec+":", width))
 		}
 		for line := range strings.SplitSeq(strings.TrimSpace(q.GetPassage()), "\n") {
-			if line != "" {
-				b.WriteString("\n     " + line)
+			if line = strings.TrimSpace(line); line != "" {
+				b.WriteString("\n" + hang("     - ", strings.TrimPrefix(line, "- "), width))
 			}
 		}
 	}
