@@ -292,11 +292,28 @@ func (s *Server) Watch(req *quizv1.WatchRequest, stream grpc.ServerStreamingServ
 	if err != nil {
 		return err
 	}
-	sub, err := s.engine.Watch(ctx, code, who, req.GetAfterSeq())
+	sub, err := s.engine.Watch(ctx, code, who, req.GetAfterSeq(), req.GetEpoch())
 	if err != nil {
 		return s.fail(err, "after_seq")
 	}
 	defer sub.Close()
+	// One goroutine sends. This one returns as soon as the server ends the
+	// subscription, even while the sender is stuck writing to a client that
+	// stopped reading: returning ends the stream, which unblocks the sender
+	// (it ends with the stream), and frees the subscription. The client
+	// resumes with after_seq and misses nothing.
+	sent := make(chan error, 1)
+	go func() { sent <- s.send(ctx, sub, stream) }()
+	select {
+	case err := <-sent:
+		return err
+	case <-sub.Done():
+		return s.fail(sub.Err(), "")
+	}
+}
+
+// send sends a subscription's frames until it ends.
+func (s *Server) send(ctx context.Context, sub *room.Subscription, stream grpc.ServerStreamingServer[quizv1.WatchResponse]) error {
 	for {
 		f, err := sub.Next(ctx)
 		if errors.Is(err, io.EOF) {

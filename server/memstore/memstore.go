@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/quizroom/quizroom/server/game"
 	"github.com/quizroom/quizroom/server/room"
 )
 
@@ -232,6 +233,46 @@ func (s *Store) Wait(ctx context.Context, code string, after uint64, max int, wa
 			return nil, nil
 		case <-ctx.Done():
 			return nil, ctx.Err()
+		}
+	}
+}
+
+// MarkLost closes a room whose history was lost, creating it again from
+// spec when it is gone.
+func (s *Store) MarkLost(_ context.Context, spec *room.Spec, reason string, retain time.Duration) (*room.State, error) {
+	now := s.now()
+	s.mu.Lock()
+	r, ok := s.rooms[spec.Code]
+	if ok {
+		r.mu.Lock()
+		ok = r.expires.IsZero() || now.Before(r.expires)
+		r.mu.Unlock()
+	}
+	if !ok {
+		r = newMemRoom(spec, now, s.logSize)
+		s.rooms[spec.Code] = r
+	}
+	s.mu.Unlock()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	st := &r.state
+	if !st.Lost {
+		st.Lost, st.Epoch = true, newEpoch(st.Epoch)
+		st.Phase, st.Deadline, st.PausedPhase, st.PausedAt = game.PhaseClosed, time.Time{}, 0, time.Time{}
+		st.Version++
+		r.expires = now.Add(retain)
+		r.appendEvent(now, room.Event{Type: room.EventClosed, Reason: reason, Lost: true})
+	}
+	out := *st
+	out.Now = now
+	return &out, nil
+}
+
+// newEpoch draws an epoch other than old.
+func newEpoch(old uint64) uint64 {
+	for {
+		if e := room.NewEpoch(); e != old {
+			return e
 		}
 	}
 }

@@ -104,7 +104,9 @@ const (
 	keyNames    = "names"    // hash: name key → player id, kicked names included
 	keyTokens   = "tokens"   // hash: token hash → player id
 	keyRank     = "rank"     // sorted set: active players in rank order
-	keyPresence = "presence" // hash: player id → open streams
+	keyPresence = "presence" // hash: player id → open streams on every live instance
+	keyStreams  = "streams"  // hash: instance/player id → open streams on that instance
+	keyLeases   = "leases"   // hash: instance → when its presence lapses (ms)
 	keyJoined   = "joined"   // list: joins since the last roster event
 	keyLeft     = "left"     // list: departures since the last roster event
 	keyLease    = "lease"    // string: the timer lease's owner, with a TTL
@@ -112,7 +114,7 @@ const (
 )
 
 // roomKeys lists every key of a room but the answers.
-var roomKeys = []string{keySpec, keyState, keyLog, keyPlayers, keyNames, keyTokens, keyRank, keyPresence, keyJoined, keyLeft, keyLease}
+var roomKeys = []string{keySpec, keyState, keyLog, keyPlayers, keyNames, keyTokens, keyRank, keyPresence, keyStreams, keyLeases, keyJoined, keyLeft, keyLease}
 
 // key is a room's key called name.
 func (s *Store) key(code, name string) string { return s.prefix + "{" + code + "}:" + name }

@@ -75,7 +75,7 @@ func (s *Store) CreateRoom(ctx context.Context, spec *room.Spec, max int) error 
 	if err != nil {
 		return fmt.Errorf("room %s: %w", spec.Code, err)
 	}
-	r, err := s.run(ctx, scriptCreate, s.keys(spec.Code, keySpec, keyState), src, spec.HostTokenHash, spec.Settings.MaxPlayers, len(spec.Questions), k)
+	r, err := s.run(ctx, scriptCreate, s.keys(spec.Code, keySpec, keyState), src, spec.HostTokenHash, spec.Settings.MaxPlayers, len(spec.Questions), k, room.NewEpoch())
 	if err != nil {
 		return err
 	}
@@ -184,4 +184,31 @@ func (s *Store) Release(ctx context.Context, code, owner string) error {
 		return notFound(code)
 	}
 	return nil
+}
+
+// MarkLost closes a room whose history was lost, creating it again from
+// spec when it is gone (one script, which gives every key of the room its
+// expiry).
+func (s *Store) MarkLost(ctx context.Context, spec *room.Spec, reason string, retain time.Duration) (*room.State, error) {
+	src, err := json.Marshal(spec)
+	if err != nil {
+		return nil, fmt.Errorf("encoding room %s: %w", spec.Code, err)
+	}
+	k, err := kinds(spec.Questions)
+	if err != nil {
+		return nil, fmt.Errorf("room %s: %w", spec.Code, err)
+	}
+	keys := append(s.keys(spec.Code, keySpec, keyState, keyLog), s.allKeys(spec.Code, len(spec.Questions))...)
+	r, err := s.run(ctx, scriptLost, keys, src, spec.HostTokenHash, spec.Settings.MaxPlayers, len(spec.Questions), k,
+		room.NewEpoch(), reason, ms(retain), s.logSize)
+	if err != nil {
+		return nil, err
+	}
+	st := r.state(2)
+	if r.err != nil {
+		return nil, r.err
+	}
+	// Best effort, as for a finished room.
+	_ = s.client.SRem(ctx, s.liveKey(), spec.Code).Err()
+	return st, nil
 }

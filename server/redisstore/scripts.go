@@ -28,6 +28,8 @@ var (
 	scriptLock       = newScript("lock")
 	scriptFlush      = newScript("flush")
 	scriptConnect    = newScript("connect")
+	scriptPresence   = newScript("presence")
+	scriptLost       = newScript("lost")
 	scriptSubmit     = newScript("submit")
 	scriptProgress   = newScript("progress")
 	scriptAdvance    = newScript("advance")

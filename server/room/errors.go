@@ -30,6 +30,8 @@ var (
 	ErrSlow = errors.New("client too slow")
 	// ErrShutdown: the server is shutting down.
 	ErrShutdown = errors.New("server shutting down")
+	// ErrLost: the room's history was lost (the store lost data).
+	ErrLost = errors.New("history lost")
 )
 
 // Error is an error of one of the kinds above with a message for the client.

@@ -53,6 +53,8 @@ type hub struct {
 	subs    map[*Subscription]struct{}
 	last    uint64 // seq of the last event dispatched
 	stopped bool
+
+	over bool // the game finished or the room closed; only run touches it
 }
 
 // hubFor returns the room's running hub, starting one at seq if there is
@@ -135,21 +137,25 @@ func (h *hub) run(ctx context.Context) {
 			return
 		}
 		if err != nil {
-			h.fail(err)
+			h.fail(ctx, err)
 			return
 		}
 		for i := range evs {
 			if err := h.dispatch(ctx, &evs[i]); err != nil {
-				h.fail(err)
+				h.fail(ctx, err)
 				return
 			}
 		}
 	}
 }
 
-// fail ends the hub after a store error: watchers are told to reconnect.
-func (h *hub) fail(err error) {
+// fail ends the hub after a store error: watchers are told to reconnect,
+// or that the room's history was lost.
+func (h *hub) fail(ctx context.Context, err error) {
 	switch {
+	case errors.Is(err, ErrLost), errors.Is(err, ErrNotFound) && !h.over:
+		h.e.markLost(ctx, h.spec, err.Error())
+		err = errLost(h.spec.Code)
 	case errors.Is(err, ErrNotFound):
 		err = Errorf(ErrNotFound, "room %s is gone", h.spec.Code)
 	case errors.Is(err, ErrTrimmed):
@@ -181,6 +187,12 @@ func (h *hub) dispatch(ctx context.Context, ev *Event) error {
 	}
 	h.last = ev.Seq
 	h.mu.Unlock()
+	if ev.Type == EventFinished || ev.Type == EventClosed {
+		h.over = true
+		h.e.forgetSeen(h.spec.Code)
+	} else if !h.over {
+		h.e.saw(h.spec.Code, ev.Seq)
+	}
 	for _, s := range subs {
 		f := Frame{Seq: ev.Seq, Shared: shared, Final: s.finalFor(ev)}
 		if sb != nil && s.who.Role == PlayerRole {

@@ -105,9 +105,14 @@ func (e *Engine) drive(ctx context.Context, code string, o *owner) {
 // step does whatever the room's clock says is due and returns how long to
 // wait before the next look, or done when the room needs no owner any more.
 func (e *Engine) step(ctx context.Context, code string) (wait time.Duration, done bool) {
+	seen := e.seenSeq(code)
 	st, err := e.store.State(ctx, code)
 	switch {
 	case errors.Is(err, ErrNotFound):
+		// A room is owned only while its game runs: gone now, it was lost.
+		if spec, ok := e.cachedSpec(code); ok {
+			e.markLost(ctx, spec, "the room is gone from the store")
+		}
 		e.forget(code)
 		return 0, true
 	case err != nil:
@@ -117,12 +122,18 @@ func (e *Engine) step(ctx context.Context, code string) (wait time.Duration, don
 		e.log.Warn("reading a room", "room", code, "err", err)
 		return e.cfg.Tick, false
 	case st.Phase.Over():
+		e.forgetSeen(code)
 		return 0, true
 	}
 	spec, err := e.spec(ctx, code)
 	if err != nil {
 		return e.cfg.Tick, false
 	}
+	if rewound(st, seen) {
+		e.markLost(ctx, spec, "the room's seq went back")
+		return 0, true
+	}
+	e.saw(code, st.Seq)
 	if _, err := e.store.FlushRoster(ctx, code, RosterLimit); err != nil {
 		e.log.Warn("publishing the roster", "room", code, "err", err)
 	}
@@ -141,6 +152,15 @@ func (e *Engine) step(ctx context.Context, code string) (wait time.Duration, don
 		}
 		if _, err := e.store.Progress(ctx, code); err != nil {
 			e.log.Warn("publishing answer progress", "room", code, "err", err)
+		}
+		// Judge the presence of the other instances: those that died stop
+		// counting once their lease lapsed.
+		res, err := e.presence(ctx, code, nil, e.cfg.PresenceTTL)
+		if err == nil && res.Lapsed {
+			e.markDirty(code) // our streams there may have been dropped
+		}
+		if err == nil && res.AllAnswered {
+			return e.advance(ctx, code, e.transition(spec, st.Version, game.Step{To: game.PhaseReveal, Q: st.Q})), false
 		}
 		wait = min(wait, closeAt.Sub(now))
 	case game.PhaseReveal, game.PhaseLeaderboard:

@@ -5,9 +5,6 @@ import (
 	"errors"
 	"io"
 	"sync"
-	"time"
-
-	"github.com/quizroom/quizroom/server/game"
 )
 
 // Subscription is one watcher's stream of frames. Next is for one
@@ -29,14 +26,20 @@ type Subscription struct {
 }
 
 // Watch subscribes who to a room's events after seq after (0: start with a
-// snapshot). ErrInvalid when after is ahead of the room.
-func (e *Engine) Watch(ctx context.Context, code string, who Identity, after uint64) (*Subscription, error) {
+// snapshot); epoch is the room's epoch as the client knew it (0: unknown).
+// ErrLost when the room's history was lost since (see lost.go); ErrInvalid
+// when after is ahead of the room and the client did not say its epoch.
+func (e *Engine) Watch(ctx context.Context, code string, who Identity, after, epoch uint64) (*Subscription, error) {
 	spec, err := e.spec(ctx, code)
 	if err != nil {
-		return nil, err
+		return nil, e.gone(ctx, code, err, after, epoch)
 	}
+	seen := e.seenSeq(code)
 	st, err := e.store.State(ctx, code)
 	if err != nil {
+		return nil, e.gone(ctx, code, err, after, epoch)
+	}
+	if err := e.checkHistory(ctx, spec, st, seen, after, epoch); err != nil {
 		return nil, err
 	}
 	if after > st.Seq {
@@ -58,7 +61,7 @@ func (e *Engine) Watch(ctx context.Context, code string, who Identity, after uin
 		return nil, err
 	}
 	if who.Role == PlayerRole {
-		if _, err := e.store.Connect(ctx, code, who.PlayerID, 1); err != nil {
+		if err := e.connect(ctx, code, who.PlayerID); err != nil {
 			s.hub.remove(s)
 			return nil, err
 		}
@@ -174,29 +177,37 @@ func (s *Subscription) Next(ctx context.Context) (Frame, error) {
 }
 
 // Close ends the subscription. A player stops counting as connected only
-// after Config.DisconnectGrace, unless they watch again before.
+// after a grace (see Engine.closed), unless they watch again before.
 func (s *Subscription) Close() {
+	cut := s.cut()
 	s.hub.remove(s)
 	s.fail(io.EOF)
 	if s.who.Role == PlayerRole {
-		s.e.after(s.e.cfg.DisconnectGrace, s.disconnect)
+		s.e.closed(s.spec.Code, s.who.PlayerID, cut)
 	}
 }
 
-// disconnect counts the player's stream out, closing the open question if
-// everyone still connected has answered it.
-func (s *Subscription) disconnect() {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	all, err := s.e.store.Connect(ctx, s.spec.Code, s.who.PlayerID, -1)
-	if err != nil {
-		return
+// cut reports whether the server ended the subscription (the hub failed,
+// the client was too slow, the server shuts down), rather than its
+// client or the room's end.
+func (s *Subscription) cut() bool {
+	select {
+	case <-s.failed:
+		return !errors.Is(s.err, io.EOF)
+	default:
+		return false
 	}
-	if all {
-		if st, err := s.e.store.State(ctx, s.spec.Code); err == nil && st.Phase == game.PhaseQuestion {
-			s.e.closeEarly(ctx, s.spec, st.Version, st.Q)
-		}
-	}
+}
+
+// Done is closed when the server ends the subscription (Err says why):
+// the stream's sender may be stuck writing to a client that does not read,
+// and the stream must end all the same.
+func (s *Subscription) Done() <-chan struct{} { return s.failed }
+
+// Err is why the subscription ended, once Done is closed.
+func (s *Subscription) Err() error {
+	<-s.failed
+	return s.err
 }
 
 // push queues a live frame, cutting the watcher off when its queue is full.

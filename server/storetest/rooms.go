@@ -184,7 +184,7 @@ func testRetention(t *testing.T, newStore NewStore) {
 		t.Fatalf("Report right after the finish: %+v, %v; want one question's results", rep, err)
 	}
 	// Writes after the finish must not keep parts of the room alive.
-	if _, err := s.Connect(c, spec.Code, p.ID, 1); err != nil {
+	if _, err := s.Connect(c, spec.Code, room.Connection{PlayerID: p.ID, Instance: "i1", Delta: 1, TTL: time.Minute}); err != nil {
 		t.Fatalf("Connect after the finish: %v", err)
 	}
 	if err := s.Leave(c, spec.Code, p.ID); err != nil {

@@ -124,9 +124,11 @@ type QuizServiceClient interface {
 	// not decode; NotFound when no such room exists; Unauthenticated for
 	// malformed authorization metadata; PermissionDenied for a token that is
 	// not of this room; ResourceExhausted when the client reads too slowly to
-	// keep up (reconnect with after_seq); Unavailable when the server shuts
-	// down or the store cannot be reached (reconnect with after_seq, to any
-	// instance).
+	// keep up, or opens too many streams (reconnect with after_seq, after a
+	// pause); Unavailable when the server shuts down or the store cannot be
+	// reached (reconnect with after_seq, to any instance); DataLoss when the
+	// server lost the room's history since the client's epoch and after_seq
+	// (do not retry: the game cannot go on).
 	Watch(ctx context.Context, in *WatchRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchResponse], error)
 	// SubmitAnswer records the calling player's answer to the open question.
 	// The first accepted answer stands. The response never says whether the
@@ -465,9 +467,11 @@ type QuizServiceServer interface {
 	// not decode; NotFound when no such room exists; Unauthenticated for
 	// malformed authorization metadata; PermissionDenied for a token that is
 	// not of this room; ResourceExhausted when the client reads too slowly to
-	// keep up (reconnect with after_seq); Unavailable when the server shuts
-	// down or the store cannot be reached (reconnect with after_seq, to any
-	// instance).
+	// keep up, or opens too many streams (reconnect with after_seq, after a
+	// pause); Unavailable when the server shuts down or the store cannot be
+	// reached (reconnect with after_seq, to any instance); DataLoss when the
+	// server lost the room's history since the client's epoch and after_seq
+	// (do not retry: the game cannot go on).
 	Watch(*WatchRequest, grpc.ServerStreamingServer[WatchResponse]) error
 	// SubmitAnswer records the calling player's answer to the open question.
 	// The first accepted answer stands. The response never says whether the
