@@ -15,13 +15,13 @@ type memRoom struct {
 
 	mu         sync.Mutex
 	state      room.State
-	players    []*memPlayer          // in join order
-	byID       map[string]*memPlayer // every player who joined
-	names      map[string]string     // name key → player id, kicked names included
-	tokens     map[string]*memPlayer // token hash → player
-	joined     []room.Player         // joins since the last roster event
-	left       []room.Player         // departures since the last roster event
-	presence   map[string]int        // open streams per connected active player, on every live instance
+	players    []*memPlayer              // in join order
+	byID       map[string]*memPlayer     // every player who joined
+	names      map[string]string         // name key → player id, kicked names included
+	tokens     map[string]*memPlayer     // token hash → player
+	joined     []room.Player             // joins since the last roster event
+	left       []room.Player             // departures since the last roster event
+	presence   map[string]int            // open streams per connected active player, on every live instance
 	streams    map[string]map[string]int // instance → player id → open streams there
 	leases     map[string]time.Time      // instance → when its presence lapses
 	answers    []map[string]*room.Result

@@ -149,7 +149,7 @@ type Engine struct {
 
 	boards boards // recent scoreboard reads, shared
 
-	mu      sync.Mutex       // guards specs, tokens, owners, hubs, later, seen and closing
+	mu      sync.Mutex           // guards specs, tokens, owners, hubs, later, seen and closing
 	later   map[*int]*time.Timer // work put off by after, by a key of its own
 	specs   map[string]*Spec
 	tokens  map[string]Identity // room code/token hash → holder, for answers
@@ -180,14 +180,14 @@ func New(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	return &Engine{
-		cfg:    cfg,
-		store:  cfg.Store,
-		log:    cfg.Logger,
-		decks:  decks,
-		specs:  make(map[string]*Spec),
-		tokens: make(map[string]Identity),
-		later:  make(map[*int]*time.Timer),
-		boards: boards{m: make(map[boardKey]boardEntry)},
+		cfg:     cfg,
+		store:   cfg.Store,
+		log:     cfg.Logger,
+		decks:   decks,
+		specs:   make(map[string]*Spec),
+		tokens:  make(map[string]Identity),
+		later:   make(map[*int]*time.Timer),
+		boards:  boards{m: make(map[boardKey]boardEntry)},
 		owners:  make(map[string]*owner),
 		hubs:    make(map[string]*hub),
 		seen:    make(map[string]uint64),
