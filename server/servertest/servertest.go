@@ -28,6 +28,9 @@ type Options struct {
 	// API adjusts the gRPC service's config (Engine is set). Rate limits
 	// default to off: tests drive many clients from one address.
 	API api.Config
+	// ServerOptions are added to api.ServerOptions (interceptors that
+	// observe calls, say).
+	ServerOptions []grpc.ServerOption
 }
 
 // Server is a running test server.
@@ -72,7 +75,7 @@ func Run(opt Options) (*Server, error) {
 	if acfg.AnswerRate == 0 {
 		acfg.AnswerRate = -1
 	}
-	srv := grpc.NewServer(api.ServerOptions()...)
+	srv := grpc.NewServer(append(api.ServerOptions(), opt.ServerOptions...)...)
 	api.New(acfg).Register(srv)
 	ctx, cancel := context.WithCancel(context.Background())
 	engineDone := make(chan struct{})
