@@ -102,9 +102,7 @@ func (c Config) withDefaults() Config {
 		c.Logger = slog.Default()
 	}
 	if c.Instance == "" {
-		b := make([]byte, 6)
-		_, _ = rand.Read(b)
-		c.Instance = hex.EncodeToString(b)
+		c.Instance = randomHex(6)
 	}
 	setDefault(&c.MaxRooms, DefaultMaxRooms)
 	setDefault(&c.MaxPlayers, DefaultMaxPlayers)
@@ -131,6 +129,13 @@ func checkInstance(name string) error {
 		return fmt.Errorf("instance name %q: at most 64 letters, digits, '-', '_' and '.'", name)
 	}
 	return nil
+}
+
+// randomHex is n random bytes in hex.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 func setDefault[T int | time.Duration](v *T, def T) {
@@ -163,6 +168,11 @@ type Engine struct {
 
 	lost atomic.Int64 // rooms whose lost history this instance found
 
+	// presenceID names this process in the store's presence counts: the
+	// instance name and a random part, so that a restarted instance of
+	// the same name never takes over its predecessor's counts.
+	presenceID string
+
 	wg sync.WaitGroup // owner and hub goroutines, and work put off by after while it runs
 }
 
@@ -190,8 +200,9 @@ func New(cfg Config) (*Engine, error) {
 		boards:  boards{m: make(map[boardKey]boardEntry)},
 		owners:  make(map[string]*owner),
 		hubs:    make(map[string]*hub),
-		seen:    make(map[string]uint64),
-		present: make(map[string]*localRoom),
+		seen:       make(map[string]uint64),
+		present:    make(map[string]*localRoom),
+		presenceID: cfg.Instance + "." + randomHex(4),
 	}, nil
 }
 

@@ -32,7 +32,7 @@ type localRoom struct {
 // connect counts a player's new stream here and in the store.
 func (e *Engine) connect(ctx context.Context, code, playerID string) error {
 	e.count(code, playerID, 1, false)
-	_, err := e.store.Connect(ctx, code, Connection{PlayerID: playerID, Instance: e.cfg.Instance, Delta: 1, TTL: e.cfg.PresenceTTL})
+	_, err := e.store.Connect(ctx, code, Connection{PlayerID: playerID, Instance: e.presenceID, Delta: 1, TTL: e.cfg.PresenceTTL})
 	if err != nil {
 		e.count(code, playerID, -1, false)
 		e.markDirty(code) // the store may have counted it all the same
@@ -92,7 +92,7 @@ func (e *Engine) release(code, playerID string, leaving bool) {
 	e.count(code, playerID, -1, false)
 	ctx, cancel := context.WithTimeout(context.Background(), e.cfg.Tick*4)
 	defer cancel()
-	all, err := e.store.Connect(ctx, code, Connection{PlayerID: playerID, Instance: e.cfg.Instance, Delta: -1, TTL: e.cfg.PresenceTTL})
+	all, err := e.store.Connect(ctx, code, Connection{PlayerID: playerID, Instance: e.presenceID, Delta: -1, TTL: e.cfg.PresenceTTL})
 	if err != nil {
 		e.markDirty(code) // the next renewal sends the counts
 		return
@@ -158,7 +158,7 @@ func (e *Engine) renew(ctx context.Context, all bool) {
 // presence sends one renewal; counts nil renews only. A counts map must
 // not be nil to set counts, so an empty one is sent as empty.
 func (e *Engine) presence(ctx context.Context, code string, counts map[string]int, ttl time.Duration) (PresenceResult, error) {
-	return e.store.Presence(ctx, code, PresenceUpdate{Instance: e.cfg.Instance, TTL: ttl, Counts: counts})
+	return e.store.Presence(ctx, code, PresenceUpdate{Instance: e.presenceID, TTL: ttl, Counts: counts})
 }
 
 // localCounts copies this instance's counts of a room (empty, not nil).
