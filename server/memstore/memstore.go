@@ -29,7 +29,13 @@ type Store struct {
 
 	mu    sync.Mutex // guards rooms and decks (not the rooms' contents)
 	rooms map[string]*memRoom
-	decks map[string][]byte
+	decks map[string]*deck
+}
+
+// deck is an uploaded deck and when it expires.
+type deck struct {
+	source []byte
+	until  time.Time
 }
 
 // New returns an empty Store.
@@ -44,7 +50,7 @@ func New(cfg Config) *Store {
 		clock:   cfg.Clock,
 		logSize: cfg.LogSize,
 		rooms:   make(map[string]*memRoom),
-		decks:   make(map[string][]byte),
+		decks:   make(map[string]*deck),
 	}
 }
 
@@ -55,36 +61,62 @@ func (s *Store) now() time.Time { return s.clock().Truncate(time.Millisecond) }
 // Now reads the store's clock.
 func (s *Store) Now(ctx context.Context) (time.Time, error) { return s.now(), ctx.Err() }
 
-// SaveDeck keeps an uploaded deck's source.
-func (s *Store) SaveDeck(_ context.Context, id string, source []byte, max int) error {
+// SaveDeck keeps an uploaded deck's source for ttl.
+func (s *Store) SaveDeck(_ context.Context, id string, source []byte, limit int, ttl time.Duration) error {
+	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.decks[id]; ok {
+	s.purgeDecksLocked(now)
+	if d, ok := s.decks[id]; ok {
+		d.until = now.Add(ttl)
 		return nil
 	}
-	if len(s.decks) >= max {
-		return room.Errorf(room.ErrFull, "too many uploaded decks: at most %d", max)
+	if len(s.decks) >= limit {
+		return room.Errorf(room.ErrFull, "too many uploaded decks: at most %d", limit)
 	}
-	s.decks[id] = append([]byte(nil), source...)
+	s.decks[id] = &deck{source: append([]byte(nil), source...), until: now.Add(ttl)}
 	return nil
 }
 
-// DeckIDs lists the uploaded decks.
-func (s *Store) DeckIDs(context.Context) ([]string, error) {
+// KeepDeck renews an uploaded deck's ttl.
+func (s *Store) KeepDeck(_ context.Context, id string, ttl time.Duration) error {
+	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.purgeDecksLocked(now)
+	d, ok := s.decks[id]
+	if !ok {
+		return room.Errorf(room.ErrNotFound, "no deck %q", id)
+	}
+	d.until = now.Add(ttl)
+	return nil
+}
+
+// purgeDecksLocked drops expired decks. s.mu is held.
+func (s *Store) purgeDecksLocked(now time.Time) {
+	maps.DeleteFunc(s.decks, func(_ string, d *deck) bool { return !now.Before(d.until) })
+}
+
+// DeckIDs lists the uploaded decks that have not expired.
+func (s *Store) DeckIDs(context.Context) ([]string, error) {
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.purgeDecksLocked(now)
 	return slices.Collect(maps.Keys(s.decks)), nil
 }
 
 // Deck returns an uploaded deck's source.
 func (s *Store) Deck(_ context.Context, id string) ([]byte, error) {
+	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	src, ok := s.decks[id]
+	s.purgeDecksLocked(now)
+	d, ok := s.decks[id]
 	if !ok {
 		return nil, room.Errorf(room.ErrNotFound, "no deck %q", id)
 	}
-	return src, nil
+	return d.source, nil
 }
 
 // CreateRoom stores a new room in the lobby.

@@ -145,9 +145,10 @@ func (s *Store) allKeys(code string, n int) []string {
 // liveKey is the set of live room codes, outside every room's slot.
 func (s *Store) liveKey() string { return s.prefix + "{rooms}:live" }
 
-// deckIDsKey is the set of uploaded deck ids; deckKey a deck's source.
-// Decks share one hash tag so that saving one is one script.
-func (s *Store) deckIDsKey() string       { return s.prefix + "{decks}:ids" }
+// deckIDsKey is the sorted set of uploaded deck ids, scored by when each
+// expires (ms); deckKey a deck's source, which expires then too. Decks
+// share one hash tag so that saving one is one script.
+func (s *Store) deckIDsKey() string       { return s.prefix + "{decks}:expiry" }
 func (s *Store) deckKey(id string) string { return s.prefix + "{decks}:source:" + id }
 
 // run runs a script and returns its reply and status (the reply's first
@@ -168,17 +169,25 @@ func (s *Store) run(ctx context.Context, script *redis.Script, keys []string, ar
 var unavailableReplies = []string{"LOADING", "CLUSTERDOWN", "TRYAGAIN", "MASTERDOWN", "READONLY", "NOREPLICAS", "BUSY"}
 
 // fail maps a go-redis error: connection failures and "not now" replies
-// are room.ErrUnavailable with a message that says why; a cancelled call
-// stays context.Canceled; other error replies (a bug) are internal.
+// are room.ErrUnavailable with a message that says why; a full Redis (OOM)
+// is room.ErrFull; a cancelled call stays context.Canceled; other error
+// replies (a bug) are internal.
 func fail(err error) error {
 	if err == nil || errors.Is(err, context.Canceled) {
 		return err
 	}
 	var reply redis.Error
 	if errors.As(err, &reply) {
+		msg := reply.Error()
+		switch {
+		case strings.HasPrefix(msg, "OOM"), strings.Contains(msg, "OOM command not allowed"):
+			return room.Errorf(room.ErrFull, "the server's store is full (Redis reached its maxmemory): nothing more can be stored now, try again later")
+		case strings.HasPrefix(msg, "NOAUTH"), strings.HasPrefix(msg, "WRONGPASS"):
+			return room.Errorf(room.ErrUnavailable, "redis unavailable: it refused the server's credentials")
+		}
 		for _, p := range unavailableReplies {
-			if strings.HasPrefix(reply.Error(), p) {
-				return room.Errorf(room.ErrUnavailable, "redis unavailable: %s", reply.Error())
+			if strings.HasPrefix(msg, p) {
+				return room.Errorf(room.ErrUnavailable, "redis unavailable: %s", msg)
 			}
 		}
 		return fmt.Errorf("redis: %w", err)

@@ -23,22 +23,37 @@ func (s *Store) Now(ctx context.Context) (time.Time, error) {
 	return time.UnixMilli(t.UnixMilli()), nil
 }
 
-// SaveDeck keeps an uploaded deck's source.
-func (s *Store) SaveDeck(ctx context.Context, id string, source []byte, max int) error {
-	r, err := s.run(ctx, scriptSaveDeck, []string{s.deckIDsKey(), s.deckKey(id)}, id, source, max)
+// SaveDeck keeps an uploaded deck's source for ttl.
+func (s *Store) SaveDeck(ctx context.Context, id string, source []byte, limit int, ttl time.Duration) error {
+	r, err := s.run(ctx, scriptSaveDeck, []string{s.deckIDsKey(), s.deckKey(id)}, id, source, limit, max(ms(ttl), 1))
 	if err != nil {
 		return err
 	}
 	if r.status == "full" {
-		return room.Errorf(room.ErrFull, "too many uploaded decks: at most %d", max)
+		return room.Errorf(room.ErrFull, "too many uploaded decks: at most %d", limit)
 	}
 	return nil
 }
 
-// DeckIDs lists the uploaded decks.
+// KeepDeck renews an uploaded deck's ttl.
+func (s *Store) KeepDeck(ctx context.Context, id string, ttl time.Duration) error {
+	r, err := s.run(ctx, scriptKeepDeck, []string{s.deckIDsKey(), s.deckKey(id)}, id, max(ms(ttl), 1))
+	if err != nil {
+		return err
+	}
+	if r.status == "notfound" {
+		return room.Errorf(room.ErrNotFound, "no deck %q", id)
+	}
+	return nil
+}
+
+// DeckIDs lists the uploaded decks that have not expired.
 func (s *Store) DeckIDs(ctx context.Context) ([]string, error) {
-	ids, err := s.client.SMembers(ctx, s.deckIDsKey()).Result()
-	return ids, fail(err)
+	r, err := s.run(ctx, scriptDeckIDs, []string{s.deckIDsKey()})
+	if err != nil {
+		return nil, err
+	}
+	return r.strings(1), r.err
 }
 
 // Deck returns an uploaded deck's source.

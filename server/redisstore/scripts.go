@@ -39,6 +39,8 @@ var (
 	scriptScoreboard = newScript("scoreboard")
 	scriptReport     = newScript("report")
 	scriptSaveDeck   = newScript("savedeck")
+	scriptKeepDeck   = newScript("keepdeck")
+	scriptDeckIDs    = newScript("deckids")
 	scriptRoster     = newScript("roster")
 )
 

@@ -36,6 +36,10 @@ type Config struct {
 	MaxPlayers int
 	// MaxDecks caps uploaded decks; default 1,000.
 	MaxDecks int
+	// DeckTTL is how long an uploaded deck is kept after its upload or the
+	// last room created from it (a room keeps its own copy of the
+	// questions); default 48 h.
+	DeckTTL time.Duration
 	// Grace accepts answers this long after a deadline; default 250 ms.
 	Grace time.Duration
 	// Tick is how often a room's owner publishes roster batches and answer
@@ -82,6 +86,7 @@ const (
 	DefaultMaxRooms        = 10000
 	DefaultMaxPlayers      = 10000
 	DefaultMaxDecks        = 1000
+	DefaultDeckTTL         = 48 * time.Hour
 	DefaultGrace           = 250 * time.Millisecond
 	DefaultTick            = 500 * time.Millisecond
 	DefaultLeaseTTL        = 2 * time.Second
@@ -107,6 +112,7 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.MaxRooms, DefaultMaxRooms)
 	setDefault(&c.MaxPlayers, DefaultMaxPlayers)
 	setDefault(&c.MaxDecks, DefaultMaxDecks)
+	setDefault(&c.DeckTTL, DefaultDeckTTL)
 	setDefault(&c.Grace, DefaultGrace)
 	setDefault(&c.Tick, DefaultTick)
 	setDefault(&c.LeaseTTL, DefaultLeaseTTL)
@@ -185,7 +191,7 @@ func New(cfg Config) (*Engine, error) {
 	if err := checkInstance(cfg.Instance); err != nil {
 		return nil, err
 	}
-	decks, err := newCatalog(cfg.Store, cfg.MaxDecks)
+	decks, err := newCatalog(cfg.Store, cfg.MaxDecks, cfg.DeckTTL)
 	if err != nil {
 		return nil, err
 	}

@@ -24,12 +24,17 @@ type Store interface {
 	// Now reads the store's clock.
 	Now(ctx context.Context) (time.Time, error)
 
-	// SaveDeck keeps an uploaded deck's source under id; saving the same id
-	// again is a no-op. ErrFull when the store holds max decks already.
-	SaveDeck(ctx context.Context, id string, source []byte, max int) error
-	// DeckIDs lists the uploaded decks.
+	// SaveDeck keeps an uploaded deck's source under id for ttl; saving the
+	// same id again keeps the first source and only renews the ttl. ErrFull
+	// when the store holds max decks already (expired ones do not count).
+	SaveDeck(ctx context.Context, id string, source []byte, max int, ttl time.Duration) error
+	// KeepDeck renews an uploaded deck's ttl (a room was created from it).
+	// ErrNotFound when there is no such deck, or it expired.
+	KeepDeck(ctx context.Context, id string, ttl time.Duration) error
+	// DeckIDs lists the uploaded decks that have not expired.
 	DeckIDs(ctx context.Context) ([]string, error)
-	// Deck returns an uploaded deck's source. ErrNotFound when there is none.
+	// Deck returns an uploaded deck's source. ErrNotFound when there is
+	// none, or it expired.
 	Deck(ctx context.Context, id string) ([]byte, error)
 
 	// CreateRoom stores a new room in the lobby. ErrExists when the code is

@@ -225,17 +225,17 @@ func testDecks(t *testing.T, newStore NewStore) {
 	if err != nil || len(ids) != 0 {
 		t.Errorf("DeckIDs of an empty store: %v, %v; want none", ids, err)
 	}
-	if err := s.SaveDeck(c, "a-1", []byte("# A\n"), 2); err != nil {
+	if err := s.SaveDeck(c, "a-1", []byte("# A\n"), 2, time.Hour); err != nil {
 		t.Fatalf("SaveDeck: %v", err)
 	}
-	if err := s.SaveDeck(c, "b-2", []byte("# B\n\nü"), 2); err != nil {
+	if err := s.SaveDeck(c, "b-2", []byte("# B\n\nü"), 2, 400*time.Millisecond); err != nil {
 		t.Fatalf("SaveDeck: %v", err)
 	}
-	// Saving again is a no-op, even at the limit, and keeps the first source.
-	if err := s.SaveDeck(c, "a-1", []byte("# other\n"), 2); err != nil {
+	// Saving again only renews, even at the limit, and keeps the first source.
+	if err := s.SaveDeck(c, "a-1", []byte("# other\n"), 2, time.Hour); err != nil {
 		t.Errorf("SaveDeck of a saved id at the limit: %v, want no error", err)
 	}
-	wantMsg(t, "SaveDeck over the limit", s.SaveDeck(c, "c-3", []byte("# C\n"), 2), room.ErrFull, "too many uploaded decks: at most 2")
+	wantMsg(t, "SaveDeck over the limit", s.SaveDeck(c, "c-3", []byte("# C\n"), 2, time.Hour), room.ErrFull, "too many uploaded decks: at most 2")
 	ids, err = s.DeckIDs(c)
 	slices.Sort(ids)
 	if err != nil || !slices.Equal(ids, []string{"a-1", "b-2"}) {
@@ -246,6 +246,21 @@ func testDecks(t *testing.T, newStore NewStore) {
 		if err != nil || string(src) != want {
 			t.Errorf("Deck %s: %q, %v; want %q", id, src, err, want)
 		}
+	}
+	// b-2 expires: it is gone, no longer counts, and cannot be kept.
+	eventually(t, "the deck b-2 expiring", func() bool {
+		_, err := s.Deck(c, "b-2")
+		return err != nil
+	})
+	wantErr(t, "KeepDeck of an expired deck", s.KeepDeck(c, "b-2", time.Hour), room.ErrNotFound)
+	if err := s.KeepDeck(c, "a-1", time.Hour); err != nil {
+		t.Errorf("KeepDeck: %v", err)
+	}
+	if ids, err := s.DeckIDs(c); err != nil || !slices.Equal(ids, []string{"a-1"}) {
+		t.Errorf("DeckIDs after b-2 expired: %v, %v; want [a-1]", ids, err)
+	}
+	if err := s.SaveDeck(c, "c-3", []byte("# C\n"), 2, time.Hour); err != nil {
+		t.Errorf("SaveDeck once an expired deck made room: %v", err)
 	}
 }
 
