@@ -13,6 +13,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
+	"github.com/quizroom/quizroom/server/room"
 	"github.com/quizroom/quizroom/server/servertest"
 )
 
@@ -145,7 +146,8 @@ func TestHostCallsNeedTheHostToken(t *testing.T) {
 		wantCode(t, call(as(ctx(t), p.token)), codes.PermissionDenied, name+" with a player token")
 		wantCode(t, call(ctx(t)), codes.Unauthenticated, name+" without a token")
 		wantCode(t, call(as(ctx(t), other.host)), codes.PermissionDenied, name+" with another room's host token")
-		wantCode(t, call(as(ctx(t), "not-a-token")), codes.PermissionDenied, name+" with a made-up token")
+		wantCode(t, call(as(ctx(t), room.NewToken())), codes.PermissionDenied, name+" with a made-up token")
+		wantCode(t, call(as(ctx(t), "not-a-token")), codes.Unauthenticated, name+" with a malformed token")
 	}
 	if after := e.roomInfo(t, r.code); !proto.Equal(before, after) {
 		t.Errorf("refused host calls changed the room:\nbefore %v\nafter  %v", before, after)
@@ -189,7 +191,7 @@ func TestBadInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stream, _ := e.client.Watch(as(ctx(t), "wrong"), &quizv1.WatchRequest{RoomCode: r.code})
+	stream, _ := e.client.Watch(as(ctx(t), room.NewToken()), &quizv1.WatchRequest{RoomCode: r.code})
 	_, err = stream.Recv()
 	wantCode(t, err, codes.PermissionDenied, "Watch with a wrong token")
 	stream, _ = e.client.Watch(ctx(t), &quizv1.WatchRequest{RoomCode: r.code, AfterSeq: 1 << 40})

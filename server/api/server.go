@@ -9,7 +9,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net"
+	"net/netip"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -18,7 +18,6 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/metadata"
-	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -29,27 +28,52 @@ import (
 	"github.com/quizroom/quizroom/server/room"
 )
 
-// Config configures a Server. Zero rates mean the defaults; negative ones
-// turn a limit off.
+// Config configures a Server. Zero rates and limits mean the defaults;
+// negative ones turn a limit off. Limits by address count an IPv4 address
+// alone and an IPv6 address by its /64.
 type Config struct {
 	Engine *room.Engine
 	Logger *slog.Logger
 	// JoinRate is how many joins, room creations and deck uploads per
-	// second one peer address may make; default 50.
+	// second one address may make; default 50.
 	JoinRate float64
 	// AnswerRate is how many answers per second one player may submit;
 	// default 5.
 	AnswerRate float64
+	// WatchRate is how many Watch calls per second one address may open;
+	// default 20. WatchTokenRate is the same per token (a player or the
+	// host); default 2.
+	WatchRate, WatchTokenRate float64
+	// StreamsPerToken is how many Watch streams one token may hold open at
+	// once; default 4.
+	StreamsPerToken int
+	// UploadsPerHour is how many decks one address may upload an hour
+	// (bursts of as many); default 20.
+	UploadsPerHour float64
+	// AuthFailRate is how many refused tokens per second one address may
+	// send before its calls with tokens are refused without asking the
+	// store; default 2, in bursts of 20.
+	AuthFailRate float64
+	// TrustedProxies are the proxies whose x-forwarded-for metadata names
+	// the client; from any other peer it is ignored.
+	TrustedProxies []netip.Prefix
 }
 
 // Defaults of Config.
 const (
-	DefaultJoinRate   = 50
-	DefaultAnswerRate = 5
+	DefaultJoinRate        = 50
+	DefaultAnswerRate      = 5
+	DefaultWatchRate       = 20
+	DefaultWatchTokenRate  = 2
+	DefaultStreamsPerToken = 4
+	DefaultUploadsPerHour  = 20
+	DefaultAuthFailRate    = 2
+	// MaxConcurrentStreams is how many calls one connection may have open
+	// at once.
+	MaxConcurrentStreams = 64
 	// MaxMessageSize is the largest request the server reads: a deck or
 	// notes of content.MaxSourceSize and some room to spare.
 	MaxMessageSize = content.MaxSourceSize + 64<<10
-	maxTokenLen    = 128
 	connBufferSize = 8 << 10
 	maxChoices     = content.MaxOptions
 	maxIDLen       = 64
@@ -58,10 +82,16 @@ const (
 // Server serves quiz.v1.QuizService.
 type Server struct {
 	quizv1.UnimplementedQuizServiceServer
-	engine  *room.Engine
-	log     *slog.Logger
-	joins   *limiter
-	answers *limiter
+	engine      *room.Engine
+	log         *slog.Logger
+	joins       *limiter // by address
+	answers     *limiter // by player
+	watches     *limiter // by address
+	tokenWatch  *limiter // by token holder
+	uploads     *limiter // by address
+	authFails   *limiter // by address
+	tokenStream *streams // by token holder
+	proxies     []netip.Prefix
 }
 
 // New returns a Server for cfg.
@@ -69,13 +99,29 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.JoinRate == 0 {
-		cfg.JoinRate = DefaultJoinRate
+	orDefault := func(v *float64, def float64) {
+		if *v == 0 {
+			*v = def
+		}
 	}
-	if cfg.AnswerRate == 0 {
-		cfg.AnswerRate = DefaultAnswerRate
+	orDefault(&cfg.JoinRate, DefaultJoinRate)
+	orDefault(&cfg.AnswerRate, DefaultAnswerRate)
+	orDefault(&cfg.WatchRate, DefaultWatchRate)
+	orDefault(&cfg.WatchTokenRate, DefaultWatchTokenRate)
+	orDefault(&cfg.UploadsPerHour, DefaultUploadsPerHour)
+	orDefault(&cfg.AuthFailRate, DefaultAuthFailRate)
+	if cfg.StreamsPerToken == 0 {
+		cfg.StreamsPerToken = DefaultStreamsPerToken
 	}
-	return &Server{engine: cfg.Engine, log: cfg.Logger, joins: newLimiter(cfg.JoinRate), answers: newLimiter(cfg.AnswerRate)}
+	return &Server{
+		engine: cfg.Engine, log: cfg.Logger,
+		joins: newLimiter(cfg.JoinRate), answers: newLimiter(cfg.AnswerRate),
+		watches: newLimiter(cfg.WatchRate), tokenWatch: newLimiter(cfg.WatchTokenRate),
+		uploads:     newBurstLimiter(cfg.UploadsPerHour/3600, max(int(cfg.UploadsPerHour), 1)),
+		authFails:   newBurstLimiter(cfg.AuthFailRate, 10*max(int(cfg.AuthFailRate), 1)),
+		tokenStream: &streams{limit: cfg.StreamsPerToken, open: map[string]int{}},
+		proxies:     cfg.TrustedProxies,
+	}
 }
 
 // Register adds the service to a gRPC server.
@@ -96,6 +142,7 @@ func ServerOptions() []grpc.ServerOption {
 		grpc.ChainUnaryInterceptor(refuseUndecodable),
 		grpc.ChainStreamInterceptor(refuseUndecodableStream),
 		grpc.MaxRecvMsgSize(MaxMessageSize),
+		grpc.MaxConcurrentStreams(MaxConcurrentStreams),
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 30 * time.Second, Timeout: 10 * time.Second}),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
 	}
@@ -105,6 +152,8 @@ func ServerOptions() []grpc.ServerOption {
 func (s *Server) fail(err error, field string) error { return toStatus(s.log, err, field) }
 
 // token reads the bearer token from the request metadata; "" when none.
+// A token that cannot be one the server made is refused here, before the
+// store is asked.
 func token(ctx context.Context) (string, error) {
 	vals := metadata.ValueFromIncomingContext(ctx, "authorization")
 	if len(vals) == 0 {
@@ -116,8 +165,8 @@ func token(ctx context.Context) (string, error) {
 		return "", status.Error(codes.Unauthenticated, "authorization metadata must be \"Bearer <token>\"")
 	}
 	t := strings.TrimSpace(v[len(prefix):])
-	if t == "" || len(t) > maxTokenLen {
-		return "", status.Errorf(codes.Unauthenticated, "bad token: 1 to %d characters", maxTokenLen)
+	if !room.WellFormedToken(t) {
+		return "", status.Errorf(codes.Unauthenticated, "malformed token: tokens are %d characters of A-Z, a-z, 0-9, - and _, as CreateRoom and JoinRoom return them", room.TokenLen)
 	}
 	return t, nil
 }
@@ -128,10 +177,27 @@ func (s *Server) who(ctx context.Context, code string, required bool) (room.Iden
 	if err != nil {
 		return room.Identity{}, err
 	}
-	if t == "" && required {
-		return room.Identity{}, status.Error(codes.Unauthenticated, "this call needs a token: send \"authorization: Bearer <token>\" metadata")
+	if t == "" {
+		if required {
+			return room.Identity{}, status.Error(codes.Unauthenticated, "this call needs a token: send \"authorization: Bearer <token>\" metadata")
+		}
+		return room.Identity{Role: room.Spectator}, nil
 	}
-	id, err := s.engine.Identify(ctx, code, t)
+	return s.identify(ctx, code, t, s.engine.Identify)
+}
+
+// identify asks the engine who holds a token, unless the caller's address
+// sent too many refused tokens lately: guessing tokens costs the store
+// nothing then.
+func (s *Server) identify(ctx context.Context, code, t string, ask func(context.Context, string, string) (room.Identity, error)) (room.Identity, error) {
+	key := s.clientKey(ctx)
+	if !s.authFails.ok(key) {
+		return room.Identity{}, status.Error(codes.ResourceExhausted, "too many refused tokens from this address: wait a minute before trying again")
+	}
+	id, err := ask(ctx, code, t)
+	if errors.Is(err, room.ErrDenied) {
+		s.authFails.allow(key)
+	}
 	if err != nil {
 		return room.Identity{}, s.fail(err, "authorization")
 	}
@@ -149,22 +215,9 @@ func (s *Server) roomCall(ctx context.Context, rawCode string) (string, room.Ide
 	return code, who, err
 }
 
-// peerKey is the caller's address without its port, for rate limits.
-func peerKey(ctx context.Context) string {
-	p, ok := peer.FromContext(ctx)
-	if !ok || p.Addr == nil {
-		return "unknown"
-	}
-	host, _, err := net.SplitHostPort(p.Addr.String())
-	if err != nil {
-		return p.Addr.String()
-	}
-	return host
-}
-
-// limitJoins refuses a peer that joins, creates or uploads too fast.
+// limitJoins refuses an address that joins, creates or uploads too fast.
 func (s *Server) limitJoins(ctx context.Context) error {
-	if !s.joins.allow(peerKey(ctx)) {
+	if !s.joins.allow(s.clientKey(ctx)) {
 		return status.Error(codes.ResourceExhausted, "too many requests from this address: slow down and retry")
 	}
 	return nil
@@ -194,6 +247,9 @@ func deckInfo(d *content.Deck, uploaded bool) *quizv1.DeckInfo {
 func (s *Server) UploadDeck(ctx context.Context, req *quizv1.UploadDeckRequest) (*quizv1.UploadDeckResponse, error) {
 	if err := s.limitJoins(ctx); err != nil {
 		return nil, err
+	}
+	if !s.uploads.allow(s.clientKey(ctx)) {
+		return nil, status.Error(codes.ResourceExhausted, "too many deck uploads from this address this hour: try again later (uploaded decks are kept 48 hours after their last use)")
 	}
 	name := req.GetFileName()
 	if utf8.RuneCountInString(name) > 100 || strings.ContainsAny(name, "\x00\n\r") {
@@ -288,9 +344,22 @@ func (s *Server) Watch(req *quizv1.WatchRequest, stream grpc.ServerStreamingServ
 	if err != nil {
 		return s.fail(err, "room_code")
 	}
+	if !s.watches.allow(s.clientKey(ctx)) {
+		return status.Error(codes.ResourceExhausted, "too many Watch calls from this address: back off and resume with after_seq")
+	}
 	who, err := s.who(ctx, code, false)
 	if err != nil {
 		return err
+	}
+	if who.Role != room.Spectator {
+		holder := code + "/" + who.PlayerID // the host has no player id
+		if !s.tokenWatch.allow(holder) {
+			return status.Error(codes.ResourceExhausted, "this token opened streams too often: back off and resume with after_seq")
+		}
+		if !s.tokenStream.acquire(holder) {
+			return status.Errorf(codes.ResourceExhausted, "this token already has %d streams open: close one first", s.tokenStream.limit)
+		}
+		defer s.tokenStream.release(holder)
 	}
 	sub, err := s.engine.Watch(ctx, code, who, req.GetAfterSeq(), req.GetEpoch())
 	if err != nil {
@@ -341,9 +410,9 @@ func (s *Server) SubmitAnswer(ctx context.Context, req *quizv1.SubmitAnswerReque
 	if t == "" {
 		return nil, status.Error(codes.Unauthenticated, "answering needs the player token: send \"authorization: Bearer <token>\" metadata")
 	}
-	who, err := s.engine.IdentifyForAnswer(ctx, code, t)
+	who, err := s.identify(ctx, code, t, s.engine.IdentifyForAnswer)
 	if err != nil {
-		return nil, s.fail(err, "authorization")
+		return nil, err
 	}
 	if !s.answers.allow(code + "/" + who.PlayerID) {
 		return nil, status.Error(codes.ResourceExhausted, "too many answers: slow down")

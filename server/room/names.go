@@ -112,6 +112,23 @@ func ParseName(s string) (name, key string, err error) {
 	return name, norm.NFC.String(confusables.Skeleton(norm.NFKC.String(foldName.String(name)))), nil
 }
 
+// TokenLen is the length of a token: 128 bits in unpadded URL-safe base64.
+const TokenLen = 22
+
+// WellFormedToken reports whether t could be a token NewToken made: a
+// check that costs nothing, before a store is asked who holds it.
+func WellFormedToken(t string) bool {
+	if len(t) != TokenLen {
+		return false
+	}
+	for _, c := range []byte(t) {
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
 // NewToken draws a 128-bit random token, URL-safe base64.
 func NewToken() string {
 	b := make([]byte, 16)

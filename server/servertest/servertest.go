@@ -25,8 +25,9 @@ type Options struct {
 	Store room.Store
 	// Engine adjusts the engine's config (Store and Encoder are set).
 	Engine room.Config
-	// API adjusts the gRPC service's config (Engine is set). Rate limits
-	// default to off: tests drive many clients from one address.
+	// API adjusts the gRPC service's config (Engine is set). Rate and
+	// stream limits default to off: tests drive many clients from one
+	// address.
 	API api.Config
 	// ServerOptions are added to api.ServerOptions (interceptors that
 	// observe calls, say).
@@ -69,11 +70,13 @@ func Run(opt Options) (*Server, error) {
 	}
 	acfg := opt.API
 	acfg.Engine = engine
-	if acfg.JoinRate == 0 {
-		acfg.JoinRate = -1
+	for _, rate := range []*float64{&acfg.JoinRate, &acfg.AnswerRate, &acfg.WatchRate, &acfg.WatchTokenRate, &acfg.UploadsPerHour, &acfg.AuthFailRate} {
+		if *rate == 0 {
+			*rate = -1
+		}
 	}
-	if acfg.AnswerRate == 0 {
-		acfg.AnswerRate = -1
+	if acfg.StreamsPerToken == 0 {
+		acfg.StreamsPerToken = -1
 	}
 	srv := grpc.NewServer(append(api.ServerOptions(), opt.ServerOptions...)...)
 	api.New(acfg).Register(srv)
