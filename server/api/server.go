@@ -148,8 +148,11 @@ func ServerOptions() []grpc.ServerOption {
 	}
 }
 
-// fail maps an engine error to a status, naming field for InvalidArgument.
-func (s *Server) fail(err error, field string) error { return toStatus(s.log, err, field) }
+// fail maps an engine error to a status, naming field for InvalidArgument;
+// an internal error is logged with the call it failed (see LogCalls).
+func (s *Server) fail(ctx context.Context, err error, field string) error {
+	return toStatus(callLogger(ctx, s.log), err, field)
+}
 
 // token reads the bearer token from the request metadata; "" when none.
 // A token that cannot be one the server made is refused here, before the
@@ -199,7 +202,7 @@ func (s *Server) identify(ctx context.Context, code, t string, ask func(context.
 		s.authFails.allow(key)
 	}
 	if err != nil {
-		return room.Identity{}, s.fail(err, "authorization")
+		return room.Identity{}, s.fail(ctx, err, "authorization")
 	}
 	return id, nil
 }
@@ -209,7 +212,7 @@ func (s *Server) identify(ctx context.Context, code, t string, ask func(context.
 func (s *Server) roomCall(ctx context.Context, rawCode string) (string, room.Identity, error) {
 	code, err := room.ParseCode(rawCode)
 	if err != nil {
-		return "", room.Identity{}, s.fail(err, "room_code")
+		return "", room.Identity{}, s.fail(ctx, err, "room_code")
 	}
 	who, err := s.who(ctx, code, true)
 	return code, who, err
@@ -227,7 +230,7 @@ func (s *Server) limitJoins(ctx context.Context) error {
 func (s *Server) ListDecks(ctx context.Context, _ *quizv1.ListDecksRequest) (*quizv1.ListDecksResponse, error) {
 	decks, err := s.engine.Decks(ctx)
 	if err != nil {
-		return nil, s.fail(err, "")
+		return nil, s.fail(ctx, err, "")
 	}
 	resp := &quizv1.ListDecksResponse{}
 	for _, d := range decks {
@@ -253,11 +256,11 @@ func (s *Server) UploadDeck(ctx context.Context, req *quizv1.UploadDeckRequest) 
 	}
 	name := req.GetFileName()
 	if utf8.RuneCountInString(name) > 100 || strings.ContainsAny(name, "\x00\n\r") {
-		return nil, s.fail(room.Errorf(room.ErrInvalid, "file name: at most 100 characters on one line"), "file_name")
+		return nil, s.fail(ctx, room.Errorf(room.ErrInvalid, "file name: at most 100 characters on one line"), "file_name")
 	}
 	d, err := s.engine.UploadDeck(ctx, name, []byte(req.GetSource()))
 	if err != nil {
-		return nil, s.fail(uploadError(err), "source")
+		return nil, s.fail(ctx, uploadError(err), "source")
 	}
 	return &quizv1.UploadDeckResponse{Deck: deckInfo(d, true)}, nil
 }
@@ -281,17 +284,17 @@ func (s *Server) CreateRoom(ctx context.Context, req *quizv1.CreateRoomRequest) 
 	switch v := req.GetSource().(type) {
 	case *quizv1.CreateRoomRequest_DeckId:
 		if len(v.DeckId) > maxIDLen {
-			return nil, s.fail(room.Errorf(room.ErrInvalid, "deck id too long: %d characters, at most %d", len(v.DeckId), maxIDLen), field)
+			return nil, s.fail(ctx, room.Errorf(room.ErrInvalid, "deck id too long: %d characters, at most %d", len(v.DeckId), maxIDLen), field)
 		}
 		src.DeckID = v.DeckId
 	case *quizv1.CreateRoomRequest_Notes:
 		src.Notes, field = []byte(v.Notes), "notes"
 	default:
-		return nil, s.fail(room.Errorf(room.ErrInvalid, "no source: set deck_id or notes"), "source")
+		return nil, s.fail(ctx, room.Errorf(room.ErrInvalid, "no source: set deck_id or notes"), "source")
 	}
 	spec, hostToken, err := s.engine.Create(ctx, src, settingsIn(req.GetSettings()))
 	if err != nil {
-		return nil, s.fail(err, field)
+		return nil, s.fail(ctx, err, field)
 	}
 	return &quizv1.CreateRoomResponse{Room: roomInfo(spec, nil, true), HostToken: hostToken}, nil
 }
@@ -300,11 +303,11 @@ func (s *Server) CreateRoom(ctx context.Context, req *quizv1.CreateRoomRequest) 
 func (s *Server) GetRoom(ctx context.Context, req *quizv1.GetRoomRequest) (*quizv1.GetRoomResponse, error) {
 	code, err := room.ParseCode(req.GetRoomCode())
 	if err != nil {
-		return nil, s.fail(err, "room_code")
+		return nil, s.fail(ctx, err, "room_code")
 	}
 	spec, st, err := s.engine.Info(ctx, code)
 	if err != nil {
-		return nil, s.fail(err, "room_code")
+		return nil, s.fail(ctx, err, "room_code")
 	}
 	return &quizv1.GetRoomResponse{Room: roomInfo(spec, st, false)}, nil
 }
@@ -316,11 +319,11 @@ func (s *Server) JoinRoom(ctx context.Context, req *quizv1.JoinRoomRequest) (*qu
 	}
 	code, err := room.ParseCode(req.GetRoomCode())
 	if err != nil {
-		return nil, s.fail(err, "room_code")
+		return nil, s.fail(ctx, err, "room_code")
 	}
 	p, tok, spec, err := s.engine.Join(ctx, code, req.GetName())
 	if err != nil {
-		return nil, s.fail(err, "name")
+		return nil, s.fail(ctx, err, "name")
 	}
 	return &quizv1.JoinRoomResponse{PlayerId: p.ID, PlayerToken: tok, Room: roomInfo(spec, nil, false), Name: p.Name}, nil
 }
@@ -332,7 +335,7 @@ func (s *Server) LeaveRoom(ctx context.Context, req *quizv1.LeaveRoomRequest) (*
 		return nil, err
 	}
 	if err := s.engine.Leave(ctx, code, who); err != nil {
-		return nil, s.fail(err, "")
+		return nil, s.fail(ctx, err, "")
 	}
 	return &quizv1.LeaveRoomResponse{}, nil
 }
@@ -342,7 +345,7 @@ func (s *Server) Watch(req *quizv1.WatchRequest, stream grpc.ServerStreamingServ
 	ctx := stream.Context()
 	code, err := room.ParseCode(req.GetRoomCode())
 	if err != nil {
-		return s.fail(err, "room_code")
+		return s.fail(ctx, err, "room_code")
 	}
 	if !s.watches.allow(s.clientKey(ctx)) {
 		return status.Error(codes.ResourceExhausted, "too many Watch calls from this address: back off and resume with after_seq")
@@ -363,7 +366,7 @@ func (s *Server) Watch(req *quizv1.WatchRequest, stream grpc.ServerStreamingServ
 	}
 	sub, err := s.engine.Watch(ctx, code, who, req.GetAfterSeq(), req.GetEpoch())
 	if err != nil {
-		return s.fail(err, "after_seq")
+		return s.fail(ctx, err, "after_seq")
 	}
 	defer sub.Close()
 	// One goroutine sends. This one returns as soon as the server ends the
@@ -377,7 +380,7 @@ func (s *Server) Watch(req *quizv1.WatchRequest, stream grpc.ServerStreamingServ
 	case err := <-sent:
 		return err
 	case <-sub.Done():
-		return s.fail(sub.Err(), "")
+		return s.fail(ctx, sub.Err(), "")
 	}
 }
 
@@ -389,7 +392,7 @@ func (s *Server) send(ctx context.Context, sub *room.Subscription, stream grpc.S
 			return nil
 		}
 		if err != nil {
-			return s.fail(err, "")
+			return s.fail(ctx, err, "")
 		}
 		if err := stream.SendMsg(&frameMessage{f}); err != nil {
 			return err
@@ -401,7 +404,7 @@ func (s *Server) send(ctx context.Context, sub *room.Subscription, stream grpc.S
 func (s *Server) SubmitAnswer(ctx context.Context, req *quizv1.SubmitAnswerRequest) (*quizv1.SubmitAnswerResponse, error) {
 	code, err := room.ParseCode(req.GetRoomCode())
 	if err != nil {
-		return nil, s.fail(err, "room_code")
+		return nil, s.fail(ctx, err, "room_code")
 	}
 	t, err := token(ctx)
 	if err != nil {
@@ -419,14 +422,14 @@ func (s *Server) SubmitAnswer(ctx context.Context, req *quizv1.SubmitAnswerReque
 	}
 	a := req.GetAnswer()
 	if len(a.GetChoices()) > maxChoices {
-		return nil, s.fail(room.Errorf(room.ErrInvalid, "too many choices: %d, at most %d", len(a.GetChoices()), maxChoices), "answer.choices")
+		return nil, s.fail(ctx, room.Errorf(room.ErrInvalid, "too many choices: %d, at most %d", len(a.GetChoices()), maxChoices), "answer.choices")
 	}
 	if len(a.GetText()) > 4*game.MaxTextAnswer {
-		return nil, s.fail(room.Errorf(room.ErrInvalid, "answer text too long: %d bytes, at most %d characters", len(a.GetText()), game.MaxTextAnswer), "answer.text")
+		return nil, s.fail(ctx, room.Errorf(room.ErrInvalid, "answer text too long: %d bytes, at most %d characters", len(a.GetText()), game.MaxTextAnswer), "answer.text")
 	}
 	acc, err := s.engine.Submit(ctx, code, who, int(req.GetQuestionIndex()), game.Answer{Choices: intsIn(a.GetChoices()), Text: a.GetText()})
 	if err != nil {
-		return nil, s.fail(err, "answer")
+		return nil, s.fail(ctx, err, "answer")
 	}
 	return &quizv1.SubmitAnswerResponse{Accepted: true, Elapsed: durationpb.New(acc.Elapsed)}, nil
 }
@@ -439,7 +442,7 @@ func (s *Server) control(ctx context.Context, rawCode string, do func(context.Co
 	}
 	st, err := do(ctx, code, who)
 	if err != nil {
-		return nil, s.fail(err, "")
+		return nil, s.fail(ctx, err, "")
 	}
 	return st, nil
 }
@@ -506,11 +509,11 @@ func (s *Server) KickPlayer(ctx context.Context, req *quizv1.KickPlayerRequest) 
 		return nil, err
 	}
 	if len(req.GetPlayerId()) > maxIDLen {
-		return nil, s.fail(room.Errorf(room.ErrInvalid, "player id too long: %d characters, at most %d", len(req.GetPlayerId()), maxIDLen), "player_id")
+		return nil, s.fail(ctx, room.Errorf(room.ErrInvalid, "player id too long: %d characters, at most %d", len(req.GetPlayerId()), maxIDLen), "player_id")
 	}
 	seq, err := s.engine.Kick(ctx, code, who, req.GetPlayerId())
 	if err != nil {
-		return nil, s.fail(err, "player_id")
+		return nil, s.fail(ctx, err, "player_id")
 	}
 	return &quizv1.KickPlayerResponse{Seq: seq}, nil
 }
@@ -523,7 +526,7 @@ func (s *Server) LockRoom(ctx context.Context, req *quizv1.LockRoomRequest) (*qu
 	}
 	seq, err := s.engine.Lock(ctx, code, who, req.GetLocked())
 	if err != nil {
-		return nil, s.fail(err, "")
+		return nil, s.fail(ctx, err, "")
 	}
 	return &quizv1.LockRoomResponse{Seq: seq}, nil
 }
@@ -536,7 +539,7 @@ func (s *Server) GetReport(ctx context.Context, req *quizv1.GetReportRequest) (*
 	}
 	rep, err := s.engine.Report(ctx, code, who)
 	if err != nil {
-		return nil, s.fail(err, "")
+		return nil, s.fail(ctx, err, "")
 	}
 	return &quizv1.GetReportResponse{Report: reportOut(rep)}, nil
 }
