@@ -111,6 +111,9 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	if !strings.Contains(string(body), `quizroom_grpc_calls_total{code="OK",method="/quiz.v1.QuizService/ListDecks"} 1`) {
 		t.Errorf("the metrics do not count the ListDecks call:\n%s", body)
 	}
+	if !strings.Contains(string(body), "quizroom_rooms_history_lost_total 0") {
+		t.Errorf("the metrics do not count rooms whose history was lost:\n%s", body)
+	}
 	if resp, err := http.Get("http://" + r.metrics + "/debug/pprof/"); err != nil || resp.StatusCode != http.StatusNotFound {
 		t.Errorf("profiles without -pprof: %v, %v; want 404", resp.Status, err)
 	} else {
