@@ -24,6 +24,7 @@ import (
 	"syscall"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/health"
@@ -70,6 +71,7 @@ type config struct {
 	grace       time.Duration
 	deckTTL     time.Duration
 	shutdownFor time.Duration
+	otel        string
 	pprof       bool
 	redisStrict bool
 	proxies     []netip.Prefix
@@ -133,6 +135,7 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (*conf
 	str(&c.redisURL, "redis", "QUIZ_REDIS_URL", "", "Redis URL to share rooms with other instances; empty: the in-memory store. Forms: "+redisstore.URLForms)
 	str(&c.redisPrefix, "redis-prefix", "QUIZ_REDIS_PREFIX", redisstore.DefaultPrefix, "prefix of every Redis key, to share a Redis between deployments")
 	str(&c.metricsAddr, "metrics", "QUIZ_METRICS", "", "address to serve Prometheus metrics (/metrics) on; empty: none")
+	str(&c.otel, "otel-endpoint", "QUIZ_OTEL_ENDPOINT", "", "OTLP/gRPC collector to send OpenTelemetry traces to (http://host:4317, or https:// for TLS): a span per call and per Redis command; empty: no tracing")
 	boolean(&c.pprof, "pprof", "QUIZ_PPROF", "also serve profiles (/debug/pprof/) on the metrics address; they show the server's internals to whoever reaches it")
 	boolean(&c.redisStrict, "redis-strict", "QUIZ_REDIS_STRICT", "refuse to start when Redis may lose rooms (appendonly off, keys evicted, configuration unreadable) instead of warning")
 	var proxies string
@@ -206,12 +209,12 @@ func newLogger(c *config, out io.Writer) (*slog.Logger, error) {
 // replica stops the start with a clear error; its warnings are logged, or
 // stop the start with -redis-strict. It returns the store, a check that
 // it answers (for health), and what releases its connections.
-func newStore(c *config, log *slog.Logger) (store room.Store, ping, close func(context.Context) error, err error) {
+func newStore(c *config, log *slog.Logger, tracer trace.TracerProvider) (store room.Store, ping, close func(context.Context) error, err error) {
 	if c.redisURL == "" {
 		none := func(context.Context) error { return nil }
 		return memstore.New(memstore.Config{LogSize: c.logSize}), none, none, nil
 	}
-	s, err := redisstore.New(redisstore.Config{URL: c.redisURL, Prefix: c.redisPrefix, LogSize: c.logSize})
+	s, err := redisstore.New(redisstore.Config{URL: c.redisURL, Prefix: c.redisPrefix, LogSize: c.logSize, Tracer: tracer})
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("-redis: %w", err)
 	}
@@ -288,7 +291,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
-	store, ping, closeStore, err := newStore(c, log)
+	tr, err := newTracing(ctx, c.otel, c.instance)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := tr.shutdown(sctx); err != nil {
+			log.Warn("sending the last traces", "err", err)
+		}
+	}()
+	store, ping, closeStore, err := newStore(c, log, tr.tracerProvider())
 	if err != nil {
 		return err
 	}
@@ -304,6 +318,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	m := metrics.New(engine.Stats)
 	opts := append(api.ServerOptions(), api.LogCalls(log)...)
 	opts = append(opts, m.ServerOptions()...)
+	opts = append(opts, tr.serverOptions()...)
 	if c.tlsCert != "" {
 		cert, err := tls.LoadX509KeyPair(c.tlsCert, c.tlsKey)
 		if err != nil {

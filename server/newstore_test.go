@@ -15,7 +15,7 @@ import (
 
 func TestNewStore(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	s, _, closeStore, err := newStore(&config{logSize: 100}, log)
+	s, _, closeStore, err := newStore(&config{logSize: 100}, log, nil)
 	if _, ok := s.(*memstore.Store); err != nil || !ok {
 		t.Errorf("newStore without -redis: %T, %v; want the memory store", s, err)
 	} else if err := closeStore(context.Background()); err != nil {
@@ -38,12 +38,12 @@ func TestNewStore(t *testing.T) {
 		{url: "redis://" + closed, want: "-redis: Redis did not answer"},
 		{url: unsafe.URL(), strict: true, want: "-redis: Redis may lose rooms, and -redis-strict is set: redis " + unsafe.Addr + ": appendonly is \"no\""},
 	} {
-		if _, _, _, err := newStore(&config{redisURL: tc.url, redisPrefix: "quiz:", logSize: 100, redisStrict: tc.strict}, log); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+		if _, _, _, err := newStore(&config{redisURL: tc.url, redisPrefix: "quiz:", logSize: 100, redisStrict: tc.strict}, log, nil); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
 			t.Errorf("newStore with -redis %s (strict %v): %v; want an error starting %q", tc.url, tc.strict, err, tc.want)
 		}
 	}
 
-	s, ping, closeStore, err := newStore(&config{redisURL: redistest.Start(t).URL(), redisPrefix: "newstore:", logSize: 100}, log)
+	s, ping, closeStore, err := newStore(&config{redisURL: redistest.Start(t).URL(), redisPrefix: "newstore:", logSize: 100}, log, nil)
 	if err != nil {
 		t.Fatalf("newStore with a running Redis: %v", err)
 	}

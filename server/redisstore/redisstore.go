@@ -17,7 +17,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redis/go-redis/extra/redisotel/v9"
 	"github.com/redis/go-redis/v9"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/quizroom/quizroom/server/room"
 )
@@ -32,6 +34,10 @@ type Config struct {
 	// LogSize is how many events each room keeps, at least (streams are
 	// trimmed with MAXLEN ~, which keeps whole nodes); default 1000.
 	LogSize int
+	// Tracer, when set, makes every Redis command but Wait's blocking reads
+	// an OpenTelemetry span (without its arguments, which hold answers and
+	// token hashes).
+	Tracer trace.TracerProvider
 	// WaitPoolSize is the connection pool of Wait's blocking reads: each
 	// room followed on this instance holds one connection for up to
 	// MaxBlock at a time, so it should exceed the rooms an instance
@@ -78,7 +84,14 @@ func New(cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{client: newClient(0), waiter: newClient(cfg.WaitPoolSize), prefix: cfg.Prefix, logSize: cfg.LogSize}, nil
+	s := &Store{client: newClient(0), waiter: newClient(cfg.WaitPoolSize), prefix: cfg.Prefix, logSize: cfg.LogSize}
+	if cfg.Tracer != nil {
+		if err := redisotel.InstrumentTracing(s.client, redisotel.WithTracerProvider(cfg.Tracer), redisotel.WithDBStatement(false)); err != nil {
+			_ = s.Close()
+			return nil, fmt.Errorf("tracing redis: %w", err)
+		}
+	}
+	return s, nil
 }
 
 // Ping checks that Redis answers (every master, for a Cluster).
