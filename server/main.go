@@ -326,14 +326,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		}
 		opts = append(opts, grpc.Creds(credentials.NewServerTLSFromCert(&cert)))
 	}
-	lis, err := net.Listen("tcp", c.listen)
+	raw, err := net.Listen("tcp", c.listen)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", c.listen, err)
 	}
+	lis, conns := api.TrackConns(raw)
 	srv := grpc.NewServer(opts...)
 	api.New(api.Config{
 		Engine: engine, Logger: log, JoinRate: c.joinRate, AnswerRate: c.answerRate,
-		WatchRate: c.watchRate, UploadsPerHour: c.uploadRate, TrustedProxies: c.proxies,
+		WatchRate: c.watchRate, UploadsPerHour: c.uploadRate, TrustedProxies: c.proxies, Conns: conns,
 	}).Register(srv)
 	healthSrv := health.NewServer()
 	healthpb.RegisterHealthServer(srv, healthSrv)

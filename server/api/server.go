@@ -18,6 +18,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -57,6 +58,10 @@ type Config struct {
 	// TrustedProxies are the proxies whose x-forwarded-for metadata names
 	// the client; from any other peer it is ignored.
 	TrustedProxies []netip.Prefix
+	// Conns, from TrackConns of the server's listener, lets the server drop
+	// the connection of a client that stopped reading; nil: such a client
+	// keeps what it was sent queued until it leaves.
+	Conns *Conns
 }
 
 // Defaults of Config.
@@ -71,6 +76,10 @@ const (
 	// MaxConcurrentStreams is how many calls one connection may have open
 	// at once.
 	MaxConcurrentStreams = 64
+	// StuckAfter is how long a stream cut off for reading too slowly may
+	// take to send what was queued before the cut: a client still stuck
+	// then reads nothing, and its connection is dropped.
+	StuckAfter = 2 * time.Second
 	// MaxMessageSize is the largest request the server reads: a deck or
 	// notes of content.MaxSourceSize and some room to spare.
 	MaxMessageSize = content.MaxSourceSize + 64<<10
@@ -92,6 +101,7 @@ type Server struct {
 	authFails   *limiter // by address
 	tokenStream *streams // by token holder
 	proxies     []netip.Prefix
+	conns       *Conns
 }
 
 // New returns a Server for cfg.
@@ -121,6 +131,7 @@ func New(cfg Config) *Server {
 		authFails:   newBurstLimiter(cfg.AuthFailRate, 10*max(int(cfg.AuthFailRate), 1)),
 		tokenStream: &streams{limit: cfg.StreamsPerToken, open: map[string]int{}},
 		proxies:     cfg.TrustedProxies,
+		conns:       cfg.Conns,
 	}
 }
 
@@ -369,19 +380,32 @@ func (s *Server) Watch(req *quizv1.WatchRequest, stream grpc.ServerStreamingServ
 		return s.fail(ctx, err, "after_seq")
 	}
 	defer sub.Close()
-	// One goroutine sends. This one returns as soon as the server ends the
-	// subscription, even while the sender is stuck writing to a client that
-	// stopped reading: returning ends the stream, which unblocks the sender
-	// (it ends with the stream), and frees the subscription. The client
-	// resumes with after_seq and misses nothing.
+	// One goroutine sends. When the server ends the subscription (too
+	// slow, shutdown, store down), the sender first sends what was queued
+	// before, then the status. A client that stopped reading leaves the
+	// sender stuck: after StuckAfter this goroutine returns anyway, which
+	// ends the stream and unblocks the sender (it ends with the stream),
+	// and drops the client's connection, which frees what the transport
+	// still holds for it. The client resumes with after_seq and misses
+	// nothing.
 	sent := make(chan error, 1)
 	go func() { sent <- s.send(ctx, sub, stream) }()
 	select {
 	case err := <-sent:
 		return err
 	case <-sub.Done():
-		return s.fail(ctx, sub.Err(), "")
 	}
+	stuck := time.NewTimer(StuckAfter)
+	defer stuck.Stop()
+	select {
+	case err := <-sent:
+		return err
+	case <-stuck.C:
+	}
+	if p, ok := peer.FromContext(ctx); ok && s.conns != nil && s.conns.drop(p.Addr.String()) {
+		callLogger(ctx, s.log).Warn("dropped the connection of a client that stopped reading", "peer", s.clientKey(ctx))
+	}
+	return s.fail(ctx, sub.Err(), "")
 }
 
 // send sends a subscription's frames until it ends.

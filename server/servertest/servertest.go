@@ -64,12 +64,13 @@ func Run(opt Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	raw, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
+	lis, conns := api.TrackConns(raw)
 	acfg := opt.API
-	acfg.Engine = engine
+	acfg.Engine, acfg.Conns = engine, conns
 	for _, rate := range []*float64{&acfg.JoinRate, &acfg.AnswerRate, &acfg.WatchRate, &acfg.WatchTokenRate, &acfg.UploadsPerHour, &acfg.AuthFailRate} {
 		if *rate == 0 {
 			*rate = -1
