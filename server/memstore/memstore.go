@@ -130,9 +130,11 @@ func (s *Store) CreateRoom(_ context.Context, spec *room.Spec, max int) error {
 	}
 	live := 0
 	for _, r := range s.rooms {
-		if r.expires.IsZero() {
+		r.mu.Lock()
+		if !r.state.Phase.Over() {
 			live++
 		}
+		r.mu.Unlock()
 	}
 	if live >= max {
 		return room.Errorf(room.ErrFull, "too many rooms on this server: at most %d", max)
@@ -194,8 +196,10 @@ func (s *Store) State(_ context.Context, code string) (*room.State, error) {
 
 // Rooms lists the codes of rooms that are not finished or closed.
 func (s *Store) Rooms(context.Context) ([]string, error) {
+	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.purgeLocked(now)
 	var codes []string
 	for code, r := range s.rooms {
 		r.mu.Lock()
@@ -205,6 +209,19 @@ func (s *Store) Rooms(context.Context) ([]string, error) {
 		r.mu.Unlock()
 	}
 	return codes, nil
+}
+
+// Keep makes a room whose game is not over expire ttl from now.
+func (s *Store) Keep(_ context.Context, code string, ttl time.Duration) error {
+	r, now, err := s.room(code)
+	if err != nil {
+		return err
+	}
+	defer r.mu.Unlock()
+	if !r.state.Phase.Over() {
+		r.expires = now.Add(ttl)
+	}
+	return nil
 }
 
 // Lease takes or renews the room's timer lease.

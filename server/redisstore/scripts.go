@@ -34,6 +34,7 @@ var (
 	scriptProgress   = newScript("progress")
 	scriptAdvance    = newScript("advance")
 	scriptLease      = newScript("lease")
+	scriptKeep       = newScript("keep")
 	scriptRelease    = newScript("release")
 	scriptEvents     = newScript("events")
 	scriptScoreboard = newScript("scoreboard")

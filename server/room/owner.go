@@ -8,6 +8,10 @@ import (
 	"github.com/quizroom/quizroom/server/game"
 )
 
+// keepEvery is how often a room's owner renews the room's expiry
+// (Store.Keep), which is Config.Idle plus Config.Retain away.
+const keepEvery = time.Hour
+
 // owner drives one room's timers on the instance that holds its lease.
 type owner struct {
 	cancel context.CancelFunc
@@ -73,10 +77,20 @@ func (e *Engine) drive(ctx context.Context, code string, o *owner) {
 		_ = e.store.Release(release, code, e.cfg.Instance)
 	}()
 	renewed := time.Now()
+	var kept time.Time
 	for {
 		wait, done := e.step(ctx, code)
 		if done {
 			return
+		}
+		if time.Since(kept) >= keepEvery {
+			// A room nobody drives any more expires after its idle time and
+			// retention, as one closed for idleness would.
+			if err := e.store.Keep(ctx, code, e.cfg.Idle+e.cfg.Retain); err == nil {
+				kept = time.Now()
+			} else if ctx.Err() == nil && !errors.Is(err, ErrNotFound) {
+				e.log.Warn("keeping a room", "room", code, "err", err)
+			}
 		}
 		if time.Since(renewed) >= e.cfg.LeaseTTL/3 {
 			ok, err := e.store.Lease(ctx, code, e.cfg.Instance, e.cfg.LeaseTTL)

@@ -120,6 +120,13 @@ type Store interface {
 	// answer of the game.
 	Report(ctx context.Context, code string) (*ReportData, error)
 
+	// Keep makes every part of a room whose game is not over expire ttl
+	// from now unless kept again, so that a room nobody drives any more
+	// (every instance gone for good) does not stay for good. A room that is
+	// over keeps its own expiry (Transition.Retain). ErrNotFound for a
+	// missing room.
+	Keep(ctx context.Context, code string, ttl time.Duration) error
+
 	// Lease takes or renews the room's timer lease for owner for ttl. It
 	// returns false when another owner holds it.
 	Lease(ctx context.Context, code, owner string, ttl time.Duration) (bool, error)

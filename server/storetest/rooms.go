@@ -301,3 +301,47 @@ func testLease(t *testing.T, newStore NewStore) {
 		t.Error("Lease after its owner's release: refused")
 	}
 }
+
+// testKeep checks that a room whose game runs expires unless kept, every
+// part of it, and that a finished room keeps its own retention.
+func testKeep(t *testing.T, newStore NewStore) {
+	f := newRoom(t, newStore, []game.Question{single()}, nil)
+	p, _ := f.join("Ann")
+	f.connectOn("A", p.ID, 1, time.Minute)
+	f.open(0)
+	f.submit(p.ID, 0, choice(1))
+	const ttl = 400 * time.Millisecond
+	if err := f.s.Keep(f.ctx, f.code, ttl); err != nil {
+		t.Fatalf("Keep: %v", err)
+	}
+	time.Sleep(ttl / 2)
+	if err := f.s.Keep(f.ctx, f.code, ttl); err != nil { // kept again
+		t.Fatalf("Keep again: %v", err)
+	}
+	time.Sleep(ttl * 3 / 4)
+	if _, err := f.s.State(f.ctx, f.code); err != nil {
+		t.Errorf("State of a room kept again: %v", err)
+	}
+	eventually(t, "a room no longer kept expiring", func() bool {
+		_, err := f.s.State(f.ctx, f.code)
+		return err != nil
+	})
+	wantErr(t, "Spec of a room that expired", second(f.s.Spec(f.ctx, f.code)), room.ErrNotFound)
+	wantErr(t, "Report of a room that expired", second(f.s.Report(f.ctx, f.code)), room.ErrNotFound)
+	wantErr(t, "Keep of a room that expired", f.s.Keep(f.ctx, f.code, ttl), room.ErrNotFound)
+	live, err := f.s.Rooms(f.ctx)
+	if err != nil || slices.Contains(live, f.code) {
+		t.Errorf("Rooms after the room expired: %v, %v; want it gone", live, err)
+	}
+
+	// A finished room is kept for its retention, whatever Keep says.
+	g := newRoom(t, newStore, []game.Question{single()}, nil)
+	g.advance(room.Transition{To: game.PhaseClosed, Retain: time.Hour})
+	if err := g.s.Keep(g.ctx, g.code, time.Millisecond); err != nil {
+		t.Fatalf("Keep of a closed room: %v", err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if _, err := g.s.State(g.ctx, g.code); err != nil {
+		t.Errorf("State of a closed room after a short Keep: %v, want it retained", err)
+	}
+}

@@ -43,6 +43,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"SpecRoundTrip", testSpecRoundTrip},
 		{"Rooms", testRooms},
 		{"Retention", testRetention},
+		{"Keep", testKeep},
 		{"Decks", testDecks},
 		{"Lease", testLease},
 		{"Join", testJoin},
