@@ -160,13 +160,14 @@ type Engine struct {
 
 	boards boards // recent scoreboard reads, shared
 
-	mu      sync.Mutex           // guards specs, tokens, owners, hubs, later, seen and closing
+	mu      sync.Mutex           // guards specs, tokens, owners, hubs, later, seen, marked and closing
 	later   map[*int]*time.Timer // work put off by after, by a key of its own
 	specs   map[string]*Spec
 	tokens  map[string]Identity // room code/token hash → holder, for answers
 	owners  map[string]*owner
 	hubs    map[string]*hub
 	seen    map[string]uint64 // room code → the highest seq this instance saw
+	marked  map[string]bool   // rooms this instance marked lost
 	closing bool
 
 	pmu     sync.Mutex // guards present
@@ -207,6 +208,7 @@ func New(cfg Config) (*Engine, error) {
 		owners:     make(map[string]*owner),
 		hubs:       make(map[string]*hub),
 		seen:       make(map[string]uint64),
+		marked:     make(map[string]bool),
 		present:    make(map[string]*localRoom),
 		presenceID: cfg.Instance + "." + randomHex(4),
 	}, nil

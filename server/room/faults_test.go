@@ -179,7 +179,7 @@ func TestDeadInstanceStopsCounting(t *testing.T) {
 // lets its hub go, and the cut is not a departure: the player keeps
 // counting beyond DisconnectGrace.
 func TestStuckWatcherIsReleased(t *testing.T) {
-	e := newEngine(t, room.Config{QueueSize: 4, DisconnectGrace: 50 * time.Millisecond, ReconnectGrace: time.Minute})
+	e := newEngine(t, room.Config{QueueSize: 8, DisconnectGrace: 50 * time.Millisecond, ReconnectGrace: time.Minute})
 	code := newRoom(t, e)
 	ps := joinAll(t, e, code, "Ann", "Bob")
 	stuck := watch(t, e, code, ps[0])
@@ -187,20 +187,24 @@ func TestStuckWatcherIsReleased(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	read := make(chan struct{})
 	var seen atomic.Uint64 // the reader's last seq
+	var readErr atomic.Value
 	go func() {
 		defer close(read)
 		for {
 			f, err := reader.Next(ctx)
 			if err != nil {
+				readErr.Store(err)
 				return
 			}
 			seen.Store(f.Seq)
 		}
 	}()
 	defer func() { cancel(); <-read }()
-	if _, err := e.Start(context.Background(), code, hostID); err != nil {
+	st, err := e.Start(context.Background(), code, hostID)
+	if err != nil {
 		t.Fatal(err)
 	}
+	until(t, "the reading watcher keeping up", func() bool { return seen.Load() >= st.Seq })
 	for i := 0; ; i++ {
 		select {
 		case <-stuck.Done():
@@ -224,7 +228,7 @@ func TestStuckWatcherIsReleased(t *testing.T) {
 		t.Errorf("the stuck watcher ended with %v, want ErrSlow", err)
 	}
 	if got := e.Stats().Watchers; got != 1 {
-		t.Errorf("watchers after the stuck one was cut: %d, want 1", got)
+		t.Errorf("watchers after the stuck one was cut: %d, want 1 (the reader ended with %v)", got, readErr.Load())
 	}
 	stuck.Close()
 	holds(t, "Ann, cut off, still counts", 300*time.Millisecond, func() bool { return state(t, e, code).Waiting == 2 })
@@ -234,12 +238,12 @@ func TestStuckWatcherIsReleased(t *testing.T) {
 // then, and once the room was marked lost, it passes every call through.
 type lossyStore struct {
 	room.Store
-	code string
+	code atomic.Value // the room it loses, a string
 	gone atomic.Bool
 }
 
 func (s *lossyStore) lost(code string) error {
-	if code == s.code && s.gone.Load() {
+	if s.gone.Load() && s.code.Load() == code {
 		return room.Errorf(room.ErrNotFound, "no room %s", code)
 	}
 	return nil
@@ -273,7 +277,7 @@ func TestHistoryLostIsLoud(t *testing.T) {
 	inst := startInstance(t, store, "a", room.Config{})
 	e := inst.e
 	code := newRoom(t, e)
-	store.code = code
+	store.code.Store(code)
 	ps := joinAll(t, e, code, "Ann")
 	s := watch(t, e, code, ps[0])
 	if _, err := e.Start(context.Background(), code, hostID); err != nil {
@@ -294,8 +298,12 @@ func TestHistoryLostIsLoud(t *testing.T) {
 		}
 		break
 	}
-	st := state(t, e, code)
-	if !st.Lost || st.Phase != game.PhaseClosed || st.Epoch == before.Epoch {
+	var st *room.State
+	until(t, "the room recorded as lost", func() bool { // another goroutine may still be recording it
+		_, st, _ = e.Info(context.Background(), code)
+		return st != nil && st.Lost
+	})
+	if st.Phase != game.PhaseClosed || st.Epoch == before.Epoch {
 		t.Errorf("the room after its history was lost: %+v; want it lost, closed, with a new epoch", st)
 	}
 	if got := e.Stats().Lost; got != 1 {
@@ -325,5 +333,38 @@ func TestClientEpochMismatchIsNotTrusted(t *testing.T) {
 	}
 	if got := state(t, e, code); got.Lost || got.Phase != game.PhaseLobby || e.Stats().Lost != 0 {
 		t.Errorf("the room after a client's claim: %+v, lost count %d; want it untouched", got, e.Stats().Lost)
+	}
+}
+
+// TestExpiredRoomIsNotLost watches a finished room until it expires: the
+// watcher is told the room is gone, and nothing is counted as lost.
+func TestExpiredRoomIsNotLost(t *testing.T) {
+	e := newEngine(t, room.Config{Retain: 500 * time.Millisecond})
+	code := newRoom(t, e)
+	if _, err := e.Start(context.Background(), code, hostID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.End(context.Background(), code, hostID); err != nil { // finished: not a final event
+		t.Fatal(err)
+	}
+	s, err := e.Watch(context.Background(), code, room.Identity{Role: room.Spectator}, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for {
+		_, err := s.Next(ctx)
+		if err == nil {
+			continue
+		}
+		if errors.Is(err, room.ErrLost) {
+			t.Errorf("the watcher of an expired room ended with %v, want it not lost", err)
+		}
+		break
+	}
+	if got := e.Stats().Lost; got != 0 {
+		t.Errorf("Stats().Lost = %d after a room expired, want 0", got)
 	}
 }

@@ -57,9 +57,9 @@ type hub struct {
 	over bool // the game finished or the room closed; only run touches it
 }
 
-// hubFor returns the room's running hub, starting one at seq if there is
-// none.
-func (e *Engine) hubFor(ctx context.Context, spec *Spec, seq uint64) (*hub, error) {
+// hubFor returns the room's running hub, starting one at the state's seq
+// if there is none.
+func (e *Engine) hubFor(ctx context.Context, spec *Spec, st *State) (*hub, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closing {
@@ -69,7 +69,7 @@ func (e *Engine) hubFor(ctx context.Context, spec *Spec, seq uint64) (*hub, erro
 		return h, nil
 	}
 	hctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	h := &hub{e: e, spec: spec, cancel: cancel, subs: map[*Subscription]struct{}{}, last: seq}
+	h := &hub{e: e, spec: spec, cancel: cancel, subs: map[*Subscription]struct{}{}, last: st.Seq, over: st.Phase.Over()}
 	e.hubs[spec.Code] = h
 	e.wg.Add(1)
 	go h.run(hctx)

@@ -71,18 +71,29 @@ func rewound(st *State, seen uint64) bool { return !st.Lost && st.Seq < seen }
 
 // markLost closes a room whose history was lost, logs it and counts it.
 // why says what showed it, for the log.
+// Several watchers, the hub and the owner may find the same loss: it is
+// logged, counted and recorded once per instance.
 func (e *Engine) markLost(ctx context.Context, spec *Spec, why string) {
-	e.lost.Add(1)
-	e.log.Error("room history lost", "room", spec.Code, "why", why)
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 4*e.cfg.Tick)
-	defer cancel()
-	if _, err := e.store.MarkLost(ctx, spec, lostReason, e.cfg.Retain); err != nil {
-		e.log.Error("closing a room whose history was lost", "room", spec.Code, "err", err)
-	}
 	e.mu.Lock()
+	first := !e.marked[spec.Code]
+	if first {
+		if len(e.marked) >= 2*e.cfg.MaxRooms {
+			clear(e.marked)
+		}
+		e.marked[spec.Code] = true
+	}
 	delete(e.seen, spec.Code)
 	h := e.hubs[spec.Code]
 	e.mu.Unlock()
+	if first {
+		e.lost.Add(1)
+		e.log.Error("room history lost", "room", spec.Code, "why", why)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 4*e.cfg.Tick)
+		defer cancel()
+		if _, err := e.store.MarkLost(ctx, spec, lostReason, e.cfg.Retain); err != nil {
+			e.log.Error("closing a room whose history was lost", "room", spec.Code, "err", err)
+		}
+	}
 	if h != nil {
 		h.stop(errLost(spec.Code))
 	}

@@ -48,7 +48,7 @@ func (e *Engine) Watch(ctx context.Context, code string, who Identity, after, ep
 	s := &Subscription{e: e, spec: spec, who: who, queue: make(chan Frame, e.cfg.QueueSize), failed: make(chan struct{})}
 	var from uint64
 	for {
-		if s.hub, err = e.hubFor(ctx, spec, st.Seq); err != nil {
+		if s.hub, err = e.hubFor(ctx, spec, st); err != nil {
 			return nil, err
 		}
 		var ok bool
