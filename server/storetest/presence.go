@@ -161,7 +161,7 @@ func testMarkLost(t *testing.T, newStore NewStore) {
 	if !st.Lost || st.Phase != game.PhaseClosed || st.Epoch == before.Epoch || st.Seq != before.Seq+1 || st.Version == before.Version {
 		t.Errorf("MarkLost: %+v; want lost, closed, a new epoch, one event more, a new version (before %+v)", st, before)
 	}
-	if got := f.state(); got.Lost != true || got.Epoch != st.Epoch {
+	if got := f.state(); !got.Lost || got.Epoch != st.Epoch {
 		t.Errorf("State after MarkLost: %+v, want it lost with epoch %d", got, st.Epoch)
 	}
 	ev := f.lastEvent()
