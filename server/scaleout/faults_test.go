@@ -224,6 +224,7 @@ func (g *testGame) finishLost(t *testing.T) {
 		}
 		f.mu.Unlock()
 	}
+	sameHistory(t, g.followers)
 	rep := g.c.report(g.code, g.host, g.out)
 	if !rep.GetRoom().GetHistoryLost() {
 		t.Error("the report does not say the room's history was lost")

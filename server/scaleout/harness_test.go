@@ -10,6 +10,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -220,12 +221,13 @@ type follower struct {
 	done chan struct{} // closed when the game finished (or the test ended)
 	stop func()        // closes the follower's client: its stream ends
 
-	mu        sync.Mutex // guards the fields below
-	snapshot  uint64     // seq of the first snapshot
-	epoch     uint64     // the room's epoch, from the snapshot
-	seqs      []uint64   // seqs of every event after it, in order of arrival
-	resumes   int        // streams opened after the first
-	snapshots int        // snapshots received
+	mu        sync.Mutex        // guards the fields below
+	snapshot  uint64            // seq of the first snapshot
+	epoch     uint64            // the room's epoch, from the snapshot
+	seqs      []uint64          // seqs of every event after it, in order of arrival
+	kinds     map[uint64]string // what each seq carried (the payload's type)
+	resumes   int               // streams opened after the first
+	snapshots int               // snapshots received
 	opened    map[int]*quizv1.QuestionOpened
 	revealed  map[int]*quizv1.Event // the QuestionRevealed events
 	final     *quizv1.GameFinished
@@ -238,7 +240,7 @@ type follower struct {
 // returns once the first stream delivered its snapshot.
 func (c *cluster) follow(name, code, token string, i int, out *outages, on func(*quizv1.Event), reconnect func()) *follower {
 	c.t.Helper()
-	f := &follower{name: name, done: make(chan struct{}), opened: map[int]*quizv1.QuestionOpened{}, revealed: map[int]*quizv1.Event{}}
+	f := &follower{name: name, done: make(chan struct{}), opened: map[int]*quizv1.QuestionOpened{}, revealed: map[int]*quizv1.Event{}, kinds: map[uint64]string{}}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*timeout)
 	f.stop = cancel
 	started := make(chan struct{})
@@ -311,6 +313,7 @@ func (f *follower) stream(ctx context.Context, n *node, code, token string, last
 			}
 		} else {
 			f.seqs = append(f.seqs, ev.GetSeq())
+			f.kinds[ev.GetSeq()] = fmt.Sprintf("%T", ev.GetPayload())
 		}
 		if o := ev.GetQuestionOpened(); o != nil {
 			f.opened[int(o.GetIndex())] = o
@@ -590,4 +593,23 @@ func checkOutages(t *testing.T, out *outages, words ...string) int {
 		}
 	}
 	return len(list)
+}
+
+// sameHistory fails the test unless every seq that several followers saw
+// carried the same kind of event for each of them: a seq is never reused
+// for another event.
+func sameHistory(t *testing.T, followers []*follower) {
+	t.Helper()
+	carried := map[uint64]string{}
+	who := map[uint64]string{}
+	for _, f := range followers {
+		f.mu.Lock()
+		for seq, kind := range f.kinds {
+			if k, ok := carried[seq]; ok && k != kind {
+				t.Errorf("seq %d carried %s for %s and %s for %s", seq, k, who[seq], kind, f.name)
+			}
+			carried[seq], who[seq] = kind, f.name
+		}
+		f.mu.Unlock()
+	}
 }

@@ -136,6 +136,7 @@ func (g *testGame) finish(sc game.Scoring) {
 			f.check(t)
 		}
 	}
+	sameHistory(t, g.followers)
 	spectator := g.followers[len(g.followers)-1]
 	spectator.mu.Lock()
 	opened, final := spectator.opened, spectator.final
