@@ -8,7 +8,10 @@
 //
 // Authentication: CreateRoom returns a host token, JoinRoom a player token.
 // Send it in the request metadata as `authorization: Bearer <token>`. Watch
-// without a token gives the public spectator view.
+// without a token gives the public spectator view. A token is 22 characters
+// of A–Z, a–z, 0–9, - and _: anything else is Unauthenticated at once, and
+// an address that sends too many tokens the room does not know is refused
+// with ResourceExhausted for a while.
 //
 // Errors are gRPC status codes with a message that says what was wrong and
 // what is allowed; InvalidArgument carries google.rpc.BadRequest field
@@ -1202,7 +1205,8 @@ type JoinRoomRequest struct {
 	// RoomCode is the room's 6-character code (case and spaces ignored).
 	RoomCode string `protobuf:"bytes,1,opt,name=room_code,json=roomCode,proto3" json:"room_code,omitempty"`
 	// Name is the display name: 1–24 characters after trimming and Unicode
-	// normalisation, no control characters, unique in the room ignoring case.
+	// normalisation, no control characters, unique in the room ignoring case
+	// and letters that look alike.
 	Name          string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

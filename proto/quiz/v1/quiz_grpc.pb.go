@@ -8,7 +8,10 @@
 //
 // Authentication: CreateRoom returns a host token, JoinRoom a player token.
 // Send it in the request metadata as `authorization: Bearer <token>`. Watch
-// without a token gives the public spectator view.
+// without a token gives the public spectator view. A token is 22 characters
+// of A–Z, a–z, 0–9, - and _: anything else is Unauthenticated at once, and
+// an address that sends too many tokens the room does not know is refused
+// with ResourceExhausted for a while.
 //
 // Errors are gRPC status codes with a message that says what was wrong and
 // what is allowed; InvalidArgument carries google.rpc.BadRequest field
@@ -62,18 +65,21 @@ const (
 // answers and the host's controls.
 type QuizServiceClient interface {
 	// ListDecks lists the decks this server can run: the built-in ones and
-	// those uploaded with UploadDeck.
+	// those uploaded with UploadDeck that have not expired.
 	//
 	// Errors: Unavailable when the store cannot be reached.
 	ListDecks(ctx context.Context, in *ListDecksRequest, opts ...grpc.CallOption) (*ListDecksResponse, error)
 	// UploadDeck validates a deck written in the Markdown deck format and makes
 	// it available to CreateRoom. Uploading the same source twice returns the
-	// same deck.
+	// same deck. An uploaded deck is kept for a while (48 hours by default)
+	// after its upload or the last room created from it; a room keeps its own
+	// copy of the questions.
 	//
 	// Errors: InvalidArgument when the deck does not validate, with one field
 	// violation per problem naming its line ("deck.md:12: no correct option");
-	// ResourceExhausted when the source is too large or the server holds too
-	// many decks; Unavailable when the store cannot be reached.
+	// ResourceExhausted when the source is too large, the server holds too
+	// many decks, or the caller's address uploaded too many decks this hour;
+	// Unavailable when the store cannot be reached.
 	UploadDeck(ctx context.Context, in *UploadDeckRequest, opts ...grpc.CallOption) (*UploadDeckResponse, error)
 	// CreateRoom opens a room in the lobby phase from a deck, or from study
 	// notes the server turns into a deck, and returns its code and the host
@@ -97,7 +103,8 @@ type QuizServiceClient interface {
 	// Errors: InvalidArgument for a malformed code or a bad display name (empty
 	// after trimming, longer than 24 characters, control characters);
 	// NotFound when no such room exists; AlreadyExists when the name is taken
-	// in this room (ignoring case) or was kicked; FailedPrecondition when the
+	// in this room (ignoring case, width and letters that look alike, such as
+	// a Cyrillic А for a Latin A) or was kicked; FailedPrecondition when the
 	// lobby is locked or the game is finished; ResourceExhausted when the room
 	// is full or the caller joins too fast; Unavailable when the store cannot
 	// be reached.
@@ -405,18 +412,21 @@ func (c *quizServiceClient) GetReport(ctx context.Context, in *GetReportRequest,
 // answers and the host's controls.
 type QuizServiceServer interface {
 	// ListDecks lists the decks this server can run: the built-in ones and
-	// those uploaded with UploadDeck.
+	// those uploaded with UploadDeck that have not expired.
 	//
 	// Errors: Unavailable when the store cannot be reached.
 	ListDecks(context.Context, *ListDecksRequest) (*ListDecksResponse, error)
 	// UploadDeck validates a deck written in the Markdown deck format and makes
 	// it available to CreateRoom. Uploading the same source twice returns the
-	// same deck.
+	// same deck. An uploaded deck is kept for a while (48 hours by default)
+	// after its upload or the last room created from it; a room keeps its own
+	// copy of the questions.
 	//
 	// Errors: InvalidArgument when the deck does not validate, with one field
 	// violation per problem naming its line ("deck.md:12: no correct option");
-	// ResourceExhausted when the source is too large or the server holds too
-	// many decks; Unavailable when the store cannot be reached.
+	// ResourceExhausted when the source is too large, the server holds too
+	// many decks, or the caller's address uploaded too many decks this hour;
+	// Unavailable when the store cannot be reached.
 	UploadDeck(context.Context, *UploadDeckRequest) (*UploadDeckResponse, error)
 	// CreateRoom opens a room in the lobby phase from a deck, or from study
 	// notes the server turns into a deck, and returns its code and the host
@@ -440,7 +450,8 @@ type QuizServiceServer interface {
 	// Errors: InvalidArgument for a malformed code or a bad display name (empty
 	// after trimming, longer than 24 characters, control characters);
 	// NotFound when no such room exists; AlreadyExists when the name is taken
-	// in this room (ignoring case) or was kicked; FailedPrecondition when the
+	// in this room (ignoring case, width and letters that look alike, such as
+	// a Cyrillic А for a Latin A) or was kicked; FailedPrecondition when the
 	// lobby is locked or the game is finished; ResourceExhausted when the room
 	// is full or the caller joins too fast; Unavailable when the store cannot
 	// be reached.
