@@ -16,6 +16,7 @@ const keepEvery = time.Hour
 type owner struct {
 	cancel context.CancelFunc
 	wakeup chan struct{} // a host call or an early close happened here
+	judged time.Time     // when it last judged the other instances' presence; only drive touches it
 }
 
 func (o *owner) stop() { o.cancel() }
@@ -79,7 +80,7 @@ func (e *Engine) drive(ctx context.Context, code string, o *owner) {
 	renewed := time.Now()
 	var kept time.Time
 	for {
-		wait, done := e.step(ctx, code)
+		wait, done := e.step(ctx, code, o)
 		if done {
 			return
 		}
@@ -118,7 +119,7 @@ func (e *Engine) drive(ctx context.Context, code string, o *owner) {
 
 // step does whatever the room's clock says is due and returns how long to
 // wait before the next look, or done when the room needs no owner any more.
-func (e *Engine) step(ctx context.Context, code string) (wait time.Duration, done bool) {
+func (e *Engine) step(ctx context.Context, code string, o *owner) (wait time.Duration, done bool) {
 	seen := e.seenSeq(code)
 	st, err := e.store.State(ctx, code)
 	switch {
@@ -167,14 +168,17 @@ func (e *Engine) step(ctx context.Context, code string) (wait time.Duration, don
 		if _, err := e.store.Progress(ctx, code); err != nil {
 			e.log.Warn("publishing answer progress", "room", code, "err", err)
 		}
-		// Judge the presence of the other instances: those that died stop
-		// counting once their lease lapsed.
-		res, err := e.presence(ctx, code, nil, e.cfg.PresenceTTL)
-		if err == nil && res.Lapsed {
-			e.markDirty(code) // our streams there may have been dropped
-		}
-		if err == nil && res.AllAnswered {
-			return e.advance(ctx, code, e.transition(spec, st.Version, game.Step{To: game.PhaseReveal, Q: st.Q})), false
+		// Judge the presence of the other instances, as often as they renew
+		// it: those that died stop counting once their lease lapsed.
+		if time.Since(o.judged) >= e.cfg.PresenceTTL/4 {
+			o.judged = time.Now()
+			res, err := e.presence(ctx, code, nil, e.cfg.PresenceTTL)
+			if err == nil && res.Lapsed {
+				e.markDirty(code) // our streams there may have been dropped
+			}
+			if err == nil && res.AllAnswered {
+				return e.advance(ctx, code, e.transition(spec, st.Version, game.Step{To: game.PhaseReveal, Q: st.Q})), false
+			}
 		}
 		wait = min(wait, closeAt.Sub(now))
 	case game.PhaseReveal, game.PhaseLeaderboard:
