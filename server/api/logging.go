@@ -80,6 +80,9 @@ func logCall(ctx context.Context, log *slog.Logger, c *call, err error, took tim
 	case codes.Unavailable, codes.ResourceExhausted:
 		level = slog.LevelWarn
 	}
+	if !log.Enabled(ctx, level) {
+		return
+	}
 	attrs := []any{"method", c.method, "room", c.roomCode(), "code", code.String(), "ms", took.Milliseconds()}
 	if err != nil {
 		attrs = append(attrs, "status", status.Convert(err).Message())

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -380,32 +381,47 @@ func (s *Server) Watch(req *quizv1.WatchRequest, stream grpc.ServerStreamingServ
 		return s.fail(ctx, err, "after_seq")
 	}
 	defer sub.Close()
-	// One goroutine sends. When the server ends the subscription (too
-	// slow, shutdown, store down), the sender first sends what was queued
-	// before, then the status. A client that stopped reading leaves the
-	// sender stuck: after StuckAfter this goroutine returns anyway, which
-	// ends the stream and unblocks the sender (it ends with the stream),
-	// and drops the client's connection, which frees what the transport
-	// still holds for it. The client resumes with after_seq and misses
-	// nothing.
-	sent := make(chan error, 1)
-	go func() { sent <- s.send(ctx, sub, stream) }()
-	select {
-	case err := <-sent:
-		return err
-	case <-sub.Done():
+	// A client that stopped reading leaves this handler blocked in SendMsg
+	// even after its subscription was cut off (too slow): StuckAfter later
+	// the client's connection is dropped, which ends the stream (SendMsg
+	// fails, the handler returns) and frees what the transport still holds
+	// for the client. A client that reads, however slowly, gets what was
+	// queued before the cut and then the status. Either way it resumes with
+	// after_seq and misses nothing.
+	if p, ok := peer.FromContext(ctx); ok && s.conns != nil {
+		stop := s.dropWhenStuck(ctx, sub, p.Addr.String())
+		defer stop()
 	}
-	stuck := time.NewTimer(StuckAfter)
-	defer stuck.Stop()
-	select {
-	case err := <-sent:
-		return err
-	case <-stuck.C:
+	return s.send(ctx, sub, stream)
+}
+
+// dropWhenStuck drops the connection from addr StuckAfter after sub was
+// cut, unless the returned stop is called first. It starts no goroutine
+// until the cut.
+func (s *Server) dropWhenStuck(ctx context.Context, sub *room.Subscription, addr string) (stop func()) {
+	var mu sync.Mutex // guards timer and stopped
+	var timer *time.Timer
+	stopped := false
+	unwatch := context.AfterFunc(sub.Cut(), func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !stopped {
+			timer = time.AfterFunc(StuckAfter, func() {
+				if s.conns.drop(addr) {
+					callLogger(ctx, s.log).Warn("dropped the connection of a client that stopped reading", "peer", s.clientKey(ctx))
+				}
+			})
+		}
+	})
+	return func() {
+		unwatch()
+		mu.Lock()
+		defer mu.Unlock()
+		stopped = true
+		if timer != nil {
+			timer.Stop()
+		}
 	}
-	if p, ok := peer.FromContext(ctx); ok && s.conns != nil && s.conns.drop(p.Addr.String()) {
-		callLogger(ctx, s.log).Warn("dropped the connection of a client that stopped reading", "peer", s.clientKey(ctx))
-	}
-	return s.fail(ctx, sub.Err(), "")
 }
 
 // send sends a subscription's frames until it ends.
@@ -419,6 +435,9 @@ func (s *Server) send(ctx context.Context, sub *room.Subscription, stream grpc.S
 			return s.fail(ctx, err, "")
 		}
 		if err := stream.SendMsg(&frameMessage{f}); err != nil {
+			if sub.Cut().Err() != nil {
+				return s.fail(ctx, sub.Err(), "") // why the stream ended: the cut
+			}
 			return err
 		}
 	}

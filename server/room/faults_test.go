@@ -207,7 +207,7 @@ func TestStuckWatcherIsReleased(t *testing.T) {
 	until(t, "the reading watcher keeping up", func() bool { return seen.Load() >= st.Seq })
 	for i := 0; ; i++ {
 		select {
-		case <-stuck.Done():
+		case <-stuck.Cut().Done():
 		default:
 			if i > 100 {
 				t.Fatal("100 events later the stuck watcher is still subscribed")

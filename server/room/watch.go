@@ -21,8 +21,9 @@ type Subscription struct {
 	ended   bool       // a final frame was returned
 
 	failOnce sync.Once
-	failed   chan struct{} // closed by fail
-	err      error         // why, set before failed is closed
+	failed   context.Context    // done once fail ran: see Cut
+	cancel   context.CancelFunc // ends failed
+	err      error              // why, set before failed is done
 }
 
 // Watch subscribes who to a room's events after seq after (0: start with a
@@ -45,7 +46,8 @@ func (e *Engine) Watch(ctx context.Context, code string, who Identity, after, ep
 	if after > st.Seq {
 		return nil, Errorf(ErrInvalid, "after_seq %d is ahead of the room, whose last event is %d", after, st.Seq)
 	}
-	s := &Subscription{e: e, spec: spec, who: who, queue: make(chan Frame, e.cfg.QueueSize), failed: make(chan struct{})}
+	s := &Subscription{e: e, spec: spec, who: who, queue: make(chan Frame, e.cfg.QueueSize)}
+	s.failed, s.cancel = context.WithCancel(context.Background())
 	var from uint64
 	for {
 		if s.hub, err = e.hubFor(ctx, spec, st); err != nil {
@@ -157,7 +159,7 @@ func (s *Subscription) Next(ctx context.Context) (Frame, error) {
 		} else {
 			select {
 			case f = <-s.queue:
-			case <-s.failed:
+			case <-s.failed.Done():
 				// Frames queued before the failure still go out first.
 				select {
 				case f = <-s.queue:
@@ -191,22 +193,17 @@ func (s *Subscription) Close() {
 // the client was too slow, the server shuts down), rather than its
 // client or the room's end.
 func (s *Subscription) cut() bool {
-	select {
-	case <-s.failed:
-		return !errors.Is(s.err, io.EOF)
-	default:
-		return false
-	}
+	return s.failed.Err() != nil && !errors.Is(s.err, io.EOF)
 }
 
-// Done is closed when the server ends the subscription (Err says why):
-// the stream's sender may be stuck writing to a client that does not read,
-// and the stream must end all the same.
-func (s *Subscription) Done() <-chan struct{} { return s.failed }
+// Cut is done once the subscription ended (Err says why): when the server
+// cut it off, its stream's sender may be stuck writing to a client that
+// does not read, and the stream must end all the same.
+func (s *Subscription) Cut() context.Context { return s.failed }
 
-// Err is why the subscription ended, once Done is closed.
+// Err is why the subscription ended, once Cut is done.
 func (s *Subscription) Err() error {
-	<-s.failed
+	<-s.failed.Done()
 	return s.err
 }
 
@@ -227,7 +224,7 @@ func (s *Subscription) fail(err error) {
 			err = io.EOF
 		}
 		s.err = err
-		close(s.failed)
+		s.cancel()
 	})
 }
 
