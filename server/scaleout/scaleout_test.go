@@ -393,7 +393,7 @@ func runProcess(t *testing.T, c *cluster, name, addr string) *process {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(quizd(t), "-listen", addr, "-redis", c.url, "-redis-prefix", c.prefix, "-instance", name,
-		"-join-rate", "-1", "-answer-rate", "-1", "-log-level", "warn")
+		"-join-rate", "-1", "-answer-rate", "-1", "-watch-rate", "-1", "-log-level", "warn")
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
