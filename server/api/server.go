@@ -43,8 +43,9 @@ type Config struct {
 	// default 5.
 	AnswerRate float64
 	// WatchRate is how many Watch calls per second one address may open;
-	// default 20. WatchTokenRate is the same per token (a player or the
-	// host); default 2.
+	// default 50, in bursts of 100: a classroom behind one address comes
+	// back at once after a restart. WatchTokenRate is the same per token (a
+	// player or the host); default 2.
 	WatchRate, WatchTokenRate float64
 	// StreamsPerToken is how many Watch streams one token may hold open at
 	// once; default 4.
@@ -69,7 +70,7 @@ type Config struct {
 const (
 	DefaultJoinRate        = 50
 	DefaultAnswerRate      = 5
-	DefaultWatchRate       = 20
+	DefaultWatchRate       = 50
 	DefaultWatchTokenRate  = 2
 	DefaultStreamsPerToken = 4
 	DefaultUploadsPerHour  = 20
