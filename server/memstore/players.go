@@ -34,6 +34,8 @@ func (s *Store) Join(_ context.Context, code string, j room.Join) (room.Player, 
 	}
 	defer r.mu.Unlock()
 	switch {
+	case r.state.Lost:
+		return room.Player{}, room.LostRoomError(code)
 	case r.state.Phase.Over():
 		return room.Player{}, room.Errorf(room.ErrPhase, "the game in room %s is over", code)
 	case r.state.Locked:

@@ -35,6 +35,8 @@ func (s *Store) Join(ctx context.Context, code string, j room.Join) (room.Player
 	switch r.status {
 	case "notfound":
 		return room.Player{}, notFound(code)
+	case "lost":
+		return room.Player{}, room.LostRoomError(code)
 	case "over":
 		return room.Player{}, room.Errorf(room.ErrPhase, "the game in room %s is over", code)
 	case "locked":

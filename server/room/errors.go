@@ -58,3 +58,9 @@ type wrapped struct{ kind, err error }
 
 func (w *wrapped) Error() string   { return w.err.Error() }
 func (w *wrapped) Unwrap() []error { return []error{w.kind, w.err} }
+
+// LostRoomError is the refusal of a join to a room whose history was
+// lost; both stores return it.
+func LostRoomError(code string) error {
+	return Errorf(ErrPhase, "room %s was closed: the server lost its history (its store lost data), so the game cannot go on", code)
+}

@@ -168,6 +168,9 @@ func testMarkLost(t *testing.T, newStore NewStore) {
 	if ev.Type != room.EventClosed || !ev.Lost || ev.Reason != "lost" || ev.Seq != st.Seq {
 		t.Errorf("last event after MarkLost: %+v, want EventClosed, lost, at seq %d", ev, st.Seq)
 	}
+	name, key, _ := room.ParseName("Late")
+	_, err = f.s.Join(f.ctx, f.code, room.Join{Name: name, NameKey: key, TokenHash: room.HashToken(room.NewToken())})
+	wantMsg(t, "Join of a lost room", err, room.ErrPhase, room.LostRoomError(f.code).Error())
 	again, err := f.s.MarkLost(f.ctx, f.spec, "lost again", time.Hour)
 	if err != nil || again.Seq != st.Seq || again.Epoch != st.Epoch {
 		t.Errorf("MarkLost again: %+v, %v; want nothing changed", again, err)
