@@ -29,6 +29,7 @@ import (
 
 	"github.com/quizroom/quizroom/client/conn"
 	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
+	"github.com/quizroom/quizroom/server/redistest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -134,9 +135,66 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	if page.StatusCode != http.StatusOK || !strings.Contains(string(decksJSON), `"aws-compute"`) {
 		t.Errorf("the web address: GET /host %d, Connect ListDecks %s", page.StatusCode, decksJSON)
 	}
+	if !strings.Contains(string(body), "quizroom_rooms_history_lost_total 0") {
+		t.Errorf("the metrics do not count rooms whose history was lost:\n%s", body)
+	}
+	if resp, err := http.Get("http://" + r.metrics + "/debug/pprof/"); err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Errorf("profiles without -pprof: %v, %v; want 404", resp.Status, err)
+	} else {
+		resp.Body.Close()
+	}
 	if err := r.stop(); err != nil {
 		t.Errorf("run returned %v after the shutdown", err)
 	}
+	r = startRun(t, []string{"-pprof"}, map[string]string{"QUIZ_LISTEN": "127.0.0.1:0", "QUIZ_METRICS": "127.0.0.1:0"})
+	if resp, err := http.Get("http://" + r.metrics + "/debug/pprof/"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("profiles with -pprof: %v, %v; want 200", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	if err := r.stop(); err != nil {
+		t.Errorf("run returned %v after the shutdown", err)
+	}
+}
+
+// TestHealthFollowsTheStore stops Redis under a running server: health
+// turns NOT_SERVING, and SERVING again once Redis is back.
+func TestHealthFollowsTheStore(t *testing.T) {
+	srv := redistest.StartProcess(t, "--appendonly", "yes")
+	r := startRun(t, nil, map[string]string{"QUIZ_LISTEN": "127.0.0.1:0", "QUIZ_REDIS_URL": srv.URL(), "QUIZ_REDIS_PREFIX": "health:"})
+	defer func() {
+		if err := r.stop(); err != nil {
+			t.Errorf("run returned %v after the shutdown", err)
+		}
+	}()
+	conn, err := grpc.NewClient(r.grpc, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	hc := healthpb.NewHealthClient(conn)
+	status := func() healthpb.HealthCheckResponse_ServingStatus {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		h, err := hc.Check(ctx, &healthpb.HealthCheckRequest{})
+		if err != nil {
+			t.Fatalf("health: %v", err)
+		}
+		return h.GetStatus()
+	}
+	becomes := func(want healthpb.HealthCheckResponse_ServingStatus, why string) {
+		t.Helper()
+		for end := time.Now().Add(30 * time.Second); status() != want; time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(end) {
+				t.Fatalf("health is not %v within 30 s of %s", want, why)
+			}
+		}
+	}
+	becomes(healthpb.HealthCheckResponse_SERVING, "the start")
+	srv.Kill()
+	becomes(healthpb.HealthCheckResponse_NOT_SERVING, "Redis stopping")
+	srv.Restart()
+	becomes(healthpb.HealthCheckResponse_SERVING, "Redis coming back")
 }
 
 // TestRunServesTLS serves TLS with a certificate of its own: the CLI's
@@ -227,6 +285,8 @@ func TestBadConfiguration(t *testing.T) {
 		{[]string{"-public", "-http", ""}, nil, "-public needs"},
 		{nil, map[string]string{"QUIZ_PUBLIC": "maybe"}, "QUIZ_PUBLIC"},
 		{[]string{"-listen", "127.0.0.1:0", "-http", "256.0.0.1:1"}, nil, "web: listening on"},
+		{[]string{"-trusted-proxies", "10.0.0.0/8,proxy.example"}, nil, `-trusted-proxies: "proxy.example" is neither`},
+		{nil, map[string]string{"QUIZ_PPROF": "maybe"}, "QUIZ_PPROF"},
 	}
 	for _, c := range cases {
 		err := run(context.Background(), c.args, env(c.env), io.Discard)

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"io"
+	"log/slog"
 	"net"
 	"strings"
 	"testing"
@@ -11,10 +14,11 @@ import (
 )
 
 func TestNewStore(t *testing.T) {
-	s, closeStore, err := newStore(&config{logSize: 100})
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	s, _, closeStore, err := newStore(&config{logSize: 100}, log, nil)
 	if _, ok := s.(*memstore.Store); err != nil || !ok {
 		t.Errorf("newStore without -redis: %T, %v; want the memory store", s, err)
-	} else if err := closeStore(); err != nil {
+	} else if err := closeStore(context.Background()); err != nil {
 		t.Errorf("closing the memory store: %v", err)
 	}
 
@@ -24,16 +28,22 @@ func TestNewStore(t *testing.T) {
 	}
 	closed := l.Addr().String()
 	_ = l.Close()
-	for url, want := range map[string]string{
-		"http://" + closed:  "-redis: redis URL",
-		"redis://" + closed: "-redis: Redis did not answer",
+	unsafe := redistest.StartProcess(t) // appendonly no
+	for _, tc := range []struct {
+		url    string
+		strict bool
+		want   string
+	}{
+		{url: "http://" + closed, want: "-redis: redis URL"},
+		{url: "redis://" + closed, want: "-redis: Redis did not answer"},
+		{url: unsafe.URL(), strict: true, want: "-redis: Redis may lose rooms, and -redis-strict is set: redis " + unsafe.Addr + ": appendonly is \"no\""},
 	} {
-		if _, _, err := newStore(&config{redisURL: url, redisPrefix: "quiz:", logSize: 100}); err == nil || !strings.HasPrefix(err.Error(), want) {
-			t.Errorf("newStore with -redis %s: %v; want an error starting %q", url, err, want)
+		if _, _, _, err := newStore(&config{redisURL: tc.url, redisPrefix: "quiz:", logSize: 100, redisStrict: tc.strict}, log, nil); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("newStore with -redis %s (strict %v): %v; want an error starting %q", tc.url, tc.strict, err, tc.want)
 		}
 	}
 
-	s, closeStore, err = newStore(&config{redisURL: redistest.Start(t).URL(), redisPrefix: "newstore:", logSize: 100})
+	s, ping, closeStore, err := newStore(&config{redisURL: redistest.Start(t).URL(), redisPrefix: "newstore:", logSize: 100}, log, nil)
 	if err != nil {
 		t.Fatalf("newStore with a running Redis: %v", err)
 	}
@@ -44,7 +54,10 @@ func TestNewStore(t *testing.T) {
 	if _, err := rs.Now(t.Context()); err != nil {
 		t.Errorf("Now: %v", err)
 	}
-	if err := closeStore(); err != nil {
+	if err := ping(t.Context()); err != nil {
+		t.Errorf("ping: %v", err)
+	}
+	if err := closeStore(context.Background()); err != nil {
 		t.Errorf("closing the Redis store: %v", err)
 	}
 }

@@ -141,7 +141,7 @@ func (b *bench) scenario(ctx context.Context, store string, rooms, size int) err
 	for i := range instances {
 		args := []string{
 			"-listen", fmt.Sprintf("127.0.0.1:%d", b.opt.basePort+i), "-instance", fmt.Sprintf("bench-%d", i),
-			"-join-rate", "-1", "-answer-rate", "-1", "-max-players", "10000", "-max-rooms", "100000", "-http", "",
+			"-join-rate", "-1", "-answer-rate", "-1", "-watch-rate", "-1", "-max-players", "10000", "-max-rooms", "100000", "-http", "",
 		}
 		if redisURL != "" {
 			args = append(args, "-redis", redisURL)

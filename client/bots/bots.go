@@ -26,6 +26,7 @@ import (
 	"google.golang.org/grpc/codes"
 
 	"github.com/quizroom/quizroom/client/conn"
+	"github.com/quizroom/quizroom/client/control"
 	"github.com/quizroom/quizroom/client/state"
 	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
 )
@@ -422,9 +423,8 @@ func (b *bot) answer(ctx context.Context, q *quizv1.QuestionOpened) {
 		}
 		r.answers.Add(1)
 		start := time.Now()
-		cctx, cancel := b.client.Call(actx)
-		_, err := b.client.API.SubmitAnswer(cctx, &quizv1.SubmitAnswerRequest{RoomCode: b.code, QuestionIndex: q.GetIndex(), Answer: a})
-		cancel()
+		// As the CLI does: retried while the connection is down.
+		_, err := control.Submit(actx, b.client, b.code, q.GetIndex(), a)
 		switch code := conn.Code(err); {
 		case err == nil:
 			now := time.Now()
@@ -434,7 +434,7 @@ func (b *bot) answer(ctx context.Context, q *quizv1.QuestionOpened) {
 			r.late.Add(1) // the question closed first: everyone else answered, or the deadline passed
 		case actx.Err() != nil:
 		default:
-			r.fail(b.name, conn.Explain(err, fmt.Sprintf("answering question %d", q.GetIndex()+1), b.client.Addr()))
+			r.fail(b.name, fmt.Errorf("question %d: %w", q.GetIndex()+1, err))
 		}
 	}()
 }

@@ -34,9 +34,10 @@ type step struct {
 // records what each call asked for.
 type fakeServer struct {
 	quizv1.UnimplementedQuizServiceServer
-	mu     sync.Mutex // guards steps, afters and tokens
+	mu     sync.Mutex // guards steps, afters, epochs and tokens
 	steps  []step
 	afters []uint64
+	epochs []uint64
 	tokens []string
 }
 
@@ -44,6 +45,7 @@ func (f *fakeServer) Watch(req *quizv1.WatchRequest, stream grpc.ServerStreaming
 	md, _ := metadata.FromIncomingContext(stream.Context())
 	f.mu.Lock()
 	f.afters = append(f.afters, req.GetAfterSeq())
+	f.epochs = append(f.epochs, req.GetEpoch())
 	f.tokens = append(f.tokens, strings.Join(md.Get("authorization"), ","))
 	if len(f.steps) == 0 {
 		f.mu.Unlock()
@@ -55,7 +57,9 @@ func (f *fakeServer) Watch(req *quizv1.WatchRequest, stream grpc.ServerStreaming
 	for _, seq := range s.seqs {
 		ev := &quizv1.Event{Seq: seq, Payload: &quizv1.Event_GameStarted{GameStarted: &quizv1.GameStarted{}}}
 		if seq == 0 {
-			ev = &quizv1.Event{Seq: s.snapshotSeq, Payload: &quizv1.Event_Snapshot{Snapshot: &quizv1.RoomSnapshot{}}}
+			ev = &quizv1.Event{Seq: s.snapshotSeq, Payload: &quizv1.Event_Snapshot{Snapshot: &quizv1.RoomSnapshot{
+				Room: &quizv1.RoomInfo{Epoch: 40 + s.snapshotSeq},
+			}}}
 		}
 		if err := stream.Send(&quizv1.WatchResponse{Event: ev}); err != nil {
 			return err
@@ -133,6 +137,9 @@ func TestFollowResumesAfterLastSeq(t *testing.T) {
 	if want := []uint64{0, 4, 6}; !slices.Equal(f.afters, want) {
 		t.Errorf("after_seq of the calls = %v, want %v", f.afters, want)
 	}
+	if want := []uint64{0, 42, 42}; !slices.Equal(f.epochs, want) {
+		t.Errorf("epoch of the calls = %v, want %v: the snapshot's, once known", f.epochs, want)
+	}
 	for _, tok := range f.tokens {
 		if tok != "Bearer tok" {
 			t.Errorf("authorization = %q, want Bearer tok", tok)
@@ -158,14 +165,23 @@ func TestFollowRewatchesAfterAGap(t *testing.T) {
 }
 
 func TestFollowStopsOnPermanentErrors(t *testing.T) {
-	f := &fakeServer{steps: []step{{err: status.Error(codes.NotFound, "no room ABC234")}}}
-	got, err := follow(t, serve(t, f), 0)
-	var e *Error
-	if !errors.As(err, &e) || e.Code != codes.NotFound || !strings.Contains(e.Msg, "no room ABC234") {
-		t.Fatalf("Follow = %v, want an explained NotFound", err)
-	}
-	if len(got) != 0 || len(f.afters) != 1 {
-		t.Errorf("handler saw %v after %d calls, want nothing after 1", got, len(f.afters))
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{status.Error(codes.NotFound, "no room ABC234"), "no room ABC234"},
+		{status.Error(codes.DataLoss, "room ABC234's history was lost"), "the server lost this room's history"},
+		{status.Error(codes.InvalidArgument, "after_seq 9 is ahead of the room"), "after_seq 9 is ahead"},
+	} {
+		f := &fakeServer{steps: []step{{seqs: []uint64{0}, snapshotSeq: 1, err: status.Error(codes.Unavailable, "restarting")}, {err: tc.err}}}
+		got, err := follow(t, serve(t, f), 0)
+		var e *Error
+		if !errors.As(err, &e) || e.Code != status.Code(tc.err) || !strings.Contains(e.Msg, tc.want) {
+			t.Fatalf("Follow = %v, want an explained %v saying %q", err, status.Code(tc.err), tc.want)
+		}
+		if want := []int64{1, -1}; !slices.Equal(got, want) || len(f.afters) != 2 {
+			t.Errorf("%v: handler saw %v after %d calls, want %v after 2: no retry", status.Code(tc.err), got, len(f.afters), want)
+		}
 	}
 }
 

@@ -74,6 +74,8 @@ func Explain(err error, doing, addr string) error {
 		msg = "the server refused the token: " + msg
 	case codes.Internal, codes.Unknown:
 		msg = "the server failed: " + msg
+	case codes.DataLoss:
+		msg = "the server lost this room's history (its store lost data), so the game cannot go on: " + msg
 	case codes.Unimplemented:
 		msg = "the server at " + addr + " does not serve this call: is it a Quizroom server of this version?"
 	case codes.Canceled:

@@ -40,6 +40,11 @@ type FollowConfig struct {
 	Code string
 	// AfterSeq is the last seq already seen; 0 starts with a snapshot.
 	AfterSeq uint64
+	// Epoch is the room's epoch that AfterSeq belongs to (RoomInfo.epoch);
+	// 0 when unknown. Follow learns it from every snapshot and sends it
+	// when it resumes, so that a server that lost the room's history says
+	// so (DataLoss) instead of replaying another one.
+	Epoch uint64
 	// MaxAttempts is how many reconnections in a row may fail before
 	// Follow gives up; an event received resets the count. Default 20.
 	MaxAttempts int
@@ -73,17 +78,19 @@ var errGap = errors.New("events were skipped")
 // Follow watches a room and calls handle with each event in seq order, once
 // each: events already seen are dropped, a snapshot is always passed on (it
 // replaces what the caller knew). When the stream drops with a status worth
-// retrying (Unavailable, ResourceExhausted, Aborted, Internal, Unknown) or
-// skips a seq, Follow reports it, backs off and watches again after the last
-// seq seen. It returns nil when handle returns false or the server ends the
-// stream (after RoomClosed, or PlayerKicked for the caller); ctx's error when
-// ctx ends; otherwise the error that stopped it, explained for people.
+// retrying (Unavailable, ResourceExhausted — too slow, or too many streams —,
+// Aborted, Internal, Unknown) or skips a seq, Follow reports it, backs off
+// and watches again after the last seq seen, with the room's epoch. It
+// returns nil when handle returns false or the server ends the stream
+// (after RoomClosed, or PlayerKicked for the caller); ctx's error when ctx
+// ends; otherwise the error that stopped it, explained for people: DataLoss
+// when the server lost the room's history, never retried.
 func (c *Client) Follow(ctx context.Context, cfg FollowConfig, handle func(Update) bool) error {
 	cfg = cfg.withDefaults()
-	last := cfg.AfterSeq
+	pos := position{seq: cfg.AfterSeq, epoch: cfg.Epoch}
 	attempt := 0
 	for {
-		got, err := c.watchOnce(ctx, cfg, &last, handle)
+		got, err := c.watchOnce(ctx, cfg, &pos, handle)
 		if err == nil || ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -93,11 +100,7 @@ func (c *Client) Follow(ctx context.Context, cfg FollowConfig, handle func(Updat
 		if got {
 			attempt = 0
 		}
-		if status.Code(err) == codes.InvalidArgument && last > 0 {
-			// The room's log is behind what we saw (a store that lost its
-			// log): start over from a snapshot.
-			last = 0
-		} else if !retryable(err) {
+		if !retryable(err) {
 			return Explain(err, "watching room "+cfg.Code, c.addr)
 		}
 		attempt++
@@ -121,12 +124,18 @@ func (c *Client) Follow(ctx context.Context, cfg FollowConfig, handle func(Updat
 // errStop is how watchOnce says handle asked to stop.
 var errStop = errors.New("stopped by the handler")
 
+// position is where a follower is in a room's history.
+type position struct {
+	seq   uint64 // the last seq seen
+	epoch uint64 // the epoch seq belongs to; 0: unknown
+}
+
 // watchOnce runs one Watch call. It reports whether any event arrived, and
 // returns nil when the server ended the stream with OK.
-func (c *Client) watchOnce(ctx context.Context, cfg FollowConfig, last *uint64, handle func(Update) bool) (bool, error) {
+func (c *Client) watchOnce(ctx context.Context, cfg FollowConfig, pos *position, handle func(Update) bool) (bool, error) {
 	ctx, cancel := context.WithCancel(c.authorize(ctx))
 	defer cancel()
-	stream, err := c.API.Watch(ctx, &quizv1.WatchRequest{RoomCode: cfg.Code, AfterSeq: *last})
+	stream, err := c.API.Watch(ctx, &quizv1.WatchRequest{RoomCode: cfg.Code, AfterSeq: pos.seq, Epoch: pos.epoch})
 	if err != nil {
 		return false, err
 	}
@@ -145,13 +154,14 @@ func (c *Client) watchOnce(ctx context.Context, cfg FollowConfig, last *uint64, 
 		case ev == nil:
 			continue
 		case ev.GetSnapshot() != nil:
-		case ev.GetSeq() <= *last:
+			pos.epoch = ev.GetSnapshot().GetRoom().GetEpoch()
+		case ev.GetSeq() <= pos.seq:
 			continue // seen before the stream dropped
-		case *last > 0 && ev.GetSeq() != *last+1:
-			return got, fmt.Errorf("%w: got seq %d after %d", errGap, ev.GetSeq(), *last)
+		case pos.seq > 0 && ev.GetSeq() != pos.seq+1:
+			return got, fmt.Errorf("%w: got seq %d after %d", errGap, ev.GetSeq(), pos.seq)
 		}
 		got = true
-		*last = ev.GetSeq()
+		pos.seq = ev.GetSeq()
 		if !handle(Update{Event: ev, Personal: resp.GetPersonal(), Received: now}) {
 			return got, errStop
 		}

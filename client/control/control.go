@@ -111,14 +111,18 @@ func Parse(line string, r *state.Room) (Command, error) {
 }
 
 // submitAttempts bounds Submit's tries: a call that meets a dropped
-// connection is sent again once the channel has reconnected.
-const submitAttempts = 3
+// connection, or a server restarting, is sent again, backing off from
+// 150 ms to 1 s: about 6 s in all, longer than a server takes to restart
+// and far shorter than a question.
+const submitAttempts = 9
 
 // Submit sends a player's answer to question index of room code. When the
-// connection drops under the call (Unavailable) it tries again, up to
-// submitAttempts times: the server keeps the first accepted answer, so a
-// retry that finds the answer already there (AlreadyExists) means the lost
-// call went through, and Submit reports it accepted (without its time).
+// connection drops under the call or the server is restarting
+// (Unavailable) it tries again, up to submitAttempts times (ctx ends them
+// sooner: the caller cancels it when the question closes): the server
+// keeps the first accepted answer, so a retry that finds the answer
+// already there (AlreadyExists) means the lost call went through, and
+// Submit reports it accepted (without its time).
 func Submit(ctx context.Context, player *conn.Client, code string, index int32, a *quizv1.Answer) (*quizv1.SubmitAnswerResponse, error) {
 	req := &quizv1.SubmitAnswerRequest{RoomCode: code, QuestionIndex: index, Answer: a}
 	for attempt := 1; ; attempt++ {
@@ -133,7 +137,7 @@ func Submit(ctx context.Context, player *conn.Client, code string, index int32, 
 		case status.Code(err) != codes.Unavailable || attempt == submitAttempts:
 			return nil, conn.Explain(err, "answering", player.Addr())
 		}
-		t := time.NewTimer(time.Duration(attempt) * 150 * time.Millisecond)
+		t := time.NewTimer(min(time.Duration(1<<(attempt-1))*150*time.Millisecond, time.Second))
 		select {
 		case <-ctx.Done():
 			t.Stop()

@@ -42,12 +42,12 @@ func WriteCSV(w io.Writer, rep *quizv1.Report) error {
 		st := p.GetStanding()
 		for _, q := range rep.GetQuestions() {
 			row := []string{
-				itoa(st.GetRank()), st.GetPlayer().GetPlayerId(), st.GetPlayer().GetName(), itoa(st.GetScore()),
+				itoa(st.GetRank()), st.GetPlayer().GetPlayerId(), Cell(st.GetPlayer().GetName()), itoa(st.GetScore()),
 				itoa(st.GetCorrectCount()), strconv.FormatBool(p.GetLeft()), strconv.FormatBool(p.GetKicked()),
-				itoa(q.GetIndex() + 1), q.GetText(), state.KindName(q.GetKind()),
+				itoa(q.GetIndex() + 1), Cell(q.GetText()), state.KindName(q.GetKind()),
 			}
 			if a, ok := byQuestion[q.GetIndex()]; ok {
-				row = append(row, "true", AnswerText(q, a), strconv.FormatBool(a.GetCorrect()), itoa(a.GetPoints()),
+				row = append(row, "true", Cell(AnswerText(q, a)), strconv.FormatBool(a.GetCorrect()), itoa(a.GetPoints()),
 					itoa(a.GetStreakBonus()), strconv.FormatInt(a.GetElapsed().AsDuration().Milliseconds(), 10))
 			} else {
 				row = append(row, "false", "", "false", "0", "0", "")
@@ -59,6 +59,18 @@ func WriteCSV(w io.Writer, rep *quizv1.Report) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// Cell makes text that people typed (names, answers, questions of uploaded
+// decks) safe in a spreadsheet: a cell that starts with =, +, -, @, a tab
+// or a carriage return is a formula to Excel, LibreOffice and Google
+// Sheets (CSV injection), so it gets a leading apostrophe, which they show
+// as text and hide. Any client that exports CSV must do the same.
+func Cell(text string) string {
+	if text != "" && strings.ContainsRune("=+-@\t\r", rune(text[0])) {
+		return "'" + text
+	}
+	return text
 }
 
 // WriteJSON writes rep as indented protojson. protojson varies its
@@ -102,6 +114,9 @@ func Summary(rep *quizv1.Report) string {
 	if ps := rep.GetPlayers(); len(ps) > 0 {
 		st := ps[0].GetStanding()
 		s += fmt.Sprintf(" winner=%s score=%d", strconv.Quote(st.GetPlayer().GetName()), st.GetScore())
+	}
+	if rep.GetRoom().GetHistoryLost() {
+		s += " history_lost=true (the server lost the room's history: answers may be missing)"
 	}
 	if t := rep.GetGeneratedAt(); t != nil {
 		s += " generated=" + t.AsTime().UTC().Format(time.RFC3339)

@@ -76,3 +76,46 @@ func TestSummary(t *testing.T) {
 		t.Errorf("Summary = %q", got)
 	}
 }
+
+// TestCellDefusesFormulas is a table of what players may type: a cell a
+// spreadsheet would run as a formula becomes text; anything else stays as
+// typed.
+func TestCellDefusesFormulas(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{`=HYPERLINK("http://x","click")`, `'=HYPERLINK("http://x","click")`},
+		{"+1+2", "'+1+2"},
+		{"-2+3", "'-2+3"},
+		{"@SUM(A1)", "'@SUM(A1)"},
+		{"\t=1", "'\t=1"},
+		{"\r=1", "'\r=1"},
+		{"Ada", "Ada"},
+		{"a=b", "a=b"},
+		{"", ""},
+	} {
+		if got := Cell(tc.in); got != tc.want {
+			t.Errorf("Cell(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	rep := sample()
+	rep.Players[0].Standing.Player.Name = "=cmd|' /C calc'!A0"
+	rep.Players[0].Answers[1].Text = "@evil"
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, rep); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows[1][2] != "'=cmd|' /C calc'!A0" || rows[2][11] != "'@evil" {
+		t.Errorf("CSV name %q and answer %q: want both starting with an apostrophe", rows[1][2], rows[2][11])
+	}
+}
+
+func TestSummarySaysHistoryLost(t *testing.T) {
+	rep := sample()
+	rep.Room = &quizv1.RoomInfo{HistoryLost: true}
+	if got := Summary(rep); !strings.Contains(got, "history_lost=true") {
+		t.Errorf("Summary of a lost room = %q, want it to say history_lost=true", got)
+	}
+}

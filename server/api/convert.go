@@ -149,6 +149,8 @@ func roomInfo(spec *room.Spec, st *room.State, host bool) *quizv1.RoomInfo {
 		info.Phase = phases[st.Phase]
 		info.PlayerCount = int32(st.Players)
 		info.Locked = st.Locked
+		info.Epoch = st.Epoch
+		info.HistoryLost = st.Lost
 	}
 	return info
 }

@@ -61,7 +61,7 @@ func (Encoder) Event(spec *room.Spec, e *room.Event, sb *room.Scoreboard) ([]byt
 			Player: playerOut(*e.Player), PlayerCount: int32(e.Players),
 		}}
 	case room.EventClosed:
-		ev.Payload = &quizv1.Event_RoomClosed{RoomClosed: &quizv1.RoomClosed{Reason: e.Reason}}
+		ev.Payload = &quizv1.Event_RoomClosed{RoomClosed: &quizv1.RoomClosed{Reason: e.Reason, HistoryLost: e.Lost}}
 	default:
 		return nil, fmt.Errorf("api: no rendering for event type %d", e.Type)
 	}

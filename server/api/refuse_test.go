@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
@@ -13,6 +14,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
+	"github.com/quizroom/quizroom/server/room"
 	"github.com/quizroom/quizroom/server/servertest"
 )
 
@@ -145,7 +147,8 @@ func TestHostCallsNeedTheHostToken(t *testing.T) {
 		wantCode(t, call(as(ctx(t), p.token)), codes.PermissionDenied, name+" with a player token")
 		wantCode(t, call(ctx(t)), codes.Unauthenticated, name+" without a token")
 		wantCode(t, call(as(ctx(t), other.host)), codes.PermissionDenied, name+" with another room's host token")
-		wantCode(t, call(as(ctx(t), "not-a-token")), codes.PermissionDenied, name+" with a made-up token")
+		wantCode(t, call(as(ctx(t), room.NewToken())), codes.PermissionDenied, name+" with a made-up token")
+		wantCode(t, call(as(ctx(t), "not-a-token")), codes.Unauthenticated, name+" with a malformed token")
 	}
 	if after := e.roomInfo(t, r.code); !proto.Equal(before, after) {
 		t.Errorf("refused host calls changed the room:\nbefore %v\nafter  %v", before, after)
@@ -189,7 +192,7 @@ func TestBadInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stream, _ := e.client.Watch(as(ctx(t), "wrong"), &quizv1.WatchRequest{RoomCode: r.code})
+	stream, _ := e.client.Watch(as(ctx(t), room.NewToken()), &quizv1.WatchRequest{RoomCode: r.code})
 	_, err = stream.Recv()
 	wantCode(t, err, codes.PermissionDenied, "Watch with a wrong token")
 	stream, _ = e.client.Watch(ctx(t), &quizv1.WatchRequest{RoomCode: r.code, AfterSeq: 1 << 40})
@@ -298,7 +301,7 @@ func TestWatchAheadOfTheRoom(t *testing.T) {
 func TestStoredDeckThatNoLongerParses(t *testing.T) {
 	e := newEnv(t, servertest.Options{})
 	old := "# Old\n\n## Which service, AWS Lambda or not?\n\n- [x] AWS Lambda\n- [ ] Amazon EC2\n"
-	if err := e.srv.Store.SaveDeck(ctx(t), "old-0badc0de", []byte(old), 100); err != nil {
+	if err := e.srv.Store.SaveDeck(ctx(t), "old-0badc0de", []byte(old), 100, time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	e.create(t, fast()) // uploads the test deck

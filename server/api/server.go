@@ -9,8 +9,9 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net"
+	"net/netip"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -29,27 +30,61 @@ import (
 	"github.com/quizroom/quizroom/server/room"
 )
 
-// Config configures a Server. Zero rates mean the defaults; negative ones
-// turn a limit off.
+// Config configures a Server. Zero rates and limits mean the defaults;
+// negative ones turn a limit off. Limits by address count an IPv4 address
+// alone and an IPv6 address by its /64.
 type Config struct {
 	Engine *room.Engine
 	Logger *slog.Logger
 	// JoinRate is how many joins, room creations and deck uploads per
-	// second one peer address may make; default 50.
+	// second one address may make; default 50.
 	JoinRate float64
 	// AnswerRate is how many answers per second one player may submit;
 	// default 5.
 	AnswerRate float64
+	// WatchRate is how many Watch calls per second one address may open;
+	// default 50, in bursts of 100: a classroom behind one address comes
+	// back at once after a restart. WatchTokenRate is the same per token (a
+	// player or the host); default 2.
+	WatchRate, WatchTokenRate float64
+	// StreamsPerToken is how many Watch streams one token may hold open at
+	// once; default 4.
+	StreamsPerToken int
+	// UploadsPerHour is how many decks one address may upload an hour
+	// (bursts of as many); default 20.
+	UploadsPerHour float64
+	// AuthFailRate is how many refused tokens per second one address may
+	// send before its calls with tokens are refused without asking the
+	// store; default 2, in bursts of 20.
+	AuthFailRate float64
+	// TrustedProxies are the proxies whose x-forwarded-for metadata names
+	// the client; from any other peer it is ignored.
+	TrustedProxies []netip.Prefix
+	// Conns, from TrackConns of the server's listener, lets the server drop
+	// the connection of a client that stopped reading; nil: such a client
+	// keeps what it was sent queued until it leaves.
+	Conns *Conns
 }
 
 // Defaults of Config.
 const (
-	DefaultJoinRate   = 50
-	DefaultAnswerRate = 5
+	DefaultJoinRate        = 50
+	DefaultAnswerRate      = 5
+	DefaultWatchRate       = 50
+	DefaultWatchTokenRate  = 2
+	DefaultStreamsPerToken = 4
+	DefaultUploadsPerHour  = 20
+	DefaultAuthFailRate    = 2
+	// MaxConcurrentStreams is how many calls one connection may have open
+	// at once.
+	MaxConcurrentStreams = 64
+	// StuckAfter is how long a stream cut off for reading too slowly may
+	// take to send what was queued before the cut: a client still stuck
+	// then reads nothing, and its connection is dropped.
+	StuckAfter = 2 * time.Second
 	// MaxMessageSize is the largest request the server reads: a deck or
 	// notes of content.MaxSourceSize and some room to spare.
 	MaxMessageSize = content.MaxSourceSize + 64<<10
-	maxTokenLen    = 128
 	connBufferSize = 8 << 10
 	maxChoices     = content.MaxOptions
 	maxIDLen       = 64
@@ -58,10 +93,17 @@ const (
 // Server serves quiz.v1.QuizService.
 type Server struct {
 	quizv1.UnimplementedQuizServiceServer
-	engine  *room.Engine
-	log     *slog.Logger
-	joins   *limiter
-	answers *limiter
+	engine      *room.Engine
+	log         *slog.Logger
+	joins       *limiter // by address
+	answers     *limiter // by player
+	watches     *limiter // by address
+	tokenWatch  *limiter // by token holder
+	uploads     *limiter // by address
+	authFails   *limiter // by address
+	tokenStream *streams // by token holder
+	proxies     []netip.Prefix
+	conns       *Conns
 }
 
 // New returns a Server for cfg.
@@ -69,13 +111,30 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.JoinRate == 0 {
-		cfg.JoinRate = DefaultJoinRate
+	orDefault := func(v *float64, def float64) {
+		if *v == 0 {
+			*v = def
+		}
 	}
-	if cfg.AnswerRate == 0 {
-		cfg.AnswerRate = DefaultAnswerRate
+	orDefault(&cfg.JoinRate, DefaultJoinRate)
+	orDefault(&cfg.AnswerRate, DefaultAnswerRate)
+	orDefault(&cfg.WatchRate, DefaultWatchRate)
+	orDefault(&cfg.WatchTokenRate, DefaultWatchTokenRate)
+	orDefault(&cfg.UploadsPerHour, DefaultUploadsPerHour)
+	orDefault(&cfg.AuthFailRate, DefaultAuthFailRate)
+	if cfg.StreamsPerToken == 0 {
+		cfg.StreamsPerToken = DefaultStreamsPerToken
 	}
-	return &Server{engine: cfg.Engine, log: cfg.Logger, joins: newLimiter(cfg.JoinRate), answers: newLimiter(cfg.AnswerRate)}
+	return &Server{
+		engine: cfg.Engine, log: cfg.Logger,
+		joins: newLimiter(cfg.JoinRate), answers: newLimiter(cfg.AnswerRate),
+		watches: newLimiter(cfg.WatchRate), tokenWatch: newLimiter(cfg.WatchTokenRate),
+		uploads:     newBurstLimiter(cfg.UploadsPerHour/3600, max(int(cfg.UploadsPerHour), 1)),
+		authFails:   newBurstLimiter(cfg.AuthFailRate, 10*max(int(cfg.AuthFailRate), 1)),
+		tokenStream: &streams{limit: cfg.StreamsPerToken, open: map[string]int{}},
+		proxies:     cfg.TrustedProxies,
+		conns:       cfg.Conns,
+	}
 }
 
 // Register adds the service to a gRPC server.
@@ -96,15 +155,21 @@ func ServerOptions() []grpc.ServerOption {
 		grpc.ChainUnaryInterceptor(refuseUndecodable),
 		grpc.ChainStreamInterceptor(refuseUndecodableStream),
 		grpc.MaxRecvMsgSize(MaxMessageSize),
+		grpc.MaxConcurrentStreams(MaxConcurrentStreams),
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 30 * time.Second, Timeout: 10 * time.Second}),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
 	}
 }
 
-// fail maps an engine error to a status, naming field for InvalidArgument.
-func (s *Server) fail(err error, field string) error { return toStatus(s.log, err, field) }
+// fail maps an engine error to a status, naming field for InvalidArgument;
+// an internal error is logged with the call it failed (see LogCalls).
+func (s *Server) fail(ctx context.Context, err error, field string) error {
+	return toStatus(callLogger(ctx, s.log), err, field)
+}
 
 // token reads the bearer token from the request metadata; "" when none.
+// A token that cannot be one the server made is refused here, before the
+// store is asked.
 func token(ctx context.Context) (string, error) {
 	vals := metadata.ValueFromIncomingContext(ctx, "authorization")
 	if len(vals) == 0 {
@@ -116,8 +181,8 @@ func token(ctx context.Context) (string, error) {
 		return "", status.Error(codes.Unauthenticated, "authorization metadata must be \"Bearer <token>\"")
 	}
 	t := strings.TrimSpace(v[len(prefix):])
-	if t == "" || len(t) > maxTokenLen {
-		return "", status.Errorf(codes.Unauthenticated, "bad token: 1 to %d characters", maxTokenLen)
+	if !room.WellFormedToken(t) {
+		return "", status.Errorf(codes.Unauthenticated, "malformed token: tokens are %d characters of A-Z, a-z, 0-9, - and _, as CreateRoom and JoinRoom return them", room.TokenLen)
 	}
 	return t, nil
 }
@@ -128,12 +193,29 @@ func (s *Server) who(ctx context.Context, code string, required bool) (room.Iden
 	if err != nil {
 		return room.Identity{}, err
 	}
-	if t == "" && required {
-		return room.Identity{}, status.Error(codes.Unauthenticated, "this call needs a token: send \"authorization: Bearer <token>\" metadata")
+	if t == "" {
+		if required {
+			return room.Identity{}, status.Error(codes.Unauthenticated, "this call needs a token: send \"authorization: Bearer <token>\" metadata")
+		}
+		return room.Identity{Role: room.Spectator}, nil
 	}
-	id, err := s.engine.Identify(ctx, code, t)
+	return s.identify(ctx, code, t, s.engine.Identify)
+}
+
+// identify asks the engine who holds a token, unless the caller's address
+// sent too many refused tokens lately: guessing tokens costs the store
+// nothing then.
+func (s *Server) identify(ctx context.Context, code, t string, ask func(context.Context, string, string) (room.Identity, error)) (room.Identity, error) {
+	key := s.clientKey(ctx)
+	if !s.authFails.ok(key) {
+		return room.Identity{}, status.Error(codes.ResourceExhausted, "too many refused tokens from this address: wait a minute before trying again")
+	}
+	id, err := ask(ctx, code, t)
+	if errors.Is(err, room.ErrDenied) {
+		s.authFails.allow(key)
+	}
 	if err != nil {
-		return room.Identity{}, s.fail(err, "authorization")
+		return room.Identity{}, s.fail(ctx, err, "authorization")
 	}
 	return id, nil
 }
@@ -143,28 +225,15 @@ func (s *Server) who(ctx context.Context, code string, required bool) (room.Iden
 func (s *Server) roomCall(ctx context.Context, rawCode string) (string, room.Identity, error) {
 	code, err := room.ParseCode(rawCode)
 	if err != nil {
-		return "", room.Identity{}, s.fail(err, "room_code")
+		return "", room.Identity{}, s.fail(ctx, err, "room_code")
 	}
 	who, err := s.who(ctx, code, true)
 	return code, who, err
 }
 
-// peerKey is the caller's address without its port, for rate limits.
-func peerKey(ctx context.Context) string {
-	p, ok := peer.FromContext(ctx)
-	if !ok || p.Addr == nil {
-		return "unknown"
-	}
-	host, _, err := net.SplitHostPort(p.Addr.String())
-	if err != nil {
-		return p.Addr.String()
-	}
-	return host
-}
-
-// limitJoins refuses a peer that joins, creates or uploads too fast.
+// limitJoins refuses an address that joins, creates or uploads too fast.
 func (s *Server) limitJoins(ctx context.Context) error {
-	if !s.joins.allow(peerKey(ctx)) {
+	if !s.joins.allow(s.clientKey(ctx)) {
 		return status.Error(codes.ResourceExhausted, "too many requests from this address: slow down and retry")
 	}
 	return nil
@@ -174,7 +243,7 @@ func (s *Server) limitJoins(ctx context.Context) error {
 func (s *Server) ListDecks(ctx context.Context, _ *quizv1.ListDecksRequest) (*quizv1.ListDecksResponse, error) {
 	decks, err := s.engine.Decks(ctx)
 	if err != nil {
-		return nil, s.fail(err, "")
+		return nil, s.fail(ctx, err, "")
 	}
 	resp := &quizv1.ListDecksResponse{}
 	for _, d := range decks {
@@ -195,13 +264,16 @@ func (s *Server) UploadDeck(ctx context.Context, req *quizv1.UploadDeckRequest) 
 	if err := s.limitJoins(ctx); err != nil {
 		return nil, err
 	}
+	if !s.uploads.allow(s.clientKey(ctx)) {
+		return nil, status.Error(codes.ResourceExhausted, "too many deck uploads from this address this hour: try again later (uploaded decks are kept 48 hours after their last use)")
+	}
 	name := req.GetFileName()
 	if utf8.RuneCountInString(name) > 100 || strings.ContainsAny(name, "\x00\n\r") {
-		return nil, s.fail(room.Errorf(room.ErrInvalid, "file name: at most 100 characters on one line"), "file_name")
+		return nil, s.fail(ctx, room.Errorf(room.ErrInvalid, "file name: at most 100 characters on one line"), "file_name")
 	}
 	d, err := s.engine.UploadDeck(ctx, name, []byte(req.GetSource()))
 	if err != nil {
-		return nil, s.fail(uploadError(err), "source")
+		return nil, s.fail(ctx, uploadError(err), "source")
 	}
 	resp := &quizv1.UploadDeckResponse{Deck: deckInfo(d, true)}
 	for _, w := range content.Lint(d) {
@@ -229,17 +301,17 @@ func (s *Server) CreateRoom(ctx context.Context, req *quizv1.CreateRoomRequest) 
 	switch v := req.GetSource().(type) {
 	case *quizv1.CreateRoomRequest_DeckId:
 		if len(v.DeckId) > maxIDLen {
-			return nil, s.fail(room.Errorf(room.ErrInvalid, "deck id too long: %d characters, at most %d", len(v.DeckId), maxIDLen), field)
+			return nil, s.fail(ctx, room.Errorf(room.ErrInvalid, "deck id too long: %d characters, at most %d", len(v.DeckId), maxIDLen), field)
 		}
 		src.DeckID = v.DeckId
 	case *quizv1.CreateRoomRequest_Notes:
 		src.Notes, field = []byte(v.Notes), "notes"
 	default:
-		return nil, s.fail(room.Errorf(room.ErrInvalid, "no source: set deck_id or notes"), "source")
+		return nil, s.fail(ctx, room.Errorf(room.ErrInvalid, "no source: set deck_id or notes"), "source")
 	}
 	spec, hostToken, err := s.engine.Create(ctx, src, settingsIn(req.GetSettings()))
 	if err != nil {
-		return nil, s.fail(err, field)
+		return nil, s.fail(ctx, err, field)
 	}
 	return &quizv1.CreateRoomResponse{Room: roomInfo(spec, nil, true), HostToken: hostToken}, nil
 }
@@ -248,11 +320,11 @@ func (s *Server) CreateRoom(ctx context.Context, req *quizv1.CreateRoomRequest) 
 func (s *Server) GetRoom(ctx context.Context, req *quizv1.GetRoomRequest) (*quizv1.GetRoomResponse, error) {
 	code, err := room.ParseCode(req.GetRoomCode())
 	if err != nil {
-		return nil, s.fail(err, "room_code")
+		return nil, s.fail(ctx, err, "room_code")
 	}
 	spec, st, err := s.engine.Info(ctx, code)
 	if err != nil {
-		return nil, s.fail(err, "room_code")
+		return nil, s.fail(ctx, err, "room_code")
 	}
 	return &quizv1.GetRoomResponse{Room: roomInfo(spec, st, false)}, nil
 }
@@ -264,11 +336,11 @@ func (s *Server) JoinRoom(ctx context.Context, req *quizv1.JoinRoomRequest) (*qu
 	}
 	code, err := room.ParseCode(req.GetRoomCode())
 	if err != nil {
-		return nil, s.fail(err, "room_code")
+		return nil, s.fail(ctx, err, "room_code")
 	}
 	p, tok, spec, err := s.engine.Join(ctx, code, req.GetName())
 	if err != nil {
-		return nil, s.fail(err, "name")
+		return nil, s.fail(ctx, err, "name")
 	}
 	return &quizv1.JoinRoomResponse{PlayerId: p.ID, PlayerToken: tok, Room: roomInfo(spec, nil, false), Name: p.Name}, nil
 }
@@ -280,7 +352,7 @@ func (s *Server) LeaveRoom(ctx context.Context, req *quizv1.LeaveRoomRequest) (*
 		return nil, err
 	}
 	if err := s.engine.Leave(ctx, code, who); err != nil {
-		return nil, s.fail(err, "")
+		return nil, s.fail(ctx, err, "")
 	}
 	return &quizv1.LeaveRoomResponse{}, nil
 }
@@ -290,26 +362,87 @@ func (s *Server) Watch(req *quizv1.WatchRequest, stream grpc.ServerStreamingServ
 	ctx := stream.Context()
 	code, err := room.ParseCode(req.GetRoomCode())
 	if err != nil {
-		return s.fail(err, "room_code")
+		return s.fail(ctx, err, "room_code")
+	}
+	if !s.watches.allow(s.clientKey(ctx)) {
+		return status.Error(codes.ResourceExhausted, "too many Watch calls from this address: back off and resume with after_seq")
 	}
 	who, err := s.who(ctx, code, false)
 	if err != nil {
 		return err
 	}
-	sub, err := s.engine.Watch(ctx, code, who, req.GetAfterSeq())
+	if who.Role != room.Spectator {
+		holder := code + "/" + who.PlayerID // the host has no player id
+		if !s.tokenWatch.allow(holder) {
+			return status.Error(codes.ResourceExhausted, "this token opened streams too often: back off and resume with after_seq")
+		}
+		if !s.tokenStream.acquire(holder) {
+			return status.Errorf(codes.ResourceExhausted, "this token already has %d streams open: close one first", s.tokenStream.limit)
+		}
+		defer s.tokenStream.release(holder)
+	}
+	sub, err := s.engine.Watch(ctx, code, who, req.GetAfterSeq(), req.GetEpoch())
 	if err != nil {
-		return s.fail(err, "after_seq")
+		return s.fail(ctx, err, "after_seq")
 	}
 	defer sub.Close()
+	// A client that stopped reading leaves this handler blocked in SendMsg
+	// even after its subscription was cut off (too slow): StuckAfter later
+	// the client's connection is dropped, which ends the stream (SendMsg
+	// fails, the handler returns) and frees what the transport still holds
+	// for the client. A client that reads, however slowly, gets what was
+	// queued before the cut and then the status. Either way it resumes with
+	// after_seq and misses nothing.
+	if p, ok := peer.FromContext(ctx); ok && s.conns != nil {
+		stop := s.dropWhenStuck(ctx, sub, p.Addr.String())
+		defer stop()
+	}
+	return s.send(ctx, sub, stream)
+}
+
+// dropWhenStuck drops the connection from addr StuckAfter after sub was
+// cut, unless the returned stop is called first. It starts no goroutine
+// until the cut.
+func (s *Server) dropWhenStuck(ctx context.Context, sub *room.Subscription, addr string) (stop func()) {
+	var mu sync.Mutex // guards timer and stopped
+	var timer *time.Timer
+	stopped := false
+	unwatch := context.AfterFunc(sub.Cut(), func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !stopped {
+			timer = time.AfterFunc(StuckAfter, func() {
+				if s.conns.drop(addr) {
+					callLogger(ctx, s.log).Warn("dropped the connection of a client that stopped reading", "peer", s.clientKey(ctx))
+				}
+			})
+		}
+	})
+	return func() {
+		unwatch()
+		mu.Lock()
+		defer mu.Unlock()
+		stopped = true
+		if timer != nil {
+			timer.Stop()
+		}
+	}
+}
+
+// send sends a subscription's frames until it ends.
+func (s *Server) send(ctx context.Context, sub *room.Subscription, stream grpc.ServerStreamingServer[quizv1.WatchResponse]) error {
 	for {
 		f, err := sub.Next(ctx)
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if err != nil {
-			return s.fail(err, "")
+			return s.fail(ctx, err, "")
 		}
 		if err := stream.SendMsg(&frameMessage{f}); err != nil {
+			if sub.Cut().Err() != nil {
+				return s.fail(ctx, sub.Err(), "") // why the stream ended: the cut
+			}
 			return err
 		}
 	}
@@ -319,7 +452,7 @@ func (s *Server) Watch(req *quizv1.WatchRequest, stream grpc.ServerStreamingServ
 func (s *Server) SubmitAnswer(ctx context.Context, req *quizv1.SubmitAnswerRequest) (*quizv1.SubmitAnswerResponse, error) {
 	code, err := room.ParseCode(req.GetRoomCode())
 	if err != nil {
-		return nil, s.fail(err, "room_code")
+		return nil, s.fail(ctx, err, "room_code")
 	}
 	t, err := token(ctx)
 	if err != nil {
@@ -328,23 +461,23 @@ func (s *Server) SubmitAnswer(ctx context.Context, req *quizv1.SubmitAnswerReque
 	if t == "" {
 		return nil, status.Error(codes.Unauthenticated, "answering needs the player token: send \"authorization: Bearer <token>\" metadata")
 	}
-	who, err := s.engine.IdentifyForAnswer(ctx, code, t)
+	who, err := s.identify(ctx, code, t, s.engine.IdentifyForAnswer)
 	if err != nil {
-		return nil, s.fail(err, "authorization")
+		return nil, err
 	}
 	if !s.answers.allow(code + "/" + who.PlayerID) {
 		return nil, status.Error(codes.ResourceExhausted, "too many answers: slow down")
 	}
 	a := req.GetAnswer()
 	if len(a.GetChoices()) > maxChoices {
-		return nil, s.fail(room.Errorf(room.ErrInvalid, "too many choices: %d, at most %d", len(a.GetChoices()), maxChoices), "answer.choices")
+		return nil, s.fail(ctx, room.Errorf(room.ErrInvalid, "too many choices: %d, at most %d", len(a.GetChoices()), maxChoices), "answer.choices")
 	}
 	if len(a.GetText()) > 4*game.MaxTextAnswer {
-		return nil, s.fail(room.Errorf(room.ErrInvalid, "answer text too long: %d bytes, at most %d characters", len(a.GetText()), game.MaxTextAnswer), "answer.text")
+		return nil, s.fail(ctx, room.Errorf(room.ErrInvalid, "answer text too long: %d bytes, at most %d characters", len(a.GetText()), game.MaxTextAnswer), "answer.text")
 	}
 	acc, err := s.engine.Submit(ctx, code, who, int(req.GetQuestionIndex()), game.Answer{Choices: intsIn(a.GetChoices()), Text: a.GetText()})
 	if err != nil {
-		return nil, s.fail(err, "answer")
+		return nil, s.fail(ctx, err, "answer")
 	}
 	return &quizv1.SubmitAnswerResponse{Accepted: true, Elapsed: durationpb.New(acc.Elapsed)}, nil
 }
@@ -357,7 +490,7 @@ func (s *Server) control(ctx context.Context, rawCode string, do func(context.Co
 	}
 	st, err := do(ctx, code, who)
 	if err != nil {
-		return nil, s.fail(err, "")
+		return nil, s.fail(ctx, err, "")
 	}
 	return st, nil
 }
@@ -424,11 +557,11 @@ func (s *Server) KickPlayer(ctx context.Context, req *quizv1.KickPlayerRequest) 
 		return nil, err
 	}
 	if len(req.GetPlayerId()) > maxIDLen {
-		return nil, s.fail(room.Errorf(room.ErrInvalid, "player id too long: %d characters, at most %d", len(req.GetPlayerId()), maxIDLen), "player_id")
+		return nil, s.fail(ctx, room.Errorf(room.ErrInvalid, "player id too long: %d characters, at most %d", len(req.GetPlayerId()), maxIDLen), "player_id")
 	}
 	seq, err := s.engine.Kick(ctx, code, who, req.GetPlayerId())
 	if err != nil {
-		return nil, s.fail(err, "player_id")
+		return nil, s.fail(ctx, err, "player_id")
 	}
 	return &quizv1.KickPlayerResponse{Seq: seq}, nil
 }
@@ -441,7 +574,7 @@ func (s *Server) LockRoom(ctx context.Context, req *quizv1.LockRoomRequest) (*qu
 	}
 	seq, err := s.engine.Lock(ctx, code, who, req.GetLocked())
 	if err != nil {
-		return nil, s.fail(err, "")
+		return nil, s.fail(ctx, err, "")
 	}
 	return &quizv1.LockRoomResponse{Seq: seq}, nil
 }
@@ -454,7 +587,7 @@ func (s *Server) GetReport(ctx context.Context, req *quizv1.GetReportRequest) (*
 	}
 	rep, err := s.engine.Report(ctx, code, who)
 	if err != nil {
-		return nil, s.fail(err, "")
+		return nil, s.fail(ctx, err, "")
 	}
 	return &quizv1.GetReportResponse{Report: reportOut(rep)}, nil
 }

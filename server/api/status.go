@@ -29,6 +29,7 @@ var codeOf = []struct {
 	{room.ErrSlow, codes.ResourceExhausted},
 	{room.ErrUnavailable, codes.Unavailable},
 	{room.ErrShutdown, codes.Unavailable},
+	{room.ErrLost, codes.DataLoss},
 	{context.Canceled, codes.Canceled},
 	{context.DeadlineExceeded, codes.DeadlineExceeded},
 }

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/quizroom/quizroom/server/game"
 	"github.com/quizroom/quizroom/server/room"
 )
 
@@ -28,7 +29,13 @@ type Store struct {
 
 	mu    sync.Mutex // guards rooms and decks (not the rooms' contents)
 	rooms map[string]*memRoom
-	decks map[string][]byte
+	decks map[string]*deck
+}
+
+// deck is an uploaded deck and when it expires.
+type deck struct {
+	source []byte
+	until  time.Time
 }
 
 // New returns an empty Store.
@@ -43,7 +50,7 @@ func New(cfg Config) *Store {
 		clock:   cfg.Clock,
 		logSize: cfg.LogSize,
 		rooms:   make(map[string]*memRoom),
-		decks:   make(map[string][]byte),
+		decks:   make(map[string]*deck),
 	}
 }
 
@@ -54,36 +61,62 @@ func (s *Store) now() time.Time { return s.clock().Truncate(time.Millisecond) }
 // Now reads the store's clock.
 func (s *Store) Now(ctx context.Context) (time.Time, error) { return s.now(), ctx.Err() }
 
-// SaveDeck keeps an uploaded deck's source.
-func (s *Store) SaveDeck(_ context.Context, id string, source []byte, max int) error {
+// SaveDeck keeps an uploaded deck's source for ttl.
+func (s *Store) SaveDeck(_ context.Context, id string, source []byte, limit int, ttl time.Duration) error {
+	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.decks[id]; ok {
+	s.purgeDecksLocked(now)
+	if d, ok := s.decks[id]; ok {
+		d.until = now.Add(ttl)
 		return nil
 	}
-	if len(s.decks) >= max {
-		return room.Errorf(room.ErrFull, "too many uploaded decks: at most %d", max)
+	if len(s.decks) >= limit {
+		return room.Errorf(room.ErrFull, "too many uploaded decks: at most %d", limit)
 	}
-	s.decks[id] = append([]byte(nil), source...)
+	s.decks[id] = &deck{source: append([]byte(nil), source...), until: now.Add(ttl)}
 	return nil
 }
 
-// DeckIDs lists the uploaded decks.
-func (s *Store) DeckIDs(context.Context) ([]string, error) {
+// KeepDeck renews an uploaded deck's ttl.
+func (s *Store) KeepDeck(_ context.Context, id string, ttl time.Duration) error {
+	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.purgeDecksLocked(now)
+	d, ok := s.decks[id]
+	if !ok {
+		return room.Errorf(room.ErrNotFound, "no deck %q", id)
+	}
+	d.until = now.Add(ttl)
+	return nil
+}
+
+// purgeDecksLocked drops expired decks. s.mu is held.
+func (s *Store) purgeDecksLocked(now time.Time) {
+	maps.DeleteFunc(s.decks, func(_ string, d *deck) bool { return !now.Before(d.until) })
+}
+
+// DeckIDs lists the uploaded decks that have not expired.
+func (s *Store) DeckIDs(context.Context) ([]string, error) {
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.purgeDecksLocked(now)
 	return slices.Collect(maps.Keys(s.decks)), nil
 }
 
 // Deck returns an uploaded deck's source.
 func (s *Store) Deck(_ context.Context, id string) ([]byte, error) {
+	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	src, ok := s.decks[id]
+	s.purgeDecksLocked(now)
+	d, ok := s.decks[id]
 	if !ok {
 		return nil, room.Errorf(room.ErrNotFound, "no deck %q", id)
 	}
-	return src, nil
+	return d.source, nil
 }
 
 // CreateRoom stores a new room in the lobby.
@@ -97,9 +130,11 @@ func (s *Store) CreateRoom(_ context.Context, spec *room.Spec, max int) error {
 	}
 	live := 0
 	for _, r := range s.rooms {
-		if r.expires.IsZero() {
+		r.mu.Lock()
+		if !r.state.Phase.Over() {
 			live++
 		}
+		r.mu.Unlock()
 	}
 	if live >= max {
 		return room.Errorf(room.ErrFull, "too many rooms on this server: at most %d", max)
@@ -161,8 +196,10 @@ func (s *Store) State(_ context.Context, code string) (*room.State, error) {
 
 // Rooms lists the codes of rooms that are not finished or closed.
 func (s *Store) Rooms(context.Context) ([]string, error) {
+	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.purgeLocked(now)
 	var codes []string
 	for code, r := range s.rooms {
 		r.mu.Lock()
@@ -172,6 +209,19 @@ func (s *Store) Rooms(context.Context) ([]string, error) {
 		r.mu.Unlock()
 	}
 	return codes, nil
+}
+
+// Keep makes a room whose game is not over expire ttl from now.
+func (s *Store) Keep(_ context.Context, code string, ttl time.Duration) error {
+	r, now, err := s.room(code)
+	if err != nil {
+		return err
+	}
+	defer r.mu.Unlock()
+	if !r.state.Phase.Over() {
+		r.expires = now.Add(ttl)
+	}
+	return nil
 }
 
 // Lease takes or renews the room's timer lease.
@@ -232,6 +282,46 @@ func (s *Store) Wait(ctx context.Context, code string, after uint64, max int, wa
 			return nil, nil
 		case <-ctx.Done():
 			return nil, ctx.Err()
+		}
+	}
+}
+
+// MarkLost closes a room whose history was lost, creating it again from
+// spec when it is gone.
+func (s *Store) MarkLost(_ context.Context, spec *room.Spec, reason string, retain time.Duration) (*room.State, error) {
+	now := s.now()
+	s.mu.Lock()
+	r, ok := s.rooms[spec.Code]
+	if ok {
+		r.mu.Lock()
+		ok = r.expires.IsZero() || now.Before(r.expires)
+		r.mu.Unlock()
+	}
+	if !ok {
+		r = newMemRoom(spec, now, s.logSize)
+		s.rooms[spec.Code] = r
+	}
+	s.mu.Unlock()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	st := &r.state
+	if !st.Lost {
+		st.Lost, st.Epoch = true, newEpoch(st.Epoch)
+		st.Phase, st.Deadline, st.PausedPhase, st.PausedAt = game.PhaseClosed, time.Time{}, 0, time.Time{}
+		st.Version++
+		r.expires = now.Add(retain)
+		r.appendEvent(now, room.Event{Type: room.EventClosed, Reason: reason, Lost: true})
+	}
+	out := *st
+	out.Now = now
+	return &out, nil
+}
+
+// newEpoch draws an epoch other than old.
+func newEpoch(old uint64) uint64 {
+	for {
+		if e := room.NewEpoch(); e != old {
+			return e
 		}
 	}
 }

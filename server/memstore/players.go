@@ -3,7 +3,6 @@ package memstore
 import (
 	"context"
 
-	"github.com/quizroom/quizroom/server/game"
 	"github.com/quizroom/quizroom/server/room"
 )
 
@@ -35,6 +34,8 @@ func (s *Store) Join(_ context.Context, code string, j room.Join) (room.Player, 
 	}
 	defer r.mu.Unlock()
 	switch {
+	case r.state.Lost:
+		return room.Player{}, room.LostRoomError(code)
 	case r.state.Phase.Over():
 		return room.Player{}, room.Errorf(room.ErrPhase, "the game in room %s is over", code)
 	case r.state.Locked:
@@ -156,33 +157,43 @@ func (s *Store) Roster(_ context.Context, code string, limit int) ([]room.Player
 	return out, r.state.Players, nil
 }
 
-// Connect counts a player's open streams.
-func (s *Store) Connect(_ context.Context, code, playerID string, delta int) (bool, error) {
-	r, _, err := s.room(code)
+// Connect counts one of a player's streams on an instance.
+func (s *Store) Connect(_ context.Context, code string, c room.Connection) (bool, error) {
+	r, now, err := s.room(code)
 	if err != nil {
 		return false, err
 	}
 	defer r.mu.Unlock()
-	p, ok := r.byID[playerID]
-	if !ok || !p.active {
-		return false, nil
+	stopped := r.expire(now, c.Instance, c.TTL)
+	r.leases[c.Instance] = now.Add(c.TTL)
+	if p, ok := r.byID[c.PlayerID]; ok && p.active {
+		stopped = r.setStreams(c.Instance, c.PlayerID, max(r.streams[c.Instance][c.PlayerID]+c.Delta, 0)) || stopped
 	}
-	before := r.presence[playerID]
-	after := max(before+delta, 0)
-	if after == 0 {
-		delete(r.presence, playerID)
-	} else {
-		r.presence[playerID] = after
+	return r.allAnswered(stopped), nil
+}
+
+// Presence renews an instance's presence lease and may set its counts.
+func (s *Store) Presence(_ context.Context, code string, u room.PresenceUpdate) (room.PresenceResult, error) {
+	r, now, err := s.room(code)
+	if err != nil {
+		return room.PresenceResult{}, err
 	}
-	if !r.questionOpen() || r.answeredCurrent(playerID) {
-		return false, nil
+	defer r.mu.Unlock()
+	until, ok := r.leases[u.Instance]
+	lapsed := !ok || !now.Before(until)
+	stopped := r.expire(now, u.Instance, u.TTL)
+	r.leases[u.Instance] = now.Add(u.TTL)
+	if u.Counts != nil {
+		for id := range r.streams[u.Instance] {
+			if _, listed := u.Counts[id]; !listed {
+				stopped = r.setStreams(u.Instance, id, 0) || stopped
+			}
+		}
+		for id, n := range u.Counts {
+			if p, ok := r.byID[id]; ok && p.active {
+				stopped = r.setStreams(u.Instance, id, max(n, 0)) || stopped
+			}
+		}
 	}
-	switch {
-	case before == 0 && after > 0:
-		r.state.Waiting++
-	case before > 0 && after == 0:
-		r.state.Waiting--
-		return r.state.Phase == game.PhaseQuestion && r.state.Waiting == 0 && r.state.Answered > 0, nil
-	}
-	return false, nil
+	return room.PresenceResult{Lapsed: lapsed, AllAnswered: r.allAnswered(stopped)}, nil
 }

@@ -15,13 +15,15 @@ type memRoom struct {
 
 	mu         sync.Mutex
 	state      room.State
-	players    []*memPlayer          // in join order
-	byID       map[string]*memPlayer // every player who joined
-	names      map[string]string     // name key → player id, kicked names included
-	tokens     map[string]*memPlayer // token hash → player
-	joined     []room.Player         // joins since the last roster event
-	left       []room.Player         // departures since the last roster event
-	presence   map[string]int        // open streams per connected active player
+	players    []*memPlayer              // in join order
+	byID       map[string]*memPlayer     // every player who joined
+	names      map[string]string         // name key → player id, kicked names included
+	tokens     map[string]*memPlayer     // token hash → player
+	joined     []room.Player             // joins since the last roster event
+	left       []room.Player             // departures since the last roster event
+	presence   map[string]int            // open streams per connected active player, on every live instance
+	streams    map[string]map[string]int // instance → player id → open streams there
+	leases     map[string]time.Time      // instance → when its presence lapses
 	answers    []map[string]*room.Result
 	counts     [][]int // answers per option, by question
 	correct    []int   // fully correct answers, by question
@@ -58,6 +60,8 @@ func newMemRoom(spec *room.Spec, now time.Time, logSize int) *memRoom {
 		names:    make(map[string]string),
 		tokens:   make(map[string]*memPlayer),
 		presence: make(map[string]int),
+		streams:  make(map[string]map[string]int),
+		leases:   make(map[string]time.Time),
 		answers:  make([]map[string]*room.Result, n),
 		counts:   make([][]int, n),
 		correct:  make([]int, n),
@@ -68,7 +72,7 @@ func newMemRoom(spec *room.Spec, now time.Time, logSize int) *memRoom {
 		r.answers[i] = make(map[string]*room.Result)
 		r.counts[i] = make([]int, len(spec.Questions[i].Options))
 	}
-	r.state = room.State{Phase: game.PhaseLobby, Q: -1, Touched: now}
+	r.state = room.State{Phase: game.PhaseLobby, Q: -1, Touched: now, Epoch: room.NewEpoch()}
 	return r
 }
 
@@ -91,7 +95,10 @@ func (r *memRoom) appendEvent(now time.Time, evs ...room.Event) uint64 {
 
 // eventsAfter returns up to max events with seq > after. r.mu is held.
 func (r *memRoom) eventsAfter(after uint64, max int) ([]room.Event, error) {
-	if after >= r.state.Seq {
+	if after > r.state.Seq {
+		return nil, room.Errorf(room.ErrLost, "room %s has no event %d: its last is %d, so events were lost", r.spec.Code, after, r.state.Seq)
+	}
+	if after == r.state.Seq {
 		return nil, nil
 	}
 	first := r.state.Seq - uint64(len(r.log)) + 1
@@ -118,12 +125,80 @@ func (r *memRoom) activePlayer(id string, kind error) (*memPlayer, error) {
 func (r *memRoom) depart(p *memPlayer) {
 	p.active = false
 	r.state.Players--
+	for _, counts := range r.streams {
+		delete(counts, p.ID)
+	}
 	if r.presence[p.ID] > 0 {
 		delete(r.presence, p.ID)
 		if r.questionOpen() && !r.answeredCurrent(p.ID) {
 			r.state.Waiting--
 		}
 	}
+}
+
+// setStreams makes instance's stream count of player id n, keeping the
+// player's total and Waiting in step; it reports whether the player
+// stopped waiting. r.mu is held.
+func (r *memRoom) setStreams(instance, id string, n int) (stopped bool) {
+	counts := r.streams[instance]
+	if counts == nil {
+		counts = map[string]int{}
+		r.streams[instance] = counts
+	}
+	before := r.presence[id]
+	after := max(before+n-counts[id], 0)
+	if n == 0 {
+		delete(counts, id)
+	} else {
+		counts[id] = n
+	}
+	if after == 0 {
+		delete(r.presence, id)
+	} else {
+		r.presence[id] = after
+	}
+	if !r.questionOpen() || r.answeredCurrent(id) {
+		return false
+	}
+	switch {
+	case before == 0 && after > 0:
+		r.state.Waiting++
+	case before > 0 && after == 0:
+		r.state.Waiting--
+		return true
+	}
+	return false
+}
+
+// expire drops the streams of instances whose lease lapsed at now; it
+// reports whether a waiting player stopped waiting. Only an instance whose
+// own lease is current judges the others (as the Redis store does): when
+// caller's lapsed too, lapsed leases get until now+ttl instead. r.mu is
+// held.
+func (r *memRoom) expire(now time.Time, caller string, ttl time.Duration) (stopped bool) {
+	judge := now.Before(r.leases[caller])
+	for instance, until := range r.leases {
+		if now.Before(until) {
+			continue
+		}
+		if !judge {
+			r.leases[instance] = now.Add(ttl)
+			continue
+		}
+		for id := range r.streams[instance] {
+			stopped = r.setStreams(instance, id, 0) || stopped
+		}
+		delete(r.streams, instance)
+		delete(r.leases, instance)
+	}
+	return stopped
+}
+
+// allAnswered reports whether the open question can close early because
+// a player stopped waiting and nobody connected is left to answer. r.mu
+// is held.
+func (r *memRoom) allAnswered(stopped bool) bool {
+	return stopped && r.state.Phase == game.PhaseQuestion && r.state.Waiting == 0 && r.state.Answered > 0
 }
 
 // questionOpen reports whether the current question is open or paused:

@@ -50,6 +50,10 @@ func New(stats func() room.Stats) *Metrics {
 			gauge("quizroom_rooms_owned", "Rooms whose timers this instance runs.", func(s room.Stats) int { return s.Owned }),
 			gauge("quizroom_rooms_watched", "Rooms with watchers on this instance.", func(s room.Stats) int { return s.Rooms }),
 			gauge("quizroom_watchers", "Open event subscriptions on this instance.", func(s room.Stats) int { return s.Watchers }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "quizroom_rooms_history_lost_total",
+				Help: "Rooms this instance found had lost their history (the store lost data) and closed; any is an incident.",
+			}, func() float64 { return float64(stats().Lost) }),
 		)
 	}
 	return m

@@ -28,8 +28,13 @@ func (s *Store) Events(ctx context.Context, code string, after uint64, max int) 
 	}
 	seq := uint64(r.int(1))
 	entries := r.list(2)
-	if r.err != nil || after >= seq {
+	switch {
+	case r.err != nil:
 		return nil, r.err
+	case after > seq:
+		return nil, room.Errorf(room.ErrLost, "room %s has no event %d: its last is %d, so events were lost", code, after, seq)
+	case after == seq:
+		return nil, nil
 	}
 	evs := make([]room.Event, 0, len(entries))
 	for i := range entries {
@@ -130,6 +135,7 @@ type wireEvent struct {
 	LOmitted  int          `json:"lo"`
 	Player    *wirePlayer  `json:"p"`
 	Reason    string       `json:"r"`
+	Lost      bool         `json:"lost"`
 	Played    int          `json:"pd"`
 }
 
@@ -167,7 +173,7 @@ func decodeEvent(id, raw string) (room.Event, error) {
 		OpensAt: msTime(w.OpensAt), Deadline: msTime(w.Deadline), Counts: w.Counts,
 		Answered: w.Answered, Correct: w.Correct, Players: w.Players, Phase: game.Phase(w.Phase),
 		Remaining: msDuration(w.Remaining), Locked: w.Locked, Joined: playerList(w.Joined), Left: playerList(w.Left),
-		JoinedOmitted: w.JOmitted, LeftOmitted: w.LOmitted, Reason: w.Reason, Played: w.Played,
+		JoinedOmitted: w.JOmitted, LeftOmitted: w.LOmitted, Reason: w.Reason, Lost: w.Lost, Played: w.Played,
 	}
 	if w.Player != nil {
 		p := w.Player.player()

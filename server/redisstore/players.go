@@ -35,6 +35,8 @@ func (s *Store) Join(ctx context.Context, code string, j room.Join) (room.Player
 	switch r.status {
 	case "notfound":
 		return room.Player{}, notFound(code)
+	case "lost":
+		return room.Player{}, room.LostRoomError(code)
 	case "over":
 		return room.Player{}, room.Errorf(room.ErrPhase, "the game in room %s is over", code)
 	case "locked":
@@ -54,7 +56,7 @@ func noPlayer(kind error, code, id string) error {
 
 // Leave removes a player who leaves; their name is free again.
 func (s *Store) Leave(ctx context.Context, code, playerID string) error {
-	keys := s.keys(code, keyState, keyPlayers, keyNames, keyPresence, keyRank, keyLeft)
+	keys := s.keys(code, keyState, keyPlayers, keyNames, keyPresence, keyRank, keyLeft, keyStreams, keyLeases)
 	r, err := s.run(ctx, scriptLeave, keys, playerID)
 	if err != nil {
 		return err
@@ -70,7 +72,7 @@ func (s *Store) Leave(ctx context.Context, code, playerID string) error {
 
 // Kick removes a player; the name stays taken.
 func (s *Store) Kick(ctx context.Context, code, playerID string) (uint64, error) {
-	keys := s.keys(code, keyState, keyPlayers, keyPresence, keyRank, keyLog)
+	keys := s.keys(code, keyState, keyPlayers, keyPresence, keyRank, keyLog, keyStreams, keyLeases)
 	r, err := s.run(ctx, scriptKick, keys, playerID, s.logSize)
 	if err != nil {
 		return 0, err
@@ -128,9 +130,9 @@ func (s *Store) Roster(ctx context.Context, code string, limit int) ([]room.Play
 	return out, count, r.err
 }
 
-// Connect counts a player's open streams.
-func (s *Store) Connect(ctx context.Context, code, playerID string, delta int) (bool, error) {
-	r, err := s.run(ctx, scriptConnect, s.keys(code, keyState, keyPlayers, keyPresence), playerID, delta)
+// Connect counts one of a player's streams on an instance.
+func (s *Store) Connect(ctx context.Context, code string, c room.Connection) (bool, error) {
+	r, err := s.run(ctx, scriptConnect, s.presenceKeys(code), c.PlayerID, c.Instance, c.Delta, max(ms(c.TTL), 1))
 	if err != nil {
 		return false, err
 	}
@@ -138,4 +140,25 @@ func (s *Store) Connect(ctx context.Context, code, playerID string, delta int) (
 		return false, notFound(code)
 	}
 	return r.int(1) == 1, r.err
+}
+
+// Presence renews an instance's presence lease and may set its counts.
+func (s *Store) Presence(ctx context.Context, code string, u room.PresenceUpdate) (room.PresenceResult, error) {
+	args := []any{u.Instance, max(ms(u.TTL), 1), flag(u.Counts != nil)}
+	for id, n := range u.Counts {
+		args = append(args, id, n)
+	}
+	r, err := s.run(ctx, scriptPresence, s.presenceKeys(code), args...)
+	if err != nil {
+		return room.PresenceResult{}, err
+	}
+	if r.status == "notfound" {
+		return room.PresenceResult{}, notFound(code)
+	}
+	return room.PresenceResult{Lapsed: r.int(1) == 1, AllAnswered: r.int(2) == 1}, r.err
+}
+
+// presenceKeys are the keys the presence scripts use.
+func (s *Store) presenceKeys(code string) []string {
+	return s.keys(code, keyState, keyPlayers, keyPresence, keyStreams, keyLeases)
 }

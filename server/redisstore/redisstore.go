@@ -17,7 +17,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redis/go-redis/extra/redisotel/v9"
 	"github.com/redis/go-redis/v9"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/quizroom/quizroom/server/room"
 )
@@ -32,6 +34,10 @@ type Config struct {
 	// LogSize is how many events each room keeps, at least (streams are
 	// trimmed with MAXLEN ~, which keeps whole nodes); default 1000.
 	LogSize int
+	// Tracer, when set, makes every Redis command but Wait's blocking reads
+	// an OpenTelemetry span (without its arguments, which hold answers and
+	// token hashes).
+	Tracer trace.TracerProvider
 	// WaitPoolSize is the connection pool of Wait's blocking reads: each
 	// room followed on this instance holds one connection for up to
 	// MaxBlock at a time, so it should exceed the rooms an instance
@@ -78,7 +84,14 @@ func New(cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{client: newClient(0), waiter: newClient(cfg.WaitPoolSize), prefix: cfg.Prefix, logSize: cfg.LogSize}, nil
+	s := &Store{client: newClient(0), waiter: newClient(cfg.WaitPoolSize), prefix: cfg.Prefix, logSize: cfg.LogSize}
+	if cfg.Tracer != nil {
+		if err := redisotel.InstrumentTracing(s.client, redisotel.WithTracerProvider(cfg.Tracer), redisotel.WithDBStatement(false)); err != nil {
+			_ = s.Close()
+			return nil, fmt.Errorf("tracing redis: %w", err)
+		}
+	}
+	return s, nil
 }
 
 // Ping checks that Redis answers (every master, for a Cluster).
@@ -104,7 +117,9 @@ const (
 	keyNames    = "names"    // hash: name key → player id, kicked names included
 	keyTokens   = "tokens"   // hash: token hash → player id
 	keyRank     = "rank"     // sorted set: active players in rank order
-	keyPresence = "presence" // hash: player id → open streams
+	keyPresence = "presence" // hash: player id → open streams on every live instance
+	keyStreams  = "streams"  // hash: instance/player id → open streams on that instance
+	keyLeases   = "leases"   // hash: instance → when its presence lapses (ms)
 	keyJoined   = "joined"   // list: joins since the last roster event
 	keyLeft     = "left"     // list: departures since the last roster event
 	keyLease    = "lease"    // string: the timer lease's owner, with a TTL
@@ -112,7 +127,7 @@ const (
 )
 
 // roomKeys lists every key of a room but the answers.
-var roomKeys = []string{keySpec, keyState, keyLog, keyPlayers, keyNames, keyTokens, keyRank, keyPresence, keyJoined, keyLeft, keyLease}
+var roomKeys = []string{keySpec, keyState, keyLog, keyPlayers, keyNames, keyTokens, keyRank, keyPresence, keyStreams, keyLeases, keyJoined, keyLeft, keyLease}
 
 // key is a room's key called name.
 func (s *Store) key(code, name string) string { return s.prefix + "{" + code + "}:" + name }
@@ -143,9 +158,10 @@ func (s *Store) allKeys(code string, n int) []string {
 // liveKey is the set of live room codes, outside every room's slot.
 func (s *Store) liveKey() string { return s.prefix + "{rooms}:live" }
 
-// deckIDsKey is the set of uploaded deck ids; deckKey a deck's source.
-// Decks share one hash tag so that saving one is one script.
-func (s *Store) deckIDsKey() string       { return s.prefix + "{decks}:ids" }
+// deckIDsKey is the sorted set of uploaded deck ids, scored by when each
+// expires (ms); deckKey a deck's source, which expires then too. Decks
+// share one hash tag so that saving one is one script.
+func (s *Store) deckIDsKey() string       { return s.prefix + "{decks}:expiry" }
 func (s *Store) deckKey(id string) string { return s.prefix + "{decks}:source:" + id }
 
 // run runs a script and returns its reply and status (the reply's first
@@ -166,17 +182,25 @@ func (s *Store) run(ctx context.Context, script *redis.Script, keys []string, ar
 var unavailableReplies = []string{"LOADING", "CLUSTERDOWN", "TRYAGAIN", "MASTERDOWN", "READONLY", "NOREPLICAS", "BUSY"}
 
 // fail maps a go-redis error: connection failures and "not now" replies
-// are room.ErrUnavailable with a message that says why; a cancelled call
-// stays context.Canceled; other error replies (a bug) are internal.
+// are room.ErrUnavailable with a message that says why; a full Redis (OOM)
+// is room.ErrFull; a cancelled call stays context.Canceled; other error
+// replies (a bug) are internal.
 func fail(err error) error {
 	if err == nil || errors.Is(err, context.Canceled) {
 		return err
 	}
 	var reply redis.Error
 	if errors.As(err, &reply) {
+		msg := reply.Error()
+		switch {
+		case strings.HasPrefix(msg, "OOM"), strings.Contains(msg, "OOM command not allowed"):
+			return room.Errorf(room.ErrFull, "the server's store is full (Redis reached its maxmemory): nothing more can be stored now, try again later")
+		case strings.HasPrefix(msg, "NOAUTH"), strings.HasPrefix(msg, "WRONGPASS"):
+			return room.Errorf(room.ErrUnavailable, "redis unavailable: it refused the server's credentials")
+		}
 		for _, p := range unavailableReplies {
-			if strings.HasPrefix(reply.Error(), p) {
-				return room.Errorf(room.ErrUnavailable, "redis unavailable: %s", reply.Error())
+			if strings.HasPrefix(msg, p) {
+				return room.Errorf(room.ErrUnavailable, "redis unavailable: %s", msg)
 			}
 		}
 		return fmt.Errorf("redis: %w", err)

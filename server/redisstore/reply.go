@@ -123,7 +123,9 @@ func (r *reply) state(i int) *room.State {
 		Played:      int(n("pd")),
 		Touched:     msTime(n("tc")),
 		Now:         msTime(now),
+		Lost:        h["lost"] == "1",
 	}
+	st.Epoch, _ = strconv.ParseUint(h["ep"], 10, 64)
 	return st
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -23,22 +24,37 @@ func (s *Store) Now(ctx context.Context) (time.Time, error) {
 	return time.UnixMilli(t.UnixMilli()), nil
 }
 
-// SaveDeck keeps an uploaded deck's source.
-func (s *Store) SaveDeck(ctx context.Context, id string, source []byte, max int) error {
-	r, err := s.run(ctx, scriptSaveDeck, []string{s.deckIDsKey(), s.deckKey(id)}, id, source, max)
+// SaveDeck keeps an uploaded deck's source for ttl.
+func (s *Store) SaveDeck(ctx context.Context, id string, source []byte, limit int, ttl time.Duration) error {
+	r, err := s.run(ctx, scriptSaveDeck, []string{s.deckIDsKey(), s.deckKey(id)}, id, source, limit, max(ms(ttl), 1))
 	if err != nil {
 		return err
 	}
 	if r.status == "full" {
-		return room.Errorf(room.ErrFull, "too many uploaded decks: at most %d", max)
+		return room.Errorf(room.ErrFull, "too many uploaded decks: at most %d", limit)
 	}
 	return nil
 }
 
-// DeckIDs lists the uploaded decks.
+// KeepDeck renews an uploaded deck's ttl.
+func (s *Store) KeepDeck(ctx context.Context, id string, ttl time.Duration) error {
+	r, err := s.run(ctx, scriptKeepDeck, []string{s.deckIDsKey(), s.deckKey(id)}, id, max(ms(ttl), 1))
+	if err != nil {
+		return err
+	}
+	if r.status == "notfound" {
+		return room.Errorf(room.ErrNotFound, "no deck %q", id)
+	}
+	return nil
+}
+
+// DeckIDs lists the uploaded decks that have not expired.
 func (s *Store) DeckIDs(ctx context.Context) ([]string, error) {
-	ids, err := s.client.SMembers(ctx, s.deckIDsKey()).Result()
-	return ids, fail(err)
+	r, err := s.run(ctx, scriptDeckIDs, []string{s.deckIDsKey()})
+	if err != nil {
+		return nil, err
+	}
+	return r.strings(1), r.err
 }
 
 // Deck returns an uploaded deck's source.
@@ -75,7 +91,7 @@ func (s *Store) CreateRoom(ctx context.Context, spec *room.Spec, max int) error 
 	if err != nil {
 		return fmt.Errorf("room %s: %w", spec.Code, err)
 	}
-	r, err := s.run(ctx, scriptCreate, s.keys(spec.Code, keySpec, keyState), src, spec.HostTokenHash, spec.Settings.MaxPlayers, len(spec.Questions), k)
+	r, err := s.run(ctx, scriptCreate, s.keys(spec.Code, keySpec, keyState), src, spec.HostTokenHash, spec.Settings.MaxPlayers, len(spec.Questions), k, room.NewEpoch())
 	if err != nil {
 		return err
 	}
@@ -162,6 +178,25 @@ func (s *Store) Rooms(ctx context.Context) ([]string, error) {
 	return live, nil
 }
 
+// Keep makes every key of a room whose game is not over expire ttl from
+// now.
+func (s *Store) Keep(ctx context.Context, code string, ttl time.Duration) error {
+	n, err := s.questions(ctx, code)
+	if err != nil {
+		return err
+	}
+	// Every key but the lease, which has a lifetime of its own.
+	keys := slices.DeleteFunc(s.allKeys(code, n), func(k string) bool { return k == s.key(code, keyLease) })
+	r, err := s.run(ctx, scriptKeep, append(s.keys(code, keyState), keys...), max(ms(ttl), 1))
+	if err != nil {
+		return err
+	}
+	if r.status == "notfound" {
+		return notFound(code)
+	}
+	return nil
+}
+
 // Lease takes or renews the room's timer lease.
 func (s *Store) Lease(ctx context.Context, code, owner string, ttl time.Duration) (bool, error) {
 	r, err := s.run(ctx, scriptLease, s.keys(code, keyState, keyLease), owner, max(ms(ttl), 1))
@@ -184,4 +219,31 @@ func (s *Store) Release(ctx context.Context, code, owner string) error {
 		return notFound(code)
 	}
 	return nil
+}
+
+// MarkLost closes a room whose history was lost, creating it again from
+// spec when it is gone (one script, which gives every key of the room its
+// expiry).
+func (s *Store) MarkLost(ctx context.Context, spec *room.Spec, reason string, retain time.Duration) (*room.State, error) {
+	src, err := json.Marshal(spec)
+	if err != nil {
+		return nil, fmt.Errorf("encoding room %s: %w", spec.Code, err)
+	}
+	k, err := kinds(spec.Questions)
+	if err != nil {
+		return nil, fmt.Errorf("room %s: %w", spec.Code, err)
+	}
+	keys := append(s.keys(spec.Code, keySpec, keyState, keyLog), s.allKeys(spec.Code, len(spec.Questions))...)
+	r, err := s.run(ctx, scriptLost, keys, src, spec.HostTokenHash, spec.Settings.MaxPlayers, len(spec.Questions), k,
+		room.NewEpoch(), reason, ms(retain), s.logSize)
+	if err != nil {
+		return nil, err
+	}
+	st := r.state(2)
+	if r.err != nil {
+		return nil, r.err
+	}
+	// Best effort, as for a finished room.
+	_ = s.client.SRem(ctx, s.liveKey(), spec.Code).Err()
+	return st, nil
 }

@@ -82,7 +82,7 @@ func (r *benchRoom) subscribe(b *testing.B) *fanout {
 	f := &fanout{}
 	var wg sync.WaitGroup
 	for _, who := range r.players {
-		s, err := r.e.Watch(ctx, r.code, who, 0)
+		s, err := r.e.Watch(ctx, r.code, who, 0, 0)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -5,10 +5,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/quizroom/quizroom/content"
 )
@@ -25,6 +28,7 @@ type catalog struct {
 	store    Store
 	log      *slog.Logger
 	maxDecks int
+	ttl      time.Duration
 	builtin  map[string]*content.Deck
 
 	mu       sync.Mutex // guards uploaded and broken
@@ -32,12 +36,13 @@ type catalog struct {
 	broken   map[string]bool // stored decks that no longer parse
 }
 
-func newCatalog(store Store, log *slog.Logger, maxDecks int) (*catalog, error) {
+func newCatalog(store Store, log *slog.Logger, maxDecks int, ttl time.Duration) (*catalog, error) {
 	decks, err := content.Builtin()
 	if err != nil {
 		return nil, fmt.Errorf("built-in decks: %w", err)
 	}
-	c := &catalog{store: store, log: log, maxDecks: maxDecks, builtin: map[string]*content.Deck{}, uploaded: map[string]*content.Deck{}, broken: map[string]bool{}}
+	c := &catalog{store: store, log: log, maxDecks: maxDecks, ttl: ttl, builtin: map[string]*content.Deck{},
+		uploaded: map[string]*content.Deck{}, broken: map[string]bool{}}
 	for _, d := range decks {
 		c.builtin[d.ID] = d
 	}
@@ -70,10 +75,11 @@ func (e *Engine) Decks(ctx context.Context) ([]DeckInfo, error) {
 	return out, nil
 }
 
-// UploadDeck validates a deck's source and stores it. Its id is the deck's
-// own id and a hash of the source, so the same source gives the same deck
-// and different sources never replace each other. A deck that does not
-// validate returns the content.ErrorList.
+// UploadDeck validates a deck's source and stores it for Config.DeckTTL.
+// Its id is the deck's own id and a hash of the source, so the same source
+// gives the same deck (uploading it again renews it) and different sources
+// never replace each other. A deck that does not validate returns the
+// content.ErrorList.
 func (e *Engine) UploadDeck(ctx context.Context, file string, src []byte) (*content.Deck, error) {
 	if file == "" {
 		file = "deck.md"
@@ -87,7 +93,7 @@ func (e *Engine) UploadDeck(ctx context.Context, file string, src []byte) (*cont
 	}
 	sum := sha256.Sum256(src)
 	d.ID = d.ID + "-" + hex.EncodeToString(sum[:4])
-	if err := e.store.SaveDeck(ctx, d.ID, src, e.decks.maxDecks); err != nil {
+	if err := e.store.SaveDeck(ctx, d.ID, src, e.decks.maxDecks, e.decks.ttl); err != nil {
 		return nil, err
 	}
 	e.decks.mu.Lock()
@@ -96,8 +102,9 @@ func (e *Engine) UploadDeck(ctx context.Context, file string, src []byte) (*cont
 	return d, nil
 }
 
-// deck finds a deck by id, reading uploads from the store when this
-// instance has not seen them.
+// deck finds a deck by id for a new room, reading uploads from the store
+// when this instance has not seen them; an uploaded deck is kept another
+// ttl from now.
 func (c *catalog) deck(ctx context.Context, id string) (*content.Deck, error) {
 	if d, ok := c.builtin[id]; ok {
 		return d, nil
@@ -106,7 +113,16 @@ func (c *catalog) deck(ctx context.Context, id string) (*content.Deck, error) {
 	d, ok := c.uploaded[id]
 	c.mu.Unlock()
 	if ok {
-		return d, nil
+		err := c.store.KeepDeck(ctx, id, c.ttl)
+		if err == nil {
+			return d, nil
+		}
+		if !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+		c.mu.Lock()
+		delete(c.uploaded, id) // it expired
+		c.mu.Unlock()
 	}
 	if err := c.refresh(ctx); err != nil {
 		return nil, err
@@ -119,14 +135,19 @@ func (c *catalog) deck(ctx context.Context, id string) (*content.Deck, error) {
 	return nil, Errorf(ErrNotFound, "no deck %q: ListDecks shows the decks there are", id)
 }
 
-// refresh parses uploaded decks this instance has not seen yet. A stored
-// deck that no longer parses (the rules grew stricter since its upload) is
-// left out and logged once, so one old deck cannot hide all the others.
+// refresh parses uploaded decks this instance has not seen yet, and
+// forgets those that expired. A stored deck that no longer parses (the rules
+// grew stricter since its upload) is left out and logged once, so one old
+// deck cannot hide all the others.
 func (c *catalog) refresh(ctx context.Context) error {
 	ids, err := c.store.DeckIDs(ctx)
 	if err != nil {
 		return err
 	}
+	c.mu.Lock()
+	maps.DeleteFunc(c.uploaded, func(id string, _ *content.Deck) bool { return !slices.Contains(ids, id) })
+	maps.DeleteFunc(c.broken, func(id string, _ bool) bool { return !slices.Contains(ids, id) })
+	c.mu.Unlock()
 	for _, id := range ids {
 		c.mu.Lock()
 		_, ok := c.uploaded[id]
@@ -136,6 +157,9 @@ func (c *catalog) refresh(ctx context.Context) error {
 			continue
 		}
 		src, err := c.store.Deck(ctx, id)
+		if errors.Is(err, ErrNotFound) {
+			continue // it expired since it was listed
+		}
 		if err != nil {
 			return err
 		}

@@ -10,10 +10,13 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -33,6 +36,10 @@ type Config struct {
 	MaxPlayers int
 	// MaxDecks caps uploaded decks; default 1,000.
 	MaxDecks int
+	// DeckTTL is how long an uploaded deck is kept after its upload or the
+	// last room created from it (a room keeps its own copy of the
+	// questions); default 48 h.
+	DeckTTL time.Duration
 	// Grace accepts answers this long after a deadline; default 250 ms.
 	Grace time.Duration
 	// Tick is how often a room's owner publishes roster batches and answer
@@ -55,10 +62,23 @@ type Config struct {
 	// so 64 is many seconds of a stalled client; every watcher's queue is
 	// allocated whole, so a bigger one costs memory per player.
 	QueueSize int
-	// DisconnectGrace is how long a player whose last stream dropped still
-	// counts as connected, so that a quick reconnect does not let the others
-	// close the question on them; default 3 s.
+	// DisconnectGrace is how long a player whose client closed its stream
+	// still counts as connected, so that a quick reconnect does not let the
+	// others close the question on them; default 3 s.
 	DisconnectGrace time.Duration
+	// ReconnectGrace is how long a player whose stream the server cut (a
+	// shutdown, the store out of reach, reading too slowly) still counts as
+	// connected: long enough for a client's reconnect backoff across an
+	// outage. Default 15 s.
+	ReconnectGrace time.Duration
+	// PresenceTTL is the lease under which the store counts this
+	// instance's streams: renewed every quarter of it, and when an instance
+	// dies its players stop counting this long after its last renewal
+	// (unless they came back elsewhere). Default 10 s.
+	PresenceTTL time.Duration
+	// StopTimeout bounds the engine's shutdown once Run's context ends;
+	// default 5 s.
+	StopTimeout time.Duration
 }
 
 // Defaults of Config.
@@ -66,6 +86,7 @@ const (
 	DefaultMaxRooms        = 10000
 	DefaultMaxPlayers      = 10000
 	DefaultMaxDecks        = 1000
+	DefaultDeckTTL         = 48 * time.Hour
 	DefaultGrace           = 250 * time.Millisecond
 	DefaultTick            = 500 * time.Millisecond
 	DefaultLeaseTTL        = 2 * time.Second
@@ -74,6 +95,9 @@ const (
 	DefaultIdle            = 6 * time.Hour
 	DefaultQueueSize       = 64
 	DefaultDisconnectGrace = 3 * time.Second
+	DefaultReconnectGrace  = 15 * time.Second
+	DefaultPresenceTTL     = 10 * time.Second
+	DefaultStopTimeout     = 5 * time.Second
 	// RosterLimit is how many joins (and departures) one roster event lists.
 	RosterLimit = 100
 )
@@ -83,13 +107,12 @@ func (c Config) withDefaults() Config {
 		c.Logger = slog.Default()
 	}
 	if c.Instance == "" {
-		b := make([]byte, 6)
-		_, _ = rand.Read(b)
-		c.Instance = hex.EncodeToString(b)
+		c.Instance = randomHex(6)
 	}
 	setDefault(&c.MaxRooms, DefaultMaxRooms)
 	setDefault(&c.MaxPlayers, DefaultMaxPlayers)
 	setDefault(&c.MaxDecks, DefaultMaxDecks)
+	setDefault(&c.DeckTTL, DefaultDeckTTL)
 	setDefault(&c.Grace, DefaultGrace)
 	setDefault(&c.Tick, DefaultTick)
 	setDefault(&c.LeaseTTL, DefaultLeaseTTL)
@@ -98,7 +121,27 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.Idle, DefaultIdle)
 	setDefault(&c.QueueSize, DefaultQueueSize)
 	setDefault(&c.DisconnectGrace, DefaultDisconnectGrace)
+	setDefault(&c.ReconnectGrace, DefaultReconnectGrace)
+	setDefault(&c.PresenceTTL, DefaultPresenceTTL)
+	setDefault(&c.StopTimeout, DefaultStopTimeout)
 	return c
+}
+
+// checkInstance checks an instance name: the stores key presence by it.
+func checkInstance(name string) error {
+	if len(name) > 64 || strings.ContainsFunc(name, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.')
+	}) {
+		return fmt.Errorf("instance name %q: at most 64 letters, digits, '-', '_' and '.'", name)
+	}
+	return nil
+}
+
+// randomHex is n random bytes in hex.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 func setDefault[T int | time.Duration](v *T, def T) {
@@ -117,15 +160,27 @@ type Engine struct {
 
 	boards boards // recent scoreboard reads, shared
 
-	mu      sync.Mutex       // guards specs, tokens, owners, hubs, later and closing
-	later   map[*int]delayed // work put off by after, by a key of its own
+	mu      sync.Mutex           // guards specs, tokens, owners, hubs, later, seen, marked and closing
+	later   map[*int]*time.Timer // work put off by after, by a key of its own
 	specs   map[string]*Spec
 	tokens  map[string]Identity // room code/token hash → holder, for answers
 	owners  map[string]*owner
 	hubs    map[string]*hub
+	seen    map[string]uint64 // room code → the highest seq this instance saw
+	marked  map[string]bool   // rooms this instance marked lost
 	closing bool
 
-	wg sync.WaitGroup // owner and hub goroutines
+	pmu     sync.Mutex // guards present
+	present map[string]*localRoom
+
+	lost atomic.Int64 // rooms whose lost history this instance found
+
+	// presenceID names this process in the store's presence counts: the
+	// instance name and a random part, so that a restarted instance of
+	// the same name never takes over its predecessor's counts.
+	presenceID string
+
+	wg sync.WaitGroup // owner and hub goroutines, and work put off by after while it runs
 }
 
 // New returns an Engine; call Run to drive room timers.
@@ -134,32 +189,48 @@ func New(cfg Config) (*Engine, error) {
 		return nil, errors.New("room: Config.Store and Config.Encoder are required")
 	}
 	cfg = cfg.withDefaults()
-	decks, err := newCatalog(cfg.Store, cfg.Logger, cfg.MaxDecks)
+	if err := checkInstance(cfg.Instance); err != nil {
+		return nil, err
+	}
+	decks, err := newCatalog(cfg.Store, cfg.Logger, cfg.MaxDecks, cfg.DeckTTL)
 	if err != nil {
 		return nil, err
 	}
 	return &Engine{
-		cfg:    cfg,
-		store:  cfg.Store,
-		log:    cfg.Logger,
-		decks:  decks,
-		specs:  make(map[string]*Spec),
-		tokens: make(map[string]Identity),
-		later:  make(map[*int]delayed),
-		boards: boards{m: make(map[boardKey]boardEntry)},
-		owners: make(map[string]*owner),
-		hubs:   make(map[string]*hub),
+		cfg:        cfg,
+		store:      cfg.Store,
+		log:        cfg.Logger,
+		decks:      decks,
+		specs:      make(map[string]*Spec),
+		tokens:     make(map[string]Identity),
+		later:      make(map[*int]*time.Timer),
+		boards:     boards{m: make(map[boardKey]boardEntry)},
+		owners:     make(map[string]*owner),
+		hubs:       make(map[string]*hub),
+		seen:       make(map[string]uint64),
+		marked:     make(map[string]bool),
+		present:    make(map[string]*localRoom),
+		presenceID: cfg.Instance + "." + randomHex(4),
 	}, nil
 }
 
-// Run drives the timers of rooms this instance owns and takes over rooms
-// whose owner is gone, until ctx ends. It then stops every owner and hub and
-// ends every watcher with ErrShutdown.
+// Run drives the timers of rooms this instance owns, takes over rooms
+// whose owner is gone and renews this instance's presence, until ctx ends.
+// It then ends every watcher with ErrShutdown, hands its presence over and
+// stops every owner and hub, within Config.StopTimeout.
 func (e *Engine) Run(ctx context.Context) error {
 	t := time.NewTicker(e.cfg.Sweep)
 	defer t.Stop()
+	var renewed time.Time
 	for {
 		e.sweep(ctx)
+		all := time.Since(renewed) >= e.cfg.PresenceTTL/4
+		if all || e.dirty() {
+			e.renew(ctx, all)
+			if all {
+				renewed = time.Now()
+			}
+		}
 		select {
 		case <-ctx.Done():
 			e.shutdown()
@@ -184,8 +255,12 @@ func (e *Engine) sweep(ctx context.Context) {
 	}
 }
 
-// shutdown stops owners and hubs and waits for their goroutines.
+// shutdown ends watchers (a cut, not a departure), drops the departures
+// still in their grace, hands this instance's presence over, stops owners
+// and hubs, and waits for their goroutines: all within StopTimeout.
 func (e *Engine) shutdown() {
+	ctx, cancel := context.WithTimeout(context.Background(), e.cfg.StopTimeout)
+	defer cancel()
 	e.mu.Lock()
 	e.closing = true
 	owners := slices.Collect(maps.Values(e.owners))
@@ -193,18 +268,23 @@ func (e *Engine) shutdown() {
 	later := e.later
 	e.later = nil
 	e.mu.Unlock()
-	for _, d := range later {
-		if d.timer.Stop() {
-			d.fn() // do now what would have been done after the server is gone
-		}
-	}
-	for _, o := range owners {
-		o.stop()
+	for _, timer := range later {
+		timer.Stop() // handOff records what they would have done
 	}
 	for _, h := range hubs {
 		h.stop(Errorf(ErrShutdown, "the server is shutting down: reconnect with after_seq"))
 	}
-	e.wg.Wait()
+	e.handOff(ctx)
+	for _, o := range owners {
+		o.stop()
+	}
+	done := make(chan struct{})
+	go func() { e.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		e.log.Warn("shutdown: gave up waiting for rooms to stop", "after", e.cfg.StopTimeout)
+	}
 }
 
 // spec returns a room's spec, cached: it never changes.
@@ -237,16 +317,17 @@ func (e *Engine) forget(code string) {
 
 // Stats is what an engine is doing right now, for metrics.
 type Stats struct {
-	Owned    int // rooms whose timers run here
-	Rooms    int // rooms with watchers here
-	Watchers int // open subscriptions here
+	Owned    int   // rooms whose timers run here
+	Rooms    int   // rooms with watchers here
+	Watchers int   // open subscriptions here
+	Lost     int64 // rooms whose history this instance found lost, since it started
 }
 
 // Stats reports what the engine is doing right now.
 func (e *Engine) Stats() Stats {
 	e.mu.Lock()
 	hubs := slices.Collect(maps.Values(e.hubs))
-	s := Stats{Owned: len(e.owners), Rooms: len(hubs)}
+	s := Stats{Owned: len(e.owners), Rooms: len(hubs), Lost: e.lost.Load()}
 	e.mu.Unlock()
 	for _, h := range hubs {
 		h.mu.Lock()
@@ -256,28 +337,26 @@ func (e *Engine) Stats() Stats {
 	return s
 }
 
-// delayed is work put off by after.
-type delayed struct {
-	timer *time.Timer
-	fn    func()
-}
-
-// after runs fn after d, or at once when the engine shuts down first.
+// after runs fn after d unless the engine shuts down first; the shutdown
+// waits for an fn that has started.
 func (e *Engine) after(d time.Duration, fn func()) {
 	key := new(int)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closing {
-		go fn()
 		return
 	}
-	e.later[key] = delayed{fn: fn, timer: time.AfterFunc(d, func() {
+	e.later[key] = time.AfterFunc(d, func() {
 		e.mu.Lock()
 		_, ok := e.later[key]
 		delete(e.later, key)
+		if ok {
+			e.wg.Add(1)
+		}
 		e.mu.Unlock()
 		if ok {
+			defer e.wg.Done()
 			fn()
 		}
-	})}
+	})
 }

@@ -30,6 +30,8 @@ var (
 	ErrSlow = errors.New("client too slow")
 	// ErrShutdown: the server is shutting down.
 	ErrShutdown = errors.New("server shutting down")
+	// ErrLost: the room's history was lost (the store lost data).
+	ErrLost = errors.New("history lost")
 )
 
 // Error is an error of one of the kinds above with a message for the client.
@@ -56,3 +58,9 @@ type wrapped struct{ kind, err error }
 
 func (w *wrapped) Error() string   { return w.err.Error() }
 func (w *wrapped) Unwrap() []error { return []error{w.kind, w.err} }
+
+// LostRoomError is the refusal of a join to a room whose history was
+// lost; both stores return it.
+func LostRoomError(code string) error {
+	return Errorf(ErrPhase, "room %s was closed: the server lost its history (its store lost data), so the game cannot go on", code)
+}

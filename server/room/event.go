@@ -51,6 +51,7 @@ type Event struct {
 	LeftOmitted   int           // roster
 	Player        *Player       // kicked
 	Reason        string        // closed
+	Lost          bool          // closed: the room's history was lost
 	Played        int           // finished: questions revealed
 }
 

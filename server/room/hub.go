@@ -60,11 +60,13 @@ type hub struct {
 	subs    map[*Subscription]struct{}
 	last    uint64 // seq of the last event dispatched
 	stopped bool
+
+	over bool // the game finished or the room closed; only run touches it
 }
 
-// hubFor returns the room's running hub, starting one at seq if there is
-// none.
-func (e *Engine) hubFor(ctx context.Context, spec *Spec, seq uint64) (*hub, error) {
+// hubFor returns the room's running hub, starting one at the state's seq
+// if there is none.
+func (e *Engine) hubFor(ctx context.Context, spec *Spec, st *State) (*hub, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closing {
@@ -74,7 +76,7 @@ func (e *Engine) hubFor(ctx context.Context, spec *Spec, seq uint64) (*hub, erro
 		return h, nil
 	}
 	hctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	h := &hub{e: e, spec: spec, cancel: cancel, subs: map[*Subscription]struct{}{}, last: seq}
+	h := &hub{e: e, spec: spec, cancel: cancel, subs: map[*Subscription]struct{}{}, last: st.Seq, over: st.Phase.Over()}
 	e.hubs[spec.Code] = h
 	e.wg.Add(1)
 	go h.run(hctx)
@@ -142,21 +144,25 @@ func (h *hub) run(ctx context.Context) {
 			return
 		}
 		if err != nil {
-			h.fail(err)
+			h.fail(ctx, err)
 			return
 		}
 		for i := range evs {
 			if err := h.dispatch(ctx, &evs[i]); err != nil {
-				h.fail(err)
+				h.fail(ctx, err)
 				return
 			}
 		}
 	}
 }
 
-// fail ends the hub after a store error: watchers are told to reconnect.
-func (h *hub) fail(err error) {
+// fail ends the hub after a store error: watchers are told to reconnect,
+// or that the room's history was lost.
+func (h *hub) fail(ctx context.Context, err error) {
 	switch {
+	case errors.Is(err, ErrLost), errors.Is(err, ErrNotFound) && !h.over:
+		h.e.markLost(ctx, h.spec, err.Error())
+		err = errLost(h.spec.Code)
 	case errors.Is(err, ErrNotFound):
 		err = Errorf(ErrNotFound, "room %s is gone", h.spec.Code)
 	case errors.Is(err, ErrTrimmed):
@@ -188,6 +194,12 @@ func (h *hub) dispatch(ctx context.Context, ev *Event) error {
 	}
 	h.last = ev.Seq
 	h.mu.Unlock()
+	if ev.Type == EventFinished || ev.Type == EventClosed {
+		h.over = true
+		h.e.forgetSeen(h.spec.Code)
+	} else if !h.over {
+		h.e.saw(h.spec.Code, ev.Seq)
+	}
 	for _, s := range subs {
 		f := Frame{Seq: ev.Seq, Shared: shared, Final: s.finalFor(ev)}
 		if sb != nil && s.who.Role == PlayerRole {

@@ -9,7 +9,9 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/mtibben/confusables"
 	"golang.org/x/text/cases"
+	"golang.org/x/text/secure/precis"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -78,8 +80,12 @@ var foldName = cases.Fold()
 
 // ParseName normalises a display name (NFC, trimmed, inner runs of spaces
 // made one) and checks it: 1 to MaxNameLen characters, no control or
-// invisible formatting characters. It returns the name to show and the key
-// that makes names unique in a room ignoring case.
+// invisible formatting characters, only what the PRECIS Nickname profile
+// (RFC 8266) allows. It returns the name to show and the key that makes
+// names unique in a room: case folded, NFKC, and reduced to its Unicode
+// confusables skeleton (UTS #39), so that names that only look alike
+// ("Аda" with a Cyrillic А beside "Ada", "Bob1" beside "Bobl") are one
+// name.
 func ParseName(s string) (name, key string, err error) {
 	if len(s) > MaxNameInput {
 		return "", "", Errorf(ErrInvalid, "name too long: %d bytes, at most %d characters", len(s), MaxNameLen)
@@ -100,7 +106,27 @@ func ParseName(s string) (name, key string, err error) {
 	case n > MaxNameLen:
 		return "", "", Errorf(ErrInvalid, "name too long: %d characters, at most %d", n, MaxNameLen)
 	}
-	return name, norm.NFKC.String(foldName.String(name)), nil
+	if _, err := precis.Nickname.String(name); err != nil {
+		return "", "", Errorf(ErrInvalid, "name %q has a character names may not use: letters, digits, punctuation, symbols and spaces only", name)
+	}
+	return name, norm.NFC.String(confusables.Skeleton(norm.NFKC.String(foldName.String(name)))), nil
+}
+
+// TokenLen is the length of a token: 128 bits in unpadded URL-safe base64.
+const TokenLen = 22
+
+// WellFormedToken reports whether t could be a token NewToken made: a
+// check that costs nothing, before a store is asked who holds it.
+func WellFormedToken(t string) bool {
+	if len(t) != TokenLen {
+		return false
+	}
+	for _, c := range []byte(t) {
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // NewToken draws a 128-bit random token, URL-safe base64.

@@ -20,6 +20,14 @@ func TestParseName(t *testing.T) {
 		{in: "ÉLODIE", name: "ÉLODIE", key: "élodie"},
 		{in: "E\u0301lodie", name: "Élodie", key: "élodie"}, // NFC joins the accent
 		{in: "Straße", name: "Straße", key: "strasse"},
+		// Names that look alike are one name.
+		{in: "\u0410da", name: "\u0410da", key: "ada"},                          // a Cyrillic А
+		{in: "\u0391\u0394\u0391", name: "\u0391\u0394\u0391", key: "a\u1e9fa"}, // Greek Α looks Latin, Δ does not
+		{in: "Bob1", name: "Bob1", key: "bobl"},
+		{in: "Bobl", name: "Bobl", key: "bobl"},
+		{in: "\uff21da", name: "\uff21da", key: "ada"}, // a full-width Ａ
+		{in: "Zoë", name: "Zoë", key: "zoë"},
+		{in: "\u263a Ann", name: "\u263a Ann", key: "\u263a ann"},
 		{in: strings.Repeat("x", 24), name: strings.Repeat("x", 24), key: strings.Repeat("x", 24)},
 		{in: strings.Repeat("é", 24), name: strings.Repeat("é", 24), key: strings.Repeat("é", 24)},
 		{in: strings.Repeat("x", 25), err: "name too long: 25 characters, at most 24"},

@@ -8,10 +8,15 @@ import (
 	"github.com/quizroom/quizroom/server/game"
 )
 
+// keepEvery is how often a room's owner renews the room's expiry
+// (Store.Keep), which is Config.Idle plus Config.Retain away.
+const keepEvery = time.Hour
+
 // owner drives one room's timers on the instance that holds its lease.
 type owner struct {
 	cancel context.CancelFunc
 	wakeup chan struct{} // a host call or an early close happened here
+	judged time.Time     // when it last judged the other instances' presence; only drive touches it
 }
 
 func (o *owner) stop() { o.cancel() }
@@ -73,10 +78,20 @@ func (e *Engine) drive(ctx context.Context, code string, o *owner) {
 		_ = e.store.Release(release, code, e.cfg.Instance)
 	}()
 	renewed := time.Now()
+	var kept time.Time
 	for {
-		wait, done := e.step(ctx, code)
+		wait, done := e.step(ctx, code, o)
 		if done {
 			return
+		}
+		if time.Since(kept) >= keepEvery {
+			// A room nobody drives any more expires after its idle time and
+			// retention, as one closed for idleness would.
+			if err := e.store.Keep(ctx, code, e.cfg.Idle+e.cfg.Retain); err == nil {
+				kept = time.Now()
+			} else if ctx.Err() == nil && !errors.Is(err, ErrNotFound) {
+				e.log.Warn("keeping a room", "room", code, "err", err)
+			}
 		}
 		if time.Since(renewed) >= e.cfg.LeaseTTL/3 {
 			ok, err := e.store.Lease(ctx, code, e.cfg.Instance, e.cfg.LeaseTTL)
@@ -104,10 +119,15 @@ func (e *Engine) drive(ctx context.Context, code string, o *owner) {
 
 // step does whatever the room's clock says is due and returns how long to
 // wait before the next look, or done when the room needs no owner any more.
-func (e *Engine) step(ctx context.Context, code string) (wait time.Duration, done bool) {
+func (e *Engine) step(ctx context.Context, code string, o *owner) (wait time.Duration, done bool) {
+	seen := e.seenSeq(code)
 	st, err := e.store.State(ctx, code)
 	switch {
 	case errors.Is(err, ErrNotFound):
+		// A room is owned only while its game runs: gone now, it was lost.
+		if spec, ok := e.cachedSpec(code); ok {
+			e.markLost(ctx, spec, "the room is gone from the store")
+		}
 		e.forget(code)
 		return 0, true
 	case err != nil:
@@ -117,12 +137,18 @@ func (e *Engine) step(ctx context.Context, code string) (wait time.Duration, don
 		e.log.Warn("reading a room", "room", code, "err", err)
 		return e.cfg.Tick, false
 	case st.Phase.Over():
+		e.forgetSeen(code)
 		return 0, true
 	}
 	spec, err := e.spec(ctx, code)
 	if err != nil {
 		return e.cfg.Tick, false
 	}
+	if rewound(st, seen) {
+		e.markLost(ctx, spec, "the room's seq went back")
+		return 0, true
+	}
+	e.saw(code, st.Seq)
 	if _, err := e.store.FlushRoster(ctx, code, RosterLimit); err != nil {
 		e.log.Warn("publishing the roster", "room", code, "err", err)
 	}
@@ -141,6 +167,18 @@ func (e *Engine) step(ctx context.Context, code string) (wait time.Duration, don
 		}
 		if _, err := e.store.Progress(ctx, code); err != nil {
 			e.log.Warn("publishing answer progress", "room", code, "err", err)
+		}
+		// Judge the presence of the other instances, as often as they renew
+		// it: those that died stop counting once their lease lapsed.
+		if time.Since(o.judged) >= e.cfg.PresenceTTL/4 {
+			o.judged = time.Now()
+			res, err := e.presence(ctx, code, nil, e.cfg.PresenceTTL)
+			if err == nil && res.Lapsed {
+				e.markDirty(code) // our streams there may have been dropped
+			}
+			if err == nil && res.AllAnswered {
+				return e.advance(ctx, spec, e.transition(spec, st.Version, game.Step{To: game.PhaseReveal, Q: st.Q})), false
+			}
 		}
 		wait = min(wait, closeAt.Sub(now))
 	case game.PhaseReveal, game.PhaseLeaderboard:

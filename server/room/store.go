@@ -2,6 +2,8 @@ package room
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/binary"
 	"fmt"
 	"time"
 
@@ -22,12 +24,17 @@ type Store interface {
 	// Now reads the store's clock.
 	Now(ctx context.Context) (time.Time, error)
 
-	// SaveDeck keeps an uploaded deck's source under id; saving the same id
-	// again is a no-op. ErrFull when the store holds max decks already.
-	SaveDeck(ctx context.Context, id string, source []byte, max int) error
-	// DeckIDs lists the uploaded decks.
+	// SaveDeck keeps an uploaded deck's source under id for ttl; saving the
+	// same id again keeps the first source and only renews the ttl. ErrFull
+	// when the store holds max decks already (expired ones do not count).
+	SaveDeck(ctx context.Context, id string, source []byte, max int, ttl time.Duration) error
+	// KeepDeck renews an uploaded deck's ttl (a room was created from it).
+	// ErrNotFound when there is no such deck, or it expired.
+	KeepDeck(ctx context.Context, id string, ttl time.Duration) error
+	// DeckIDs lists the uploaded decks that have not expired.
 	DeckIDs(ctx context.Context) ([]string, error)
-	// Deck returns an uploaded deck's source. ErrNotFound when there is none.
+	// Deck returns an uploaded deck's source. ErrNotFound when there is
+	// none, or it expired.
 	Deck(ctx context.Context, id string) ([]byte, error)
 
 	// CreateRoom stores a new room in the lobby. ErrExists when the code is
@@ -62,10 +69,27 @@ type Store interface {
 	// Roster returns up to limit active players, the most recent first
 	// (limit 0: all), and how many there are.
 	Roster(ctx context.Context, code string, limit int) ([]Player, int, error)
-	// Connect counts a player's open streams up (+1) or down (-1). It
-	// returns true when, after a disconnect, every connected player has
-	// answered the open question.
-	Connect(ctx context.Context, code, playerID string, delta int) (allAnswered bool, err error)
+	// Connect counts one of a player's streams on an instance in (+1) or
+	// out (-1) and renews that instance's presence lease, as Presence does.
+	// A player counts as connected while any instance whose lease has not
+	// lapsed counts a stream of theirs. It returns true when, after a
+	// disconnect, every connected player has answered the open question.
+	Connect(ctx context.Context, code string, c Connection) (allAnswered bool, err error)
+	// Presence renews an instance's presence lease in the room for p.TTL
+	// and, when p.Counts is set, makes the instance's stream counts exactly
+	// p.Counts (a player it does not list has none there). It drops the
+	// streams of every instance whose lease has lapsed, as if they had
+	// disconnected. Lapsed reports that the instance's own lease had lapsed
+	// or never existed: its streams were dropped, and it should send its
+	// counts. AllAnswered as Connect.
+	Presence(ctx context.Context, code string, p PresenceUpdate) (PresenceResult, error)
+	// MarkLost records that the room's history was lost (its store lost
+	// data: restarted empty, restored from an older snapshot, flushed): the
+	// room is closed with EventClosed{Lost: true} and reason, gets a new
+	// epoch, and expires after retain. A room that no longer exists is
+	// created again from spec in that state, so that everyone who comes
+	// back learns what happened. Marking a lost room again changes nothing.
+	MarkLost(ctx context.Context, spec *Spec, reason string, retain time.Duration) (*State, error)
 
 	// Submit records an answer to the open question, measured by the
 	// store's clock. ErrPhase when no question is open, it is another
@@ -82,11 +106,12 @@ type Store interface {
 	Advance(ctx context.Context, code string, t Transition) (*State, error)
 
 	// Events returns up to max events with seq > after, in order.
-	// ErrTrimmed when the first of them is no longer kept.
+	// ErrTrimmed when the first of them is no longer kept; ErrLost when
+	// after is beyond the room's last event (the store lost events).
 	Events(ctx context.Context, code string, after uint64, max int) ([]Event, error)
 	// Wait blocks until the room has events with seq > after, then returns
 	// up to max of them; it returns no events and no error when wait passes
-	// first. ErrTrimmed as Events.
+	// first. ErrTrimmed and ErrLost as Events.
 	Wait(ctx context.Context, code string, after uint64, max int, wait time.Duration) ([]Event, error)
 	// Scoreboard reads, in one step, the ranked standings of the active
 	// players and everyone's results for question q (q < 0: none).
@@ -94,6 +119,13 @@ type Store interface {
 	// Report reads every player (departed and kicked ones too) and every
 	// answer of the game.
 	Report(ctx context.Context, code string) (*ReportData, error)
+
+	// Keep makes every part of a room whose game is not over expire ttl
+	// from now unless kept again, so that a room nobody drives any more
+	// (every instance gone for good) does not stay for good. A room that is
+	// over keeps its own expiry (Transition.Retain). ErrNotFound for a
+	// missing room.
+	Keep(ctx context.Context, code string, ttl time.Duration) error
 
 	// Lease takes or renews the room's timer lease for owner for ttl. It
 	// returns false when another owner holds it.
@@ -142,6 +174,38 @@ type State struct {
 	Played      int       // questions revealed
 	Touched     time.Time // the last change of any kind
 	Now         time.Time // the store's clock when the state was read
+	// Epoch names the room's history: drawn when the room is created and
+	// again when its history is lost, so that a seq is only comparable
+	// with seqs of the same epoch.
+	Epoch uint64
+	// Lost is true once the room's history was lost (see Store.MarkLost).
+	Lost bool
+}
+
+// MaxEpoch bounds epochs, so that they are exact in a Lua number (a
+// double) and in JSON.
+const MaxEpoch = 1<<52 - 1
+
+// Connection is a change of one player's streams on one instance.
+type Connection struct {
+	PlayerID string
+	Instance string        // the instance the stream is on
+	Delta    int           // +1: a stream opened; -1: one closed
+	TTL      time.Duration // the instance's presence lease
+}
+
+// PresenceUpdate renews an instance's presence lease, and may set its
+// stream counts.
+type PresenceUpdate struct {
+	Instance string
+	TTL      time.Duration
+	Counts   map[string]int // player id → streams on the instance; nil: renew only
+}
+
+// PresenceResult is what Presence found.
+type PresenceResult struct {
+	Lapsed      bool // the instance's lease had lapsed or did not exist
+	AllAnswered bool // as Connect's
 }
 
 // Remaining is the time left in the current phase at now, or, when paused,
@@ -305,4 +369,11 @@ func CheckOpen(st *State, q int, now time.Time, grace time.Duration) Refusal {
 		return Late
 	}
 	return 0
+}
+
+// NewEpoch draws a random epoch in [1, MaxEpoch].
+func NewEpoch() uint64 {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return binary.LittleEndian.Uint64(b[:])%MaxEpoch + 1
 }

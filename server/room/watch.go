@@ -5,9 +5,6 @@ import (
 	"errors"
 	"io"
 	"sync"
-	"time"
-
-	"github.com/quizroom/quizroom/server/game"
 )
 
 // Subscription is one watcher's stream of frames. Next is for one
@@ -24,28 +21,36 @@ type Subscription struct {
 	ended   bool       // a final frame was returned
 
 	failOnce sync.Once
-	failed   chan struct{} // closed by fail
-	err      error         // why, set before failed is closed
+	failed   context.Context    // done once fail ran: see Cut
+	cancel   context.CancelFunc // ends failed
+	err      error              // why, set before failed is done
 }
 
 // Watch subscribes who to a room's events after seq after (0: start with a
-// snapshot). ErrInvalid when after is ahead of the room.
-func (e *Engine) Watch(ctx context.Context, code string, who Identity, after uint64) (*Subscription, error) {
+// snapshot); epoch is the room's epoch as the client knew it (0: unknown).
+// ErrLost when the room's history was lost since (see lost.go); ErrInvalid
+// when after is ahead of the room and the client did not say its epoch.
+func (e *Engine) Watch(ctx context.Context, code string, who Identity, after, epoch uint64) (*Subscription, error) {
 	spec, err := e.spec(ctx, code)
 	if err != nil {
-		return nil, err
+		return nil, e.gone(ctx, code, err, after, epoch)
 	}
+	seen := e.seenSeq(code)
 	st, err := e.store.State(ctx, code)
 	if err != nil {
+		return nil, e.gone(ctx, code, err, after, epoch)
+	}
+	if err := e.checkHistory(ctx, spec, st, seen, after, epoch); err != nil {
 		return nil, err
 	}
 	if after > st.Seq {
 		return nil, Errorf(ErrInvalid, "after_seq %d is ahead of the room, whose last event is %d", after, st.Seq)
 	}
-	s := &Subscription{e: e, spec: spec, who: who, queue: make(chan Frame, e.cfg.QueueSize), failed: make(chan struct{})}
+	s := &Subscription{e: e, spec: spec, who: who, queue: make(chan Frame, e.cfg.QueueSize)}
+	s.failed, s.cancel = context.WithCancel(context.Background())
 	var from uint64
 	for {
-		if s.hub, err = e.hubFor(ctx, spec, st.Seq); err != nil {
+		if s.hub, err = e.hubFor(ctx, spec, st); err != nil {
 			return nil, err
 		}
 		var ok bool
@@ -58,7 +63,7 @@ func (e *Engine) Watch(ctx context.Context, code string, who Identity, after uin
 		return nil, err
 	}
 	if who.Role == PlayerRole {
-		if _, err := e.store.Connect(ctx, code, who.PlayerID, 1); err != nil {
+		if err := e.connect(ctx, code, who.PlayerID); err != nil {
 			s.hub.remove(s)
 			return nil, err
 		}
@@ -154,7 +159,7 @@ func (s *Subscription) Next(ctx context.Context) (Frame, error) {
 		} else {
 			select {
 			case f = <-s.queue:
-			case <-s.failed:
+			case <-s.failed.Done():
 				// Frames queued before the failure still go out first.
 				select {
 				case f = <-s.queue:
@@ -174,29 +179,32 @@ func (s *Subscription) Next(ctx context.Context) (Frame, error) {
 }
 
 // Close ends the subscription. A player stops counting as connected only
-// after Config.DisconnectGrace, unless they watch again before.
+// after a grace (see Engine.closed), unless they watch again before.
 func (s *Subscription) Close() {
+	cut := s.cut()
 	s.hub.remove(s)
 	s.fail(io.EOF)
 	if s.who.Role == PlayerRole {
-		s.e.after(s.e.cfg.DisconnectGrace, s.disconnect)
+		s.e.closed(s.spec.Code, s.who.PlayerID, cut)
 	}
 }
 
-// disconnect counts the player's stream out, closing the open question if
-// everyone still connected has answered it.
-func (s *Subscription) disconnect() {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	all, err := s.e.store.Connect(ctx, s.spec.Code, s.who.PlayerID, -1)
-	if err != nil {
-		return
-	}
-	if all {
-		if st, err := s.e.store.State(ctx, s.spec.Code); err == nil && st.Phase == game.PhaseQuestion {
-			s.e.closeEarly(ctx, s.spec, st.Version, st.Q)
-		}
-	}
+// cut reports whether the server ended the subscription (the hub failed,
+// the client was too slow, the server shuts down), rather than its
+// client or the room's end.
+func (s *Subscription) cut() bool {
+	return s.failed.Err() != nil && !errors.Is(s.err, io.EOF)
+}
+
+// Cut is done once the subscription ended (Err says why): when the server
+// cut it off, its stream's sender may be stuck writing to a client that
+// does not read, and the stream must end all the same.
+func (s *Subscription) Cut() context.Context { return s.failed }
+
+// Err is why the subscription ended, once Cut is done.
+func (s *Subscription) Err() error {
+	<-s.failed.Done()
+	return s.err
 }
 
 // push queues a live frame, cutting the watcher off when its queue is full.
@@ -216,7 +224,7 @@ func (s *Subscription) fail(err error) {
 			err = io.EOF
 		}
 		s.err = err
-		close(s.failed)
+		s.cancel()
 	})
 }
 

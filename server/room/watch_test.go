@@ -97,12 +97,12 @@ func frames(t *testing.T, s *room.Subscription, n int) []string {
 func TestSlowWatcherIsCutOff(t *testing.T) {
 	e := newEngine(t, room.Config{QueueSize: 4})
 	code := newRoom(t, e)
-	slow, err := e.Watch(context.Background(), code, room.Identity{Role: room.Spectator}, 0)
+	slow, err := e.Watch(context.Background(), code, room.Identity{Role: room.Spectator}, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer slow.Close()
-	reader, err := e.Watch(context.Background(), code, hostID, 0)
+	reader, err := e.Watch(context.Background(), code, hostID, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestSlowWatcherIsCutOff(t *testing.T) {
 func TestResumeIsExact(t *testing.T) {
 	e := newEngine(t, room.Config{})
 	code := newRoom(t, e)
-	s, err := e.Watch(context.Background(), code, hostID, 0)
+	s, err := e.Watch(context.Background(), code, hostID, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestResumeIsExact(t *testing.T) {
 	frames(t, s, 5) // the snapshot and the 4 events
 	s.Close()
 	toggle(t, e, code, 3)
-	resumed, err := e.Watch(context.Background(), code, hostID, 4)
+	resumed, err := e.Watch(context.Background(), code, hostID, 4, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func TestResumeBeyondLogGetsSnapshot(t *testing.T) {
 	e := newEngine(t, room.Config{})
 	code := newRoom(t, e)
 	toggle(t, e, code, 40) // 80 events; the store keeps 50
-	s, err := e.Watch(context.Background(), code, hostID, 3)
+	s, err := e.Watch(context.Background(), code, hostID, 3, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +170,7 @@ func TestResumeBeyondLogGetsSnapshot(t *testing.T) {
 func TestClosingEndsStreams(t *testing.T) {
 	e := newEngine(t, room.Config{})
 	code := newRoom(t, e)
-	s, err := e.Watch(context.Background(), code, room.Identity{Role: room.Spectator}, 0)
+	s, err := e.Watch(context.Background(), code, room.Identity{Role: room.Spectator}, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +196,7 @@ func TestShutdownEndsStreams(t *testing.T) {
 	done := make(chan struct{})
 	go func() { _ = e.Run(ctx); close(done) }()
 	code := newRoom(t, e)
-	s, err := e.Watch(context.Background(), code, hostID, 0)
+	s, err := e.Watch(context.Background(), code, hostID, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +207,7 @@ func TestShutdownEndsStreams(t *testing.T) {
 	if _, err := s.Next(context.Background()); !errors.Is(err, room.ErrShutdown) {
 		t.Errorf("after shutdown: got %v, want ErrShutdown", err)
 	}
-	if _, err := e.Watch(context.Background(), code, hostID, 0); !errors.Is(err, room.ErrShutdown) {
+	if _, err := e.Watch(context.Background(), code, hostID, 0, 0); !errors.Is(err, room.ErrShutdown) {
 		t.Errorf("watch after shutdown: got %v, want ErrShutdown", err)
 	}
 }
@@ -228,7 +228,7 @@ func TestDisconnectGrace(t *testing.T) {
 			t.Fatal(err)
 		}
 		who := room.Identity{Role: room.PlayerRole, PlayerID: p.ID, Name: p.Name}
-		s, err := e.Watch(ctx, code, who, 0)
+		s, err := e.Watch(ctx, code, who, 0, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -301,7 +301,7 @@ func TestSnapshotsShareOneRead(t *testing.T) {
 	before := store.reads.Load()
 	moments := map[string]bool{} // a roster batch may land between two snapshots
 	for _, who := range players {
-		s, err := e.Watch(context.Background(), code, who, 0)
+		s, err := e.Watch(context.Background(), code, who, 0, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

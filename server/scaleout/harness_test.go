@@ -10,7 +10,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -30,7 +32,13 @@ import (
 	"github.com/quizroom/quizroom/server/servertest"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(int) {
+		if buildDir != "" {
+			_ = os.RemoveAll(buildDir)
+		}
+	}))
+}
 
 // deck has one question of every kind and a 5 s time limit (the
 // shortest allowed), so that a question left open ends soon.
@@ -99,6 +107,7 @@ const timeout = 60 * time.Second
 type node struct {
 	name   string
 	client quizv1.QuizServiceClient
+	engine *room.Engine // for instances in this process; nil for processes
 }
 
 // cluster is the server instances of one test, sharing a Redis and a key
@@ -127,7 +136,9 @@ func (c *cluster) start(name string) *node {
 	}
 	c.t.Cleanup(func() { _ = store.Close() }) // after the server stops: cleanups run last first
 	srv := servertest.Start(c.t, servertest.Options{Store: store, Engine: room.Config{Instance: name}})
-	return c.add(name, srv.Client(c.t))
+	n := c.add(name, srv.Client(c.t))
+	n.engine = srv.Engine
+	return n
 }
 
 // add adds an instance that serves on a client's connection.
@@ -208,24 +219,30 @@ func (c *cluster) call(i int, out *outages, f func(context.Context, quizv1.QuizS
 type follower struct {
 	name string
 	done chan struct{} // closed when the game finished (or the test ended)
+	stop func()        // closes the follower's client: its stream ends
 
-	mu        sync.Mutex // guards the fields below
-	snapshot  uint64     // seq of the first snapshot
-	seqs      []uint64   // seqs of every event after it, in order of arrival
-	resumes   int        // streams opened after the first
-	snapshots int        // snapshots received
+	mu        sync.Mutex        // guards the fields below
+	snapshot  uint64            // seq of the first snapshot
+	epoch     uint64            // the room's epoch, from the snapshot
+	seqs      []uint64          // seqs of every event after it, in order of arrival
+	kinds     map[uint64]string // what each seq carried (the payload's type)
+	resumes   int               // streams opened after the first
+	snapshots int               // snapshots received
 	opened    map[int]*quizv1.QuestionOpened
-	revealed  map[int]bool
+	revealed  map[int]*quizv1.Event // the QuestionRevealed events
 	final     *quizv1.GameFinished
+	lost      error // the DataLoss that ended the stream, if it did
 }
 
 // follow starts a follower of room code with token on instance i; on is
-// called with every event, in the follower's goroutine. It returns once
-// the first stream delivered its snapshot.
-func (c *cluster) follow(name, code, token string, i int, out *outages, on func(*quizv1.Event)) *follower {
+// called with every event, in the follower's goroutine, and reconnect (if
+// not nil) before each reconnection, as a client's backoff would. It
+// returns once the first stream delivered its snapshot.
+func (c *cluster) follow(name, code, token string, i int, out *outages, on func(*quizv1.Event), reconnect func()) *follower {
 	c.t.Helper()
-	f := &follower{name: name, done: make(chan struct{}), opened: map[int]*quizv1.QuestionOpened{}, revealed: map[int]bool{}}
+	f := &follower{name: name, done: make(chan struct{}), opened: map[int]*quizv1.QuestionOpened{}, revealed: map[int]*quizv1.Event{}, kinds: map[uint64]string{}}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*timeout)
+	f.stop = cancel
 	started := make(chan struct{})
 	var once sync.Once
 	stopped := make(chan struct{})
@@ -234,10 +251,19 @@ func (c *cluster) follow(name, code, token string, i int, out *outages, on func(
 		defer close(f.done)
 		var last uint64
 		for attempt := 0; ctx.Err() == nil; attempt++ {
+			if attempt > 0 && reconnect != nil {
+				reconnect()
+			}
 			n := c.node(i + attempt)
 			err := f.stream(ctx, n, code, token, &last, func() { once.Do(func() { close(started) }) }, on)
 			if err == nil {
 				return // the game finished
+			}
+			if status.Code(err) == codes.DataLoss {
+				f.mu.Lock()
+				f.lost = err
+				f.mu.Unlock()
+				return // the room's history was lost: nothing to resume
 			}
 			if ctx.Err() == nil {
 				out.add(n.name, err)
@@ -262,7 +288,10 @@ func (c *cluster) follow(name, code, token string, i int, out *outages, on func(
 func (f *follower) stream(ctx context.Context, n *node, code, token string, last *uint64, started func(), on func(*quizv1.Event)) error {
 	sctx, cancel := context.WithCancel(as(ctx, token))
 	defer cancel()
-	s, err := n.client.Watch(sctx, &quizv1.WatchRequest{RoomCode: code, AfterSeq: *last})
+	f.mu.Lock()
+	epoch := f.epoch
+	f.mu.Unlock()
+	s, err := n.client.Watch(sctx, &quizv1.WatchRequest{RoomCode: code, AfterSeq: *last, Epoch: epoch})
 	if err != nil {
 		return err
 	}
@@ -276,19 +305,21 @@ func (f *follower) stream(ctx context.Context, n *node, code, token string, last
 		}
 		ev := resp.GetEvent()
 		f.mu.Lock()
-		if ev.GetSnapshot() != nil {
+		if snap := ev.GetSnapshot(); snap != nil {
 			f.snapshots++
+			f.epoch = snap.GetRoom().GetEpoch()
 			if f.snapshots == 1 {
 				f.snapshot = ev.GetSeq()
 			}
 		} else {
 			f.seqs = append(f.seqs, ev.GetSeq())
+			f.kinds[ev.GetSeq()] = fmt.Sprintf("%T", ev.GetPayload())
 		}
 		if o := ev.GetQuestionOpened(); o != nil {
 			f.opened[int(o.GetIndex())] = o
 		}
 		if r := ev.GetQuestionRevealed(); r != nil {
-			f.revealed[int(r.GetIndex())] = true
+			f.revealed[int(r.GetIndex())] = ev
 		}
 		if fin := ev.GetGameFinished(); fin != nil {
 			f.final = fin
@@ -300,6 +331,12 @@ func (f *follower) stream(ctx context.Context, n *node, code, token string, last
 			on(ev)
 		}
 		if ev.GetGameFinished() != nil {
+			return nil
+		}
+		if closed := ev.GetRoomClosed(); closed != nil {
+			if closed.GetHistoryLost() {
+				return status.Error(codes.DataLoss, "RoomClosed: "+closed.GetReason())
+			}
 			return nil
 		}
 	}
@@ -321,7 +358,7 @@ func (f *follower) check(t *testing.T) {
 	t.Helper()
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.final == nil {
+	if f.final == nil && f.lost == nil {
 		t.Errorf("%s: never saw the game finish", f.name)
 	}
 	if f.snapshots != 1 {
@@ -382,13 +419,13 @@ func (c *cluster) answer(code string, p *gamePlayer, q int, a *quizv1.Answer, ou
 	return err
 }
 
-// uploadAndCreate uploads deck through instance i and creates a room of it
-// with settings; it returns the room code and the host token.
-func (c *cluster) uploadAndCreate(i int, settings *quizv1.RoomSettings, out *outages) (string, string) {
+// uploadAndCreate uploads source through instance i and creates a room of
+// it with settings; it returns the room code and the host token.
+func (c *cluster) uploadAndCreate(i int, source string, settings *quizv1.RoomSettings, out *outages) (string, string) {
 	c.t.Helper()
 	var code, host string
 	err := c.call(i, out, func(ctx context.Context, cl quizv1.QuizServiceClient) error {
-		up, err := cl.UploadDeck(ctx, &quizv1.UploadDeckRequest{Source: deck})
+		up, err := cl.UploadDeck(ctx, &quizv1.UploadDeckRequest{Source: source})
 		if err != nil {
 			return err
 		}
@@ -556,4 +593,23 @@ func checkOutages(t *testing.T, out *outages, words ...string) int {
 		}
 	}
 	return len(list)
+}
+
+// sameHistory fails the test unless every seq that several followers saw
+// carried the same kind of event for each of them: a seq is never reused
+// for another event.
+func sameHistory(t *testing.T, followers []*follower) {
+	t.Helper()
+	carried := map[uint64]string{}
+	who := map[uint64]string{}
+	for _, f := range followers {
+		f.mu.Lock()
+		for seq, kind := range f.kinds {
+			if k, ok := carried[seq]; ok && k != kind {
+				t.Errorf("seq %d carried %s for %s and %s for %s", seq, k, who[seq], kind, f.name)
+			}
+			carried[seq], who[seq] = kind, f.name
+		}
+		f.mu.Unlock()
+	}
 }

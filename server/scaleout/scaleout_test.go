@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -40,6 +41,26 @@ type testGame struct {
 	players   []*gamePlayer
 	followers []*follower
 	hold      func(p int, q int) // called before player p answers question q
+	reconnect func(p int)        // called before player p's follower reconnects; may be nil
+
+	mu   sync.Mutex   // guards gone
+	gone map[int]bool // players who closed their client (see leave)
+}
+
+// leave makes player p close its client: its stream ends and it answers
+// no more.
+func (g *testGame) leave(p int) {
+	g.mu.Lock()
+	g.gone[p] = true
+	g.mu.Unlock()
+	g.followers[p].stop()
+}
+
+// left reports whether player p closed its client.
+func (g *testGame) left(p int) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.gone[p]
 }
 
 // newGame creates a room through instance 0, joins n players spread over
@@ -47,8 +68,14 @@ type testGame struct {
 // every question as it opens, and adds a spectator on every instance.
 func (c *cluster) newGame(settings *quizv1.RoomSettings, n int, hold func(p, q int)) *testGame {
 	c.t.Helper()
-	g := &testGame{c: c, out: &outages{}, hold: hold}
-	g.code, g.host = c.uploadAndCreate(0, settings, g.out)
+	return c.newGameOf(deck, settings, n, hold)
+}
+
+// newGameOf is newGame with a deck of its own.
+func (c *cluster) newGameOf(source string, settings *quizv1.RoomSettings, n int, hold func(p, q int)) *testGame {
+	c.t.Helper()
+	g := &testGame{c: c, out: &outages{}, hold: hold, gone: map[int]bool{}}
+	g.code, g.host = c.uploadAndCreate(0, source, settings, g.out)
 	c.mu.Lock()
 	instances := len(c.nodes)
 	c.mu.Unlock()
@@ -64,13 +91,20 @@ func (c *cluster) newGame(settings *quizv1.RoomSettings, n int, hold func(p, q i
 			if g.hold != nil {
 				g.hold(i, q)
 			}
+			if g.left(i) {
+				return
+			}
 			// Late answers are refused (FailedPrecondition) and not counted
 			// as accepted: the report must simply not have them.
 			_ = c.answer(g.code, p, q, plan(i, q, o), g.out)
+		}, func() {
+			if g.reconnect != nil {
+				g.reconnect(i)
+			}
 		}))
 	}
 	for i := range instances {
-		g.followers = append(g.followers, c.follow(fmt.Sprintf("spectator on %s", c.node(i).name), g.code, "", i, g.out, nil))
+		g.followers = append(g.followers, c.follow(fmt.Sprintf("spectator on %s", c.node(i).name), g.code, "", i, g.out, nil, nil))
 	}
 	return g
 }
@@ -96,12 +130,13 @@ func (g *testGame) start() {
 func (g *testGame) finish(sc game.Scoring) {
 	t := g.c.t
 	t.Helper()
-	for _, f := range g.followers {
-		f.wait(t)
+	for i, f := range g.followers {
+		if !g.left(i) {
+			f.wait(t)
+			f.check(t)
+		}
 	}
-	for _, f := range g.followers {
-		f.check(t)
-	}
+	sameHistory(t, g.followers)
 	spectator := g.followers[len(g.followers)-1]
 	spectator.mu.Lock()
 	opened, final := spectator.opened, spectator.final
@@ -263,7 +298,7 @@ func (f *follower) saw(q int, revealed bool) bool {
 	if !revealed {
 		return f.opened[q] != nil
 	}
-	return f.revealed[q]
+	return f.revealed[q] != nil
 }
 
 // waitFor polls cond until it holds, failing the test after timeout.
@@ -294,26 +329,71 @@ func (p *process) kill() {
 	})
 }
 
-// startProcess builds the server and runs it as instance name of c's
-// deployment, killed when the test ends.
+// term stops the process as an operator would (SIGTERM) and waits for it
+// to exit, killing it if it takes more than timeout.
+func (p *process) term(t *testing.T) {
+	t.Helper()
+	p.once.Do(func() {
+		_ = p.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-p.done:
+		case <-time.After(timeout):
+			_ = p.cmd.Process.Kill()
+			<-p.done
+			t.Errorf("quizd did not exit within %v of SIGTERM", timeout)
+		}
+	})
+}
+
+// The server binary, built once for every test of the package.
+var (
+	buildOnce sync.Once
+	buildDir  string
+	binary    string
+	buildErr  error
+)
+
+// quizd builds the server once and returns its path.
+func quizd(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		if buildDir, buildErr = os.MkdirTemp("", "scaleout-quizd-"); buildErr != nil {
+			return
+		}
+		binary = filepath.Join(buildDir, "quizd")
+		if out, err := exec.Command("go", "build", "-o", binary, "github.com/quizroom/quizroom/server").CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("building the server: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binary
+}
+
+// startProcess runs the server as instance name of c's deployment on a
+// free port, killed when the test ends.
 func startProcess(t *testing.T, c *cluster, name string) *process {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "quizd")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/quizroom/quizroom/server").CombinedOutput(); err != nil {
-		t.Fatalf("building the server: %v\n%s", err, out)
-	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := l.Addr().String()
 	_ = l.Close()
+	return runProcess(t, c, name, addr)
+}
+
+// runProcess runs the server as instance name of c's deployment on addr
+// (a restart reuses its predecessor's), killed when the test ends.
+func runProcess(t *testing.T, c *cluster, name, addr string) *process {
+	t.Helper()
 	log, err := os.Create(filepath.Join(t.TempDir(), "quizd.log"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "-listen", addr, "-redis", c.url, "-redis-prefix", c.prefix, "-instance", name,
-		"-join-rate", "-1", "-answer-rate", "-1", "-log-level", "warn", "-http", "")
+	cmd := exec.Command(quizd(t), "-listen", addr, "-redis", c.url, "-redis-prefix", c.prefix, "-instance", name,
+		"-join-rate", "-1", "-answer-rate", "-1", "-watch-rate", "-1", "-log-level", "warn", "-http", "")
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -325,7 +405,7 @@ func startProcess(t *testing.T, c *cluster, name string) *process {
 		_ = log.Close()
 		if t.Failed() {
 			out, _ := os.ReadFile(log.Name())
-			t.Logf("quizd log:\n%s", out)
+			t.Logf("quizd %s log:\n%s", name, out)
 		}
 	})
 	client := dial(t, addr)

@@ -29,12 +29,16 @@ type Options struct {
 	// Engine adjusts the engine's config (Store and Encoder are set; the
 	// default Logger logs warnings and errors to stderr).
 	Engine room.Config
-	// API adjusts the gRPC service's config (Engine is set). Rate limits
-	// default to off: tests drive many clients from one address.
+	// API adjusts the gRPC service's config (Engine is set). Rate and
+	// stream limits default to off: tests drive many clients from one
+	// address.
 	API api.Config
 	// Web also serves the web app and the API for browsers (package
 	// webserve) on another port of 127.0.0.1, at Server.WebURL.
 	Web bool
+	// ServerOptions are added to api.ServerOptions (interceptors that
+	// observe calls, say).
+	ServerOptions []grpc.ServerOption
 }
 
 // Server is a running test server.
@@ -75,19 +79,22 @@ func Run(opt Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	raw, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
+	lis, conns := api.TrackConns(raw)
 	acfg := opt.API
-	acfg.Engine = engine
-	if acfg.JoinRate == 0 {
-		acfg.JoinRate = -1
+	acfg.Engine, acfg.Conns = engine, conns
+	for _, rate := range []*float64{&acfg.JoinRate, &acfg.AnswerRate, &acfg.WatchRate, &acfg.WatchTokenRate, &acfg.UploadsPerHour, &acfg.AuthFailRate} {
+		if *rate == 0 {
+			*rate = -1
+		}
 	}
-	if acfg.AnswerRate == 0 {
-		acfg.AnswerRate = -1
+	if acfg.StreamsPerToken == 0 {
+		acfg.StreamsPerToken = -1
 	}
-	srv := grpc.NewServer(api.ServerOptions()...)
+	srv := grpc.NewServer(append(api.ServerOptions(), opt.ServerOptions...)...)
 	api.New(acfg).Register(srv)
 	stopWeb := func() {}
 	webURL := ""

@@ -217,11 +217,10 @@ func testEvents(t *testing.T, newStore NewStore) {
 	if err != nil || len(evs) != 3 || evs[0].Seq != 6 || evs[2].Seq != 8 {
 		t.Errorf("Events after 5, at most 3: %+v, %v; want seqs 6 to 8", evs, err)
 	}
-	for _, after := range []uint64{20, 25} {
-		if evs := f.events(after); len(evs) != 0 {
-			t.Errorf("Events after %d of 20: %+v, want none", after, evs)
-		}
+	if evs := f.events(20); len(evs) != 0 {
+		t.Errorf("Events after the last: %+v, want none", evs)
 	}
+	wantErr(t, "Events after a seq beyond the last", second(f.s.Events(f.ctx, f.code, 25, 10)), room.ErrLost)
 	if st := f.state(); st.Seq != 20 {
 		t.Errorf("state seq: %d, want 20", st.Seq)
 	}

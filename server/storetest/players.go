@@ -213,7 +213,7 @@ func testPresence(t *testing.T, newStore NewStore) {
 	a, b, c, d := ids[0], ids[1], ids[2], ids[3]
 	connect := func(id string, delta int) bool {
 		t.Helper()
-		all, err := f.s.Connect(f.ctx, f.code, id, delta)
+		all, err := f.s.Connect(f.ctx, f.code, room.Connection{PlayerID: id, Instance: "i1", Delta: delta, TTL: time.Minute})
 		if err != nil {
 			t.Fatalf("Connect %s %+d: %v", id, delta, err)
 		}
@@ -274,7 +274,7 @@ func testPresenceWhilePaused(t *testing.T, newStore NewStore) {
 	ids := f.players(3)
 	connect := func(id string, delta int) {
 		t.Helper()
-		if _, err := f.s.Connect(f.ctx, f.code, id, delta); err != nil {
+		if _, err := f.s.Connect(f.ctx, f.code, room.Connection{PlayerID: id, Instance: "i1", Delta: delta, TTL: time.Minute}); err != nil {
 			t.Fatal(err)
 		}
 	}

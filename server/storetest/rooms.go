@@ -184,7 +184,7 @@ func testRetention(t *testing.T, newStore NewStore) {
 		t.Fatalf("Report right after the finish: %+v, %v; want one question's results", rep, err)
 	}
 	// Writes after the finish must not keep parts of the room alive.
-	if _, err := s.Connect(c, spec.Code, p.ID, 1); err != nil {
+	if _, err := s.Connect(c, spec.Code, room.Connection{PlayerID: p.ID, Instance: "i1", Delta: 1, TTL: time.Minute}); err != nil {
 		t.Fatalf("Connect after the finish: %v", err)
 	}
 	if err := s.Leave(c, spec.Code, p.ID); err != nil {
@@ -225,17 +225,17 @@ func testDecks(t *testing.T, newStore NewStore) {
 	if err != nil || len(ids) != 0 {
 		t.Errorf("DeckIDs of an empty store: %v, %v; want none", ids, err)
 	}
-	if err := s.SaveDeck(c, "a-1", []byte("# A\n"), 2); err != nil {
+	if err := s.SaveDeck(c, "a-1", []byte("# A\n"), 2, time.Hour); err != nil {
 		t.Fatalf("SaveDeck: %v", err)
 	}
-	if err := s.SaveDeck(c, "b-2", []byte("# B\n\nü"), 2); err != nil {
+	if err := s.SaveDeck(c, "b-2", []byte("# B\n\nü"), 2, 400*time.Millisecond); err != nil {
 		t.Fatalf("SaveDeck: %v", err)
 	}
-	// Saving again is a no-op, even at the limit, and keeps the first source.
-	if err := s.SaveDeck(c, "a-1", []byte("# other\n"), 2); err != nil {
+	// Saving again only renews, even at the limit, and keeps the first source.
+	if err := s.SaveDeck(c, "a-1", []byte("# other\n"), 2, time.Hour); err != nil {
 		t.Errorf("SaveDeck of a saved id at the limit: %v, want no error", err)
 	}
-	wantMsg(t, "SaveDeck over the limit", s.SaveDeck(c, "c-3", []byte("# C\n"), 2), room.ErrFull, "too many uploaded decks: at most 2")
+	wantMsg(t, "SaveDeck over the limit", s.SaveDeck(c, "c-3", []byte("# C\n"), 2, time.Hour), room.ErrFull, "too many uploaded decks: at most 2")
 	ids, err = s.DeckIDs(c)
 	slices.Sort(ids)
 	if err != nil || !slices.Equal(ids, []string{"a-1", "b-2"}) {
@@ -246,6 +246,21 @@ func testDecks(t *testing.T, newStore NewStore) {
 		if err != nil || string(src) != want {
 			t.Errorf("Deck %s: %q, %v; want %q", id, src, err, want)
 		}
+	}
+	// b-2 expires: it is gone, no longer counts, and cannot be kept.
+	eventually(t, "the deck b-2 expiring", func() bool {
+		_, err := s.Deck(c, "b-2")
+		return err != nil
+	})
+	wantErr(t, "KeepDeck of an expired deck", s.KeepDeck(c, "b-2", time.Hour), room.ErrNotFound)
+	if err := s.KeepDeck(c, "a-1", time.Hour); err != nil {
+		t.Errorf("KeepDeck: %v", err)
+	}
+	if ids, err := s.DeckIDs(c); err != nil || !slices.Equal(ids, []string{"a-1"}) {
+		t.Errorf("DeckIDs after b-2 expired: %v, %v; want [a-1]", ids, err)
+	}
+	if err := s.SaveDeck(c, "c-3", []byte("# C\n"), 2, time.Hour); err != nil {
+		t.Errorf("SaveDeck once an expired deck made room: %v", err)
 	}
 }
 
@@ -284,5 +299,49 @@ func testLease(t *testing.T, newStore NewStore) {
 	}
 	if !lease("a", ttl) {
 		t.Error("Lease after its owner's release: refused")
+	}
+}
+
+// testKeep checks that a room whose game runs expires unless kept, every
+// part of it, and that a finished room keeps its own retention.
+func testKeep(t *testing.T, newStore NewStore) {
+	f := newRoom(t, newStore, []game.Question{single()}, nil)
+	p, _ := f.join("Ann")
+	f.connectOn("A", p.ID, 1, time.Minute)
+	f.open(0)
+	f.submit(p.ID, 0, choice(1))
+	const ttl = 400 * time.Millisecond
+	if err := f.s.Keep(f.ctx, f.code, ttl); err != nil {
+		t.Fatalf("Keep: %v", err)
+	}
+	time.Sleep(ttl / 2)
+	if err := f.s.Keep(f.ctx, f.code, ttl); err != nil { // kept again
+		t.Fatalf("Keep again: %v", err)
+	}
+	time.Sleep(ttl * 3 / 4)
+	if _, err := f.s.State(f.ctx, f.code); err != nil {
+		t.Errorf("State of a room kept again: %v", err)
+	}
+	eventually(t, "a room no longer kept expiring", func() bool {
+		_, err := f.s.State(f.ctx, f.code)
+		return err != nil
+	})
+	wantErr(t, "Spec of a room that expired", second(f.s.Spec(f.ctx, f.code)), room.ErrNotFound)
+	wantErr(t, "Report of a room that expired", second(f.s.Report(f.ctx, f.code)), room.ErrNotFound)
+	wantErr(t, "Keep of a room that expired", f.s.Keep(f.ctx, f.code, ttl), room.ErrNotFound)
+	live, err := f.s.Rooms(f.ctx)
+	if err != nil || slices.Contains(live, f.code) {
+		t.Errorf("Rooms after the room expired: %v, %v; want it gone", live, err)
+	}
+
+	// A finished room is kept for its retention, whatever Keep says.
+	g := newRoom(t, newStore, []game.Question{single()}, nil)
+	g.advance(room.Transition{To: game.PhaseClosed, Retain: time.Hour})
+	if err := g.s.Keep(g.ctx, g.code, time.Millisecond); err != nil {
+		t.Fatalf("Keep of a closed room: %v", err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if _, err := g.s.State(g.ctx, g.code); err != nil {
+		t.Errorf("State of a closed room after a short Keep: %v, want it retained", err)
 	}
 }

@@ -8,7 +8,10 @@
 //
 // Authentication: CreateRoom returns a host token, JoinRoom a player token.
 // Send it in the request metadata as `authorization: Bearer <token>`. Watch
-// without a token gives the public spectator view.
+// without a token gives the public spectator view. A token is 22 characters
+// of A–Z, a–z, 0–9, - and _: anything else is Unauthenticated at once, and
+// an address that sends too many tokens the room does not know is refused
+// with ResourceExhausted for a while.
 //
 // Errors are gRPC status codes with a message that says what was wrong and
 // what is allowed; InvalidArgument carries google.rpc.BadRequest field
@@ -1072,7 +1075,18 @@ type RoomInfo struct {
 	// PlayerCount is how many players are in the room.
 	PlayerCount int32 `protobuf:"varint,7,opt,name=player_count,json=playerCount,proto3" json:"player_count,omitempty"`
 	// Locked is true when the lobby refuses new players.
-	Locked        bool `protobuf:"varint,8,opt,name=locked,proto3" json:"locked,omitempty"`
+	Locked bool `protobuf:"varint,8,opt,name=locked,proto3" json:"locked,omitempty"`
+	// Epoch names the room's history: seqs are comparable only within one
+	// epoch. It changes when the server loses the room's history (its store
+	// lost data). Send it back in WatchRequest.epoch when resuming. Set in
+	// snapshots and GetRoom; 0 where the response does not read the room's
+	// state (CreateRoom, JoinRoom).
+	Epoch uint64 `protobuf:"varint,9,opt,name=epoch,proto3" json:"epoch,omitempty"`
+	// HistoryLost is true when the server lost the room's history (its store
+	// lost data: restarted without persistence, restored from an older
+	// snapshot, or flushed): the room was closed, and what it recorded may be
+	// incomplete.
+	HistoryLost   bool `protobuf:"varint,10,opt,name=history_lost,json=historyLost,proto3" json:"history_lost,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1159,6 +1173,20 @@ func (x *RoomInfo) GetPlayerCount() int32 {
 func (x *RoomInfo) GetLocked() bool {
 	if x != nil {
 		return x.Locked
+	}
+	return false
+}
+
+func (x *RoomInfo) GetEpoch() uint64 {
+	if x != nil {
+		return x.Epoch
+	}
+	return 0
+}
+
+func (x *RoomInfo) GetHistoryLost() bool {
+	if x != nil {
+		return x.HistoryLost
 	}
 	return false
 }
@@ -1261,7 +1289,8 @@ type JoinRoomRequest struct {
 	// RoomCode is the room's 6-character code (case and spaces ignored).
 	RoomCode string `protobuf:"bytes,1,opt,name=room_code,json=roomCode,proto3" json:"room_code,omitempty"`
 	// Name is the display name: 1–24 characters after trimming and Unicode
-	// normalisation, no control characters, unique in the room ignoring case.
+	// normalisation, no control characters, unique in the room ignoring case
+	// and letters that look alike.
 	Name          string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1483,7 +1512,12 @@ type WatchRequest struct {
 	// RoomCode is the room's 6-character code.
 	RoomCode string `protobuf:"bytes,1,opt,name=room_code,json=roomCode,proto3" json:"room_code,omitempty"`
 	// AfterSeq is the last seq the client saw; 0 starts with a snapshot.
-	AfterSeq      uint64 `protobuf:"varint,2,opt,name=after_seq,json=afterSeq,proto3" json:"after_seq,omitempty"`
+	AfterSeq uint64 `protobuf:"varint,2,opt,name=after_seq,json=afterSeq,proto3" json:"after_seq,omitempty"`
+	// Epoch is the room's epoch as the client knew it (RoomInfo.epoch of its
+	// last snapshot); 0 when unknown. When the room's history no longer
+	// matches it (the server lost the room, or events up to after_seq), Watch
+	// fails with DataLoss instead of replaying a different history.
+	Epoch         uint64 `protobuf:"varint,3,opt,name=epoch,proto3" json:"epoch,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1528,6 +1562,13 @@ func (x *WatchRequest) GetRoomCode() string {
 func (x *WatchRequest) GetAfterSeq() uint64 {
 	if x != nil {
 		return x.AfterSeq
+	}
+	return 0
+}
+
+func (x *WatchRequest) GetEpoch() uint64 {
+	if x != nil {
+		return x.Epoch
 	}
 	return 0
 }
@@ -3345,7 +3386,10 @@ func (x *PlayerKicked) GetPlayerCount() int32 {
 type RoomClosed struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Reason says why, for people.
-	Reason        string `protobuf:"bytes,1,opt,name=reason,proto3" json:"reason,omitempty"`
+	Reason string `protobuf:"bytes,1,opt,name=reason,proto3" json:"reason,omitempty"`
+	// HistoryLost is true when the room closed because the server lost its
+	// history (see RoomInfo.history_lost).
+	HistoryLost   bool `protobuf:"varint,2,opt,name=history_lost,json=historyLost,proto3" json:"history_lost,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3385,6 +3429,13 @@ func (x *RoomClosed) GetReason() string {
 		return x.Reason
 	}
 	return ""
+}
+
+func (x *RoomClosed) GetHistoryLost() bool {
+	if x != nil {
+		return x.HistoryLost
+	}
+	return false
 }
 
 // SubmitAnswerRequest answers the open question.
@@ -4908,7 +4959,7 @@ const file_quiz_v1_quiz_proto_rawDesc = "" +
 	"\x12CreateRoomResponse\x12%\n" +
 	"\x04room\x18\x01 \x01(\v2\x11.quiz.v1.RoomInfoR\x04room\x12\x1d\n" +
 	"\n" +
-	"host_token\x18\x02 \x01(\tR\thostToken\"\x91\x02\n" +
+	"host_token\x18\x02 \x01(\tR\thostToken\"\xca\x02\n" +
 	"\bRoomInfo\x12\x12\n" +
 	"\x04code\x18\x01 \x01(\tR\x04code\x12\x17\n" +
 	"\adeck_id\x18\x02 \x01(\tR\x06deckId\x12\x1d\n" +
@@ -4918,7 +4969,10 @@ const file_quiz_v1_quiz_proto_rawDesc = "" +
 	"\bsettings\x18\x05 \x01(\v2\x15.quiz.v1.RoomSettingsR\bsettings\x12$\n" +
 	"\x05phase\x18\x06 \x01(\x0e2\x0e.quiz.v1.PhaseR\x05phase\x12!\n" +
 	"\fplayer_count\x18\a \x01(\x05R\vplayerCount\x12\x16\n" +
-	"\x06locked\x18\b \x01(\bR\x06locked\"-\n" +
+	"\x06locked\x18\b \x01(\bR\x06locked\x12\x14\n" +
+	"\x05epoch\x18\t \x01(\x04R\x05epoch\x12!\n" +
+	"\fhistory_lost\x18\n" +
+	" \x01(\bR\vhistoryLost\"-\n" +
 	"\x0eGetRoomRequest\x12\x1b\n" +
 	"\troom_code\x18\x01 \x01(\tR\broomCode\"8\n" +
 	"\x0fGetRoomResponse\x12%\n" +
@@ -4934,10 +4988,11 @@ const file_quiz_v1_quiz_proto_rawDesc = "" +
 	"\x10LeaveRoomRequest\x12\x1b\n" +
 	"\troom_code\x18\x01 \x01(\tR\broomCode\"%\n" +
 	"\x11LeaveRoomResponse\x12\x10\n" +
-	"\x03seq\x18\x01 \x01(\x04R\x03seq\"H\n" +
+	"\x03seq\x18\x01 \x01(\x04R\x03seq\"^\n" +
 	"\fWatchRequest\x12\x1b\n" +
 	"\troom_code\x18\x01 \x01(\tR\broomCode\x12\x1b\n" +
-	"\tafter_seq\x18\x02 \x01(\x04R\bafterSeq\"d\n" +
+	"\tafter_seq\x18\x02 \x01(\x04R\bafterSeq\x12\x14\n" +
+	"\x05epoch\x18\x03 \x01(\x04R\x05epoch\"d\n" +
 	"\rWatchResponse\x12$\n" +
 	"\x05event\x18\x01 \x01(\v2\x0e.quiz.v1.EventR\x05event\x12-\n" +
 	"\bpersonal\x18\x02 \x01(\v2\x11.quiz.v1.PersonalR\bpersonal\"\xb9\x01\n" +
@@ -5071,10 +5126,11 @@ const file_quiz_v1_quiz_proto_rawDesc = "" +
 	"\x10questions_played\x18\x04 \x01(\x05R\x0fquestionsPlayed\"Z\n" +
 	"\fPlayerKicked\x12'\n" +
 	"\x06player\x18\x01 \x01(\v2\x0f.quiz.v1.PlayerR\x06player\x12!\n" +
-	"\fplayer_count\x18\x02 \x01(\x05R\vplayerCount\"$\n" +
+	"\fplayer_count\x18\x02 \x01(\x05R\vplayerCount\"G\n" +
 	"\n" +
 	"RoomClosed\x12\x16\n" +
-	"\x06reason\x18\x01 \x01(\tR\x06reason\"\x82\x01\n" +
+	"\x06reason\x18\x01 \x01(\tR\x06reason\x12!\n" +
+	"\fhistory_lost\x18\x02 \x01(\bR\vhistoryLost\"\x82\x01\n" +
 	"\x13SubmitAnswerRequest\x12\x1b\n" +
 	"\troom_code\x18\x01 \x01(\tR\broomCode\x12%\n" +
 	"\x0equestion_index\x18\x02 \x01(\x05R\rquestionIndex\x12'\n" +

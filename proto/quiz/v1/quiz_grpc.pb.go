@@ -8,7 +8,10 @@
 //
 // Authentication: CreateRoom returns a host token, JoinRoom a player token.
 // Send it in the request metadata as `authorization: Bearer <token>`. Watch
-// without a token gives the public spectator view.
+// without a token gives the public spectator view. A token is 22 characters
+// of A–Z, a–z, 0–9, - and _: anything else is Unauthenticated at once, and
+// an address that sends too many tokens the room does not know is refused
+// with ResourceExhausted for a while.
 //
 // Errors are gRPC status codes with a message that says what was wrong and
 // what is allowed; InvalidArgument carries google.rpc.BadRequest field
@@ -62,20 +65,23 @@ const (
 // answers and the host's controls.
 type QuizServiceClient interface {
 	// ListDecks lists the decks this server can run: the built-in ones and
-	// those uploaded with UploadDeck.
+	// those uploaded with UploadDeck that have not expired.
 	//
 	// Errors: Unavailable when the store cannot be reached.
 	ListDecks(ctx context.Context, in *ListDecksRequest, opts ...grpc.CallOption) (*ListDecksResponse, error)
 	// UploadDeck validates a deck written in the Markdown deck format and makes
 	// it available to CreateRoom. Uploading the same source twice returns the
 	// same deck. The response lists the fairness check's warnings, which do
-	// not stop the upload.
+	// not stop the upload. An uploaded deck is kept for a while (48 hours by
+	// default) after its upload or the last room created from it; a room
+	// keeps its own copy of the questions.
 	//
 	// Errors: InvalidArgument when the deck does not validate, with one field
 	// violation per problem naming its line ("deck.md:12: no correct option");
 	// a question whose text contains its own answer does not validate;
-	// ResourceExhausted when the source is too large or the server holds too
-	// many decks; Unavailable when the store cannot be reached.
+	// ResourceExhausted when the source is too large, the server holds too
+	// many decks, or the caller's address uploaded too many decks this hour;
+	// Unavailable when the store cannot be reached.
 	UploadDeck(ctx context.Context, in *UploadDeckRequest, opts ...grpc.CallOption) (*UploadDeckResponse, error)
 	// CreateRoom opens a room in the lobby phase from a deck, or from study
 	// notes the server turns into a deck, and returns its code and the host
@@ -99,7 +105,8 @@ type QuizServiceClient interface {
 	// Errors: InvalidArgument for a malformed code or a bad display name (empty
 	// after trimming, longer than 24 characters, control characters);
 	// NotFound when no such room exists; AlreadyExists when the name is taken
-	// in this room (ignoring case) or was kicked; FailedPrecondition when the
+	// in this room (ignoring case, width and letters that look alike, such as
+	// a Cyrillic А for a Latin A) or was kicked; FailedPrecondition when the
 	// lobby is locked or the game is finished; ResourceExhausted when the room
 	// is full or the caller joins too fast; Unavailable when the store cannot
 	// be reached.
@@ -126,9 +133,11 @@ type QuizServiceClient interface {
 	// not decode; NotFound when no such room exists; Unauthenticated for
 	// malformed authorization metadata; PermissionDenied for a token that is
 	// not of this room; ResourceExhausted when the client reads too slowly to
-	// keep up (reconnect with after_seq); Unavailable when the server shuts
-	// down or the store cannot be reached (reconnect with after_seq, to any
-	// instance).
+	// keep up, or opens too many streams (reconnect with after_seq, after a
+	// pause); Unavailable when the server shuts down or the store cannot be
+	// reached (reconnect with after_seq, to any instance); DataLoss when the
+	// server lost the room's history since the client's epoch and after_seq
+	// (do not retry: the game cannot go on).
 	Watch(ctx context.Context, in *WatchRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchResponse], error)
 	// SubmitAnswer records the calling player's answer to the open question.
 	// The first accepted answer stands. The response never says whether the
@@ -405,20 +414,23 @@ func (c *quizServiceClient) GetReport(ctx context.Context, in *GetReportRequest,
 // answers and the host's controls.
 type QuizServiceServer interface {
 	// ListDecks lists the decks this server can run: the built-in ones and
-	// those uploaded with UploadDeck.
+	// those uploaded with UploadDeck that have not expired.
 	//
 	// Errors: Unavailable when the store cannot be reached.
 	ListDecks(context.Context, *ListDecksRequest) (*ListDecksResponse, error)
 	// UploadDeck validates a deck written in the Markdown deck format and makes
 	// it available to CreateRoom. Uploading the same source twice returns the
 	// same deck. The response lists the fairness check's warnings, which do
-	// not stop the upload.
+	// not stop the upload. An uploaded deck is kept for a while (48 hours by
+	// default) after its upload or the last room created from it; a room
+	// keeps its own copy of the questions.
 	//
 	// Errors: InvalidArgument when the deck does not validate, with one field
 	// violation per problem naming its line ("deck.md:12: no correct option");
 	// a question whose text contains its own answer does not validate;
-	// ResourceExhausted when the source is too large or the server holds too
-	// many decks; Unavailable when the store cannot be reached.
+	// ResourceExhausted when the source is too large, the server holds too
+	// many decks, or the caller's address uploaded too many decks this hour;
+	// Unavailable when the store cannot be reached.
 	UploadDeck(context.Context, *UploadDeckRequest) (*UploadDeckResponse, error)
 	// CreateRoom opens a room in the lobby phase from a deck, or from study
 	// notes the server turns into a deck, and returns its code and the host
@@ -442,7 +454,8 @@ type QuizServiceServer interface {
 	// Errors: InvalidArgument for a malformed code or a bad display name (empty
 	// after trimming, longer than 24 characters, control characters);
 	// NotFound when no such room exists; AlreadyExists when the name is taken
-	// in this room (ignoring case) or was kicked; FailedPrecondition when the
+	// in this room (ignoring case, width and letters that look alike, such as
+	// a Cyrillic А for a Latin A) or was kicked; FailedPrecondition when the
 	// lobby is locked or the game is finished; ResourceExhausted when the room
 	// is full or the caller joins too fast; Unavailable when the store cannot
 	// be reached.
@@ -469,9 +482,11 @@ type QuizServiceServer interface {
 	// not decode; NotFound when no such room exists; Unauthenticated for
 	// malformed authorization metadata; PermissionDenied for a token that is
 	// not of this room; ResourceExhausted when the client reads too slowly to
-	// keep up (reconnect with after_seq); Unavailable when the server shuts
-	// down or the store cannot be reached (reconnect with after_seq, to any
-	// instance).
+	// keep up, or opens too many streams (reconnect with after_seq, after a
+	// pause); Unavailable when the server shuts down or the store cannot be
+	// reached (reconnect with after_seq, to any instance); DataLoss when the
+	// server lost the room's history since the client's epoch and after_seq
+	// (do not retry: the game cannot go on).
 	Watch(*WatchRequest, grpc.ServerStreamingServer[WatchResponse]) error
 	// SubmitAnswer records the calling player's answer to the open question.
 	// The first accepted answer stands. The response never says whether the

@@ -1,36 +1,25 @@
--- connect: counts a player's open streams up or down.
--- KEYS: state, players, presence. ARGV: player id, delta.
+-- connect: counts one of a player's streams on an instance in or out, and
+-- renews the instance's presence lease; lapsed instances' streams go.
+-- KEYS: state, players, presence, streams, leases.
+-- ARGV: player id, instance, delta, lease ms.
 -- Returns 1 when, after a disconnect, every connected player has answered
 -- the open question.
 local s = load(KEYS[1])
 if not s then
   return {'notfound'}
 end
+local t = now()
+local wt = s.wt
+local stopped = expire(s, t, KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[2], tonumber(ARGV[4]))
+redis.call('HSET', KEYS[5], ARGV[2], int(t + tonumber(ARGV[4])))
 local id = ARGV[1]
 local p = player(KEYS[2], id)
-if not p or p.s ~= 'a' then
-  return {'ok', 0}
+if p and p.s == 'a' then
+  local had = tonumber(redis.call('HGET', KEYS[4], ARGV[2] .. '/' .. id) or '0')
+  stopped = setStreams(s, p, id, ARGV[2], math.max(had + tonumber(ARGV[3]), 0), KEYS[3], KEYS[4]) or stopped
 end
-local before = tonumber(redis.call('HGET', KEYS[3], id) or '0')
-local after = math.max(before + tonumber(ARGV[2]), 0)
-if after == 0 then
-  redis.call('HDEL', KEYS[3], id)
-else
-  redis.call('HSET', KEYS[3], id, after)
-  retain(s, KEYS[3])
+if s.wt ~= wt then
+  save(KEYS[1], s, {'wt'})
 end
-if not questionOpen(s) or answeredCurrent(s, p) then
-  return {'ok', 0}
-end
-if before == 0 and after > 0 then
-  s.wt = s.wt + 1
-elseif before > 0 and after == 0 then
-  s.wt = s.wt - 1
-else
-  return {'ok', 0}
-end
-save(KEYS[1], s, {'wt'})
-if s.ph == PHASE_QUESTION and s.wt == 0 and s.an > 0 then
-  return {'ok', 1}
-end
-return {'ok', 0}
+retain(s, KEYS[3], KEYS[4], KEYS[5])
+return {'ok', allAnswered(s, stopped)}

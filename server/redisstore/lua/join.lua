@@ -5,6 +5,9 @@ local s = load(KEYS[1])
 if not s then
   return {'notfound'}
 end
+if s.lost == 1 then
+  return {'lost'}
+end
 if over(s) then
   return {'over'}
 end

@@ -1,5 +1,6 @@
 -- kick: the host removes a player; the name stays taken.
--- KEYS: state, players, presence, rank, log. ARGV: player id, log size.
+-- KEYS: state, players, presence, rank, log, streams, leases.
+-- ARGV: player id, log size.
 local s = load(KEYS[1])
 if not s then
   return {'notfound'}
@@ -9,7 +10,7 @@ local p = player(KEYS[2], id)
 if not p or p.s ~= 'a' then
   return {'nobody'}
 end
-depart(s, p, id, KEYS[3], KEYS[4])
+depart(s, p, id, KEYS[3], KEYS[4], KEYS[6], KEYS[7])
 p.s = 'k'
 redis.call('HSET', KEYS[2], id, cjson.encode(p))
 emit(KEYS[5], s, now(), ARGV[2], {t = EVENT_KICKED, p = {id = id, n = p.n}, pl = s.pl})

@@ -1,5 +1,6 @@
 -- leave: a player leaves; their name is free again.
--- KEYS: state, players, names, presence, rank, left. ARGV: player id.
+-- KEYS: state, players, names, presence, rank, left, streams, leases.
+-- ARGV: player id.
 local s = load(KEYS[1])
 if not s then
   return {'notfound'}
@@ -9,7 +10,7 @@ local p = player(KEYS[2], id)
 if not p or p.s ~= 'a' then
   return {'nobody'}
 end
-depart(s, p, id, KEYS[4], KEYS[5])
+depart(s, p, id, KEYS[4], KEYS[5], KEYS[7], KEYS[8])
 p.s = 'l'
 redis.call('HSET', KEYS[2], id, cjson.encode(p))
 redis.call('HDEL', KEYS[3], p.k)

@@ -18,7 +18,7 @@ end
 local NUMERIC = {
   v = true, seq = true, ph = true, q = true, op = true, dl = true, pp = true, pa = true,
   lk = true, pl = true, an = true, wt = true, pd = true, tc = true, pg = true, n = true,
-  mx = true, nq = true, ex = true,
+  mx = true, nq = true, ex = true, lost = true,
 }
 
 -- load reads a room's state hash, or nil when the room does not exist.
@@ -94,10 +94,21 @@ local function rankScore(p)
   return int(-p.sc * 2147483648 + p.ct)
 end
 
+-- newState writes the state hash of a new room in the lobby at time t.
+local function newState(key, t, host, maxPlayers, questions, kinds, epoch)
+  redis.call('HSET', key,
+    'v', 0, 'seq', 0, 'ph', PHASE_LOBBY, 'q', -1, 'op', 0, 'dl', 0, 'pp', 0, 'pa', 0,
+    'lk', 0, 'pl', 0, 'an', 0, 'wt', 0, 'pd', 0, 'tc', int(t), 'pg', 0, 'n', 0, 'ex', 0,
+    'mx', maxPlayers, 'nq', questions, 'kinds', kinds, 'host', host, 'ep', epoch, 'lost', 0)
+end
+
 -- depart makes active player p inactive: one player fewer, their streams no
 -- longer count, and they leave the ranking.
-local function depart(s, p, id, presence, rank)
+local function depart(s, p, id, presence, rank, streams, leases)
   s.pl = s.pl - 1
+  for _, instance in ipairs(redis.call('HKEYS', leases)) do
+    redis.call('HDEL', streams, instance .. '/' .. id)
+  end
   if tonumber(redis.call('HGET', presence, id) or '0') > 0 then
     redis.call('HDEL', presence, id)
     if questionOpen(s) and not answeredCurrent(s, p) then
@@ -105,6 +116,90 @@ local function depart(s, p, id, presence, rank)
     end
   end
   redis.call('ZREM', rank, id)
+end
+
+-- setStreams makes the count of player id's streams on instance n (field
+-- instance/id of streams), keeping the player's total over every instance
+-- (presence) and s.wt in step. It returns true when the player stopped
+-- waiting for the open question. p is the player's record.
+local function setStreams(s, p, id, instance, n, presence, streams)
+  local field = instance .. '/' .. id
+  local had = tonumber(redis.call('HGET', streams, field) or '0')
+  local before = tonumber(redis.call('HGET', presence, id) or '0')
+  local after = math.max(before + n - had, 0)
+  if n == 0 then
+    redis.call('HDEL', streams, field)
+  else
+    redis.call('HSET', streams, field, n)
+  end
+  if after == 0 then
+    redis.call('HDEL', presence, id)
+  else
+    redis.call('HSET', presence, id, after)
+  end
+  if not questionOpen(s) or answeredCurrent(s, p) then
+    return false
+  end
+  if before == 0 and after > 0 then
+    s.wt = s.wt + 1
+  elseif before > 0 and after == 0 then
+    s.wt = s.wt - 1
+    return true
+  end
+  return false
+end
+
+-- expire drops the streams of every instance whose presence lease lapsed
+-- by t (leases: instance → ms), as if they had disconnected. Only an
+-- instance whose own lease is current judges the others: when the
+-- caller's lease lapsed too, Redis or the caller was cut off, not
+-- necessarily the others, so lapsed leases get until t + ttl to be renewed.
+-- It returns true when a player stopped waiting.
+local function expire(s, t, players, presence, streams, leases, caller, ttl)
+  local raw = redis.call('HGETALL', leases)
+  local judge = false
+  for i = 1, #raw, 2 do
+    if raw[i] == caller and tonumber(raw[i + 1]) > t then
+      judge = true
+    end
+  end
+  local gone, any = {}, false
+  for i = 1, #raw, 2 do
+    if tonumber(raw[i + 1]) <= t then
+      if judge then
+        gone[raw[i]], any = true, true
+        redis.call('HDEL', leases, raw[i])
+      else
+        redis.call('HSET', leases, raw[i], int(t + ttl))
+      end
+    end
+  end
+  if not any then
+    return false
+  end
+  local stopped = false
+  local all = redis.call('HGETALL', streams)
+  for i = 1, #all, 2 do
+    local instance, id = string.match(all[i], '^(.*)/([^/]*)$')
+    if gone[instance] then
+      local p = player(players, id)
+      if p and p.s == 'a' then
+        stopped = setStreams(s, p, id, instance, 0, presence, streams) or stopped
+      else
+        redis.call('HDEL', streams, all[i])
+      end
+    end
+  end
+  return stopped
+end
+
+-- allAnswered is 1 when the open question can close early: a player
+-- stopped waiting and nobody connected is left to answer; else 0.
+local function allAnswered(s, stopped)
+  if stopped and s.ph == PHASE_QUESTION and s.wt == 0 and s.an > 0 then
+    return 1
+  end
+  return 0
 end
 
 -- retain gives keys written after the room finished the room's expiry, so
