@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/protobuf/types/known/durationpb"
 
 	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
 	"github.com/quizroom/quizroom/server/redistest"
@@ -63,7 +64,8 @@ func TestTracingFollowsAnAnswer(t *testing.T) {
 	cl := quizv1.NewQuizServiceClient(conn)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	created, err := cl.CreateRoom(ctx, &quizv1.CreateRoomRequest{Source: &quizv1.CreateRoomRequest_DeckId{DeckId: "aws-compute"}})
+	created, err := cl.CreateRoom(ctx, &quizv1.CreateRoomRequest{Source: &quizv1.CreateRoomRequest_DeckId{DeckId: "aws-compute"},
+		Settings: &quizv1.RoomSettings{ReadTime: durationpb.New(0)}})
 	if err != nil {
 		t.Fatal(err)
 	}
