@@ -77,6 +77,12 @@ export interface WatchHandlers {
   fatal?(err: unknown): boolean;
   /** lastSeq is the seq of the last event applied, to resume after. */
   lastSeq(): bigint;
+  /**
+   * epoch is the room's epoch that lastSeq belongs to (RoomInfo.epoch of the
+   * last snapshot; 0n: unknown): a server that lost the room's history since
+   * refuses the resume with DATA_LOSS instead of replaying another one.
+   */
+  epoch(): bigint;
 }
 
 /**
@@ -116,7 +122,7 @@ export async function watch(code: string, token: string, signal: AbortSignal, h:
         // (the stream's headers come with its first message), so a call
         // beside it tells that the server is reachable again.
         if (after > 0n) api.getRoom({ roomCode: code }, { signal: both }).then(up, () => {});
-        for await (const res of api.watch({ roomCode: code, afterSeq: after }, auth(token, both))) {
+        for await (const res of api.watch({ roomCode: code, afterSeq: after, epoch: after > 0n ? h.epoch() : 0n }, auth(token, both))) {
           up();
           if (res.event) h.event(res.event, res.personal, Date.now());
         }

@@ -172,12 +172,13 @@ function run(): void {
   render();
   void watch(code, token, stop.signal, {
     lastSeq: () => room.seq,
+    epoch: () => room.info?.epoch ?? 0n,
     event(ev, personal, received) {
       room.apply(ev, personal, received);
       render();
     },
     status: onStatus,
-    fatal: (e) => [Code.NotFound, Code.PermissionDenied, Code.Unauthenticated, Code.InvalidArgument].includes(codeOf(e)),
+    fatal: (e) => [Code.NotFound, Code.PermissionDenied, Code.Unauthenticated, Code.InvalidArgument, Code.DataLoss].includes(codeOf(e)),
   });
 }
 
@@ -186,7 +187,9 @@ function onStatus(s: Status, err?: unknown): void {
   else if (s === "retrying") setConn("retrying");
   else if (err !== undefined) {
     saved.drop("host", code);
-    void setup(codeOf(err) === Code.NotFound ? `Room ${code} no longer exists.` : `This browser's host key does not open room ${code}.`);
+    void setup(codeOf(err) === Code.NotFound ? `Room ${code} no longer exists.`
+      : codeOf(err) === Code.DataLoss ? `The server lost the history of room ${code} (its store lost data), so the game cannot go on.`
+      : `This browser's host key does not open room ${code}.`);
   } else setConn("");
 }
 

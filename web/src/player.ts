@@ -134,6 +134,7 @@ function play(): void {
   render();
   void watch(code, token, stop.signal, {
     lastSeq: () => room.seq,
+    epoch: () => room.info?.epoch ?? 0n,
     event(ev, personal, received) {
       room.apply(ev, personal, received);
       // This page's own accepted answer, as the CLI sets it after SubmitAnswer.
@@ -141,7 +142,7 @@ function play(): void {
       render();
     },
     status: onStatus,
-    fatal: (e) => [Code.NotFound, Code.PermissionDenied, Code.Unauthenticated, Code.InvalidArgument].includes(codeOf(e)),
+    fatal: (e) => [Code.NotFound, Code.PermissionDenied, Code.Unauthenticated, Code.InvalidArgument, Code.DataLoss].includes(codeOf(e)),
   });
 }
 
@@ -151,7 +152,9 @@ function onStatus(s: Status, err?: unknown): void {
   else if (err !== undefined) {
     // The token no longer opens the room: kicked, or the room is gone.
     saved.drop("player", code);
-    const gone = codeOf(err) === Code.NotFound ? `Room ${code} no longer exists.` : `Your place in room ${code} is gone.`;
+    const gone = codeOf(err) === Code.NotFound ? `Room ${code} no longer exists.`
+      : codeOf(err) === Code.DataLoss ? `The server lost the history of room ${code} (its store lost data), so the game cannot go on.`
+      : `Your place in room ${code} is gone.`;
     showJoin(`${gone} Join again with a code.`);
   } else setConn("");
 }

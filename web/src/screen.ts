@@ -41,19 +41,22 @@ function follow(): void {
   render();
   void watch(code, "", stop.signal, {
     lastSeq: () => room.seq,
+    epoch: () => room.info?.epoch ?? 0n,
     event(ev, personal, received) {
       room.apply(ev, personal, received);
       render();
     },
     status: onStatus,
-    fatal: (e) => [Code.NotFound, Code.InvalidArgument].includes(codeOf(e)),
+    fatal: (e) => [Code.NotFound, Code.InvalidArgument, Code.DataLoss].includes(codeOf(e)),
   });
 }
 
 function onStatus(s: Status, err?: unknown): void {
   conn.textContent = s === "live" ? "● Connected" : s === "retrying" ? "Reconnecting…" : "";
   conn.className = `conn ${s === "over" ? "" : s}`;
-  if (s === "over" && err !== undefined) ask(`There is no room ${code}.`);
+  if (s === "over" && err !== undefined) {
+    ask(codeOf(err) === Code.DataLoss ? `The server lost the history of room ${code} (its store lost data).` : `There is no room ${code}.`);
+  }
 }
 
 function render(): void {
