@@ -382,7 +382,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		defer stopMetrics()
 	}
 	if c.httpAddr != "" {
-		web, err := webserve.Start(webserve.Config{Addr: c.httpAddr, Public: c.public, GRPC: srv, TLS: tlsConf, Logger: log})
+		web, err := webserve.Start(webserve.Config{Addr: c.httpAddr, Public: c.public, GRPC: srv, TLS: tlsConf, Logger: log, Conns: conns})
 		if err != nil {
 			srv.Stop()
 			stopAll()

@@ -19,7 +19,13 @@ type Conns struct {
 // close.
 func TrackConns(l net.Listener) (net.Listener, *Conns) {
 	c := &Conns{m: map[string]net.Conn{}}
-	return &trackedListener{Listener: l, conns: c}, c
+	return c.Track(l), c
+}
+
+// Track wraps another listener of the same server (the web address, whose
+// browsers reach the same service): its connections are tracked too.
+func (c *Conns) Track(l net.Listener) net.Listener {
+	return &trackedListener{Listener: l, conns: c}
 }
 
 // drop closes the connection from addr, if there is one.

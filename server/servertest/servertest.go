@@ -99,7 +99,7 @@ func Run(opt Options) (*Server, error) {
 	stopWeb := func() {}
 	webURL := ""
 	if opt.Web {
-		w, err := webserve.Start(webserve.Config{Addr: "127.0.0.1:0", GRPC: srv})
+		w, err := webserve.Start(webserve.Config{Addr: "127.0.0.1:0", GRPC: srv, Conns: conns})
 		if err != nil {
 			_ = lis.Close()
 			return nil, err

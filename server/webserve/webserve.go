@@ -47,6 +47,10 @@ type Config struct {
 	TLS *tls.Config
 	// Logger logs serving errors; default slog.Default().
 	Logger *slog.Logger
+	// Conns, when set, tracks the browsers' connections beside the gRPC
+	// clients', so that the service can drop a browser that stopped
+	// reading its stream as it drops a gRPC client.
+	Conns *api.Conns
 }
 
 // Server is the running HTTP side.
@@ -77,6 +81,9 @@ func Start(cfg Config) (*Server, error) {
 	lis, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("web: listening on %s: %w", addr, err)
+	}
+	if cfg.Conns != nil {
+		lis = cfg.Conns.Track(lis)
 	}
 	scheme := "http"
 	if cfg.TLS != nil {
