@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/quizroom/quizroom/internal/tooltest"
 )
 
 // repoRoot is the repository's root, where buf.yaml lives.
@@ -18,27 +20,12 @@ func repoRoot(t *testing.T) string {
 	return abs
 }
 
-// need stops the test when a tool it needs is missing: a failure in CI
-// (CI=true), where .ci/run installs everything, a skip elsewhere.
-func need(t *testing.T, what, install string, ok bool) {
-	t.Helper()
-	if ok {
-		return
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s is missing: %s", what, install)
-	}
-	t.Skipf("%s is missing (%s); CI runs this test", what, install)
-}
+// need stops the test when a tool it needs is missing (tooltest.Need).
+var need = tooltest.Need
 
 // node returns the node binary, once the pinned packages are installed.
 func node(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("node")
-	need(t, "node", "install Node.js 20 or later", err == nil)
-	_, err = os.Stat(filepath.Join(repoRoot(t), "interop", "node_modules", "@grpc", "proto-loader"))
-	need(t, "interop/node_modules", "run `npm ci` in interop/", err == nil)
-	return bin
+	return tooltest.Node(t, filepath.Join(repoRoot(t), "interop"), "@grpc/proto-loader")
 }
 
 // python returns a Python 3 that has grpcio and protobuf: Debian's, even
