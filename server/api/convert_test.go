@@ -32,3 +32,15 @@ func TestReadTimeDefault(t *testing.T) {
 		t.Errorf("the settings a room shows have read time %v, want %v", got, game.DefaultReadTime)
 	}
 }
+
+// TestHostAwayLimit checks that the host-away limit is read as the other
+// durations are, and that a room shows its default.
+func TestHostAwayLimit(t *testing.T) {
+	if got := settingsIn(&quizv1.RoomSettings{HostAwayLimit: durationpb.New(2 * time.Minute)}).HostAwayLimit; got != 2*time.Minute {
+		t.Errorf("host away limit %v, want 2m", got)
+	}
+	defaults := settingsIn(nil).WithDefaults(10)
+	if got := settingsOut(defaults).GetHostAwayLimit().AsDuration(); got != game.DefaultHostAwayLimit {
+		t.Errorf("the settings a room shows have host away limit %v, want %v", got, game.DefaultHostAwayLimit)
+	}
+}
