@@ -34,11 +34,14 @@ func hostAwayRoom(t *testing.T, e *room.Engine, store room.Store) string {
 	return short.Code
 }
 
-// answer submits the first option of the open question for p.
+// answer submits an answer to the open question for p.
 func answer(t *testing.T, e *room.Engine, code string, p room.Identity) {
 	t.Helper()
-	st := state(t, e, code)
-	if _, err := e.Submit(context.Background(), code, p, st.Q, game.Answer{Choices: []int{0}}); err != nil {
+	spec, st, err := e.Info(context.Background(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Submit(context.Background(), code, p, st.Q, anyAnswer(&spec.Questions[st.Q])); err != nil {
 		t.Fatalf("%s's answer to question %d: %v", p.Name, st.Q, err)
 	}
 }
