@@ -59,7 +59,7 @@ func (o Origin) roomNotFound() *errdetails.ErrorInfo {
 		Domain: ErrorDomain,
 		Metadata: map[string]string{
 			"store":          o.Store,
-			"server_started": o.Started.UTC().Format(time.RFC3339),
+			"server_started": o.Started.UTC().Format(time.RFC3339Nano),
 		},
 	}
 }

@@ -88,7 +88,7 @@ func TestViolations(t *testing.T) {
 // room, carries the ErrorInfo that tells a restarted server apart.
 func TestRoomNotFoundInfo(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	started := time.Date(2026, 12, 2, 10, 0, 0, 0, time.FixedZone("CET", 3600))
+	started := time.Date(2026, 12, 2, 10, 0, 0, 250e6, time.FixedZone("CET", 3600))
 	o := Origin{Store: "memory", Started: started}
 	info := func(err error) *errdetails.ErrorInfo {
 		for _, d := range status.Convert(toStatus(log, err, "room_code", o)).Details() {
@@ -102,7 +102,7 @@ func TestRoomNotFoundInfo(t *testing.T) {
 	if ei == nil {
 		t.Fatal("a missing room: no ErrorInfo")
 	}
-	want := map[string]string{"store": "memory", "server_started": "2026-12-02T09:00:00Z"}
+	want := map[string]string{"store": "memory", "server_started": "2026-12-02T09:00:00.25Z"}
 	if ei.GetReason() != "ROOM_NOT_FOUND" || ei.GetDomain() != "quiz.v1" || fmt.Sprint(ei.GetMetadata()) != fmt.Sprint(want) {
 		t.Errorf("ErrorInfo %v, want ROOM_NOT_FOUND, quiz.v1, %v", ei, want)
 	}

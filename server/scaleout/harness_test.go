@@ -33,6 +33,9 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if spec := os.Getenv(hostProcessEnv); spec != "" {
+		os.Exit(hostProcess(spec))
+	}
 	goleak.VerifyTestMain(m, goleak.Cleanup(func(int) {
 		if buildDir != "" {
 			_ = os.RemoveAll(buildDir)
@@ -231,7 +234,8 @@ type follower struct {
 	opened    map[int]*quizv1.QuestionOpened
 	revealed  map[int]*quizv1.Event // the QuestionRevealed events
 	final     *quizv1.GameFinished
-	lost      error // the DataLoss that ended the stream, if it did
+	lost      error                  // the DataLoss that ended the stream, if it did
+	hosts     []*quizv1.HostPresence // the host's presence, from snapshots (when away) and events, in order
 }
 
 // follow starts a follower of room code with token on instance i; on is
@@ -323,6 +327,12 @@ func (f *follower) stream(ctx context.Context, n *node, code, token string, last
 		}
 		if fin := ev.GetGameFinished(); fin != nil {
 			f.final = fin
+		}
+		if h := ev.GetHostPresence(); h != nil {
+			f.hosts = append(f.hosts, h)
+		}
+		if h := ev.GetSnapshot().GetHost(); h != nil {
+			f.hosts = append(f.hosts, h)
 		}
 		f.mu.Unlock()
 		*last = ev.GetSeq()
