@@ -67,14 +67,7 @@ func hostEvents(frames []string) int {
 func TestHostAwayAutoPacing(t *testing.T) {
 	stores := map[string]func(t *testing.T) room.Store{
 		"memory": func(*testing.T) room.Store { return memstore.New(memstore.Config{}) },
-		"redis": func(t *testing.T) room.Store {
-			s, err := redisstore.New(redisstore.Config{URL: redistest.Start(t).URL()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = s.Close() })
-			return s
-		},
+		"redis":  func(t *testing.T) room.Store { return redisStore(t, "") },
 	}
 	for _, name := range []string{"memory", "redis"} {
 		t.Run(name, func(t *testing.T) {
@@ -136,4 +129,16 @@ func TestHostAwayAutoPacing(t *testing.T) {
 			}
 		})
 	}
+}
+
+// redisStore is a Redis store on a redis-server of its own, with query
+// added to its URL, closed when the test ends.
+func redisStore(tb testing.TB, query string) room.Store {
+	tb.Helper()
+	s, err := redisstore.New(redisstore.Config{URL: redistest.Start(tb).URL() + query})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = s.Close() })
+	return s
 }

@@ -286,6 +286,23 @@ func TestRedisFlushed(t *testing.T) {
 	g.finishLost(t)
 }
 
+// twoProcesses starts two quizd processes, a and b, sharing a real
+// redis-server, and conns client connections to each, alternating between
+// them (a reconnection moves to the other instance).
+func twoProcesses(t *testing.T, conns int) (*cluster, *process, *process) {
+	t.Helper()
+	srv := redistest.Start(t)
+	needProcesses(t, srv)
+	c := newCluster(t, srv.URL())
+	a := startProcess(t, c, "a")
+	b := startProcess(t, c, "b")
+	for range conns {
+		c.add("a", dial(t, a.addr))
+		c.add("b", dial(t, b.addr))
+	}
+	return c, a, b
+}
+
 // rollingPlayers is how many players the rolling restart has: a classroom
 // and more, split over both instances.
 const rollingPlayers = 200
@@ -298,17 +315,9 @@ const rollingPlayers = 200
 // (Unavailable), and nobody is told the host went away.
 func TestRollingRestart(t *testing.T) {
 	t.Parallel()
-	srv := redistest.Start(t)
-	needProcesses(t, srv)
-	c := newCluster(t, srv.URL())
-	a := startProcess(t, c, "a")
-	b := startProcess(t, c, "b")
 	// A connection carries at most api.MaxConcurrentStreams calls: the
-	// players share a few connections to each instance, alternating.
-	for range rollingPlayers / 50 {
-		c.add("a", dial(t, a.addr))
-		c.add("b", dial(t, b.addr))
-	}
+	// players share a few connections to each instance.
+	c, a, b := twoProcesses(t, rollingPlayers/50)
 	rolled := make(chan struct{})
 	settings, sc := longSettings()
 	g := c.newGameOf(longDeck, settings, rollingPlayers, held(1, rolled))

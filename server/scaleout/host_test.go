@@ -19,7 +19,6 @@ import (
 
 	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
 	"github.com/quizroom/quizroom/server/game"
-	"github.com/quizroom/quizroom/server/redistest"
 )
 
 // The host tests: a host whose program dies (a real process, killed with
@@ -114,13 +113,7 @@ func startHost(t *testing.T, addr, code, token string) *process {
 // waits for the host.
 func hostGame(t *testing.T) (*testGame, *process, game.Scoring) {
 	t.Helper()
-	srv := redistest.Start(t)
-	needProcesses(t, srv)
-	c := newCluster(t, srv.URL())
-	a := startProcess(t, c, "a")
-	b := startProcess(t, c, "b")
-	c.add("a", dial(t, a.addr))
-	c.add("b", dial(t, b.addr))
+	c, _, b := twoProcesses(t, 1)
 	settings, sc := hostSettings()
 	g := c.newGame(settings, 4, nil)
 	host := startHost(t, b.addr, g.code, g.host)
