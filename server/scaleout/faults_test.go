@@ -310,8 +310,8 @@ const rollingPlayers = 200
 // TestRollingRestart stops (SIGTERM) and restarts each of two instances in
 // turn, as a rolling deployment does, while a question is open and half of
 // 200 players have answered it, with the host watching: the other half
-// answer after the roll, every accepted answer is in the report, no client
-// sees a gap or a seq twice, every refused call was a reconnect
+// answer after the roll, every answer is accepted and in the report, no
+// client sees a gap or a seq twice, every refused call was a reconnect
 // (Unavailable), and nobody is told the host went away.
 func TestRollingRestart(t *testing.T) {
 	t.Parallel()
@@ -334,6 +334,11 @@ func TestRollingRestart(t *testing.T) {
 	g.finish(sc)
 	host.wait(t)
 	host.check(t)
+	for q := range 6 { // no answer was refused, across the roll or after it
+		if got := g.accepted(q); got != rollingPlayers {
+			t.Errorf("question %d: %d of %d answers accepted", q+1, got, rollingPlayers)
+		}
+	}
 	resumes := 0
 	for _, f := range append(g.followers, host) {
 		f.mu.Lock()
@@ -346,5 +351,9 @@ func TestRollingRestart(t *testing.T) {
 	if resumes == 0 {
 		t.Error("no stream was cut by the roll")
 	}
-	t.Logf("%d streams resumed, %d calls refused while an instance restarted", resumes, checkOutages(t, g.out))
+	byNode := map[string]int{}
+	for _, o := range g.out.all() {
+		byNode[o.node]++
+	}
+	t.Logf("%d streams resumed, %d calls refused while an instance restarted (by instance: %v)", resumes, checkOutages(t, g.out), byNode)
 }
