@@ -35,16 +35,25 @@ func (m *Model) summarize() string {
 	}
 	switch m.cfg.Mode {
 	case Play:
-		s := fmt.Sprintf("you left room %s %s", code, at)
+		s := fmt.Sprintf("You left room %s %s", code, at)
 		if st := r.Personal.GetStanding(); st != nil {
 			s += fmt.Sprintf(", ranked %s with %s", ordinal(st.GetRank()), plural(int(st.GetScore()), "point"))
 		}
-		return s
-	case Host:
-		if r.Phase == quizv1.Phase_PHASE_LOBBY {
-			return fmt.Sprintf("you left room %s in the lobby", code)
+		if m.cfg.ComeBack != "" {
+			s += "; run `" + m.cfg.ComeBack + "` to come back with your score"
 		}
-		return fmt.Sprintf("you left room %s %s; the game goes on without its host", code, at)
+		return s + "."
+	case Host:
+		if !m.leftRunning || m.cfg.ComeBack == "" {
+			if r.Phase == quizv1.Phase_PHASE_LOBBY {
+				return fmt.Sprintf("You left room %s in the lobby.", code)
+			}
+			return fmt.Sprintf("You left room %s %s; the game goes on without its host.", code, at)
+		}
+		if r.Phase == quizv1.Phase_PHASE_LOBBY {
+			return fmt.Sprintf("You left room %s open in the lobby; run `%s` to take it back; nothing starts without you.", code, m.cfg.ComeBack)
+		}
+		return fmt.Sprintf("You left room %s %s; run `%s` to take it back; %s.", code, at, m.cfg.ComeBack, state.GoesOn(r.Info))
 	}
 	return fmt.Sprintf("stopped watching room %s %s", code, at)
 }
