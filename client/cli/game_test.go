@@ -70,7 +70,7 @@ func TestPlainGame(t *testing.T) {
 		want string
 	}{
 		{"unknown room", []string{"join", "ZZZZZZ", "--name", "Cy"}, "no room ZZZZZZ"},
-		{"name taken", []string{"join", code, "--name", "ANN"}, "pick another --name"},
+		{"name taken", []string{"join", code, "--name", "ANN"}, "is taken in this room; if it is you, run quiz join " + code + " on the machine you joined from"},
 		{"no name", []string{"join", code}, "needs a display name"},
 	}
 	for _, r := range refusals {

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -45,9 +46,18 @@ func start(t *testing.T, name, addr string, args ...string) *cli {
 	return startEnv(t, name, addr, nil, args...)
 }
 
-// startEnv runs quiz with args against addr, in environment env.
+// startEnv runs quiz with args against addr, in environment env. Without
+// QUIZ_STATE_DIR in env, the run keeps its tokens in a directory of its
+// own, never the user's.
 func startEnv(t *testing.T, name, addr string, env map[string]string, args ...string) *cli {
 	t.Helper()
+	if env["QUIZ_STATE_DIR"] == "" {
+		env = maps.Clone(env)
+		if env == nil {
+			env = map[string]string{}
+		}
+		env["QUIZ_STATE_DIR"] = t.TempDir()
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	inR, inW := io.Pipe()
 	c := &cli{t: t, name: name, in: inW, out: newLineWriter(), err: newLineWriter(), done: make(chan struct{})}

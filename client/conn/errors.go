@@ -27,6 +27,9 @@ type Error struct {
 	// "server_started" for a room that is not there.
 	Reason   string
 	Metadata map[string]string
+	// Gone is true when the error says a room the client was in is gone
+	// (Gone).
+	Gone bool
 }
 
 // Error returns the message for people.
@@ -117,7 +120,7 @@ func Gone(err error, doing, addr, code string, seen time.Time) error {
 	if !errors.As(err, &e) || e.Code != codes.NotFound || seen.IsZero() {
 		return err
 	}
-	gone := &Error{Code: codes.NotFound, Reason: e.Reason, Metadata: e.Metadata,
+	gone := &Error{Code: codes.NotFound, Reason: e.Reason, Metadata: e.Metadata, Gone: true,
 		Msg: fmt.Sprintf("Room %s is gone: it ended or expired.", code)}
 	if Restarted(e, seen) {
 		gone.Msg = fmt.Sprintf("The server restarted and room %s is gone; rooms survive restarts when the server runs with Redis.", code)

@@ -65,9 +65,14 @@ type Entry struct {
 	Saved time.Time `json:"saved"`
 }
 
-// key identifies an entry: a player and a host of the same room on the
-// same machine keep one entry each.
+// key identifies an entry: the host and each player of a room on the same
+// machine (two people may take turns at one) keep one entry each.
 func (e Entry) key() string {
+	return e.room() + " " + strings.ToLower(e.Name)
+}
+
+// room identifies the room and role of an entry.
+func (e Entry) room() string {
 	return strings.ToLower(e.Addr) + " " + strings.ToUpper(e.Code) + " " + string(e.Role)
 }
 
@@ -110,24 +115,27 @@ func (s *Store) now() time.Time {
 	return time.Now()
 }
 
-// Get returns the entry for role in room code on server addr.
-func (s *Store) Get(addr, code string, role Role) (Entry, bool, error) {
+// Find returns the entries for role in room code on server addr, the most
+// recently saved first: one for a host, one per player name for players.
+func (s *Store) Find(addr, code string, role Role) ([]Entry, error) {
 	entries, err := s.read()
 	if err != nil {
-		return Entry{}, false, err
+		return nil, err
 	}
-	k := Entry{Addr: addr, Code: code, Role: role}.key()
+	k := Entry{Addr: addr, Code: code, Role: role}.room()
 	cutoff := s.now().Add(-MaxAge)
+	var found []Entry
 	for _, e := range entries {
-		if e.key() == k && e.Saved.After(cutoff) {
-			return e, true, nil
+		if e.room() == k && e.Saved.After(cutoff) {
+			found = append(found, e)
 		}
 	}
-	return Entry{}, false, nil
+	slices.SortStableFunc(found, func(a, b Entry) int { return b.Saved.Compare(a.Saved) })
+	return found, nil
 }
 
-// Put saves e, replacing the entry of the same server, room and role, and
-// sets its Saved time.
+// Put saves e, replacing the entry of the same server, room, role and
+// name, and sets its Saved time.
 func (s *Store) Put(e Entry) error {
 	e.Code = strings.ToUpper(e.Code)
 	e.Saved = s.now()
@@ -140,12 +148,20 @@ func (s *Store) Put(e Entry) error {
 	})
 }
 
-// Forget drops the entry for role in room code on server addr, if any: the
-// room is over, or the token no longer works.
+// Forget drops the entries for role in room code on server addr, if any:
+// the room is over.
 func (s *Store) Forget(addr, code string, role Role) error {
-	k := Entry{Addr: addr, Code: code, Role: role}.key()
+	k := Entry{Addr: addr, Code: code, Role: role}.room()
 	return s.update(func(entries []Entry) []Entry {
-		return slices.DeleteFunc(entries, func(o Entry) bool { return o.key() == k })
+		return slices.DeleteFunc(entries, func(o Entry) bool { return o.room() == k })
+	})
+}
+
+// Drop drops entry e (by its server, room, role and name): its token no
+// longer works.
+func (s *Store) Drop(e Entry) error {
+	return s.update(func(entries []Entry) []Entry {
+		return slices.DeleteFunc(entries, func(o Entry) bool { return o.key() == e.key() })
 	})
 }
 

@@ -33,9 +33,18 @@ func newStore(t *testing.T) (*Store, *clock) {
 	return s, c
 }
 
-func TestPutGetForget(t *testing.T) {
-	s, _ := newStore(t)
-	if _, ok, err := s.Get("127.0.0.1:50051", "ABC234", Player); ok || err != nil {
+// get is the newest entry for role in room code on addr.
+func (s *Store) get(addr, code string, role Role) (Entry, bool, error) {
+	found, err := s.Find(addr, code, role)
+	if err != nil || len(found) == 0 {
+		return Entry{}, false, err
+	}
+	return found[0], true, nil
+}
+
+func TestPutFindForget(t *testing.T) {
+	s, c := newStore(t)
+	if _, ok, err := s.get("127.0.0.1:50051", "ABC234", Player); ok || err != nil {
 		t.Fatalf("empty store: got ok %t, err %v; want nothing", ok, err)
 	}
 	ann := Entry{Addr: "127.0.0.1:50051", Code: "abc234", Role: Player, Token: "tok-ann", PlayerID: "p1", Name: "Ann"}
@@ -46,34 +55,48 @@ func TestPutGetForget(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got, ok, err := s.Get("127.0.0.1:50051", "ABC234", Player)
+	got, ok, err := s.get("127.0.0.1:50051", "ABC234", Player)
 	if err != nil || !ok || got.Token != "tok-ann" || got.Name != "Ann" || got.PlayerID != "p1" || got.Code != "ABC234" {
 		t.Fatalf("Get player = %+v, %t, %v; want Ann's entry", got, ok, err)
 	}
 	if !got.Joined.Equal(t0) || !got.Saved.Equal(t0) {
 		t.Errorf("joined %v, saved %v; want both %v", got.Joined, got.Saved, t0)
 	}
-	if got, _, _ := s.Get("127.0.0.1:50051", "abc234", Host); got.Token != "tok-host" {
+	if got, _, _ := s.get("127.0.0.1:50051", "abc234", Host); got.Token != "tok-host" {
 		t.Errorf("Get host = %+v, want the host's token (codes match in any case)", got)
 	}
-	if got, _, _ := s.Get("quiz.example:443", "ABC234", Player); got.Token != "tok-other" {
+	if got, _, _ := s.get("quiz.example:443", "ABC234", Player); got.Token != "tok-other" {
 		t.Errorf("another server's entry = %+v, want its own token", got)
 	}
 
-	// A new join in the same room replaces the entry.
+	// Another player at the same machine keeps an entry of their own,
+	// listed first as the newest; a new join under the same name replaces
+	// its entry.
+	c.add(time.Second)
 	if err := s.Put(Entry{Addr: ann.Addr, Code: ann.Code, Role: Player, Token: "tok-bob", Name: "Bob"}); err != nil {
 		t.Fatal(err)
 	}
-	if got, _, _ := s.Get(ann.Addr, ann.Code, Player); got.Token != "tok-bob" {
-		t.Errorf("after a second join: %+v, want Bob's token", got)
+	c.add(time.Second)
+	if err := s.Put(Entry{Addr: ann.Addr, Code: ann.Code, Role: Player, Token: "tok-ann2", Name: "ANN"}); err != nil {
+		t.Fatal(err)
+	}
+	found, err := s.Find(ann.Addr, ann.Code, Player)
+	if err != nil || len(found) != 2 || found[0].Token != "tok-ann2" || found[1].Token != "tok-bob" {
+		t.Fatalf("Find after Bob joined and Ann joined again = %+v, %v; want Ann's new entry, then Bob's", found, err)
+	}
+	if err := s.Drop(found[1]); err != nil {
+		t.Fatal(err)
+	}
+	if found, _ := s.Find(ann.Addr, ann.Code, Player); len(found) != 1 || found[0].Name != "ANN" {
+		t.Fatalf("after dropping Bob's entry: %+v, want Ann's alone", found)
 	}
 	if err := s.Forget(ann.Addr, ann.Code, Player); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, _ := s.Get(ann.Addr, ann.Code, Player); ok {
+	if _, ok, _ := s.get(ann.Addr, ann.Code, Player); ok {
 		t.Error("the forgotten entry is still there")
 	}
-	if _, ok, _ := s.Get(host.Addr, host.Code, Host); !ok {
+	if _, ok, _ := s.get(host.Addr, host.Code, Host); !ok {
 		t.Error("forgetting the player forgot the host")
 	}
 }
@@ -115,11 +138,11 @@ func TestExpiry(t *testing.T) {
 	if err := s.Put(Entry{Addr: "a", Code: "NEW234", Role: Player, Token: "new"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, _ := s.Get("a", "OLD234", Player); !ok {
+	if _, ok, _ := s.get("a", "OLD234", Player); !ok {
 		t.Fatal("an entry younger than MaxAge is gone")
 	}
 	c.add(2 * time.Minute)
-	if _, ok, _ := s.Get("a", "OLD234", Player); ok {
+	if _, ok, _ := s.get("a", "OLD234", Player); ok {
 		t.Error("an entry older than MaxAge is still returned")
 	}
 	// The next write drops it from the file.
@@ -150,10 +173,10 @@ func TestBounded(t *testing.T) {
 	if len(entries) != MaxEntries {
 		t.Fatalf("%d entries kept, want %d", len(entries), MaxEntries)
 	}
-	if _, ok, _ := s.Get("a", "R00000", Player); ok {
+	if _, ok, _ := s.get("a", "R00000", Player); ok {
 		t.Error("the oldest entry is kept beyond MaxEntries")
 	}
-	if _, ok, _ := s.Get("a", fmt.Sprintf("R%05d", MaxEntries+4), Player); !ok {
+	if _, ok, _ := s.get("a", fmt.Sprintf("R%05d", MaxEntries+4), Player); !ok {
 		t.Error("the newest entry is gone")
 	}
 }
@@ -219,13 +242,13 @@ func TestDamagedFile(t *testing.T) {
 	if err := os.WriteFile(s.Path(), []byte(`{"rooms": [{"addr"`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, err := s.Get("a", "ABC234", Host); ok || err != nil {
+	if _, ok, err := s.get("a", "ABC234", Host); ok || err != nil {
 		t.Errorf("a damaged file: got ok %t, err %v; want it read as empty", ok, err)
 	}
 	if err := s.Put(Entry{Addr: "a", Code: "ABC234", Role: Host, Token: "h"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, _ := s.Get("a", "ABC234", Host); !ok {
+	if _, ok, _ := s.get("a", "ABC234", Host); !ok {
 		t.Error("a damaged file is not replaced by the next write")
 	}
 }

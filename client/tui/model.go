@@ -62,6 +62,9 @@ type Config struct {
 	// Report writes the report once the game has finished and returns the
 	// file's path (Host); nil writes none.
 	Report func() (string, error)
+	// OnEvent, when set, is called by Run with each event as it arrives,
+	// off the UI's goroutine: it must not block.
+	OnEvent func(*quizv1.Event)
 	// Notice is shown once the room's first snapshot is in, until the
 	// phase changes: "Welcome back, Ann: …" for a player who resumed.
 	Notice string

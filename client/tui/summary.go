@@ -37,7 +37,7 @@ func (m *Model) summarize() string {
 	case Play:
 		s := fmt.Sprintf("You left room %s %s", code, at)
 		if st := r.Personal.GetStanding(); st != nil {
-			s += fmt.Sprintf(", ranked %s with %s", ordinal(st.GetRank()), plural(int(st.GetScore()), "point"))
+			s += fmt.Sprintf(", ranked %s with %s", state.Ordinal(st.GetRank()), plural(int(st.GetScore()), "point"))
 		}
 		if m.cfg.ComeBack != "" {
 			s += "; run `" + m.cfg.ComeBack + "` to come back with your score"
@@ -72,7 +72,7 @@ func (m *Model) finishedSummary() string {
 	case y.GetRank() == 1:
 		s += fmt.Sprintf("; you won with %s", plural(int(y.GetScore()), "point"))
 	case y != nil:
-		s += fmt.Sprintf("; you finished %s with %s", ordinal(y.GetRank()), plural(int(y.GetScore()), "point"))
+		s += fmt.Sprintf("; you finished %s with %s", state.Ordinal(y.GetRank()), plural(int(y.GetScore()), "point"))
 	}
 	switch {
 	case m.reportErr != nil:

@@ -560,7 +560,7 @@ func (m *Model) finished() []block {
 	}
 	if y := m.room.Personal.GetStanding(); y != nil {
 		out = append(out, block{text: wrap(boldStyle.Render(fmt.Sprintf("You finished %s of %d with %s (%d correct).",
-			ordinal(y.GetRank()), f.GetPlayerCount(), plural(int(y.GetScore()), "point"), y.GetCorrectCount())), w), prio: essential})
+			state.Ordinal(y.GetRank()), f.GetPlayerCount(), plural(int(y.GetScore()), "point"), y.GetCorrectCount())), w), prio: essential})
 	}
 	if missed := m.room.Personal.GetMissed(); len(missed) > 0 {
 		out = append(out, m.toStudy(missed))
@@ -649,20 +649,6 @@ func (m *Model) move(s *quizv1.Standing) string {
 		return goodStyle.Render("▲  ")
 	}
 	return "   "
-}
-
-func ordinal(n int32) string {
-	suffix := "th"
-	switch {
-	case n%100 >= 11 && n%100 <= 13:
-	case n%10 == 1:
-		suffix = "st"
-	case n%10 == 2:
-		suffix = "nd"
-	case n%10 == 3:
-		suffix = "rd"
-	}
-	return fmt.Sprintf("%d%s", n, suffix)
 }
 
 // plural is "1 player", "2 players".
