@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -234,7 +233,7 @@ each input line is a command: ` + control.Help + `.`,
 				return a.host(cmd.Context(), &rf, out)
 			}
 			var set []string
-			cmd.Flags().Visit(func(f *pflag.Flag) {
+			cmd.LocalNonPersistentFlags().Visit(func(f *pflag.Flag) {
 				if f.Name != "resume" && f.Name != "out" {
 					set = append(set, "--"+f.Name)
 				}
@@ -344,7 +343,6 @@ func (a *app) runHost(ctx context.Context, h *hosting) error {
 		return err
 	}
 	kept := &lastReport{host: host, code: code}
-	defer kept.wait()
 	comeBack := "quiz host --resume " + code + a.serverFlags()
 	inv := a.invite(ctx, code)
 	note := a.stdout
@@ -398,14 +396,14 @@ func (a *app) runHost(ctx context.Context, h *hosting) error {
 }
 
 // hostDone ends a host's run: it forgets the token of a room that is over
-// and, when the room is gone, writes the report kept so far.
+// and, when the room is gone, writes the report kept so far (the token is
+// kept: --resume says the room is gone, then forgets it).
 func (a *app) hostDone(h *hosting, room *state.Room, err error, kept *lastReport, path string, note io.Writer) error {
-	if room.Over() || roomGone(err) {
+	if room.Over() {
 		a.forget(h.store, h.client.Addr(), h.code, creds.Host)
 	}
 	if roomGone(err) {
-		kept.wait()
-		rep := kept.latest()
+		rep := kept.rep
 		if rep == nil {
 			return fmt.Errorf("%w\nNo report was fetched before the room was lost.", err)
 		}
@@ -502,43 +500,29 @@ func writeReport(file string, rep *quizv1.Report, asJSON bool) error {
 type lastReport struct {
 	host *conn.Client
 	code string
-	wg   sync.WaitGroup // fetches in flight
-	mu   sync.Mutex     // guards rep
-	rep  *quizv1.Report
+	rep  *quizv1.Report // belongs to the session's goroutine, then to hostDone
 }
 
+// reportFetchTimeout bounds a fetch of the report during the game: the
+// next event waits for it.
+const reportFetchTimeout = 3 * time.Second
+
 // on returns the OnEvent hook that fetches the report after a reveal, and
-// at a snapshot of a game under way.
+// at a snapshot of a game under way. It fetches before the event is shown,
+// so that what the host saw revealed is in the report kept.
 func (l *lastReport) on(ctx context.Context) func(*quizv1.Event) {
 	return func(ev *quizv1.Event) {
 		snap := ev.GetSnapshot()
 		if ev.GetQuestionRevealed() == nil && (snap == nil || snap.GetPhase() == quizv1.Phase_PHASE_LOBBY) {
 			return
 		}
-		l.wg.Add(1)
-		go func() {
-			defer l.wg.Done()
-			cctx, cancel := l.host.Call(ctx)
-			defer cancel()
-			resp, err := l.host.API.GetReport(cctx, &quizv1.GetReportRequest{RoomCode: l.code})
-			if err != nil {
-				return // the next reveal fetches it again
-			}
-			l.mu.Lock()
-			defer l.mu.Unlock()
-			if l.rep == nil || !resp.GetReport().GetGeneratedAt().AsTime().Before(l.rep.GetGeneratedAt().AsTime()) {
-				l.rep = resp.GetReport()
-			}
-		}()
+		cctx, cancel := context.WithTimeout(ctx, reportFetchTimeout)
+		defer cancel()
+		cctx, cancel2 := l.host.Call(cctx)
+		defer cancel2()
+		resp, err := l.host.API.GetReport(cctx, &quizv1.GetReportRequest{RoomCode: l.code})
+		if err == nil {
+			l.rep = resp.GetReport()
+		} // else the next reveal fetches it again
 	}
-}
-
-// wait waits for the fetches in flight.
-func (l *lastReport) wait() { l.wg.Wait() }
-
-// latest is the newest report fetched, or nil.
-func (l *lastReport) latest() *quizv1.Report {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.rep
 }

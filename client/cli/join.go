@@ -105,7 +105,7 @@ func (a *app) join(ctx context.Context, code, name string, fresh bool) error {
 			fmt.Fprintf(a.stderr, "You left room %s; run `%s` to come back with your score.\n", code, comeBack)
 		}
 	}
-	if room.Over() || roomGone(err) || errors.Is(err, plain.ErrKicked) || errors.Is(err, tui.ErrKicked) {
+	if room.Over() || errors.Is(err, plain.ErrKicked) || errors.Is(err, tui.ErrKicked) {
 		a.forget(store, c.Addr(), code, creds.Player)
 	}
 	if errors.Is(err, plain.ErrKicked) || errors.Is(err, tui.ErrKicked) {

@@ -39,9 +39,11 @@ type fakeServer struct {
 	steps []step
 	// serverTime is the server_time of every event; unset when zero.
 	serverTime time.Time
-	afters     []uint64
-	epochs     []uint64
-	tokens     []string
+	// getRoom is GetRoom's error; nil: Unimplemented.
+	getRoom error
+	afters  []uint64
+	epochs  []uint64
+	tokens  []string
 }
 
 func (f *fakeServer) Watch(req *quizv1.WatchRequest, stream grpc.ServerStreamingServer[quizv1.WatchResponse]) error {
@@ -72,6 +74,13 @@ func (f *fakeServer) Watch(req *quizv1.WatchRequest, stream grpc.ServerStreaming
 		}
 	}
 	return s.err
+}
+
+func (f *fakeServer) GetRoom(context.Context, *quizv1.GetRoomRequest) (*quizv1.GetRoomResponse, error) {
+	if f.getRoom != nil {
+		return nil, f.getRoom
+	}
+	return nil, status.Error(codes.Unimplemented, "no GetRoom")
 }
 
 func (f *fakeServer) ListDecks(context.Context, *quizv1.ListDecksRequest) (*quizv1.ListDecksResponse, error) {
@@ -219,13 +228,16 @@ func TestFollowSaysTheServerRestarted(t *testing.T) {
 		{"memory, started before", func(seen time.Time) error { return notFound(t, "memory", seen.Add(-time.Hour)) }, ended},
 		{"redis", func(seen time.Time) error { return notFound(t, "redis", seen.Add(time.Second)) }, ended},
 		{"no detail", func(time.Time) error { return status.Error(codes.NotFound, "no room ABC234") }, ended},
+		{"history lost, room not there", func(seen time.Time) error {
+			return status.Error(codes.DataLoss, "room ABC234's history was lost on the server")
+		}, restarted},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			seen := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
 			f := &fakeServer{serverTime: seen, steps: []step{
 				{seqs: []uint64{0}, snapshotSeq: 1, err: status.Error(codes.Unavailable, "restarting")},
 				{err: tc.err(seen)},
-			}}
+			}, getRoom: notFound(t, "memory", seen.Add(time.Second))}
 			_, err := follow(t, serve(t, f), 0)
 			var e *Error
 			if !errors.As(err, &e) || e.Code != codes.NotFound || e.Msg != tc.want {

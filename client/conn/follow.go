@@ -103,7 +103,7 @@ func (c *Client) Follow(ctx context.Context, cfg FollowConfig, handle func(Updat
 			attempt = 0
 		}
 		if !retryable(err) {
-			return Gone(err, "watching room "+cfg.Code, c.addr, cfg.Code, pos.seen)
+			return Gone(c.notThere(ctx, cfg.Code, err), "watching room "+cfg.Code, c.addr, cfg.Code, pos.seen)
 		}
 		attempt++
 		if attempt > cfg.MaxAttempts {
@@ -121,6 +121,23 @@ func (c *Client) Follow(ctx context.Context, cfg FollowConfig, handle func(Updat
 		case <-t.C:
 		}
 	}
+}
+
+// notThere checks a room whose history the server says it lost
+// (DataLoss, as a server answers a client that resumes a room it does not
+// have): when the room is not there at all, the server's NotFound says why
+// (a restart of a server that keeps rooms in memory), and is returned
+// instead. Other errors are returned as they are.
+func (c *Client) notThere(ctx context.Context, code string, err error) error {
+	if status.Code(err) != codes.DataLoss {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	if _, gerr := c.API.GetRoom(ctx, &quizv1.GetRoomRequest{RoomCode: code}); status.Code(gerr) == codes.NotFound {
+		return gerr
+	}
+	return err
 }
 
 // errStop is how watchOnce says handle asked to stop.

@@ -47,8 +47,8 @@ type Config struct {
 	// Lines, when set, are the input lines instead of In's (ReadLines),
 	// so that the caller may read further lines once Run returns.
 	Lines <-chan string
-	// OnEvent, when set, is called with each event once it is applied,
-	// on Run's goroutine: it must not block.
+	// OnEvent, when set, is called with each event once it is applied and
+	// before it is printed, on Run's goroutine: the session waits for it.
 	OnEvent func(*quizv1.Event)
 	// Out gets the event lines and, without JSON, the session's own
 	// lines (answers, refused commands).

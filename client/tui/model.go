@@ -63,7 +63,7 @@ type Config struct {
 	// file's path (Host); nil writes none.
 	Report func() (string, error)
 	// OnEvent, when set, is called by Run with each event as it arrives,
-	// off the UI's goroutine: it must not block.
+	// before the UI gets it, off the UI's goroutine; the next events wait.
 	OnEvent func(*quizv1.Event)
 	// Notice is shown once the room's first snapshot is in, until the
 	// phase changes: "Welcome back, Ann: …" for a player who resumed.
