@@ -37,6 +37,7 @@ type roomFlags struct {
 	mode, scoring                     string
 	timeLimit, readTime               time.Duration
 	revealTime, leaderboardTime       time.Duration
+	hostAwayLimit                     time.Duration
 	shuffle, shuffleOptions, noStreak bool
 
 	fs *pflag.FlagSet // the flags, to tell a --read-time 0 from none
@@ -62,6 +63,7 @@ func (f *roomFlags) register(fs *pflag.FlagSet, defaultMode string) {
 	fs.IntVar(&f.maxPlayers, "max-players", 0, "most players in the room; 0: the server's limit")
 	fs.DurationVar(&f.revealTime, "reveal-time", 0, "auto pacing: how long a reveal shows, 1s to 60s (server default 5s)")
 	fs.DurationVar(&f.leaderboardTime, "leaderboard-time", 0, "auto pacing: how long a leaderboard shows, 1s to 60s (server default 5s)")
+	fs.DurationVar(&f.hostAwayLimit, "host-away-limit", 0, "host pacing: how long the game waits for a host who went away before it goes on by itself, 10s to 30m (server default 60s)")
 }
 
 // request makes the CreateRoom request the flags describe.
@@ -72,6 +74,7 @@ func (f *roomFlags) request() (*quizv1.CreateRoomRequest, error) {
 		MaxPlayers: int32(f.maxPlayers), LeaderboardSize: int32(f.leaderboardSize),
 		TimeLimit: optDuration(f.timeLimit), ReadTime: optDuration(f.readTime),
 		RevealTime: optDuration(f.revealTime), LeaderboardTime: optDuration(f.leaderboardTime),
+		HostAwayLimit: optDuration(f.hostAwayLimit),
 	}
 	switch strings.ToLower(f.mode) {
 	case "host":
