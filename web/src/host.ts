@@ -5,10 +5,10 @@
 // room, so a reload gets the room back.
 
 import { Code } from "@connectrpc/connect";
-import { api, auth, codeOf, message, normalizeCode, saved, shareURL, violations, watch, type Status } from "./api.js";
+import { api, auth, codeOf, gone, message, normalizeCode, saved, shareURL, violations, watch, type Status } from "./api.js";
 import { PacingMode, Phase, PointsPolicy, type DeckInfo, type Player } from "./gen/quiz/v1/quiz_pb.js";
 import { csv, download, json } from "./report.js";
-import { Room } from "./state.js";
+import { ms, Room } from "./state.js";
 import {
   announcer, confirm, countdown, distribution, h, joinLink, kindHint, mark, optionMarks, plural, podium, qr, standingsList,
 } from "./ui.js";
@@ -22,6 +22,8 @@ const announce = announcer(document.getElementById("announce")!);
 let code = normalizeCode(new URLSearchParams(location.search).get("room") ?? "");
 let token = code ? saved.get("host", code) : "";
 let room = new Room();
+/** seen is when this page last saw the room (server time, ms): a server started later lost it. */
+let seen = 0;
 let stop = new AbortController();
 let share = location.origin + "/";
 let view = { key: "", update: () => {} };
@@ -175,6 +177,7 @@ function run(): void {
     epoch: () => room.info?.epoch ?? 0n,
     event(ev, personal, received) {
       room.apply(ev, personal, received);
+      seen = ms(ev.serverTime) || received;
       render();
     },
     status: onStatus,
@@ -187,9 +190,9 @@ function onStatus(s: Status, err?: unknown): void {
   else if (s === "retrying") setConn("retrying");
   else if (err !== undefined) {
     saved.drop("host", code);
-    void setup(codeOf(err) === Code.NotFound ? `Room ${code} no longer exists.`
+    void gone(err, code, seen).then((why) => setup(why || (codeOf(err) === Code.NotFound ? `Room ${code} no longer exists.`
       : codeOf(err) === Code.DataLoss ? `The server lost the history of room ${code} (its store lost data), so the game cannot go on.`
-      : `This browser's host key does not open room ${code}.`);
+      : `This browser's host key does not open room ${code}.`)));
   } else setConn("");
 }
 
