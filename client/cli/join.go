@@ -26,8 +26,8 @@ func (a *app) joinCommand() *cobra.Command {
 		Short: "Join a room as a player and play",
 		Long: `Join the room with the 6-character CODE under a display name and play.
 
-The player's token is kept in the state directory (see --help of quiz, or
-client/README.md), so that running quiz join CODE again on this machine, after
+The player's token is kept in the state directory ($QUIZ_STATE_DIR, by default
+~/.config/quizroom), so that running quiz join CODE again on this machine, after
 quitting, a crash or a lost connection, comes back as the same player with
 their score and streak; --name is then not needed. --new joins as someone new.
 
