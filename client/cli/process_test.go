@@ -256,6 +256,46 @@ func TestPlayerProcessKilledComesBack(t *testing.T) {
 	}
 }
 
+// TestCtrlCSaysHowToComeBack interrupts a player and a host (SIGINT, as
+// ctrl-C does): each leaves cleanly, with a line that says how to come
+// back, and coming back works; the host's game is left running, as its
+// input is not a terminal to ask on.
+func TestCtrlCSaysHowToComeBack(t *testing.T) {
+	srv := startServer(t, freeAddr(t))
+	hostState, annState := t.TempDir(), t.TempDir()
+	host := proc(t, "host", srv.addr, hostState, "host", "--questions", "2", "--time", "60s", "--read-time", "0", "--out", t.TempDir())
+	code := host.expect(`^room code=([A-Z0-9]{6}) `)[1]
+	ann := proc(t, "ann", srv.addr, annState, "join", code, "--name", "Ann")
+	ann.expect(`^joined room=`)
+	host.expect(`^seq=\d+ roster players=1 `)
+	host.send("start")
+	ann.expect(questionLine("1/2"))
+
+	interrupt := func(c *cli) {
+		t.Helper()
+		if err := syscall.Kill(c.pid, syscall.SIGINT); err != nil {
+			t.Fatal(err)
+		}
+		if got := c.exitCode(); got != 0 {
+			t.Errorf("%s after ctrl-C: exit status %d, want 0", c.name, got)
+		}
+	}
+	interrupt(ann)
+	ann.expectErr("^You left room " + code + "; run `quiz join " + code + " --addr " + regexp.QuoteMeta(srv.addr) + "` to come back with your score\\.$")
+	ann = proc(t, "ann again", srv.addr, annState, "join", code)
+	ann.expect(`^resumed room=` + code + ` name="Ann" `)
+	ann.expect(questionLine("1/2"))
+
+	interrupt(host)
+	host.expectErr("^You left room " + code + " at question 1 of 2; run `quiz host --resume " + code + " --addr " + regexp.QuoteMeta(srv.addr) +
+		"` to take it back; the game goes on by itself after 60 s\\.$")
+	host = proc(t, "host again", srv.addr, hostState, "host", "--resume", code)
+	host.expect(questionLine("1/2"))
+	host.send("end")
+	host.expect(`^report file=`)
+	ann.expect(`^seq=\d+ finished `)
+}
+
 // TestHostProcessKilledTakesBack kills the host's process mid-game; quiz
 // host --resume CODE takes the room back and moves the game on.
 func TestHostProcessKilledTakesBack(t *testing.T) {
