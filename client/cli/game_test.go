@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/csv"
 	"maps"
 	"os"
 	"path/filepath"
@@ -142,15 +141,7 @@ func TestPlainGame(t *testing.T) {
 	}
 
 	// The report has a row per player and question.
-	f, err := os.Open(report)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := readCSV(t, report)
 	if !slices.Equal(rows[0][:3], []string{"rank", "player_id", "name"}) {
 		t.Fatalf("report header = %q", rows[0])
 	}

@@ -424,10 +424,8 @@ func TestHostAwayGameGoesOn(t *testing.T) {
 	ann.expect(`^seq=\d+ finished `)
 }
 
-// requireHostAwayLimit skips the test when the server at addr does not
-// keep room code's host-away limit: the server side of issue 13 adds it,
-// and once it is there the test runs.
-func requireHostAwayLimit(t *testing.T, addr, code string) {
+// getRoom calls GetRoom on the server at addr.
+func getRoom(t *testing.T, addr, code string) (*quizv1.GetRoomResponse, error) {
 	t.Helper()
 	c, err := conn.Dial(conn.Config{Addr: addr})
 	if err != nil {
@@ -436,7 +434,15 @@ func requireHostAwayLimit(t *testing.T, addr, code string) {
 	defer c.Close()
 	ctx, cancel := c.Call(context.Background())
 	defer cancel()
-	resp, err := c.API.GetRoom(ctx, &quizv1.GetRoomRequest{RoomCode: code})
+	return c.API.GetRoom(ctx, &quizv1.GetRoomRequest{RoomCode: code})
+}
+
+// requireHostAwayLimit skips the test when the server at addr does not
+// keep room code's host-away limit: the server side of issue 13 adds it,
+// and once it is there the test runs.
+func requireHostAwayLimit(t *testing.T, addr, code string) {
+	t.Helper()
+	resp, err := getRoom(t, addr, code)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -451,14 +457,7 @@ func requireHostAwayLimit(t *testing.T, addr, code string) {
 // there the test runs.
 func requireRoomNotFoundInfo(t *testing.T, addr string) {
 	t.Helper()
-	c, err := conn.Dial(conn.Config{Addr: addr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	ctx, cancel := c.Call(context.Background())
-	defer cancel()
-	_, err = c.API.GetRoom(ctx, &quizv1.GetRoomRequest{RoomCode: "ZZZZZZ"})
+	_, err := getRoom(t, addr, "ZZZZZZ")
 	var e *conn.Error
 	if !errors.As(conn.Explain(err, "", addr), &e) || e.Code != codes.NotFound {
 		t.Fatalf("GetRoom of no room: %v, want NotFound", err)
