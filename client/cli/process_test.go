@@ -23,6 +23,7 @@ import (
 
 	"github.com/quizroom/quizroom/client/conn"
 	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
+	"github.com/quizroom/quizroom/server/redistest"
 )
 
 // These tests run the real programs, quizd and quiz, as processes, and
@@ -73,16 +74,17 @@ type server struct {
 	done chan struct{}
 }
 
-// startServer runs quizd on addr with the in-memory store, killed when
-// the test ends, and waits until it serves.
-func startServer(t *testing.T, addr string) *server {
+// startServer runs quizd on addr with the in-memory store, or with the
+// store that args name, killed when the test ends, and waits until it
+// serves.
+func startServer(t *testing.T, addr string, args ...string) *server {
 	t.Helper()
 	log, err := os.Create(filepath.Join(t.TempDir(), "quizd.log"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(binary(t, "quizd"), "-listen", addr, "-http", "", "-log-level", "warn",
-		"-join-rate", "-1", "-answer-rate", "-1", "-watch-rate", "-1")
+	cmd := exec.Command(binary(t, "quizd"), append([]string{"-listen", addr, "-http", "", "-log-level", "warn",
+		"-join-rate", "-1", "-answer-rate", "-1", "-watch-rate", "-1"}, args...)...)
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -120,6 +122,13 @@ func startServer(t *testing.T, addr string) *server {
 // kill kills the server and waits for it to end.
 func (s *server) kill() {
 	_ = s.cmd.Process.Kill()
+	<-s.done
+}
+
+// stop stops the server as an orchestrator does (SIGTERM: it shuts down
+// gracefully) and waits for it to end.
+func (s *server) stop() {
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	<-s.done
 }
 
@@ -422,6 +431,73 @@ func TestHostAwayGameGoesOn(t *testing.T) {
 	host.send("end")
 	host.expect(`^report file=\S+ players=1 `)
 	ann.expect(`^seq=\d+ finished `)
+}
+
+// TestRedisRollingRestart restarts every instance of a Redis deployment,
+// one after the other, in the middle of a question: the host and the
+// players, each on its own instance, only reconnect. Every event reaches
+// each of them once, in order, without a new snapshot; the answers given
+// after the restarts count, and the game ends as usual.
+func TestRedisRollingRestart(t *testing.T) {
+	rdb := redistest.Start(t)
+	store := []string{"-redis", rdb.URL(), "-redis-prefix", "rolling" + strconv.FormatInt(time.Now().UnixNano(), 36) + ":"}
+	a, b := freeAddr(t), freeAddr(t)
+	srvA, srvB := startServer(t, a, store...), startServer(t, b, store...)
+	host := proc(t, "host", a, t.TempDir(), "host", "--questions", "2", "--time", "60s", "--read-time", "0", "--out", t.TempDir())
+	code := host.expect(`^room code=([A-Z0-9]{6}) `)[1]
+	ann := proc(t, "ann", a, t.TempDir(), "join", code, "--name", "Ann")
+	ann.expect(`^joined room=`)
+	bob := proc(t, "bob", b, t.TempDir(), "join", code, "--name", "Bob")
+	bob.expect(`^joined room=`)
+	host.expect(`^seq=\d+ roster players=2 `)
+	host.send("start")
+	text := quoted(t, ann.expect(questionLine("1/2"))[1])
+	bob.expect(questionLine("1/2"))
+
+	srvA.stop()
+	startServer(t, a, store...)
+	srvB.stop()
+	startServer(t, b, store...)
+	for _, c := range []*cli{host, ann, bob} {
+		c.expectErr(`^reconnecting \(attempt 1, `) // what they see of it
+	}
+
+	right, wrong := answerLines(t, text)
+	ann.send(right)
+	ann.expect(`^answer 1/2 accepted `)
+	bob.send(wrong)
+	bob.expect(`^answer 1/2 accepted `)
+	ann.expect(`^seq=\d+ result 1/2 answered=true correct=true points=[1-9]\d* streak=1 score=\d+ rank=1 `)
+	bob.expect(`^seq=\d+ result 1/2 answered=true correct=false `)
+	host.expect(`^seq=\d+ reveal 1/2 .* answered=2/2 right=1`)
+	host.send("end")
+	host.expect(`^report file=\S+ players=2 `)
+	for _, c := range []*cli{host, ann, bob} {
+		c.expect(`^seq=\d+ finished `)
+		if got := c.exitCode(); got != 0 {
+			t.Errorf("%s: exit status %d, want 0", c.name, got)
+		}
+		// Each event once, in order, and a single snapshot: the first.
+		var last uint64
+		snapshots := 0
+		for _, line := range strings.Split(c.out.String(), "\n") {
+			m := regexp.MustCompile(`^seq=(\d+) (\w+)`).FindStringSubmatch(line)
+			if m == nil {
+				continue
+			}
+			seq, _ := strconv.ParseUint(m[1], 10, 64)
+			if m[2] == "snapshot" {
+				snapshots++
+			} else if seq != last && seq != last+1 {
+				t.Errorf("%s: seq %d after %d:\n%s", c.name, seq, last, c.out.String())
+				break
+			}
+			last = seq
+		}
+		if snapshots != 1 {
+			t.Errorf("%s: %d snapshots, want the first alone:\n%s", c.name, snapshots, c.out.String())
+		}
+	}
 }
 
 // getRoom calls GetRoom on the server at addr.
