@@ -236,8 +236,9 @@ each input line is a command: ` + control.Help + `.`,
 				return a.host(cmd.Context(), &rf, out)
 			}
 			var set []string
-			cmd.LocalNonPersistentFlags().Visit(func(f *pflag.Flag) {
-				if f.Name != "resume" && f.Name != "out" {
+			local := cmd.LocalNonPersistentFlags()
+			cmd.Flags().Visit(func(f *pflag.Flag) {
+				if local.Lookup(f.Name) != nil && f.Name != "resume" && f.Name != "out" {
 					set = append(set, "--"+f.Name)
 				}
 			})

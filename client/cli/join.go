@@ -132,6 +132,10 @@ func (a *app) rejoin(ctx context.Context, c *conn.Client, store *creds.Store, co
 	switch {
 	case stale(err):
 		a.drop(store, e)
+		if name == "" {
+			return nil, fmt.Errorf("your place as %s in room %s is gone (you left or the host removed you): join as someone new with quiz join %s --name NAME%s",
+				e.Name, code, code, a.serverFlags())
+		}
 		fmt.Fprintf(a.stderr, "Your place as %s in room %s is gone (you left or the host removed you); joining as a new player.\n", e.Name, code)
 		return nil, nil
 	case conn.Code(err) == codes.NotFound:

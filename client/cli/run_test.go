@@ -190,9 +190,7 @@ func (w *lineWriter) String() string {
 // runOnce runs a command that needs no input to its end.
 func runOnce(t *testing.T, addr string, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
-	c := start(t, strings.Join(args, " "), addr, args...)
-	err = c.wait()
-	return c.out.String(), c.err.String(), err
+	return runOnceEnv(t, addr, nil, args...)
 }
 
 func TestDecksCommands(t *testing.T) {
