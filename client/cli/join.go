@@ -105,11 +105,12 @@ func (a *app) join(ctx context.Context, code, name string, fresh bool) error {
 			fmt.Fprintf(a.stderr, "You left room %s; run `%s` to come back with your score.\n", code, comeBack)
 		}
 	}
-	if room.Over() || errors.Is(err, plain.ErrKicked) || errors.Is(err, tui.ErrKicked) {
-		a.forget(store, c.Addr(), code, creds.Player)
-	}
 	if errors.Is(err, plain.ErrKicked) || errors.Is(err, tui.ErrKicked) {
+		a.drop(store, creds.Entry{Addr: c.Addr(), Code: code, Role: creds.Player, Name: p.name})
 		return fmt.Errorf("room %s: the host removed you from the game", code)
+	}
+	if room.Over() {
+		a.forget(store, c.Addr(), code, creds.Player)
 	}
 	if errors.Is(err, context.Canceled) {
 		return nil
