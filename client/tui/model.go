@@ -329,7 +329,7 @@ func (m *Model) quit() tea.Cmd {
 // key handles a key press.
 func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	if k.Type == tea.KeyCtrlC {
-		if m.cfg.Mode == Host && m.confirm == nil && !m.quitting && m.hostNeeded() {
+		if m.cfg.Mode == Host && (m.confirm == nil || !m.confirm.leave) && !m.quitting && m.hostNeeded() {
 			m.kicking, m.confirm = false, m.quitConfirmation()
 			return nil
 		}
