@@ -325,7 +325,9 @@ func (a *app) resumeHost(ctx context.Context, code, out string) error {
 		return conn.Explain(err, "taking back room "+code, c.Addr())
 	}
 	a.remember(store, e) // it was seen now
-	h := &hosting{code: code, client: hc, info: snap.GetRoom(), store: store, back: hostAt(snap), out: out, asJSON: asJSON}
+	var r state.Room
+	r.Apply(&quizv1.Event{Payload: &quizv1.Event_Snapshot{Snapshot: snap}}, nil, time.Now())
+	h := &hosting{code: code, client: hc, info: snap.GetRoom(), store: store, back: r.Where(), out: out, asJSON: asJSON}
 	return a.runHost(ctx, h)
 }
 
@@ -443,7 +445,7 @@ func (a *app) hostLeaves(ctx context.Context, h *hosting, room *state.Room, line
 		if lobby {
 			fmt.Fprintf(a.stderr, "You left room %s open in the lobby; run `%s` to take it back; nothing starts without you.\n", h.code, comeBack)
 		} else {
-			fmt.Fprintf(a.stderr, "You left room %s %s; run `%s` to take it back; %s.\n", h.code, at(room.Phase, room.Question), comeBack, state.GoesOn(room.Info))
+			fmt.Fprintf(a.stderr, "You left room %s %s; run `%s` to take it back; %s.\n", h.code, room.Where(), comeBack, state.GoesOn(room.Info))
 		}
 		return nil
 	}

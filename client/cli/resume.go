@@ -170,28 +170,3 @@ func roomGone(err error) bool {
 	var e *conn.Error
 	return errors.As(err, &e) && e.Gone
 }
-
-// hostAt says where room r's game is, for the host coming back.
-func hostAt(r *quizv1.RoomSnapshot) string {
-	phase := r.GetPhase()
-	if phase == quizv1.Phase_PHASE_PAUSED {
-		return "paused, " + at(r.GetPausedPhase(), r.GetQuestion())
-	}
-	return at(phase, r.GetQuestion())
-}
-
-func at(phase quizv1.Phase, q *quizv1.QuestionOpened) string {
-	switch phase {
-	case quizv1.Phase_PHASE_LOBBY:
-		return "in the lobby"
-	case quizv1.Phase_PHASE_QUESTION:
-		return fmt.Sprintf("at question %d of %d", q.GetIndex()+1, q.GetCount())
-	case quizv1.Phase_PHASE_REVEAL, quizv1.Phase_PHASE_LEADERBOARD:
-		return fmt.Sprintf("after question %d of %d", q.GetIndex()+1, q.GetCount())
-	case quizv1.Phase_PHASE_FINISHED:
-		return "finished"
-	case quizv1.Phase_PHASE_CLOSED:
-		return "closed"
-	}
-	return state.PhaseName(phase)
-}

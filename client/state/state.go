@@ -330,6 +330,29 @@ func cloneQuestion(q *quizv1.QuestionOpened) *quizv1.QuestionOpened {
 	}
 }
 
+// Where says where the game is, for people: "in the lobby", "at question 2
+// of 5", "after question 2 of 5", "paused at question 2 of 5", "finished",
+// "closed".
+func (r *Room) Where() string {
+	return where(r.Phase, r.PausedPhase, r.Question)
+}
+
+func where(phase, paused quizv1.Phase, q *quizv1.QuestionOpened) string {
+	switch phase {
+	case quizv1.Phase_PHASE_QUESTION:
+		return fmt.Sprintf("at question %d of %d", q.GetIndex()+1, q.GetCount())
+	case quizv1.Phase_PHASE_REVEAL, quizv1.Phase_PHASE_LEADERBOARD:
+		return fmt.Sprintf("after question %d of %d", q.GetIndex()+1, q.GetCount())
+	case quizv1.Phase_PHASE_PAUSED:
+		return "paused " + where(paused, quizv1.Phase_PHASE_UNSPECIFIED, q)
+	case quizv1.Phase_PHASE_FINISHED:
+		return "finished"
+	case quizv1.Phase_PHASE_CLOSED:
+		return "closed"
+	}
+	return "in the lobby"
+}
+
 // Code is the room's code, once a snapshot named it.
 func (r *Room) Code() string { return r.Info.GetCode() }
 

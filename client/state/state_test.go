@@ -192,3 +192,26 @@ func TestHostPresence(t *testing.T) {
 		t.Error("an AUTO-paced room says its host is away")
 	}
 }
+
+func TestWhere(t *testing.T) {
+	q := &quizv1.QuestionOpened{Index: 1, Count: 5}
+	tests := []struct {
+		phase, paused quizv1.Phase
+		want          string
+	}{
+		{quizv1.Phase_PHASE_UNSPECIFIED, 0, "in the lobby"},
+		{quizv1.Phase_PHASE_LOBBY, 0, "in the lobby"},
+		{quizv1.Phase_PHASE_QUESTION, 0, "at question 2 of 5"},
+		{quizv1.Phase_PHASE_REVEAL, 0, "after question 2 of 5"},
+		{quizv1.Phase_PHASE_LEADERBOARD, 0, "after question 2 of 5"},
+		{quizv1.Phase_PHASE_PAUSED, quizv1.Phase_PHASE_QUESTION, "paused at question 2 of 5"},
+		{quizv1.Phase_PHASE_FINISHED, 0, "finished"},
+		{quizv1.Phase_PHASE_CLOSED, 0, "closed"},
+	}
+	for _, tt := range tests {
+		r := Room{Phase: tt.phase, PausedPhase: tt.paused, Question: q}
+		if got := r.Where(); got != tt.want {
+			t.Errorf("Where in %v (paused %v) = %q, want %q", tt.phase, tt.paused, got, tt.want)
+		}
+	}
+}

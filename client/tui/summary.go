@@ -26,13 +26,7 @@ func (m *Model) summarize() string {
 	case r.Finished != nil:
 		return m.finishedSummary()
 	}
-	at := "in the lobby"
-	if q := r.Question; q != nil && r.Phase != quizv1.Phase_PHASE_LOBBY {
-		at = fmt.Sprintf("after question %d of %d", q.GetIndex()+1, q.GetCount())
-		if r.Phase == quizv1.Phase_PHASE_QUESTION {
-			at = fmt.Sprintf("at question %d of %d", q.GetIndex()+1, q.GetCount())
-		}
-	}
+	at := r.Where()
 	switch m.cfg.Mode {
 	case Play:
 		s := fmt.Sprintf("You left room %s %s", code, at)
