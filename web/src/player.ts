@@ -58,6 +58,8 @@ function start(): void {
 /** showJoin asks for the room code and a name; error says why the last try failed. */
 function showJoin(error = "", field: "code" | "name" | "" = ""): void {
   stop.abort();
+  room = new Room(); // the room left behind says nothing more, the host's absence included
+  banner.update();
   view = { key: "join", update: () => {} };
   const codeIn = h("input", {
     id: "code", name: "code", required: true, maxlength: 8, autocomplete: "off", autocapitalize: "characters",

@@ -14,7 +14,7 @@ const conn = document.getElementById("conn")!;
 const announce = announcer(document.getElementById("announce")!);
 
 const code = normalizeCode(new URLSearchParams(location.search).get("room") ?? "");
-const room = new Room();
+let room = new Room();
 const stop = new AbortController();
 /** seen is when this page last saw the room (server time, ms): a server started later lost it. */
 let seen = 0;
@@ -30,6 +30,8 @@ else void shareURL().then((s) => {
 
 /** ask asks for the room to show. */
 function ask(error: string): void {
+  room = new Room(); // the room left behind says nothing more, the host's absence included
+  banner.update();
   const input = h("input", { id: "code", name: "room", required: true, maxlength: 8, autocomplete: "off", autocapitalize: "characters", value: code });
   main.replaceChildren(h("form", { class: "join card", method: "get", action: "/screen" },
     h("h1", {}, "Show a room on this screen"),
