@@ -9,7 +9,7 @@
 //
 // The environment it reads (screenshots, viewports) is in lib.mjs.
 import assert from "node:assert/strict";
-import { base, hostSize, open, playerSize, run, screenSize, server, shot, step, text } from "./lib.mjs";
+import { answer, base, hostSize, open, playerSize, run, screenSize, server, shot, step, text } from "./lib.mjs";
 
 const countdown = /^The host is away — the game goes on by itself in (\d+) s$/;
 const byItself = "The host is away; the game goes on by itself";
@@ -64,13 +64,18 @@ await run("the host away and a restart in Chromium", async () => {
   await screen.locator(".screen-question").waitFor();
   for (const [name, p] of [["player", player], ["projector", screen]]) await gone(p, name);
 
+  step("the player answers question 1: the reveal waits for the host");
+  await answer(player, 0);
+  await player.locator(".verdict h1").waitFor();
+  await screen.locator(".screen-reveal").waitFor();
+
   step("the host's page goes away: the player and the projector see the countdown");
   await host.goto("about:blank");
   const first = await away(player, 10);
   await away(screen, 10);
   await shot(player, "away-player-countdown");
   await shot(screen, "away-screen-countdown");
-  await player.locator(".question").waitFor(); // the question stays on the page, under the line
+  await player.locator(".verdict h1").waitFor(); // the reveal stays on the page, under the line
   await player.waitForFunction(([re, s]) => {
     const m = document.querySelector("#host-away [aria-hidden=true]")?.textContent?.match(new RegExp(re));
     return m && Number(m[1]) < s;
@@ -81,10 +86,13 @@ await run("the host away and a restart in Chromium", async () => {
   await line(screen).getByText(byItself, { exact: true }).waitFor();
   await shot(player, "away-player-by-itself");
   await shot(screen, "away-screen-by-itself");
+  await player.locator(".question").getByText("Question 2 of 3").waitFor();
+  await screen.locator(".screen-question").getByText("Question 2 of 3").waitFor();
+  await line(player).getByText(byItself, { exact: true }).waitFor();
 
   step("the host opens the room again: its page has the room, the line goes");
   await host.goto(`${base}host?room=${code}`);
-  await host.locator(".room-code, .question-host, .reveal-host, .leaderboard").first().waitFor();
+  await host.locator(".question-host").getByText("Question 2 of 3").waitFor();
   await text(host, "● Connected");
   await gone(player, "player");
   await gone(screen, "projector");
@@ -110,6 +118,12 @@ await run("the host away and a restart in Chromium", async () => {
   await host.getByRole("status").getByText(restarted, { exact: true }).waitFor();
   await gone(player, "player");
   await gone(screen, "projector");
+  // The lost room's code is not left to join or show by mistake.
+  assert.equal(await player.locator("#code").inputValue(), "", "the player's join form keeps the lost room's code");
+  assert.equal(new URL(player.url()).search, "", "the player's address keeps the lost room's code");
+  assert.equal(await screen.locator("#code").inputValue(), "", "the projector's form keeps the lost room's code");
+  // The host keeps the report of the one question played.
+  await text(host, "The report of the game so far (1 question)");
   await shot(player, "away-player-restarted");
   await shot(screen, "away-screen-restarted");
   await shot(host, "away-host-restarted");

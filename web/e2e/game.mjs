@@ -10,25 +10,7 @@
 // The environment it reads (screenshots, viewports) is in lib.mjs.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { base, hostSize, open, playerSize, run, screenSize, shot, step, text } from "./lib.mjs";
-
-/** answer answers the open question with option i, whatever its kind. */
-async function answer(page, i) {
-  await page.locator(".question").waitFor();
-  if (await page.locator("#typed").count()) {
-    await page.locator("#typed").fill(`guess ${i}`);
-    await page.getByRole("button", { name: "Send" }).click();
-  } else {
-    const options = page.locator("button.option");
-    await options.first().waitFor();
-    await page.waitForFunction(() => !document.querySelector("button.option")?.disabled);
-    const n = await options.count();
-    await options.nth(i % n).click();
-    if (await page.getByRole("button", { name: "Send" }).count()) await page.getByRole("button", { name: "Send" }).click();
-  }
-  // The last answer closes the question at once: the reveal may come first.
-  await page.locator(".locked, .reveal").first().waitFor();
-}
+import { answer, base, hostSize, open, playerSize, run, screenSize, shot, step, text } from "./lib.mjs";
 
 /** score reads the player's score from the reveal's rank line. */
 async function score(page) {

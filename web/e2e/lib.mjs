@@ -65,6 +65,24 @@ export async function text(page, t) {
   await page.getByText(t).first().waitFor({ state: "visible" });
 }
 
+/** answer answers the open question with option i, whatever its kind. */
+export async function answer(page, i) {
+  await page.locator(".question").waitFor();
+  if (await page.locator("#typed").count()) {
+    await page.locator("#typed").fill(`guess ${i}`);
+    await page.getByRole("button", { name: "Send" }).click();
+  } else {
+    const options = page.locator("button.option");
+    await options.first().waitFor();
+    await page.waitForFunction(() => !document.querySelector("button.option")?.disabled);
+    const n = await options.count();
+    await options.nth(i % n).click();
+    if (await page.getByRole("button", { name: "Send" }).count()) await page.getByRole("button", { name: "Send" }).click();
+  }
+  // The last answer closes the question at once: the reveal may come first.
+  await page.locator(".locked, .reveal").first().waitFor();
+}
+
 let rl, stdin;
 
 /**
