@@ -2,14 +2,12 @@ package web_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -58,12 +56,11 @@ func runScript(t *testing.T, script, url string, limit time.Duration, hooks map[
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, script)
 	cmd.Env = append(os.Environ(), "QUIZ_URL="+url, "CHROMIUM="+browser)
-	var out lockedBuffer
-	cmd.Stderr = &out
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
+	cmd.Stderr = cmd.Stdout // one stream, in order: the steps, then what failed
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -72,6 +69,15 @@ func runScript(t *testing.T, script, url string, limit time.Duration, hooks map[
 		t.Fatal(err)
 	}
 	start := time.Now()
+	var out strings.Builder
+	waited := false
+	defer func() {
+		if !waited { // a hook stopped the test
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			t.Logf("%s:\n%s", script, out.String())
+		}
+	}()
 	lines := bufio.NewScanner(stdout)
 	for lines.Scan() {
 		line := lines.Text()
@@ -93,27 +99,10 @@ func runScript(t *testing.T, script, url string, limit time.Duration, hooks map[
 	}
 	_, _ = io.Copy(io.Discard, stdout)
 	_ = stdin.Close()
-	if err := cmd.Wait(); err != nil || t.Failed() {
+	err = cmd.Wait()
+	waited = true
+	if err != nil || t.Failed() {
 		t.Fatalf("%s: %v\n%s", script, err, out.String())
 	}
 	t.Logf("%s in %v:\n%s", script, time.Since(start).Round(time.Second), out.String())
-}
-
-// lockedBuffer is a bytes.Buffer that a process's output goroutine and the
-// test write to together.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
