@@ -5,7 +5,10 @@
 // kills and restarts quizd on the same ports when the script asks
 // (server("restart the server")).
 //
-//   QUIZ_URL=http://127.0.0.1:8080/ node web/e2e/away.mjs   # then restart quizd by hand at "@@"
+//   QUIZ_URL=http://127.0.0.1:8080/ node web/e2e/away.mjs
+//
+// By hand: at "@@ restart the server", kill quizd (it must keep rooms in
+// memory), start it again on the same ports, and press Enter.
 //
 // The environment it reads (screenshots, viewports) is in lib.mjs.
 import assert from "node:assert/strict";
