@@ -9,8 +9,10 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -102,15 +104,9 @@ func Read(pid int) (Usage, error) {
 	if err != nil {
 		return u, err
 	}
-	// Fields after the command name, which is in parentheses and may hold spaces.
-	s := string(stat)
-	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(fields) < 13 {
-		return u, errors.New("short /proc stat line")
+	if u.CPU, err = parseCPU(string(stat)); err != nil {
+		return u, err
 	}
-	utime, _ := strconv.ParseInt(fields[11], 10, 64)
-	stime, _ := strconv.ParseInt(fields[12], 10, 64)
-	u.CPU = time.Duration(utime+stime) * time.Second / clockTicks
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return u, err
@@ -138,4 +134,84 @@ func readStatus(r io.Reader, u *Usage) error {
 		}
 	}
 	return sc.Err()
+}
+
+// CPUTime reads a process's CPU time (user + system) from /proc/PID/stat.
+func CPUTime(pid int) (time.Duration, error) {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	return parseCPU(string(stat))
+}
+
+// parseCPU reads utime and stime from a /proc/PID/stat line.
+func parseCPU(s string) (time.Duration, error) {
+	// Fields after the command name, which is in parentheses and may hold spaces.
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(fields) < 13 {
+		return 0, errors.New("short /proc stat line")
+	}
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	return time.Duration(utime+stime) * time.Second / clockTicks, nil
+}
+
+// cpuSample is a process's CPU time at a moment.
+type cpuSample struct {
+	at  time.Time
+	cpu time.Duration
+}
+
+// Sampler reads a process's CPU time every few milliseconds, so that the
+// CPU it spent in a window of time (a fan-out, a burst of answers) can be
+// told apart from the rest of a run.
+type Sampler struct {
+	stop chan struct{}
+	done chan struct{}
+
+	mu      sync.Mutex // guards samples
+	samples []cpuSample
+}
+
+// Sample starts reading pid's CPU time every interval, until Stop.
+func Sample(pid int, every time.Duration) *Sampler {
+	s := &Sampler{stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			if cpu, err := CPUTime(pid); err == nil {
+				s.mu.Lock()
+				s.samples = append(s.samples, cpuSample{at: time.Now(), cpu: cpu})
+				s.mu.Unlock()
+			}
+			select {
+			case <-s.stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return s
+}
+
+// Stop ends the sampling.
+func (s *Sampler) Stop() {
+	close(s.stop)
+	<-s.done
+}
+
+// Between is the CPU time spent from the last sample at or before from to
+// the first sample at or after to: the window, widened to whole samples.
+func (s *Sampler) Between(from, to time.Time) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := sort.Search(len(s.samples), func(i int) bool { return s.samples[i].at.After(from) }) - 1
+	j := sort.Search(len(s.samples), func(i int) bool { return !s.samples[i].at.Before(to) })
+	if i < 0 || j >= len(s.samples) {
+		return 0
+	}
+	return s.samples[j].cpu - s.samples[i].cpu
 }
