@@ -49,6 +49,7 @@ type options struct {
 	ceilings  bool
 	redisPort int
 	basePort  int
+	pprofPort int
 	timeout   time.Duration
 }
 
@@ -67,6 +68,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.BoolVar(&o.ceilings, "ceilings", true, "also measure the no-op ceilings and EVALSHA")
 	fs.IntVar(&o.redisPort, "redis-port", 27379, "port of the redis-server the benchmark starts")
 	fs.IntVar(&o.basePort, "port", 27051, "port of the first server instance (the second gets the next)")
+	fs.IntVar(&o.pprofPort, "pprof-port", 0, "serve each instance's metrics and profiles (/debug/pprof/) on 127.0.0.1 from this port on; 0: none")
 	fs.DurationVar(&o.timeout, "timeout", 15*time.Minute, "give up on one scenario after this long")
 	if err := fs.Parse(args); err != nil {
 		return err
