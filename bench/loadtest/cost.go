@@ -19,6 +19,7 @@ type observer struct {
 	opened   map[int32]time.Time
 	opensAt  map[int32]time.Time
 	revealed map[int32]time.Time
+	progress []time.Time // answer progress events
 	done     chan struct{}
 }
 
@@ -49,6 +50,8 @@ func observe(ctx context.Context, c *conn.Client, code string) (*observer, error
 				o.opened[q.GetIndex()], o.opensAt[q.GetIndex()] = at, q.GetOpensAt().AsTime()
 			case ev.GetQuestionRevealed() != nil:
 				o.revealed[ev.GetQuestionRevealed().GetIndex()] = at
+			case ev.GetAnswerProgress() != nil:
+				o.progress = append(o.progress, at)
 			}
 			o.mu.Unlock()
 			if ev.GetGameFinished() != nil || ev.GetRoomClosed() != nil {
@@ -97,16 +100,23 @@ func deliveryCosts(samplers []*proc.Sampler, sent map[int32]time.Time, slowest t
 
 // answerCosts is the servers' CPU time from the moment every player
 // answers (think after the options open) until the last answer of that
-// question was accepted, per accepted answer. It includes the answer
-// progress events the server publishes meanwhile.
-func answerCosts(samplers []*proc.Sampler, o *observer, think time.Duration, windows map[int32][2]time.Time, accepted int) costs {
+// question was accepted, per accepted answer, less what the answer
+// progress events the server published meanwhile cost to deliver (each to
+// watchers, at perDelivery).
+func answerCosts(samplers []*proc.Sampler, o *observer, think time.Duration, windows map[int32][2]time.Time, accepted, watchers int, perDelivery time.Duration) costs {
 	c := costs{ops: accepted}
 	for q, w := range windows {
 		opens, ok := o.opensAt[q]
 		if !ok {
 			continue
 		}
-		c.cpu += serverCPU(samplers, opens.Add(think), w[1])
+		from := opens.Add(think)
+		c.cpu += serverCPU(samplers, from, w[1])
+		for _, at := range o.progress {
+			if !at.Before(from) && !at.After(w[1]) {
+				c.cpu -= time.Duration(watchers) * perDelivery
+			}
+		}
 	}
 	return c
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strconv"
 	"sync"
@@ -118,6 +119,8 @@ type outcome struct {
 	// Watch and its snapshot), an accepted answer, a question and a reveal
 	// delivered to one watcher.
 	join, answers, questions, reveals costs
+	// The bots' CPU (this process's) per question delivered.
+	clientQuestions costs
 }
 
 // scenario plays rooms rooms of size players each on store and writes a row.
@@ -170,6 +173,8 @@ func (b *bench) scenario(ctx context.Context, store string, rooms, size int) err
 		}
 		before[i] = u
 	}
+	self := proc.Sample(os.Getpid(), noop.SampleEvery)
+	defer self.Stop()
 	samplers := make([]*proc.Sampler, len(servers))
 	for i, s := range servers {
 		samplers[i] = proc.Sample(s.Pid(), noop.SampleEvery)
@@ -216,7 +221,8 @@ func (b *bench) scenario(ctx context.Context, store string, rooms, size int) err
 		time.Sleep(2 * noop.SampleEvery) // a sample after the last window
 		o.questions = deliveryCosts(samplers, obs.opened, o.opened.Max, o.players+1)
 		o.reveals = deliveryCosts(samplers, obs.revealed, o.revealed.Max, o.players+1)
-		o.answers = answerCosts(samplers, obs, b.opt.think, windowsOf(res), o.accepted)
+		o.clientQuestions = deliveryCosts([]*proc.Sampler{self}, obs.opened, o.opened.Max, o.players+1)
+		o.answers = answerCosts(samplers, obs, b.opt.think, windowsOf(res), o.accepted, o.players+1, o.questions.per())
 	}
 	b.row(store, rooms, size, o)
 	return nil
@@ -419,9 +425,10 @@ func (b *bench) costRow(name string, o outcome) {
 	if b.unary.Calls > 0 {
 		loop = fmt.Sprintf("%.2f×", float64(o.answers.per())/float64(b.unary.PerCall()))
 	}
-	b.costRows = append(b.costRows, fmt.Sprintf("| %s | %d | %s | %s | %s | %s | %.1f µs | %.1f µs |",
+	b.costRows = append(b.costRows, fmt.Sprintf("| %s | %d | %s | %s | %s | %s | %.1f µs | %.1f µs | %s |",
 		name, o.players, ratio(o.answers, burst.PerCall()), loop, ratio(o.questions, cast.PerDelivery()),
-		ratio(o.reveals, cast.PerDelivery()), micros(o.join.per()), micros(cast.PerDelivery())))
+		ratio(o.reveals, cast.PerDelivery()), micros(o.join.per()), micros(cast.PerDelivery()),
+		ratio(o.clientQuestions, cast.ClientPerDelivery())))
 }
 
 // writeCosts writes the per-operation CPU table.
@@ -432,8 +439,8 @@ func (b *bench) writeCosts() {
 	fmt.Fprintln(b.out)
 	fmt.Fprintln(b.out, "Server CPU per operation (÷ the no-op's: a call of the unary burst from as many connections; a delivery of the broadcast to as many streams):")
 	fmt.Fprintln(b.out)
-	fmt.Fprintln(b.out, "| scenario | players | per accepted answer (÷ no-op burst call) | ÷ no-op unary loop call | per question delivered (÷ no-op delivery) | per reveal delivered (÷ no-op delivery) | per join | no-op per delivery |")
-	fmt.Fprintln(b.out, "| --- | --- | --- | --- | --- | --- | --- | --- |")
+	fmt.Fprintln(b.out, "| scenario | players | per accepted answer (÷ no-op burst call) | ÷ no-op unary loop call | per question delivered (÷ no-op delivery) | per reveal delivered (÷ no-op delivery) | per join | no-op per delivery | bots' CPU per question delivered (÷ no-op clients') |")
+	fmt.Fprintln(b.out, "| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 	for _, r := range b.costRows {
 		fmt.Fprintln(b.out, r)
 	}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -82,7 +83,7 @@ func (s *server) StartGame(context.Context, *quizv1.StartGameRequest) (*quizv1.S
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.seq++
-	ev := &quizv1.WatchResponse{Event: &quizv1.Event{Seq: s.seq, ServerTime: timestamppb.Now()}}
+	ev := &quizv1.WatchResponse{Event: &quizv1.Event{Seq: s.seq, ServerTime: timestamppb.Now(), Payload: question}}
 	var m *grpc.PreparedMsg
 	for w := range s.streams {
 		if m == nil { // every stream has the same codec: any one encodes
@@ -98,6 +99,15 @@ func (s *server) StartGame(context.Context, *quizv1.StartGameRequest) (*quizv1.S
 	}
 	return &quizv1.StartGameResponse{Seq: s.seq}, nil
 }
+
+// question is what the no-op broadcast sends: a question of about the size
+// of the built-in decks' (about 300 bytes encoded, as the reference
+// ceiling's message).
+var question = &quizv1.Event_QuestionOpened{QuestionOpened: &quizv1.QuestionOpened{
+	Index: 1, Count: 10, Kind: quizv1.QuestionKind_QUESTION_KIND_SINGLE_CHOICE,
+	Text:    strings.Repeat("What does the no-op server send to every stream? ", 4),
+	Options: []string{"A broadcast", "Nothing at all", "A question of about the size of the decks'", "Every answer"},
+}}
 
 // Serve runs the no-op server until ctx ends; its first line is
 // "listening <addr>".
@@ -222,8 +232,9 @@ type BroadcastResult struct {
 	StreamsRSS      int64        // server RSS with the streams open
 	PeakRSS         int64
 	// CPU is the server's CPU time in the fan-out windows: from each
-	// event's server time until its last stream had it.
-	CPU time.Duration
+	// event's server time until its last stream had it; ClientCPU is the
+	// clients' (this process's) in the same windows.
+	CPU, ClientCPU time.Duration
 }
 
 // PerStream is the server's resident memory per open stream, in bytes.
@@ -236,9 +247,15 @@ func (r BroadcastResult) PerDelivery() time.Duration {
 	return per(r.CPU, int64(r.Streams)*int64(r.Events))
 }
 
+// ClientPerDelivery is the clients' CPU time per event delivered to one
+// stream.
+func (r BroadcastResult) ClientPerDelivery() time.Duration {
+	return per(r.ClientCPU, int64(r.Streams)*int64(r.Events))
+}
+
 func (r BroadcastResult) String() string {
-	return fmt.Sprintf("no-op broadcast to %d streams, %d events: %v; server RSS %.1f KiB per stream, peak %.1f MiB; server CPU %.1f µs per delivery",
-		r.Streams, r.Events, r.Latency, r.PerStream()/1024, float64(r.PeakRSS)/(1<<20), micros(r.PerDelivery()))
+	return fmt.Sprintf("no-op broadcast to %d streams, %d events: %v; server RSS %.1f KiB per stream, peak %.1f MiB; server CPU %.1f µs per delivery (clients %.1f µs)",
+		r.Streams, r.Events, r.Latency, r.PerStream()/1024, float64(r.PeakRSS)/(1<<20), micros(r.PerDelivery()), micros(r.ClientPerDelivery()))
 }
 
 // Broadcast opens n streams, each on its own connection, sends events to
@@ -313,6 +330,8 @@ func Broadcast(ctx context.Context, n, events int) (BroadcastResult, error) {
 	}
 	cpu := proc.Sample(c.Pid(), SampleEvery)
 	defer cpu.Stop()
+	clients := proc.Sample(os.Getpid(), SampleEvery)
+	defer clients.Stop()
 	_, trigger, err := dial(c.Addr)
 	if err != nil {
 		return res, err
@@ -331,6 +350,7 @@ func Broadcast(ctx context.Context, n, events int) (BroadcastResult, error) {
 	time.Sleep(2 * SampleEvery) // a sample after the last window
 	for _, w := range windows {
 		res.CPU += cpu.Between(w[0], w[1])
+		res.ClientCPU += clients.Between(w[0], w[1])
 	}
 	res.Latency = bots.Summarize(latencies)
 	res.IdleRSS, res.StreamsRSS, res.PeakRSS = idle.RSS, connected.RSS, after.PeakRSS
