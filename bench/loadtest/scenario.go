@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,10 +35,13 @@ type bench struct {
 	bursts    map[int]noop.BurstResult
 	broadcast map[int]noop.BroadcastResult
 	evalsha   float64
-	costRows  []string // the per-operation CPU table, written after the scenarios
+	rows      []string // the results table, written after the scenarios
+	costRows  []string // the per-operation CPU table, likewise
 }
 
-// all runs the ceilings, then every scenario.
+// all runs the ceilings, then every scenario. With -paired, the no-op
+// broadcast and burst of a size are measured again right before each
+// scenario of that size, so that both see the same load of the machine.
 func (b *bench) all(ctx context.Context) error {
 	b.broadcast = map[int]noop.BroadcastResult{}
 	b.bursts = map[int]noop.BurstResult{}
@@ -46,20 +50,32 @@ func (b *bench) all(ctx context.Context) error {
 			return err
 		}
 	}
-	fmt.Fprintln(b.out, "| scenario | players | errors | joins/s | question fan-out | reveal delivery | answers/s | submit round trip | server CPU | peak RSS | RSS/player | Redis cmds/answer |")
-	fmt.Fprintln(b.out, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	play := func(store string, rooms, size int) error {
+		if b.opt.ceilings && b.opt.paired && rooms == 1 {
+			if err := b.measureSize(ctx, size, fmt.Sprintf(" (before %s, %d)", store, size)); err != nil {
+				return err
+			}
+		}
+		return b.scenario(ctx, store, rooms, size)
+	}
 	for _, store := range b.opt.stores {
 		if b.opt.rooms > 0 {
-			if err := b.scenario(ctx, store, b.opt.rooms, b.opt.roomSize); err != nil {
+			if err := play(store, b.opt.rooms, b.opt.roomSize); err != nil {
 				return err
 			}
 			continue
 		}
 		for _, n := range b.opt.sizes {
-			if err := b.scenario(ctx, store, 1, n); err != nil {
+			if err := play(store, 1, n); err != nil {
 				return err
 			}
 		}
+	}
+	fmt.Fprintln(b.out)
+	fmt.Fprintln(b.out, "| scenario | players | errors | joins/s | question fan-out | reveal delivery | answers/s | submit round trip | server CPU | peak RSS | RSS/player | Redis cmds/answer | load before |")
+	fmt.Fprintln(b.out, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	for _, r := range b.rows {
+		fmt.Fprintln(b.out, r)
 	}
 	b.writeCosts()
 	return nil
@@ -77,19 +93,12 @@ func (b *bench) measureCeilings(ctx context.Context) error {
 	if b.opt.rooms > 0 {
 		sizes = []int{b.opt.rooms * b.opt.roomSize}
 	}
-	for _, n := range sizes {
-		r, err := noop.Broadcast(ctx, n, 10)
-		if err != nil {
-			return err
+	if !b.opt.paired || b.opt.rooms > 0 {
+		for _, n := range sizes {
+			if err := b.measureSize(ctx, n, ""); err != nil {
+				return err
+			}
 		}
-		b.broadcast[n] = r
-		fmt.Fprintf(b.out, "- ceiling: %v\n", r)
-		burst, err := noop.Burst(ctx, n, 10)
-		if err != nil {
-			return err
-		}
-		b.bursts[n] = burst
-		fmt.Fprintf(b.out, "- ceiling: %v\n", burst)
 	}
 	if slices.ContainsFunc(b.opt.stores, func(s string) bool { return s != "memory" }) {
 		if err := b.startRedis(); err != nil {
@@ -100,7 +109,24 @@ func (b *bench) measureCeilings(ctx context.Context) error {
 		}
 		fmt.Fprintf(b.out, "- ceiling: redis-benchmark EVALSHA (a script returning 1), 50 clients: %.0f calls/s\n", b.evalsha)
 	}
-	fmt.Fprintln(b.out)
+	return nil
+}
+
+// measureSize measures the no-op broadcast to n streams and the no-op
+// burst from n connections.
+func (b *bench) measureSize(ctx context.Context, n int, when string) error {
+	r, err := noop.Broadcast(ctx, n, 10)
+	if err != nil {
+		return err
+	}
+	b.broadcast[n] = r
+	fmt.Fprintf(b.out, "- ceiling%s: %v\n", when, r)
+	burst, err := noop.Burst(ctx, n, 10)
+	if err != nil {
+		return err
+	}
+	b.bursts[n] = burst
+	fmt.Fprintf(b.out, "- ceiling%s: %v\n", when, burst)
 	return nil
 }
 
@@ -115,6 +141,7 @@ type outcome struct {
 	peak                      int64
 	perPlayer                 float64
 	redisCalls, evalsha       int64
+	load                      string // the machine's 1-minute load average before the scenario
 	// The servers' CPU per operation (one room only): a join (JoinRoom,
 	// Watch and its snapshot), an accepted answer, a question and a reveal
 	// delivered to one watcher.
@@ -175,6 +202,7 @@ func (b *bench) scenario(ctx context.Context, store string, rooms, size int) err
 	}
 	self := proc.Sample(os.Getpid(), noop.SampleEvery)
 	defer self.Stop()
+	load := loadAverage()
 	samplers := make([]*proc.Sampler, len(servers))
 	for i, s := range servers {
 		samplers[i] = proc.Sample(s.Pid(), noop.SampleEvery)
@@ -192,7 +220,7 @@ func (b *bench) scenario(ctx context.Context, store string, rooms, size int) err
 	if err != nil {
 		return err
 	}
-	o := outcome{players: rooms * size}
+	o := outcome{players: rooms * size, load: load}
 	for i, s := range servers {
 		u, err := proc.Read(s.Pid())
 		if err != nil {
@@ -400,9 +428,10 @@ func (b *bench) row(store string, rooms, size int, o outcome) {
 	if o.redisCalls > 0 {
 		redis = fmt.Sprintf("%.2f (EVALSHA %.2f)", float64(o.redisCalls)/float64(o.accepted), float64(o.evalsha)/float64(o.accepted))
 	}
-	fmt.Fprintf(b.out, "| %s | %d | %d (%d/%d finished) | %.0f | %s | %s | %s | %s | %.1f s | %.0f MiB | %.1f KiB | %s |\n",
+	b.rows = append(b.rows, fmt.Sprintf("| %s | %d | %d (%d/%d finished) | %.0f | %s | %s | %s | %s | %.1f s | %.0f MiB | %.1f KiB | %s | %s |",
 		name, o.players, o.errors, o.finished, o.players, joins, fanout, reveal, rate, o.answer,
-		o.cpu.Seconds(), float64(o.peak)/(1<<20), o.perPlayer/1024, redis)
+		o.cpu.Seconds(), float64(o.peak)/(1<<20), o.perPlayer/1024, redis, o.load))
+	fmt.Fprintf(b.out, "- played: %s, %d players\n", name, o.players)
 	b.costRow(name, o)
 }
 
@@ -447,3 +476,15 @@ func (b *bench) writeCosts() {
 }
 
 func micros(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
+
+// loadAverage is the machine's 1-minute load average, from /proc/loadavg.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	if f := strings.Fields(string(b)); len(f) > 0 {
+		return f[0]
+	}
+	return "?"
+}

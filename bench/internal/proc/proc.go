@@ -167,6 +167,7 @@ type cpuSample struct {
 // CPU it spent in a window of time (a fan-out, a burst of answers) can be
 // told apart from the rest of a run.
 type Sampler struct {
+	pid  int
 	stop chan struct{}
 	done chan struct{}
 
@@ -174,33 +175,41 @@ type Sampler struct {
 	samples []cpuSample
 }
 
-// Sample starts reading pid's CPU time every interval, until Stop.
+// Sample starts reading pid's CPU time every interval, until Stop; it
+// reads it once before it returns.
 func Sample(pid int, every time.Duration) *Sampler {
-	s := &Sampler{stop: make(chan struct{}), done: make(chan struct{})}
+	s := &Sampler{pid: pid, stop: make(chan struct{}), done: make(chan struct{})}
+	s.sample()
 	go func() {
 		defer close(s.done)
 		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
-			if cpu, err := CPUTime(pid); err == nil {
-				s.mu.Lock()
-				s.samples = append(s.samples, cpuSample{at: time.Now(), cpu: cpu})
-				s.mu.Unlock()
-			}
 			select {
 			case <-s.stop:
 				return
 			case <-t.C:
+				s.sample()
 			}
 		}
 	}()
 	return s
 }
 
-// Stop ends the sampling.
+// sample reads the CPU time once.
+func (s *Sampler) sample() {
+	if cpu, err := CPUTime(s.pid); err == nil {
+		s.mu.Lock()
+		s.samples = append(s.samples, cpuSample{at: time.Now(), cpu: cpu})
+		s.mu.Unlock()
+	}
+}
+
+// Stop ends the sampling with one last reading.
 func (s *Sampler) Stop() {
 	close(s.stop)
 	<-s.done
+	s.sample()
 }
 
 // Between is the CPU time spent from the last sample at or before from to
