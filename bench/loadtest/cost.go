@@ -88,11 +88,12 @@ func serverCPU(samplers []*proc.Sampler, from, to time.Time) time.Duration {
 
 // deliveryCosts is the servers' CPU time from each event's server time
 // until its last watcher could have had it (the run's slowest delivery of
-// that kind, slowest), for watchers deliveries each.
-func deliveryCosts(samplers []*proc.Sampler, sent map[int32]time.Time, slowest time.Duration, watchers int) costs {
+// that kind, slowest, but no later than limit after it, when the next
+// work of the game begins), for watchers deliveries each.
+func deliveryCosts(samplers []*proc.Sampler, sent map[int32]time.Time, slowest, limit time.Duration, watchers int) costs {
 	var c costs
 	for _, at := range sent {
-		c.cpu += serverCPU(samplers, at, at.Add(slowest))
+		c.cpu += serverCPU(samplers, at, at.Add(min(slowest, limit)))
 		c.ops += watchers
 	}
 	return c

@@ -247,14 +247,19 @@ func (b *bench) scenario(ctx context.Context, store string, rooms, size int) err
 	if obs != nil {
 		<-obs.done
 		time.Sleep(2 * noop.SampleEvery) // a sample after the last window
-		o.questions = deliveryCosts(samplers, obs.opened, o.opened.Max, o.players+1)
-		o.reveals = deliveryCosts(samplers, obs.revealed, o.revealed.Max, o.players+1)
-		o.clientQuestions = deliveryCosts([]*proc.Sampler{self}, obs.opened, o.opened.Max, o.players+1)
+		// A question's delivery ends, at the latest, when the answers
+		// begin; a reveal's when the leaderboard is shown.
+		o.questions = deliveryCosts(samplers, obs.opened, o.opened.Max, b.opt.think, o.players+1)
+		o.reveals = deliveryCosts(samplers, obs.revealed, o.revealed.Max, revealTime, o.players+1)
+		o.clientQuestions = deliveryCosts([]*proc.Sampler{self}, obs.opened, o.opened.Max, b.opt.think, o.players+1)
 		o.answers = answerCosts(samplers, obs, b.opt.think, windowsOf(res), o.accepted, o.players+1, o.questions.per())
 	}
 	b.row(store, rooms, size, o)
 	return nil
 }
+
+// revealTime is how long the games show each reveal.
+const revealTime = 2 * time.Second
 
 // windowsOf merges the answer windows of every room's bots.
 func windowsOf(res []*bots.Result) map[int32][2]time.Time {
@@ -322,7 +327,7 @@ func (b *bench) play(ctx context.Context, servers []*proc.Child, rooms, size int
 		Pacing:          quizv1.PacingMode_PACING_MODE_AUTO,
 		TimeLimit:       durationpb.New(20 * time.Second),
 		ReadTime:        durationpb.New(0), // as when BENCHMARKS.md was measured
-		RevealTime:      durationpb.New(2 * time.Second),
+		RevealTime:      durationpb.New(revealTime),
 		LeaderboardTime: durationpb.New(2 * time.Second),
 		MaxPlayers:      int32(size),
 	}
