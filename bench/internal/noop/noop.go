@@ -259,7 +259,9 @@ func (r BroadcastResult) String() string {
 }
 
 // Broadcast opens n streams, each on its own connection, sends events to
-// all of them, one a second, and measures their delivery.
+// all of them, one a second, after one more that warms the streams up (as
+// a game's streams carry the lobby's events before its first question),
+// and measures their delivery.
 func Broadcast(ctx context.Context, n, events int) (BroadcastResult, error) {
 	res := BroadcastResult{Streams: n, Events: events}
 	c, err := child()
@@ -275,14 +277,14 @@ func Broadcast(ctx context.Context, n, events int) (BroadcastResult, error) {
 	ctx, cancel := context.WithTimeout(ctx, time.Duration(events)*time.Second+5*time.Minute)
 	defer cancel()
 	var (
-		mu        sync.Mutex // guards latencies and windows
-		latencies []time.Duration
-		windows   = map[uint64][2]time.Time{} // by seq: server time, last arrival
-		ready     sync.WaitGroup
-		done      sync.WaitGroup
+		// Each stream's receipts, written by its own goroutine only (no
+		// lock the receivers would contend for): server time and arrival.
+		got   = make([][][2]time.Time, n)
+		ready sync.WaitGroup
+		done  sync.WaitGroup
 	)
 	ready.Add(n)
-	for range n {
+	for i := range n {
 		cc, client, err := dial(c.Addr)
 		if err != nil {
 			return res, err
@@ -297,7 +299,9 @@ func Broadcast(ctx context.Context, n, events int) (BroadcastResult, error) {
 				return
 			}
 			first := true
-			for got := 0; got < events; {
+			mine := make([][2]time.Time, 0, events)
+			defer func() { got[i] = mine }()
+			for len(mine) < events {
 				resp, err := stream.Recv()
 				now := time.Now()
 				if first {
@@ -308,17 +312,10 @@ func Broadcast(ctx context.Context, n, events int) (BroadcastResult, error) {
 					return
 				}
 				ev := resp.GetEvent()
-				if ev.GetSeq() == 0 {
-					continue
+				if ev.GetSeq() <= 1 {
+					continue // the stream's first message, or the warm-up
 				}
-				sent := ev.GetServerTime().AsTime()
-				mu.Lock()
-				latencies = append(latencies, now.Sub(sent))
-				if w := windows[ev.GetSeq()]; now.After(w[1]) {
-					windows[ev.GetSeq()] = [2]time.Time{sent, now}
-				}
-				mu.Unlock()
-				got++
+				mine = append(mine, [2]time.Time{ev.GetServerTime().AsTime(), now})
 			}
 		}()
 	}
@@ -336,7 +333,7 @@ func Broadcast(ctx context.Context, n, events int) (BroadcastResult, error) {
 	if err != nil {
 		return res, err
 	}
-	for range events {
+	for range events + 1 {
 		if _, err := trigger.StartGame(ctx, &quizv1.StartGameRequest{}); err != nil {
 			return res, err
 		}
@@ -348,7 +345,18 @@ func Broadcast(ctx context.Context, n, events int) (BroadcastResult, error) {
 		return res, err
 	}
 	time.Sleep(2 * SampleEvery) // a sample after the last window
-	for _, w := range windows {
+	var latencies []time.Duration
+	windows := map[time.Time]time.Time{} // by server time: the last arrival
+	for _, mine := range got {
+		for _, r := range mine {
+			latencies = append(latencies, r[1].Sub(r[0]))
+			if r[1].After(windows[r[0]]) {
+				windows[r[0]] = r[1]
+			}
+		}
+	}
+	for sent, last := range windows {
+		w := [2]time.Time{sent, last}
 		res.CPU += cpu.Between(w[0], w[1])
 		res.ClientCPU += clients.Between(w[0], w[1])
 	}
