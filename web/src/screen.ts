@@ -4,10 +4,10 @@
 // type readable from the back of the room.
 
 import { Code } from "@connectrpc/connect";
-import { codeOf, normalizeCode, shareURL, watch, type Status } from "./api.js";
+import { codeOf, gone, normalizeCode, shareURL, watch, type Status } from "./api.js";
 import { Phase } from "./gen/quiz/v1/quiz_pb.js";
-import { Room } from "./state.js";
-import { announcer, countdown, distribution, h, joinLink, kindHint, mark, optionMarks, plural, podium, qr, standingsList } from "./ui.js";
+import { ms, Room } from "./state.js";
+import { announcer, countdown, distribution, h, hostBanner, joinLink, kindHint, mark, optionMarks, plural, podium, qr, standingsList } from "./ui.js";
 
 const main = document.getElementById("main")!;
 const conn = document.getElementById("conn")!;
@@ -16,6 +16,9 @@ const announce = announcer(document.getElementById("announce")!);
 const code = normalizeCode(new URLSearchParams(location.search).get("room") ?? "");
 const room = new Room();
 const stop = new AbortController();
+/** seen is when this page last saw the room (server time, ms): a server started later lost it. */
+let seen = 0;
+const banner = hostBanner(() => room);
 let share = location.origin + "/";
 let view = { key: "", update: () => {} };
 
@@ -44,6 +47,7 @@ function follow(): void {
     epoch: () => room.info?.epoch ?? 0n,
     event(ev, personal, received) {
       room.apply(ev, personal, received);
+      seen = ms(ev.serverTime) || received;
       render();
     },
     status: onStatus,
@@ -55,11 +59,13 @@ function onStatus(s: Status, err?: unknown): void {
   conn.textContent = s === "live" ? "● Connected" : s === "retrying" ? "Reconnecting…" : "";
   conn.className = `conn ${s === "over" ? "" : s}`;
   if (s === "over" && err !== undefined) {
-    ask(codeOf(err) === Code.DataLoss ? `The server lost the history of room ${code} (its store lost data).` : `There is no room ${code}.`);
+    void gone(err, code, seen).then((why) =>
+      ask(why || (codeOf(err) === Code.DataLoss ? `The server lost the history of room ${code} (its store lost data).` : `There is no room ${code}.`)));
   }
 }
 
 function render(): void {
+  banner.update();
   const key = [!room.info ? "wait" : room.phase, room.question?.index ?? -1, room.pausedPhase].join("|");
   if (key === view.key) {
     view.update();
