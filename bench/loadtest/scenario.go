@@ -220,6 +220,7 @@ func (b *bench) scenario(ctx context.Context, store string, rooms, size int) err
 	if err != nil {
 		return err
 	}
+
 	o := outcome{players: rooms * size, load: load}
 	for i, s := range servers {
 		u, err := proc.Read(s.Pid())
@@ -244,6 +245,11 @@ func (b *bench) scenario(ctx context.Context, store string, rooms, size int) err
 		o.evalsha = after["evalsha"] - redisBefore["evalsha"]
 	}
 	merge(&o, res)
+	if o.errors > 0 {
+		for _, s := range servers {
+			fmt.Fprintf(b.out, "- %d errors; quizd %s's last lines:\n%s\n", o.errors, s.Addr, s.Tail())
+		}
+	}
 	if obs != nil {
 		<-obs.done
 		time.Sleep(2 * noop.SampleEvery) // a sample after the last window

@@ -24,6 +24,20 @@ const clockTicks = 100
 type Child struct {
 	cmd  *exec.Cmd
 	Addr string // the address it printed on its first line "listening <addr>"
+
+	mu   sync.Mutex // guards tail
+	tail []string   // its last lines of output
+}
+
+// tailLines is how many of its last lines of output a Child keeps.
+const tailLines = 40
+
+// Tail is the child's last lines of output (stdout and stderr), to say why
+// it failed.
+func (c *Child) Tail() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return strings.Join(c.tail, "\n")
 }
 
 // Start runs name with args and waits for a line containing marker on its
@@ -41,11 +55,17 @@ func Start(name string, args []string, env []string, marker string) (*Child, err
 		return nil, err
 	}
 	found := make(chan string, 1)
+	c := &Child{cmd: cmd}
 	go func() {
 		sc := bufio.NewScanner(out)
 		sent := false
 		for sc.Scan() {
 			line := sc.Text()
+			c.mu.Lock()
+			if c.tail = append(c.tail, line); len(c.tail) > tailLines {
+				c.tail = c.tail[1:]
+			}
+			c.mu.Unlock()
 			if !sent {
 				if i := strings.Index(line, marker); i >= 0 {
 					addr := ""
@@ -67,7 +87,8 @@ func Start(name string, args []string, env []string, marker string) (*Child, err
 			_ = cmd.Wait()
 			return nil, fmt.Errorf("%s exited before printing %q", name, marker)
 		}
-		return &Child{cmd: cmd, Addr: strings.Trim(addr, `"`)}, nil
+		c.Addr = strings.Trim(addr, `"`)
+		return c, nil
 	case <-time.After(60 * time.Second):
 		_ = cmd.Process.Kill()
 		return nil, fmt.Errorf("%s printed no %q within 60 s", name, marker)
