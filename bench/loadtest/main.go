@@ -47,8 +47,10 @@ type options struct {
 	questions int
 	think     time.Duration
 	ceilings  bool
+	paired    bool
 	redisPort int
 	basePort  int
+	pprofPort int
 	timeout   time.Duration
 }
 
@@ -65,8 +67,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&o.questions, "questions", 10, "questions per game")
 	fs.DurationVar(&o.think, "think", 1500*time.Millisecond, "every player answers this long after the options open, all at once")
 	fs.BoolVar(&o.ceilings, "ceilings", true, "also measure the no-op ceilings and EVALSHA")
+	fs.BoolVar(&o.paired, "paired", true, "measure the no-op broadcast and burst of a size right before each game of that size (one room), not once at the start")
 	fs.IntVar(&o.redisPort, "redis-port", 27379, "port of the redis-server the benchmark starts")
 	fs.IntVar(&o.basePort, "port", 27051, "port of the first server instance (the second gets the next)")
+	fs.IntVar(&o.pprofPort, "pprof-port", 0, "serve each instance's metrics and profiles (/debug/pprof/) on 127.0.0.1 from this port on; 0: none")
 	fs.DurationVar(&o.timeout, "timeout", 15*time.Minute, "give up on one scenario after this long")
 	if err := fs.Parse(args); err != nil {
 		return err
