@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"time"
 
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -88,18 +90,15 @@ func (Encoder) AppendPersonal(dst []byte, spec *room.Spec, e *room.Event, v *roo
 	return proto.MarshalOptions{}.MarshalAppend(dst, &quizv1.WatchResponse{Personal: p})
 }
 
-// Snapshot renders the whole room for one watcher.
-func (Encoder) Snapshot(spec *room.Spec, s *room.Snapshot) ([]byte, error) {
+// SnapshotShared renders the RoomSnapshot fields that every watcher with
+// s's view of the room at its seq gets: everything but role, you and
+// answered.
+func (Encoder) SnapshotShared(spec *room.Spec, s *room.Snapshot) ([]byte, error) {
 	st := s.State
 	snap := &quizv1.RoomSnapshot{
-		Room:     roomInfo(spec, st, s.Who.Role == room.Host),
-		Role:     roles[s.Who.Role],
-		Phase:    phases[st.Phase],
-		Players:  playersOut(s.Roster),
-		Answered: s.Answered,
-	}
-	if s.Who.Role == room.PlayerRole {
-		snap.You = &quizv1.Player{PlayerId: s.Who.PlayerID, Name: s.Who.Name}
+		Room:    roomInfo(spec, st, s.Who.Role == room.Host),
+		Phase:   phases[st.Phase],
+		Players: playersOut(s.Roster),
 	}
 	if st.Phase == game.PhasePaused {
 		snap.PausedPhase = phases[st.PausedPhase]
@@ -121,8 +120,54 @@ func (Encoder) Snapshot(spec *room.Spec, s *room.Snapshot) ([]byte, error) {
 	case s.Phase() == game.PhaseFinished:
 		snap.Finished = finishedOut(spec, st.Played, s.Board)
 	}
-	ev := &quizv1.Event{Seq: st.Seq, ServerTime: timestamppb.New(st.Now), Payload: &quizv1.Event_Snapshot{Snapshot: snap}}
-	return proto.Marshal(&quizv1.WatchResponse{Event: ev, Personal: personalOut(spec, s.View, s.Reveal != nil)})
+	return proto.Marshal(snap)
+}
+
+// Field numbers of the messages Snapshot puts together by hand.
+var (
+	watchResponseEvent = fieldNumber(&quizv1.WatchResponse{}, "event")
+	eventSnapshot      = fieldNumber(&quizv1.Event{}, "snapshot")
+)
+
+// fieldNumber is the number of m's field name.
+func fieldNumber(m proto.Message, name protoreflect.Name) protowire.Number {
+	return m.ProtoReflect().Descriptor().Fields().ByName(name).Number()
+}
+
+// Snapshot renders the whole room for one watcher: one WatchResponse whose
+// event's RoomSnapshot is shared (SnapshotShared's fields) followed by the
+// watcher's own fields (role, you, answered), which it does not hold, and
+// whose personal part is the watcher's. The shared bytes are copied, not
+// decoded: a protobuf message's fields may come in any order.
+func (Encoder) Snapshot(spec *room.Spec, s *room.Snapshot, shared []byte) ([]byte, error) {
+	st := s.State
+	own := &quizv1.RoomSnapshot{Role: roles[s.Who.Role], Answered: s.Answered}
+	if s.Who.Role == room.PlayerRole {
+		own.You = &quizv1.Player{PlayerId: s.Who.PlayerID, Name: s.Who.Name}
+	}
+	mine, err := proto.Marshal(own)
+	if err != nil {
+		return nil, err
+	}
+	head, err := proto.Marshal(&quizv1.Event{Seq: st.Seq, ServerTime: timestamppb.New(st.Now)})
+	if err != nil {
+		return nil, err
+	}
+	personal, err := proto.Marshal(&quizv1.WatchResponse{Personal: personalOut(spec, s.View, s.Reveal != nil)})
+	if err != nil {
+		return nil, err
+	}
+	snapLen := len(shared) + len(mine)
+	evLen := len(head) + protowire.SizeTag(eventSnapshot) + protowire.SizeBytes(snapLen)
+	b := make([]byte, 0, protowire.SizeTag(watchResponseEvent)+protowire.SizeBytes(evLen)+len(personal))
+	b = protowire.AppendTag(b, watchResponseEvent, protowire.BytesType)
+	b = protowire.AppendVarint(b, uint64(evLen))
+	b = append(b, head...)
+	b = protowire.AppendTag(b, eventSnapshot, protowire.BytesType)
+	b = protowire.AppendVarint(b, uint64(snapLen))
+	b = append(b, shared...)
+	b = append(b, mine...)
+	return append(b, personal...), nil
 }
 
 // hostOut says whether the host is here: away since since (zero: here) in

@@ -2,12 +2,8 @@ package room
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sync"
 	"time"
-
-	"golang.org/x/sync/singleflight"
 
 	"github.com/quizroom/quizroom/server/game"
 )
@@ -28,22 +24,12 @@ type boardKey struct {
 	final    bool
 }
 
-type boardEntry struct {
-	sb *Scoreboard
-	at time.Time
-}
+// boards keeps recent scoreboard reads (for BoardTTL). Callers that miss
+// the same scoreboard at the same time (thousands of snapshots when a room's
+// players reconnect at once) share one read of it.
+type boards = recent[boardKey, *Scoreboard]
 
-// boards keeps recent scoreboard reads. A cached Scoreboard is shared: no
-// caller may change it. Callers that miss the same scoreboard at the same
-// time (thousands of snapshots when a room's players reconnect at once)
-// share one read of it.
-type boards struct {
-	mu       sync.Mutex // guards m
-	m        map[boardKey]boardEntry
-	inflight singleflight.Group // by boardKey.String
-}
-
-// String names the key for boards.inflight.
+// String names the key for recent.inflight.
 func (k boardKey) String() string {
 	return fmt.Sprintf("%s/%d/%d/%d/%v", k.code, k.seq, k.q, k.shown, k.final)
 }
@@ -107,37 +93,7 @@ func missed(spec *Spec, data *ReportData) map[string][]Miss {
 }
 
 // cachedBoard returns the scoreboard named key, reading it with read unless
-// a read of the same is less than BoardTTL old or under way. A shared read
-// that failed because its first caller gave up is made again for a caller
-// that did not.
+// a read of the same is less than BoardTTL old or under way.
 func (e *Engine) cachedBoard(ctx context.Context, key boardKey, read func(context.Context) (*Scoreboard, error)) (*Scoreboard, error) {
-	now := time.Now()
-	e.boards.mu.Lock()
-	if ent, ok := e.boards.m[key]; ok && now.Sub(ent.at) < BoardTTL {
-		e.boards.mu.Unlock()
-		return ent.sb, nil
-	}
-	e.boards.mu.Unlock()
-	v, err, shared := e.boards.inflight.Do(key.String(), func() (any, error) {
-		sb, err := read(ctx)
-		if err != nil {
-			return nil, err
-		}
-		e.boards.mu.Lock()
-		defer e.boards.mu.Unlock()
-		for k, ent := range e.boards.m {
-			if now.Sub(ent.at) >= BoardTTL {
-				delete(e.boards.m, k)
-			}
-		}
-		e.boards.m[key] = boardEntry{sb: sb, at: now}
-		return sb, nil
-	})
-	if err != nil && shared && ctx.Err() == nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
-		return read(ctx)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return v.(*Scoreboard), nil
+	return e.boards.get(ctx, key, read)
 }

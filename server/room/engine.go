@@ -164,7 +164,8 @@ type Engine struct {
 	log   *slog.Logger
 	decks *catalog
 
-	boards boards // recent scoreboard reads, shared
+	boards    boards    // recent scoreboard reads, shared
+	snapshots snapshots // recent snapshots' shared parts
 
 	mu      sync.Mutex           // guards specs, tokens, owners, hubs, later, seen, marked and closing
 	later   map[*int]*time.Timer // work put off by after, by a key of its own
@@ -210,7 +211,8 @@ func New(cfg Config) (*Engine, error) {
 		specs:      make(map[string]*Spec),
 		tokens:     make(map[string]Identity),
 		later:      make(map[*int]*time.Timer),
-		boards:     boards{m: make(map[boardKey]boardEntry)},
+		boards:     boards{ttl: BoardTTL},
+		snapshots:  snapshots{ttl: BoardTTL},
 		owners:     make(map[string]*owner),
 		hubs:       make(map[string]*hub),
 		seen:       make(map[string]uint64),

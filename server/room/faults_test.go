@@ -23,10 +23,13 @@ type instance struct {
 }
 
 // startInstance runs an engine called name on store until stop or the end
-// of the test.
+// of the test, with cfg's encoder or else seqEncoder.
 func startInstance(t *testing.T, store room.Store, name string, cfg room.Config) *instance {
 	t.Helper()
-	cfg.Store, cfg.Encoder, cfg.Instance = store, seqEncoder{}, name
+	cfg.Store, cfg.Instance = store, name
+	if cfg.Encoder == nil {
+		cfg.Encoder = seqEncoder{}
+	}
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	e, err := room.New(cfg)
 	if err != nil {

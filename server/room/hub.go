@@ -13,8 +13,9 @@ import (
 // Encoder renders events for the transport. The engine calls Event once per
 // event per instance and shares its bytes among every watcher of the room;
 // AppendPersonal once per player watcher, only for events with a personal
-// part, from several goroutines at once; Snapshot once per watcher that
-// needs one. A frame's bytes are Shared followed by Personal: the
+// part, from several goroutines at once; SnapshotShared once per room, seq
+// and view that snapshots are needed of (see sharedSnapshot), Snapshot
+// once per watcher that needs one. A frame's bytes are Shared followed by Personal: the
 // transport must make the concatenation one message (protobuf merges
 // concatenated messages).
 type Encoder interface {
@@ -22,7 +23,13 @@ type Encoder interface {
 	// AppendPersonal appends a player's own part of e to dst and returns
 	// the extended buffer: dst as it was when the player has none.
 	AppendPersonal(dst []byte, spec *Spec, e *Event, v *View) ([]byte, error)
-	Snapshot(spec *Spec, s *Snapshot) ([]byte, error)
+	// SnapshotShared renders the part of a snapshot that every watcher
+	// with s's view (the host's, or anyone else's) of the room at s's seq
+	// gets: s.Who is the host or no one.
+	SnapshotShared(spec *Spec, s *Snapshot) ([]byte, error)
+	// Snapshot renders s for its watcher around shared, which
+	// SnapshotShared rendered for the same room, seq and view.
+	Snapshot(spec *Spec, s *Snapshot, shared []byte) ([]byte, error)
 }
 
 // View is one player's own part of an event or snapshot.

@@ -27,7 +27,8 @@ func (viewEncoder) AppendPersonal(dst []byte, _ *Spec, e *Event, v *View) ([]byt
 	return dst, nil
 }
 
-func (viewEncoder) Snapshot(*Spec, *Snapshot) ([]byte, error) { return nil, nil }
+func (viewEncoder) SnapshotShared(*Spec, *Snapshot) ([]byte, error)   { return nil, nil }
+func (viewEncoder) Snapshot(*Spec, *Snapshot, []byte) ([]byte, error) { return nil, nil }
 
 // TestRenderIsTheSameInParallel renders a reveal for a room of 2,000
 // players (some unranked), spectators and a host with one worker and with

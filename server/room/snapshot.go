@@ -2,6 +2,7 @@ package room
 
 import (
 	"context"
+	"fmt"
 	"maps"
 
 	"github.com/quizroom/quizroom/server/game"
@@ -34,52 +35,111 @@ func (s *Snapshot) Phase() game.Phase {
 	return s.State.Phase
 }
 
+// sharedSnapshot is what every watcher with one view of a room at one seq
+// gets in a snapshot, rendered once for all of them: the roster, the
+// question, progress, reveal, leaderboard or results. Only the watcher's
+// role, name, whether they answered and their own part are rendered for
+// each (Encoder.Snapshot).
+type sharedSnapshot struct {
+	st     *State
+	roster []Player
+	board  *Scoreboard
+	reveal *Event
+	bytes  []byte // Encoder.SnapshotShared
+}
+
+// snapshotKey names a shared snapshot: the room, the seq, and whether it is
+// the host's view (every player and the host's room details) or everyone
+// else's.
+type snapshotKey struct {
+	code string
+	seq  uint64
+	host bool
+}
+
+// String names the key for recent.inflight.
+func (k snapshotKey) String() string {
+	return fmt.Sprintf("%s/%d/%v", k.code, k.seq, k.host)
+}
+
+// snapshots keeps recent shared snapshots (for BoardTTL, as the scoreboards
+// they are made of): a storm of joins or reconnects renders the roster of
+// SnapshotRoster players once per seq, not once per watcher.
+type snapshots = recent[snapshotKey, *sharedSnapshot]
+
 // snapshot renders the room for one watcher.
 func (e *Engine) snapshot(ctx context.Context, spec *Spec, who Identity) (Frame, error) {
 	st, err := e.store.State(ctx, spec.Code)
 	if err != nil {
 		return Frame{}, err
 	}
+	key := snapshotKey{code: spec.Code, seq: st.Seq, host: who.Role == Host}
+	sh, err := e.snapshots.get(ctx, key, func(ctx context.Context) (*sharedSnapshot, error) {
+		return e.sharedSnapshot(ctx, spec, st, key.host)
+	})
+	if err != nil {
+		return Frame{}, err
+	}
+	// The watcher's own read of the state gives the frame its server time;
+	// the rest is as of the shared part's read, at the same seq.
+	s := &Snapshot{State: st, Who: who, Roster: sh.roster, Board: sh.board, Reveal: sh.reveal}
+	if sh.board != nil {
+		// While a question is open its answers come in without new events,
+		// so a shared read may lag by up to BoardTTL on whether this player
+		// answered; a client that answers again is told AlreadyExists.
+		_, s.Answered = sh.board.Results[who.PlayerID]
+		if who.Role == PlayerRole {
+			ev := sh.reveal
+			if ev == nil {
+				ev = &Event{Type: EventLeaderboard, Q: sh.st.Q}
+			}
+			s.View = sh.board.view(ev, who.PlayerID)
+		}
+	}
+	b, err := e.cfg.Encoder.Snapshot(spec, s, sh.bytes)
+	if err != nil {
+		return Frame{}, err
+	}
+	return Frame{Seq: st.Seq, Shared: b, Final: st.Phase == game.PhaseClosed}, nil
+}
+
+// sharedSnapshot reads and renders the part of a snapshot of the room at st
+// that every watcher with the host's view (host) or everyone else's gets.
+func (e *Engine) sharedSnapshot(ctx context.Context, spec *Spec, st *State, host bool) (*sharedSnapshot, error) {
 	limit := SnapshotRoster
-	if who.Role == Host {
+	if host {
 		limit = 0
 	}
 	roster, _, err := e.store.Roster(ctx, spec.Code, limit)
 	if err != nil {
-		return Frame{}, err
+		return nil, err
 	}
-	s := &Snapshot{State: st, Who: who, Roster: roster}
+	s := &Snapshot{State: st, Roster: roster}
+	if host {
+		s.Who = Identity{Role: Host}
+	}
 	if st.Q >= 0 {
 		shown := st.Q
 		if s.Phase() == game.PhaseQuestion {
 			shown-- // the open question has not been scored yet
 		}
-		// While a question is open its answers come in without new events,
-		// so a shared read may lag by up to BoardTTL on whether this player
-		// answered; a client that answers again is told AlreadyExists.
 		if s.Phase() == game.PhaseFinished {
 			s.Board, err = e.finalBoard(ctx, spec, st.Seq, shown)
 		} else {
 			s.Board, err = e.board(ctx, spec, st.Seq, st.Q, shown)
 		}
 		if err != nil {
-			return Frame{}, err
+			return nil, err
 		}
-		_, s.Answered = s.Board.Results[who.PlayerID]
-		ev := &Event{Type: EventLeaderboard, Q: st.Q}
 		if s.Phase() == game.PhaseReveal {
-			ev = reveal(spec, st, s.Board)
-			s.Reveal = ev
-		}
-		if who.Role == PlayerRole {
-			s.View = s.Board.view(ev, who.PlayerID)
+			s.Reveal = reveal(spec, st, s.Board)
 		}
 	}
-	b, err := e.cfg.Encoder.Snapshot(spec, s)
+	b, err := e.cfg.Encoder.SnapshotShared(spec, s)
 	if err != nil {
-		return Frame{}, err
+		return nil, err
 	}
-	return Frame{Seq: st.Seq, Shared: b, Final: st.Phase == game.PhaseClosed}, nil
+	return &sharedSnapshot{st: st, roster: roster, board: s.Board, reveal: s.Reveal, bytes: b}, nil
 }
 
 // reveal rebuilds the reveal of the current question from its results.

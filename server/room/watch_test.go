@@ -30,8 +30,12 @@ func (seqEncoder) AppendPersonal(dst []byte, _ *room.Spec, e *room.Event, v *roo
 	return fmt.Appendf(dst, "+you"), nil
 }
 
-func (seqEncoder) Snapshot(_ *room.Spec, s *room.Snapshot) ([]byte, error) {
+func (seqEncoder) SnapshotShared(_ *room.Spec, s *room.Snapshot) ([]byte, error) {
 	return fmt.Appendf(nil, "snapshot:%d", s.State.Seq), nil
+}
+
+func (seqEncoder) Snapshot(_ *room.Spec, _ *room.Snapshot, shared []byte) ([]byte, error) {
+	return shared, nil
 }
 
 // newEngine runs an engine on a fresh memory store until the test ends.
