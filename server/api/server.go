@@ -89,6 +89,7 @@ const (
 	// notes of content.MaxSourceSize and some room to spare.
 	MaxMessageSize = content.MaxSourceSize + 64<<10
 	connBufferSize = 8 << 10
+	readBufferSize = 2 << 10
 	flowWindow     = 1 << 20
 	maxChoices     = content.MaxOptions
 	maxIDLen       = 64
@@ -167,14 +168,17 @@ func ServerOptions() []grpc.ServerOption {
 // TransportOptions are the HTTP/2 settings of the server, which the
 // benchmarks' no-op servers share: keepalive fit for streams that stay
 // open for a whole game (pings every 30 s; clients may ping every 10 s),
-// buffers sized for many connections that carry small messages (8 KiB
-// instead of 32 KiB each way; write buffers are shared between connections
-// by default: a connection holds one only while it writes), and static
-// flow-control windows (no BDP pings to estimate them).
+// buffers sized for many connections that carry small messages (instead of
+// 32 KiB each way: 8 KiB to write, shared between connections by default, a
+// connection holds one only while it writes; 2 KiB to read, which every
+// connection holds for its life: clients send small frames, a request, a
+// window update or a ping fits in one read, and a bigger frame is read
+// past the buffer), and static flow-control windows (no BDP pings to
+// estimate them).
 func TransportOptions() []grpc.ServerOption {
 	return []grpc.ServerOption{
 		grpc.WriteBufferSize(connBufferSize),
-		grpc.ReadBufferSize(connBufferSize),
+		grpc.ReadBufferSize(readBufferSize),
 		grpc.StaticStreamWindowSize(flowWindow),
 		grpc.StaticConnWindowSize(flowWindow),
 		grpc.MaxConcurrentStreams(MaxConcurrentStreams),
