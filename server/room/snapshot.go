@@ -39,7 +39,12 @@ func (s *Snapshot) Phase() game.Phase {
 // gets in a snapshot, rendered once for all of them: the roster, the
 // question, progress, reveal, leaderboard or results. Only the watcher's
 // role, name, whether they answered and their own part are rendered for
-// each (Encoder.Snapshot).
+// each (Encoder.Snapshot). Whatever changes without an event is as of the
+// first of them, up to BoardTTL before the others: the roster and player
+// count (joins and departures are batched into later RosterChanged events,
+// which clients apply by player id, so a player who just joined may first
+// be missing from their own snapshot's roster) and the answered count of
+// an open question (as whether the watcher answered, from the scoreboard).
 type sharedSnapshot struct {
 	st     *State
 	roster []Player
