@@ -5,8 +5,10 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/quizroom/quizroom/bench/internal/proc"
 )
@@ -100,4 +102,60 @@ func (b *bench) benchmarkEvalsha(ctx context.Context) (float64, error) {
 		return 0, fmt.Errorf("redis-benchmark said %q", out)
 	}
 	return rate, nil
+}
+
+// redisSample is what Redis said at one moment: calls per command and the
+// CPU seconds it used.
+type redisSample struct {
+	calls map[string]int64
+	cpu   float64
+}
+
+// sampleRedis reads INFO commandstats and INFO cpu.
+func (b *bench) sampleRedis() (redisSample, error) {
+	calls, err := b.commandStats()
+	if err != nil {
+		return redisSample{}, err
+	}
+	out, err := exec.Command("redis-cli", "-p", strconv.Itoa(b.opt.redisPort), "INFO", "cpu").Output()
+	if err != nil {
+		return redisSample{}, fmt.Errorf("redis-cli INFO cpu: %w", err)
+	}
+	cpu := 0.0
+	for _, line := range strings.Split(string(out), "\n") {
+		k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
+		if ok && (k == "used_cpu_sys" || k == "used_cpu_user") {
+			f, _ := strconv.ParseFloat(v, 64)
+			cpu += f
+		}
+	}
+	return redisSample{calls: calls, cpu: cpu}, nil
+}
+
+// redisBreakdown says, for one scenario, which commands Redis ran per
+// accepted answer (those inside scripts included, as INFO commandstats
+// counts them), and its CPU per answer and per room-second.
+func redisBreakdown(name string, before, after redisSample, accepted, rooms int, wall time.Duration) string {
+	type row struct {
+		cmd string
+		n   int64
+	}
+	var rows []row
+	total := int64(0)
+	for cmd, n := range after.calls {
+		if d := n - before.calls[cmd]; d > 0 && cmd != "info" && cmd != "config|resetstat" && cmd != "flushall" {
+			rows = append(rows, row{cmd, d})
+			total += d
+		}
+	}
+	slices.SortFunc(rows, func(a, b row) int { return int(b.n - a.n) })
+	a := float64(max(accepted, 1))
+	var sb strings.Builder
+	cpu := after.cpu - before.cpu
+	fmt.Fprintf(&sb, "- %s: %d accepted answers, %.2f Redis commands each; Redis CPU %.1f µs/answer, %.1f µs/room-second (%.2f s over %.0f s, %d rooms):",
+		name, accepted, float64(total)/a, cpu*1e6/a, cpu*1e6/(float64(rooms)*wall.Seconds()), cpu, wall.Seconds(), rooms)
+	for _, r := range rows {
+		fmt.Fprintf(&sb, " %s %.2f", r.cmd, float64(r.n)/a)
+	}
+	return sb.String()
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,10 +30,11 @@ type bench struct {
 	out   io.Writer
 	redis *proc.Child
 
-	unary     noop.UnaryResult
-	bursts    map[int]noop.BurstResult
-	broadcast map[int]noop.BroadcastResult
-	evalsha   float64
+	unary      noop.UnaryResult
+	bursts     map[int]noop.BurstResult
+	broadcast  map[int]noop.BroadcastResult
+	evalsha    float64
+	redisNotes []string // per-command breakdowns, written after the table
 }
 
 // all runs the ceilings, then every scenario.
@@ -58,6 +60,9 @@ func (b *bench) all(ctx context.Context) error {
 				return err
 			}
 		}
+	}
+	if len(b.redisNotes) > 0 {
+		fmt.Fprintf(b.out, "\nRedis commands per accepted answer, by command:\n\n%s\n", strings.Join(b.redisNotes, "\n"))
 	}
 	return nil
 }
@@ -161,13 +166,14 @@ func (b *bench) scenario(ctx context.Context, store string, rooms, size int) err
 		}
 		before[i] = u
 	}
-	var redisBefore map[string]int64
+	var redisBefore redisSample
 	if redisURL != "" {
 		var err error
-		if redisBefore, err = b.commandStats(); err != nil {
+		if redisBefore, err = b.sampleRedis(); err != nil {
 			return err
 		}
 	}
+	start := time.Now()
 
 	res, connected, err := b.play(ctx, servers, rooms, size)
 	if err != nil {
@@ -185,14 +191,17 @@ func (b *bench) scenario(ctx context.Context, store string, rooms, size int) err
 	}
 	o.perPlayer /= float64(o.players)
 	if redisURL != "" {
-		after, err := b.commandStats()
+		after, err := b.sampleRedis()
 		if err != nil {
 			return err
 		}
-		for cmd, calls := range after {
-			o.redisCalls += calls - redisBefore[cmd]
+		for cmd, calls := range after.calls {
+			o.redisCalls += calls - redisBefore.calls[cmd]
 		}
-		o.evalsha = after["evalsha"] - redisBefore["evalsha"]
+		o.evalsha = after.calls["evalsha"] - redisBefore.calls["evalsha"]
+		defer func() {
+			b.redisNotes = append(b.redisNotes, redisBreakdown(fmt.Sprintf("%s, %d × %d", store, rooms, size), redisBefore, after, o.accepted, rooms, time.Since(start)))
+		}()
 	}
 	merge(&o, res)
 	b.row(store, rooms, size, o)

@@ -3,13 +3,10 @@ package redisstore
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/quizroom/quizroom/server/game"
 	"github.com/quizroom/quizroom/server/room"
@@ -57,49 +54,70 @@ func (s *Store) Events(ctx context.Context, code string, after uint64, max int) 
 	return evs, trimmed(after, evs)
 }
 
-// Wait blocks until the room has events with seq > after (XREAD BLOCK on
-// the waiters' pool, in reads of at most MaxBlock), or wait passes.
+// Wait returns the room's events with seq > after once there are some, or
+// what there is once wait passed. It waits for the room's channel to
+// announce a seq past after (see notify.go) and then reads the new events
+// with one XRANGE; it reads the whole way (the events script) after each
+// confirmation of the channel's subscription and when wait passes, which
+// also finds a Redis out of reach.
 func (s *Store) Wait(ctx context.Context, code string, after uint64, max int, wait time.Duration) ([]room.Event, error) {
-	evs, err := s.Events(ctx, code, after, max)
-	if err != nil || len(evs) > 0 {
-		return evs, err
+	rc, err := s.notes.join(ctx, s.key(code, keyLog))
+	if err != nil {
+		return nil, fail(err)
 	}
-	end := time.Now().Add(wait)
+	defer s.notes.leave(rc)
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	// Confirmations before now were followed by reads, by this Store's
+	// earlier waiters, and what was announced since is in rc.seq.
+	_, readConfirms, _ := s.notes.state(rc)
+	readSeq := after
 	for {
-		block := min(time.Until(end), MaxBlock)
-		if d, ok := ctx.Deadline(); ok {
-			// End before the context does: a read cut off by its deadline
-			// would cost the connection.
-			block = min(block, time.Until(d)-100*time.Millisecond)
+		seq, confirms, wake := s.notes.state(rc)
+		var evs []room.Event
+		var err error
+		switch {
+		case confirms > 0 && confirms != readConfirms:
+			evs, err = s.Events(ctx, code, after, max)
+			readConfirms = confirms
+		case confirms > 0 && seq > readSeq:
+			evs, err = s.newEvents(ctx, code, after, max)
+			readSeq = seq
 		}
-		if block < time.Millisecond {
+		if err != nil || len(evs) > 0 {
+			return evs, err
+		}
+		select {
+		case <-wake:
+		case <-timer.C:
+			return s.Events(ctx, code, after, max)
+		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
-		streams, err := s.waiter.XRead(ctx, &redis.XReadArgs{
-			Streams: []string{s.key(code, keyLog), strconv.FormatUint(after, 10) + "-0"},
-			Count:   int64(max),
-			Block:   block,
-		}).Result()
-		if errors.Is(err, redis.Nil) {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			continue
-		}
-		if err != nil {
-			return nil, fail(err)
-		}
-		evs := make([]room.Event, 0, len(streams[0].Messages))
-		for _, m := range streams[0].Messages {
-			raw, _ := m.Values["e"].(string)
-			ev, err := decodeEvent(m.ID, raw)
-			if err != nil {
-				return nil, fmt.Errorf("redis: room %s: %w", code, err)
-			}
-			evs = append(evs, ev)
-		}
-		return evs, trimmed(after, evs)
 	}
+}
+
+// newEvents reads the events after after, which a message announced, with
+// one XRANGE; when it finds none, with the events script, which tells a
+// missing room and lost history apart.
+func (s *Store) newEvents(ctx context.Context, code string, after uint64, max int) ([]room.Event, error) {
+	msgs, err := s.client.XRangeN(ctx, s.key(code, keyLog), strconv.FormatUint(after+1, 10)+"-0", "+", int64(max)).Result()
+	if err != nil {
+		return nil, fail(err)
+	}
+	if len(msgs) == 0 {
+		return s.Events(ctx, code, after, max)
+	}
+	evs := make([]room.Event, 0, len(msgs))
+	for _, m := range msgs {
+		raw, _ := m.Values["e"].(string)
+		ev, err := decodeEvent(m.ID, raw)
+		if err != nil {
+			return nil, fmt.Errorf("redis: room %s: %w", code, err)
+		}
+		evs = append(evs, ev)
+	}
+	return evs, trimmed(after, evs)
 }
 
 // trimmed is ErrTrimmed unless evs start right after after.

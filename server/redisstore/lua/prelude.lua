@@ -53,12 +53,15 @@ local function save(key, s, fields)
 end
 
 -- emit appends event ev to the room's log as entry <seq>-0 at time t,
--- keeping about maxlen entries; s.seq and s.tc move on with it.
+-- keeping about maxlen entries; s.seq and s.tc move on with it. It
+-- announces the new seq on the channel named like the log, which the
+-- instances waiting on the room subscribe to.
 local function emit(log, s, t, maxlen, ev)
   s.seq = s.seq + 1
   s.tc = t
   ev.ts = int(t)
   redis.call('XADD', log, 'MAXLEN', '~', maxlen, int(s.seq) .. '-0', 'e', cjson.encode(ev))
+  redis.call(PUBLISH, log, int(s.seq))
 end
 
 -- over reports whether the game is finished or the room closed.
