@@ -49,6 +49,7 @@ const (
 type Store struct {
 	client  redis.UniversalClient // every call
 	notes   *notifier             // the subscriptions Wait waits on
+	leases  *leases               // the owners' heartbeats and leases granted here
 	sharded bool                  // a Cluster: scripts SPUBLISH, Wait SSUBSCRIBEs
 	prefix  string
 	logSize int
@@ -72,7 +73,7 @@ func New(cfg Config) (*Store, error) {
 	}
 	s := &Store{client: newClient(), prefix: cfg.Prefix, logSize: cfg.LogSize}
 	_, s.sharded = s.client.(*redis.ClusterClient)
-	s.notes = newNotifier(s)
+	s.notes, s.leases = newNotifier(s), newLeases()
 	if cfg.Tracer != nil {
 		if err := redisotel.InstrumentTracing(s.client, redisotel.WithTracerProvider(cfg.Tracer), redisotel.WithDBStatement(false)); err != nil {
 			_ = s.Close()

@@ -43,6 +43,8 @@ var (
 	scriptKeepDeck   = newScript("keepdeck")
 	scriptDeckIDs    = newScript("deckids")
 	scriptRoster     = newScript("roster")
+	scriptBeat       = newScript("beat")
+	scriptOrphans    = newScript("orphans")
 )
 
 // shardedScripts maps each script to its variant for a Redis Cluster,
