@@ -57,9 +57,10 @@ func (s *Store) Events(ctx context.Context, code string, after uint64, max int) 
 // Wait returns the room's events with seq > after once there are some, or
 // what there is once wait passed. It waits for the room's channel to
 // announce a seq past after (see notify.go) and then reads the new events
-// with one XRANGE; it reads the whole way (the events script) after each
-// confirmation of the channel's subscription and when wait passes, which
-// also finds a Redis out of reach.
+// with one XRANGE; it reads the whole way (the events script) when nobody
+// here read since the channel's subscription was confirmed (the first
+// time, after a reconnect) and when wait passes. When the subscriber's
+// connection fails, so does Wait (ErrUnavailable).
 func (s *Store) Wait(ctx context.Context, code string, after uint64, max int, wait time.Duration) ([]room.Event, error) {
 	rc, err := s.notes.join(ctx, s.key(code, keyLog))
 	if err != nil {
@@ -68,33 +69,51 @@ func (s *Store) Wait(ctx context.Context, code string, after uint64, max int, wa
 	defer s.notes.leave(rc)
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
-	// Confirmations before now were followed by reads, by this Store's
-	// earlier waiters, and what was announced since is in rc.seq.
-	_, readConfirms, _ := s.notes.state(rc)
-	readSeq := after
+	fails, _ := s.notes.failure(rc)
+	readTo := after // what this Wait read up to
 	for {
-		seq, confirms, wake := s.notes.state(rc)
+		known, confirm, ok, wake := s.notes.state(rc)
 		var evs []room.Event
 		var err error
 		switch {
-		case confirms > 0 && confirms != readConfirms:
-			evs, err = s.Events(ctx, code, after, max)
-			readConfirms = confirms
-		case confirms > 0 && seq > readSeq:
-			evs, err = s.newEvents(ctx, code, after, max)
-			readSeq = seq
+		case !ok:
+		case confirm > 0:
+			if evs, err = s.Events(ctx, code, after, max); err == nil {
+				s.notes.read(rc, confirm, seen(after, evs, max))
+			}
+		case known > readTo:
+			if evs, err = s.newEvents(ctx, code, after, max); err == nil {
+				readTo = known
+				s.notes.read(rc, 0, seen(after, evs, max))
+			}
 		}
 		if err != nil || len(evs) > 0 {
 			return evs, err
 		}
 		select {
 		case <-wake:
+			if f, err := s.notes.failure(rc); f != fails {
+				return nil, fail(err)
+			}
 		case <-timer.C:
 			return s.Events(ctx, code, after, max)
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
 	}
+}
+
+// seen is the seq a read of up to max events after after shows the log has
+// reached: the last event's, one more when the read was cut at max.
+func seen(after uint64, evs []room.Event, max int) uint64 {
+	if len(evs) == 0 {
+		return after
+	}
+	last := evs[len(evs)-1].Seq
+	if len(evs) >= max {
+		last++
+	}
+	return last
 }
 
 // newEvents reads the events after after, which a message announced, with

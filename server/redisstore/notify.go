@@ -2,6 +2,8 @@ package redisstore
 
 import (
 	"context"
+	"errors"
+	"net"
 	"strconv"
 	"sync"
 	"time"
@@ -41,9 +43,12 @@ type roomChannel struct {
 	conn      *notifyConn
 	waiters   int
 	confirms  int           // confirmations of the subscription so far (0: not in place yet)
-	pending   bool          // being subscribed again elsewhere: not in place
-	wake      chan struct{} // closed and replaced on every message and confirmation
-	seq       uint64        // the highest seq a message announced
+	pending   bool          // being subscribed again: not in place
+	fails     int           // failures of its subscriber so far
+	err       error         // the last failure
+	wake      chan struct{} // closed and replaced on every message, confirmation and failure
+	known     uint64        // a seq the log has reached, from messages and reads
+	readAt    int           // the confirmation after which the log was last read here
 	idleSince time.Time     // when the last waiter left
 }
 
@@ -92,17 +97,30 @@ func (n *notifier) leave(rc *roomChannel) {
 	}
 }
 
-// state returns what a waiter needs before it reads the log: the highest
-// seq announced, how many times the subscription was confirmed (0 while
-// it is not in place), and the channel that closes at the next message or
-// confirmation.
-func (n *notifier) state(rc *roomChannel) (seq uint64, confirms int, wake <-chan struct{}) {
+// state returns what a waiter needs before it reads the log: a seq the log
+// is known to have reached, whether it must read the log whole (the
+// subscription was confirmed and nobody here read since), and the channel
+// that closes at the next message, confirmation or failure. ok is false
+// while the subscription is not in place.
+func (n *notifier) state(rc *roomChannel) (known uint64, confirm int, ok bool, wake <-chan struct{}) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if rc.pending {
-		return rc.seq, 0, rc.wake
+	if rc.pending || rc.confirms == 0 {
+		return rc.known, 0, false, rc.wake
 	}
-	return rc.seq, rc.confirms, rc.wake
+	if rc.readAt != rc.confirms {
+		confirm = rc.confirms
+	}
+	return rc.known, confirm, true, rc.wake
+}
+
+// read records a read of the log after confirmation confirm (0: none in
+// particular) that found the log at seq at least.
+func (n *notifier) read(rc *roomChannel, confirm int, seq uint64) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	rc.readAt = max(rc.readAt, confirm)
+	rc.known = max(rc.known, seq)
 }
 
 // connFor returns the subscriber for channel ch: the one connection on a
@@ -128,8 +146,7 @@ func (n *notifier) connFor(ctx context.Context, ch string) (*notifyConn, error) 
 		c.ps = client.Subscribe(ctx)
 	}
 	n.conns[addr] = c
-	msgs := c.ps.ChannelWithSubscriptions(redis.WithChannelSize(1024))
-	go n.read(addr, c, msgs)
+	go n.receive(addr, c)
 	return c, nil
 }
 
@@ -147,12 +164,39 @@ func (c *notifyConn) unsubscribe(ctx context.Context, ch string) error {
 	return c.ps.Unsubscribe(ctx, ch)
 }
 
-// read handles one subscriber's messages until it closes. go-redis
-// reconnects a subscriber that fails and subscribes it again to its
-// channels: each confirmation then wakes the channel's waiters, which
-// read the log again, so nothing published while it was away is missed.
-func (n *notifier) read(addr string, c *notifyConn, msgs <-chan any) {
-	for m := range msgs {
+// pingEvery is how long a subscriber may hear nothing before it pings
+// Redis; a ping unanswered as long again fails its waiters.
+const pingEvery = 5 * time.Second
+
+// receive handles one subscriber's messages until it closes. When its
+// connection fails, the waiters of its channels fail too (ErrUnavailable:
+// their watchers reconnect, as they did when a blocking read failed), and
+// go-redis reconnects it and subscribes it again to its channels: each
+// confirmation then wakes the channel's waiters, which read the log again,
+// so nothing published while it was away is missed.
+func (n *notifier) receive(addr string, c *notifyConn) {
+	ctx := context.Background()
+	pinged := false
+	for {
+		m, err := c.ps.ReceiveTimeout(ctx, pingEvery)
+		var ne net.Error
+		switch {
+		case errors.Is(err, redis.ErrClosed):
+			return
+		case errors.As(err, &ne) && ne.Timeout() && !pinged:
+			pinged = true
+			_ = c.ps.Ping(ctx)
+			continue
+		case err != nil:
+			n.fail(c, err)
+			select {
+			case <-n.done:
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+			continue
+		}
+		pinged = false
 		switch m := m.(type) {
 		case *redis.Subscription:
 			switch m.Kind {
@@ -169,7 +213,30 @@ func (n *notifier) read(addr string, c *notifyConn, msgs <-chan any) {
 	}
 }
 
-// notify wakes the waiters of channel ch.
+// fail fails the waiters of every channel of subscriber c: their
+// subscription is no longer in place.
+func (n *notifier) fail(c *notifyConn, err error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for _, rc := range n.rooms {
+		if rc.conn == c {
+			rc.pending, rc.fails, rc.err = true, rc.fails+1, err
+			close(rc.wake)
+			rc.wake = make(chan struct{})
+		}
+	}
+}
+
+// failure returns how many times the channel's subscriber failed, and the
+// last failure.
+func (n *notifier) failure(rc *roomChannel) (int, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return rc.fails, rc.err
+}
+
+// notify wakes the waiters of channel ch after a message announcing seq,
+// or a confirmation.
 func (n *notifier) notify(ch string, seq uint64, confirm bool) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -181,7 +248,7 @@ func (n *notifier) notify(ch string, seq uint64, confirm bool) {
 		rc.confirms++
 		rc.pending = false
 	}
-	rc.seq = max(rc.seq, seq)
+	rc.known = max(rc.known, seq)
 	close(rc.wake)
 	rc.wake = make(chan struct{})
 }

@@ -75,6 +75,31 @@ local function questionOpen(s)
   return s.ph == PHASE_QUESTION or (s.ph == PHASE_PAUSED and s.pp == PHASE_QUESTION)
 end
 
+-- BATCH is how many arguments one command of a batch takes at most: Lua's
+-- unpack has a limit, and a huge command would stall Redis as long.
+local BATCH = 2000
+
+-- batched runs command cmd on key with args, BATCH arguments (a whole
+-- number of groups of size per) at a time: one command for most rooms.
+-- It returns the replies appended, for HMGET.
+local function batched(cmd, key, args, per)
+  local out = {}
+  local step = BATCH - BATCH % per
+  for i = 1, #args, step do
+    local part = {}
+    for j = i, math.min(i + step - 1, #args) do
+      part[#part + 1] = args[j]
+    end
+    local r = redis.call(cmd, key, unpack(part))
+    if type(r) == 'table' then
+      for _, v in ipairs(r) do
+        out[#out + 1] = v
+      end
+    end
+  end
+  return out
+end
+
 -- player reads a player's record, or nil.
 local function player(players, id)
   local raw = redis.call('HGET', players, id)
