@@ -153,7 +153,7 @@ func (p *playerRecord) standing(id string) game.Standing {
 type answerRecord struct {
 	Answer  string `json:"a"` // the game.Answer as JSON
 	Correct bool   `json:"ok"`
-	Points  int    `json:"p"` // the change to the score: before the reveal as scored, after it as applied
+	Points  int    `json:"p"` // the change to the score, as applied at the reveal (0 before)
 	Bonus   int    `json:"b"`
 	Streak  int    `json:"s"`
 	Elapsed int64  `json:"e"` // ms

@@ -1,6 +1,6 @@
 -- connect: counts one of a player's streams on an instance in or out, and
 -- renews the instance's presence lease; lapsed instances' streams go.
--- KEYS: state, players, presence, streams, leases.
+-- KEYS: state, players, presence, streams, leases, answers prefix.
 -- ARGV: player id, instance, delta, lease ms.
 -- Returns 1 when, after a disconnect, every connected player has answered
 -- the open question.
@@ -8,6 +8,7 @@ local s = load(KEYS[1])
 if not s then
   return {'notfound'}
 end
+answersPrefix = KEYS[6]
 local t = now()
 local wt = s.wt
 local stopped = expire(s, t, KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[2], tonumber(ARGV[4]))

@@ -1,11 +1,13 @@
 -- leave: a player leaves; their name is free again.
--- KEYS: state, players, names, presence, rank, left, streams, leases.
+-- KEYS: state, players, names, presence, rank, left, streams, leases,
+-- answers prefix.
 -- ARGV: player id.
 local s = load(KEYS[1])
 if not s then
   return {'notfound'}
 end
 local id = ARGV[1]
+answersPrefix = KEYS[9]
 local p = player(KEYS[2], id)
 if not p or p.s ~= 'a' then
   return {'nobody'}

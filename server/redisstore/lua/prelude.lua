@@ -109,9 +109,13 @@ local function player(players, id)
   return cjson.decode(raw)
 end
 
--- answeredCurrent reports whether player p answered the current question.
-local function answeredCurrent(s, p)
-  return s.q >= 0 and p.aq == s.q
+-- answersPrefix names the answer hashes of the room (the key
+-- "<room>:answers:", same slot); scripts that ask answeredCurrent set it.
+local answersPrefix = nil
+
+-- answeredCurrent reports whether player id answered the current question.
+local function answeredCurrent(s, id)
+  return s.q >= 0 and redis.call('HEXISTS', answersPrefix .. s.q, id) == 1
 end
 
 -- rankScore is a player's score in the ranking sorted set: ascending order
@@ -139,7 +143,7 @@ local function depart(s, p, id, presence, rank, streams, leases)
   end
   if tonumber(redis.call('HGET', presence, id) or '0') > 0 then
     redis.call('HDEL', presence, id)
-    if questionOpen(s) and not answeredCurrent(s, p) then
+    if questionOpen(s) and not answeredCurrent(s, id) then
       s.wt = s.wt - 1
     end
   end
@@ -165,7 +169,7 @@ local function setStreams(s, p, id, instance, n, presence, streams)
   else
     redis.call('HSET', presence, id, after)
   end
-  if not questionOpen(s) or answeredCurrent(s, p) then
+  if not questionOpen(s) or answeredCurrent(s, id) then
     return false
   end
   if before == 0 and after > 0 then

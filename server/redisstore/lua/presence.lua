@@ -1,6 +1,6 @@
 -- presence: renews an instance's presence lease and, with sync, sets its
 -- stream counts exactly; lapsed instances' streams go.
--- KEYS: state, players, presence, streams, leases.
+-- KEYS: state, players, presence, streams, leases, answers prefix.
 -- ARGV: instance, lease ms, sync (1: set the counts), then pairs of
 -- player id and stream count.
 -- Returns whether the instance's own lease had lapsed (or never existed),
@@ -9,6 +9,7 @@ local s = load(KEYS[1])
 if not s then
   return {'notfound'}
 end
+answersPrefix = KEYS[6]
 local t = now()
 local wt = s.wt
 local instance = ARGV[1]
