@@ -126,6 +126,8 @@ func (r *reply) state(i int) *room.State {
 		Lost:        h["lost"] == "1",
 	}
 	st.Epoch, _ = strconv.ParseUint(h["ep"], 10, 64)
+	st.RosterPending = h["rp"] == "1"
+	st.ProgressPending = st.Phase == game.PhaseQuestion && h["an"] != h["pg"]
 	return st
 }
 

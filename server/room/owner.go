@@ -149,8 +149,10 @@ func (e *Engine) step(ctx context.Context, code string, o *owner) (wait time.Dur
 		return 0, true
 	}
 	e.saw(code, st.Seq)
-	if _, err := e.store.FlushRoster(ctx, code, RosterLimit); err != nil {
-		e.log.Warn("publishing the roster", "room", code, "err", err)
+	if st.RosterPending {
+		if _, err := e.store.FlushRoster(ctx, code, RosterLimit); err != nil {
+			e.log.Warn("publishing the roster", "room", code, "err", err)
+		}
 	}
 	now := st.Now
 	if now.Sub(st.Touched) >= e.cfg.Idle {
@@ -165,8 +167,10 @@ func (e *Engine) step(ctx context.Context, code string, o *owner) (wait time.Dur
 		if !now.Before(closeAt) {
 			return e.advance(ctx, spec, e.transition(spec, st.Version, game.Step{To: game.PhaseReveal, Q: st.Q})), false
 		}
-		if _, err := e.store.Progress(ctx, code); err != nil {
-			e.log.Warn("publishing answer progress", "room", code, "err", err)
+		if st.ProgressPending {
+			if _, err := e.store.Progress(ctx, code); err != nil {
+				e.log.Warn("publishing answer progress", "room", code, "err", err)
+			}
 		}
 		// Judge the presence of the other instances, as often as they renew
 		// it: those that died stop counting once their lease lapsed.

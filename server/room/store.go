@@ -185,6 +185,11 @@ type State struct {
 	Epoch uint64
 	// Lost is true once the room's history was lost (see Store.MarkLost).
 	Lost bool
+	// RosterPending is true when players joined or left since the last
+	// roster event (FlushRoster has one to append), ProgressPending when
+	// the open question's answer count changed since the last progress
+	// event (Progress has one); a room's owner calls them only then.
+	RosterPending, ProgressPending bool
 }
 
 // MaxEpoch bounds epochs, so that they are exact in a Lua number (a

@@ -23,11 +23,12 @@ end
 s.n = s.n + 1
 s.pl = s.pl + 1
 s.tc = now()
+s.rp = 1
 local id = string.format(PLAYER_ID, s.n)
 redis.call('HSET', KEYS[4], id, cjson.encode({n = ARGV[1], k = ARGV[2], s = 'a', j = s.n, sc = 0, ct = 0, cn = 0, st = 0, sq = -1}))
 redis.call('HSET', KEYS[2], ARGV[2], id)
 redis.call('HSET', KEYS[3], ARGV[3], id)
 redis.call('ZADD', KEYS[5], 0, id)
 redis.call('RPUSH', KEYS[6], cjson.encode({id = id, n = ARGV[1]}))
-save(KEYS[1], s, {'n', 'pl', 'tc'})
+save(KEYS[1], s, {'n', 'pl', 'tc', 'rp'})
 return {'ok', id}

@@ -18,6 +18,7 @@ redis.call('HSET', KEYS[2], id, cjson.encode(p))
 redis.call('HDEL', KEYS[3], p.k)
 redis.call('RPUSH', KEYS[6], cjson.encode({id = id, n = p.n}))
 s.tc = now()
-save(KEYS[1], s, {'pl', 'wt', 'tc'})
+s.rp = 1
+save(KEYS[1], s, {'pl', 'wt', 'tc', 'rp'})
 retain(s, KEYS[6])
 return {'ok'}

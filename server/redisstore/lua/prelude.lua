@@ -18,7 +18,7 @@ end
 local NUMERIC = {
   v = true, seq = true, ph = true, q = true, op = true, dl = true, pp = true, pa = true,
   lk = true, pl = true, an = true, wt = true, pd = true, tc = true, pg = true, n = true,
-  mx = true, nq = true, ex = true, lost = true,
+  mx = true, nq = true, ex = true, lost = true, rp = true,
 }
 
 -- load reads a room's state hash, or nil when the room does not exist.
