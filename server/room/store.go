@@ -321,7 +321,7 @@ type Scoreboard struct {
 	Standings []game.Standing // active players, ranked
 	Results   map[string]Result
 	Missed    map[string][]Miss // by player, once the game is finished; set by Engine.finalBoard
-	byID      map[string]int // player id → index in Standings, set by Engine.board
+	byID      map[string]int    // player id → index in Standings, set by Engine.board
 }
 
 // ReportData is everything a game recorded.
