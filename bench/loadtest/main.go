@@ -48,8 +48,11 @@ type options struct {
 	think     time.Duration
 	ceilings  bool
 	redisPort int
-	basePort  int
-	timeout   time.Duration
+	// redisShards, when set, makes Redis a Cluster of that many masters
+	// on redisPort and the ports after it.
+	redisShards int
+	basePort    int
+	timeout     time.Duration
 }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
@@ -66,6 +69,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.DurationVar(&o.think, "think", 1500*time.Millisecond, "every player answers this long after the options open, all at once")
 	fs.BoolVar(&o.ceilings, "ceilings", true, "also measure the no-op ceilings and EVALSHA")
 	fs.IntVar(&o.redisPort, "redis-port", 27379, "port of the redis-server the benchmark starts")
+	fs.IntVar(&o.redisShards, "redis-cluster", 0, "with a number of masters: Redis is a Cluster of them, on -redis-port and the ports after it")
 	fs.IntVar(&o.basePort, "port", 27051, "port of the first server instance (the second gets the next)")
 	fs.DurationVar(&o.timeout, "timeout", 15*time.Minute, "give up on one scenario after this long")
 	if err := fs.Parse(args); err != nil {

@@ -13,33 +13,80 @@ import (
 	"github.com/quizroom/quizroom/bench/internal/proc"
 )
 
-// startRedis starts the benchmark's own redis-server once.
+// redisPorts are the ports of the benchmark's Redis: one server, or the
+// masters of its Cluster (-redis-cluster).
+func (b *bench) redisPorts() []int {
+	ports := []int{b.opt.redisPort}
+	for i := 1; i < b.opt.redisShards; i++ {
+		ports = append(ports, b.opt.redisPort+i)
+	}
+	return ports
+}
+
+// redisURL is the URL quizd gets.
+func (b *bench) redisURL() string {
+	if b.opt.redisShards == 0 {
+		return fmt.Sprintf("redis://127.0.0.1:%d", b.opt.redisPort)
+	}
+	var addrs []string
+	for _, p := range b.redisPorts() {
+		addrs = append(addrs, fmt.Sprintf("127.0.0.1:%d", p))
+	}
+	return "redis://" + strings.Join(addrs, ",") + "?cluster=true"
+}
+
+// startRedis starts the benchmark's own redis-server once, or the masters
+// of its Cluster and the Cluster itself.
 func (b *bench) startRedis() error {
 	if b.redis != nil {
 		return nil
 	}
-	r, err := proc.Start("redis-server", []string{
-		"--port", strconv.Itoa(b.opt.redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-		"--dir", b.dir, "--maxclients", "20000",
-	}, nil, "Ready to accept connections")
-	if err != nil {
-		return fmt.Errorf("starting redis-server (is it installed?): %w", err)
+	var addrs []string
+	for i, port := range b.redisPorts() {
+		args := []string{
+			"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+			"--dir", b.dir, "--maxclients", "20000",
+		}
+		if b.opt.redisShards > 0 {
+			args = append(args, "--cluster-enabled", "yes", "--cluster-config-file", fmt.Sprintf("nodes-%d.conf", i))
+		}
+		r, err := proc.Start("redis-server", args, nil, "Ready to accept connections")
+		if err != nil {
+			return fmt.Errorf("starting redis-server (is it installed?): %w", err)
+		}
+		b.redis = append(b.redis, r)
+		addrs = append(addrs, fmt.Sprintf("127.0.0.1:%d", port))
 	}
-	b.redis = r
+	if b.opt.redisShards > 0 {
+		out, err := exec.Command("redis-cli", append(append([]string{"--cluster", "create"}, addrs...), "--cluster-replicas", "0", "--cluster-yes")...).CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("redis-cli --cluster create: %v: %s", err, out)
+		}
+		for range 100 {
+			out, _ := exec.Command("redis-cli", "-p", strconv.Itoa(b.opt.redisPort), "CLUSTER", "INFO").Output()
+			if strings.Contains(string(out), "cluster_state:ok") {
+				return nil
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		return fmt.Errorf("the Redis Cluster did not come up")
+	}
 	return b.redisCLI("PING")
 }
 
 func (b *bench) stopRedis() {
-	if b.redis != nil {
-		b.redis.Stop()
+	for _, r := range b.redis {
+		r.Stop()
 	}
 }
 
-// redisCLI runs one command on the benchmark's Redis.
+// redisCLI runs one command on every server of the benchmark's Redis.
 func (b *bench) redisCLI(args ...string) error {
-	out, err := exec.Command("redis-cli", append([]string{"-p", strconv.Itoa(b.opt.redisPort)}, args...)...).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("redis-cli %s: %v: %s", strings.Join(args, " "), err, out)
+	for _, port := range b.redisPorts() {
+		out, err := exec.Command("redis-cli", append([]string{"-p", strconv.Itoa(port)}, args...)...).CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("redis-cli %s: %v: %s", strings.Join(args, " "), err, out)
+		}
 	}
 	return nil
 }
@@ -52,9 +99,25 @@ func (b *bench) resetRedis() error {
 	return b.redisCLI("CONFIG", "RESETSTAT")
 }
 
-// commandStats reads the calls of every command from INFO commandstats.
+// commandStats reads the calls of every command from INFO commandstats,
+// summed over the servers.
 func (b *bench) commandStats() (map[string]int64, error) {
-	out, err := exec.Command("redis-cli", "-p", strconv.Itoa(b.opt.redisPort), "INFO", "commandstats").Output()
+	sum := map[string]int64{}
+	for _, port := range b.redisPorts() {
+		stats, err := commandStatsOf(port)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range stats {
+			sum[k] += v
+		}
+	}
+	return sum, nil
+}
+
+// commandStatsOf reads the calls of every command of one server.
+func commandStatsOf(port int) (map[string]int64, error) {
+	out, err := exec.Command("redis-cli", "-p", strconv.Itoa(port), "INFO", "commandstats").Output()
 	if err != nil {
 		return nil, fmt.Errorf("redis-cli INFO commandstats: %w", err)
 	}
@@ -105,31 +168,48 @@ func (b *bench) benchmarkEvalsha(ctx context.Context) (float64, error) {
 }
 
 // redisSample is what Redis said at one moment: calls per command and the
-// CPU seconds it used.
+// CPU seconds it used, in all and per server.
 type redisSample struct {
-	calls map[string]int64
+	calls  map[string]int64
+	cpu    float64
+	shards []shardSample
+}
+
+// shardSample is one server's commands and CPU seconds.
+type shardSample struct {
+	port  int
+	calls int64
 	cpu   float64
 }
 
-// sampleRedis reads INFO commandstats and INFO cpu.
+// sampleRedis reads INFO commandstats and INFO cpu of every server.
 func (b *bench) sampleRedis() (redisSample, error) {
-	calls, err := b.commandStats()
-	if err != nil {
-		return redisSample{}, err
-	}
-	out, err := exec.Command("redis-cli", "-p", strconv.Itoa(b.opt.redisPort), "INFO", "cpu").Output()
-	if err != nil {
-		return redisSample{}, fmt.Errorf("redis-cli INFO cpu: %w", err)
-	}
-	cpu := 0.0
-	for _, line := range strings.Split(string(out), "\n") {
-		k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
-		if ok && (k == "used_cpu_sys" || k == "used_cpu_user") {
-			f, _ := strconv.ParseFloat(v, 64)
-			cpu += f
+	all := redisSample{calls: map[string]int64{}}
+	for _, port := range b.redisPorts() {
+		calls, err := commandStatsOf(port)
+		if err != nil {
+			return redisSample{}, err
 		}
+		out, err := exec.Command("redis-cli", "-p", strconv.Itoa(port), "INFO", "cpu").Output()
+		if err != nil {
+			return redisSample{}, fmt.Errorf("redis-cli INFO cpu: %w", err)
+		}
+		sh := shardSample{port: port}
+		for _, line := range strings.Split(string(out), "\n") {
+			k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
+			if ok && (k == "used_cpu_sys" || k == "used_cpu_user") {
+				f, _ := strconv.ParseFloat(v, 64)
+				sh.cpu += f
+			}
+		}
+		for k, v := range calls {
+			all.calls[k] += v
+			sh.calls += v
+		}
+		all.cpu += sh.cpu
+		all.shards = append(all.shards, sh)
 	}
-	return redisSample{calls: calls, cpu: cpu}, nil
+	return all, nil
 }
 
 // redisBreakdown says, for one scenario, which commands Redis ran per
@@ -156,6 +236,12 @@ func redisBreakdown(name string, before, after redisSample, accepted, rooms int,
 		name, accepted, float64(total)/a, cpu*1e6/a, cpu*1e6/(float64(rooms)*wall.Seconds()), cpu, wall.Seconds(), rooms)
 	for _, r := range rows {
 		fmt.Fprintf(&sb, " %s %.2f", r.cmd, float64(r.n)/a)
+	}
+	if len(after.shards) > 1 {
+		sb.WriteString("; per shard:")
+		for i, sh := range after.shards {
+			fmt.Fprintf(&sb, " :%d %.2f commands/answer, CPU %.2f s;", sh.port, float64(sh.calls-before.shards[i].calls)/a, sh.cpu-before.shards[i].cpu)
+		}
 	}
 	return sb.String()
 }

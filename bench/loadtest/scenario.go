@@ -28,7 +28,7 @@ type bench struct {
 	quizd string
 	dir   string
 	out   io.Writer
-	redis *proc.Child
+	redis []*proc.Child // one server, or the masters of a Cluster
 
 	unary      noop.UnaryResult
 	bursts     map[int]noop.BurstResult
@@ -135,7 +135,7 @@ func (b *bench) scenario(ctx context.Context, store string, rooms, size int) err
 		if err := b.resetRedis(); err != nil {
 			return err
 		}
-		redisURL = fmt.Sprintf("redis://127.0.0.1:%d", b.opt.redisPort)
+		redisURL = b.redisURL()
 	}
 	var servers []*proc.Child
 	defer func() {
