@@ -8,9 +8,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/quizroom/quizroom/bench/internal/proc"
+	"github.com/quizroom/quizroom/client/conn"
 )
 
 // redisPorts are the ports of the benchmark's Redis: one server, or the
@@ -244,4 +246,37 @@ func redisBreakdown(name string, before, after redisSample, accepted, rooms int,
 		}
 	}
 	return sb.String()
+}
+
+// sharedConns puts players on shared connections, per at a time on each:
+// 10,000 rooms of 10 players are more connections than a process may open.
+type sharedConns struct {
+	dial  func() (*conn.Client, error)
+	per   int
+	mu    sync.Mutex
+	all   []*conn.Client
+	cur   *conn.Client
+	count int
+}
+
+// next lends the current connection, dialling a new one every per players.
+func (s *sharedConns) next() (*conn.Client, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cur == nil || s.count == s.per {
+		c, err := s.dial()
+		if err != nil {
+			return nil, err
+		}
+		s.all, s.cur, s.count = append(s.all, c), c, 0
+	}
+	s.count++
+	return s.cur.Lend(), nil
+}
+
+// close closes every connection.
+func (s *sharedConns) close() {
+	for _, c := range s.all {
+		_ = c.Close()
+	}
 }

@@ -298,6 +298,11 @@ func (b *bench) play(ctx context.Context, servers []*proc.Child, rooms, size int
 		i := dials.Add(1)
 		return conn.Dial(conn.Config{Addr: addrs[int(i)%len(addrs)], Timeout: time.Minute})
 	}
+	if b.opt.perConn > 1 {
+		shared := &sharedConns{dial: dial, per: b.opt.perConn}
+		defer shared.close()
+		dial = shared.next
+	}
 	results := make([]*bots.Result, rooms)
 	var wg sync.WaitGroup
 	for i := range rooms {
