@@ -52,9 +52,9 @@ type options struct {
 	// on redisPort and the ports after it.
 	redisShards int
 	// perConn is how many players share one connection (1: each its own).
-	perConn int
-	basePort    int
-	timeout     time.Duration
+	perConn  int
+	basePort int
+	timeout  time.Duration
 }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
