@@ -17,7 +17,7 @@ local id = ARGV[1]
 local p = player(KEYS[2], id)
 if p and p.s == 'a' then
   local had = tonumber(redis.call('HGET', KEYS[4], ARGV[2] .. '/' .. id) or '0')
-  stopped = setStreams(s, p, id, ARGV[2], math.max(had + tonumber(ARGV[3]), 0), KEYS[3], KEYS[4]) or stopped
+  stopped = setStreams(s, p, id, ARGV[2], math.max(had + tonumber(ARGV[3]), 0), KEYS[3], KEYS[4], had) or stopped
 end
 if s.wt ~= wt then
   save(KEYS[1], s, {'wt'})

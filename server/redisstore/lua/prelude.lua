@@ -153,10 +153,11 @@ end
 -- setStreams makes the count of player id's streams on instance n (field
 -- instance/id of streams), keeping the player's total over every instance
 -- (presence) and s.wt in step. It returns true when the player stopped
--- waiting for the open question. p is the player's record.
-local function setStreams(s, p, id, instance, n, presence, streams)
+-- waiting for the open question. p is the player's record; had, when
+-- the caller read it, the count before.
+local function setStreams(s, p, id, instance, n, presence, streams, had)
   local field = instance .. '/' .. id
-  local had = tonumber(redis.call('HGET', streams, field) or '0')
+  had = had or tonumber(redis.call('HGET', streams, field) or '0')
   local before = tonumber(redis.call('HGET', presence, id) or '0')
   local after = math.max(before + n - had, 0)
   if n == 0 then
