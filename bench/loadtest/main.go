@@ -52,7 +52,9 @@ type options struct {
 	// on redisPort and the ports after it.
 	redisShards int
 	// perConn is how many players share one connection (1: each its own).
-	perConn  int
+	perConn int
+	// limit is each question's time limit.
+	limit    time.Duration
 	basePort int
 	timeout  time.Duration
 }
@@ -71,6 +73,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.DurationVar(&o.think, "think", 1500*time.Millisecond, "every player answers this long after the options open, all at once")
 	fs.BoolVar(&o.ceilings, "ceilings", true, "also measure the no-op ceilings and EVALSHA")
 	fs.IntVar(&o.redisPort, "redis-port", 27379, "port of the redis-server the benchmark starts")
+	fs.DurationVar(&o.limit, "time-limit", 20*time.Second, "each question's time limit (raise it when the answers of every room cannot all arrive in 20 s)")
 	fs.IntVar(&o.perConn, "players-per-conn", 1, "players sharing one gRPC connection (more than 1 for more players than the open-files limit allows connections)")
 	fs.IntVar(&o.redisShards, "redis-cluster", 0, "with a number of masters: Redis is a Cluster of them, on -redis-port and the ports after it")
 	fs.IntVar(&o.basePort, "port", 27051, "port of the first server instance (the second gets the next)")

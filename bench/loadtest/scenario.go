@@ -264,7 +264,7 @@ func (b *bench) play(ctx context.Context, servers []*proc.Child, rooms, size int
 	settings := &quizv1.RoomSettings{
 		QuestionCount:   int32(b.opt.questions),
 		Pacing:          quizv1.PacingMode_PACING_MODE_AUTO,
-		TimeLimit:       durationpb.New(20 * time.Second),
+		TimeLimit:       durationpb.New(b.opt.limit),
 		ReadTime:        durationpb.New(0), // as when BENCHMARKS.md was measured
 		RevealTime:      durationpb.New(2 * time.Second),
 		LeaderboardTime: durationpb.New(2 * time.Second),
