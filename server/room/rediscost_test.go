@@ -4,12 +4,9 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/quizroom/quizroom/server/game"
 	"github.com/quizroom/quizroom/server/redisstore"
@@ -40,16 +37,11 @@ func TestRedisCommandsPerAnswer(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { _ = store.Close() })
-			admin := redis.NewClient(&redis.Options{Addr: srv.Addr})
-			defer admin.Close()
 			in := startInstance(t, store, "a", room.Config{
 				Tick: 500 * time.Millisecond, Sweep: 500 * time.Millisecond,
 				LeaseTTL: 2 * time.Second, PresenceTTL: 10 * time.Second,
 			})
-			ctx := t.Context()
-			if err := admin.ConfigResetStat(ctx).Err(); err != nil {
-				t.Fatal(err)
-			}
+			srv.ResetCommandStats(t)
 			var wg sync.WaitGroup
 			answers := make([]int, c.rooms)
 			for r := range c.rooms {
@@ -67,7 +59,7 @@ func TestRedisCommandsPerAnswer(t *testing.T) {
 			if accepted != c.rooms*c.players*5 {
 				t.Fatalf("%d answers accepted, want %d", accepted, c.rooms*c.players*5)
 			}
-			calls := commandCalls(t, admin)
+			calls := srv.CommandCalls(t)
 			total := 0
 			for _, n := range calls {
 				total += n
@@ -141,28 +133,4 @@ func playGame(t *testing.T, e *room.Engine, n, questions int) int {
 		}
 	}
 	return accepted
-}
-
-// commandCalls reads INFO commandstats: calls per command, but INFO and
-// CONFIG RESETSTAT.
-func commandCalls(t *testing.T, admin *redis.Client) map[string]int {
-	t.Helper()
-	info, err := admin.Info(t.Context(), "commandstats").Result()
-	if err != nil {
-		t.Fatal(err)
-	}
-	calls := map[string]int{}
-	for _, line := range strings.Split(info, "\n") {
-		name, rest, ok := strings.Cut(strings.TrimSpace(line), ":calls=")
-		if !ok {
-			continue
-		}
-		name = strings.TrimPrefix(name, "cmdstat_")
-		if name == "info" || name == "config|resetstat" {
-			continue
-		}
-		count, _, _ := strings.Cut(rest, ",")
-		calls[name], _ = strconv.Atoi(count)
-	}
-	return calls
 }
