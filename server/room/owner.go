@@ -173,8 +173,10 @@ func (e *Engine) step(ctx context.Context, code string, o *owner) (wait time.Dur
 			}
 		}
 		// Judge the presence of the other instances, as often as they renew
-		// it: those that died stop counting once their lease lapsed.
-		if time.Since(o.judged) >= e.cfg.PresenceTTL/4 {
+		// it: those that died stop counting once their lease lapsed. An
+		// instance with streams in the room judges when it renews its own
+		// presence there (renew), as often: no need to twice.
+		if time.Since(o.judged) >= e.cfg.PresenceTTL/4 && !e.renews(code) {
 			o.judged = time.Now()
 			res, err := e.presence(ctx, code, nil, e.cfg.PresenceTTL)
 			if err == nil && res.Lapsed {
