@@ -59,9 +59,9 @@ func is(kind string) func(*quizv1.WatchResponse) bool {
 }
 
 // recordGame plays a scripted game that makes every kind of event, watched
-// by the host, a spectator and players (one of them kicked, one resuming
-// with after_seq, two joining late), and returns the raw bytes of every
-// WatchResponse they received.
+// by the host (whose stream ends for a while mid-game), a spectator and
+// players (one of them kicked, one resuming with after_seq, three joining
+// late), and returns the raw bytes of every WatchResponse they received.
 func recordGame(t *testing.T) [][]byte {
 	t.Helper()
 	srv := servertest.Start(t, servertest.Options{})
@@ -161,6 +161,21 @@ func recordGame(t *testing.T) [][]byte {
 		annStream.Wait(t, "the reveal", func(r *quizv1.WatchResponse) bool {
 			return r.GetEvent().GetQuestionRevealed().GetIndex() == q
 		})
+		if q == 2 {
+			// The host's program goes away and comes back: everyone is
+			// told, and a snapshot made meanwhile says so.
+			hostStream.Stop()
+			annStream.Wait(t, "the host away", func(r *quizv1.WatchResponse) bool {
+				return r.GetEvent().GetHostPresence().GetAway()
+			})
+			lateJoiner("Max")
+			hostStream = srv.Tap(t, code, host, 0)
+			streams = append(streams, hostStream)
+			annStream.Wait(t, "the host back", func(r *quizv1.WatchResponse) bool {
+				h := r.GetEvent().GetHostPresence()
+				return h != nil && !h.GetAway()
+			})
+		}
 		if q == 3 {
 			lateJoiner("Mo") // in the reveal phase
 		}

@@ -15,6 +15,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/quizroom/quizroom/client/state"
 	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
@@ -90,6 +91,7 @@ func TestStateLikeTheCLI(t *testing.T) {
 	resumed.wait(t, func(r *quizv1.WatchResponse) bool { return r.GetEvent().GetGameFinished() != nil })
 	resumed.stop()
 	frames := append(rec.frames(), resumed.frames()...)
+	frames = append(frames, hostFrames(t, code, uint64(len(frames))+100)...)
 
 	var room state.Room
 	var want []map[string]any
@@ -99,8 +101,9 @@ func TestStateLikeTheCLI(t *testing.T) {
 		if err := proto.Unmarshal(f, &r); err != nil {
 			t.Fatal(err)
 		}
-		room.Apply(r.GetEvent(), r.GetPersonal(), r.GetEvent().GetServerTime().AsTime().Add(5*time.Millisecond))
-		want = append(want, summary(&room))
+		received := r.GetEvent().GetServerTime().AsTime().Add(5 * time.Millisecond)
+		room.Apply(r.GetEvent(), r.GetPersonal(), received)
+		want = append(want, summary(&room, received))
 		encoded = append(encoded, base64.StdEncoding.EncodeToString(f))
 	}
 	file := filepath.Join(t.TempDir(), "frames.json")
@@ -134,9 +137,50 @@ func TestStateLikeTheCLI(t *testing.T) {
 	t.Logf("%d events, both sides agree", len(got))
 }
 
-// summary is what the room knows, as e2e/state.mjs writes it for the
-// browser's Room.
-func summary(r *state.Room) map[string]any {
+// hostFrames are the frames of a host who goes away from a HOST-paced game,
+// which goes on by itself, and comes back; then of a lobby whose host is
+// away. The server of this test has no host to lose, so they are made
+// here, from seq on.
+func hostFrames(t *testing.T, code string, seq uint64) [][]byte {
+	t.Helper()
+	at := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	settings := &quizv1.RoomSettings{Pacing: quizv1.PacingMode_PACING_MODE_HOST}
+	q := &quizv1.QuestionOpened{Index: 1, Count: 3, Text: "Which?", Options: []string{"a", "b"}}
+	events := []struct {
+		after time.Duration
+		ev    *quizv1.Event
+	}{
+		{0, &quizv1.Event{Payload: &quizv1.Event_Snapshot{Snapshot: &quizv1.RoomSnapshot{
+			Room: &quizv1.RoomInfo{Code: code, Settings: settings, Epoch: 7}, Role: quizv1.Role_ROLE_PLAYER, Phase: quizv1.Phase_PHASE_REVEAL,
+			Question: q, Reveal: &quizv1.QuestionRevealed{Index: 1}, You: &quizv1.Player{PlayerId: "p1", Name: "Ada"},
+			Host: &quizv1.HostPresence{Away: true, AutoAt: timestamppb.New(at.Add(60 * time.Second))},
+		}}}},
+		{20 * time.Second, &quizv1.Event{Payload: &quizv1.Event_HostPresence{HostPresence: &quizv1.HostPresence{
+			Away: true, AutoAt: timestamppb.New(at.Add(60 * time.Second))}}}},
+		{60 * time.Second, &quizv1.Event{Payload: &quizv1.Event_HostPresence{HostPresence: &quizv1.HostPresence{Away: true, AutoPacing: true}}}},
+		{61 * time.Second, &quizv1.Event{Payload: &quizv1.Event_QuestionOpened{QuestionOpened: &quizv1.QuestionOpened{Index: 2, Count: 3, Text: "Next?"}}}},
+		{70 * time.Second, &quizv1.Event{Payload: &quizv1.Event_HostPresence{HostPresence: &quizv1.HostPresence{}}}},
+		{80 * time.Second, &quizv1.Event{Payload: &quizv1.Event_Snapshot{Snapshot: &quizv1.RoomSnapshot{
+			Room: &quizv1.RoomInfo{Code: code, Settings: settings, Epoch: 8}, Role: quizv1.Role_ROLE_SPECTATOR, Phase: quizv1.Phase_PHASE_LOBBY,
+			Host: &quizv1.HostPresence{Away: true},
+		}}}},
+	}
+	var out [][]byte
+	for i, e := range events {
+		e.ev.Seq = seq + uint64(i)
+		e.ev.ServerTime = timestamppb.New(at.Add(e.after))
+		b, err := proto.Marshal(&quizv1.WatchResponse{Event: e.ev})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+// summary is what the room knows at local time now, as e2e/state.mjs
+// writes it for the browser's Room.
+func summary(r *state.Room, now time.Time) map[string]any {
 	var ids []string
 	for _, p := range r.Players {
 		ids = append(ids, p.GetPlayerId())
@@ -154,6 +198,7 @@ func summary(r *state.Room) map[string]any {
 		"question": -1, "opensAt": int64(-1), "deadline": int64(-1), "answered": r.Answered,
 		"progress": -1, "reveal": -1, "leaderboard": -1, "finished": -1,
 		"rank": -1, "score": -1, "gap": -1, "points": -1, "kicked": r.Kicked, "closed": r.ClosedReason, "over": r.Over(),
+		"hostNotice": r.HostNotice(now),
 	}
 	if q := r.Question; q != nil {
 		m["question"], m["opensAt"], m["deadline"] = q.GetIndex(), ms(q.GetOpensAt()), ms(q.GetDeadline())

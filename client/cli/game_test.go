@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/csv"
 	"maps"
 	"os"
 	"path/filepath"
@@ -70,7 +69,7 @@ func TestPlainGame(t *testing.T) {
 		want string
 	}{
 		{"unknown room", []string{"join", "ZZZZZZ", "--name", "Cy"}, "no room ZZZZZZ"},
-		{"name taken", []string{"join", code, "--name", "ANN"}, "pick another --name"},
+		{"name taken", []string{"join", code, "--name", "ANN"}, "is taken in this room; if it is you, run quiz join " + code + " on the machine you joined from"},
 		{"no name", []string{"join", code}, "needs a display name"},
 	}
 	for _, r := range refusals {
@@ -142,15 +141,7 @@ func TestPlainGame(t *testing.T) {
 	}
 
 	// The report has a row per player and question.
-	f, err := os.Open(report)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := readCSV(t, report)
 	if !slices.Equal(rows[0][:3], []string{"rank", "player_id", "name"}) {
 		t.Fatalf("report header = %q", rows[0])
 	}

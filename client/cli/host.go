@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,8 +18,10 @@ import (
 
 	"github.com/quizroom/quizroom/client/conn"
 	"github.com/quizroom/quizroom/client/control"
+	"github.com/quizroom/quizroom/client/creds"
 	"github.com/quizroom/quizroom/client/plain"
 	"github.com/quizroom/quizroom/client/report"
+	"github.com/quizroom/quizroom/client/state"
 	"github.com/quizroom/quizroom/client/tui"
 	"github.com/quizroom/quizroom/content"
 	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
@@ -34,6 +37,7 @@ type roomFlags struct {
 	mode, scoring                     string
 	timeLimit, readTime               time.Duration
 	revealTime, leaderboardTime       time.Duration
+	hostAwayLimit                     time.Duration
 	shuffle, shuffleOptions, noStreak bool
 
 	fs *pflag.FlagSet // the flags, to tell a --read-time 0 from none
@@ -59,6 +63,7 @@ func (f *roomFlags) register(fs *pflag.FlagSet, defaultMode string) {
 	fs.IntVar(&f.maxPlayers, "max-players", 0, "most players in the room; 0: the server's limit")
 	fs.DurationVar(&f.revealTime, "reveal-time", 0, "auto pacing: how long a reveal shows, 1s to 60s (server default 5s)")
 	fs.DurationVar(&f.leaderboardTime, "leaderboard-time", 0, "auto pacing: how long a leaderboard shows, 1s to 60s (server default 5s)")
+	fs.DurationVar(&f.hostAwayLimit, "host-away-limit", 0, "host pacing: how long the game waits for a host who went away before it goes on by itself, 10s to 30m (server default 60s)")
 }
 
 // request makes the CreateRoom request the flags describe.
@@ -69,6 +74,7 @@ func (f *roomFlags) request() (*quizv1.CreateRoomRequest, error) {
 		MaxPlayers: int32(f.maxPlayers), LeaderboardSize: int32(f.leaderboardSize),
 		TimeLimit: optDuration(f.timeLimit), ReadTime: optDuration(f.readTime),
 		RevealTime: optDuration(f.revealTime), LeaderboardTime: optDuration(f.leaderboardTime),
+		HostAwayLimit: optDuration(f.hostAwayLimit),
 	}
 	switch strings.ToLower(f.mode) {
 	case "host":
@@ -203,9 +209,9 @@ func withViolations(err error) error {
 
 func (a *app) hostCommand() *cobra.Command {
 	var rf roomFlags
-	var out string
+	var out, resume string
 	cmd := &cobra.Command{
-		Use:   "host [--deck ID | --notes FILE] [settings]",
+		Use:   "host [--deck ID | --notes FILE] [settings] | host --resume CODE",
 		Short: "Create a room and run its game as the host",
 		Long: `Create a room from a deck (default aws-compute) or from your own study notes
 and run it: the room code and the line players join with, the lobby filling
@@ -214,17 +220,52 @@ end the report is written as CSV, or as JSON with --json or an --out ending in
 .json: to --out, or else to quiz-report-CODE.csv in the reports directory
 ($XDG_DATA_HOME/quiz/reports, by default ~/.local/share/quiz/reports).
 
+The host token is kept in the state directory, so that quiz host --resume CODE
+on this machine takes the room back in any phase, after quitting or a crash.
+While the host is away, a host-paced game waits for the room's host-away limit
+(60 s by default) and then goes on by itself; the host coming back takes the
+pacing back.
+
 Keys on a terminal: s start, n next, c close the question, p pause/resume,
-l lock/unlock the lobby, k kick a player, e end the game, q quit. In line mode
+l lock/unlock the lobby, k kick a player, e end the game, q or ctrl+c leave
+(you are asked whether to end the game or leave it running). In line mode
 each input line is a command: ` + control.Help + `.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.host(cmd.Context(), &rf, out)
+			if resume == "" {
+				return a.host(cmd.Context(), &rf, out)
+			}
+			var set []string
+			local := cmd.LocalNonPersistentFlags()
+			cmd.Flags().Visit(func(f *pflag.Flag) {
+				if local.Lookup(f.Name) != nil && f.Name != "resume" && f.Name != "out" {
+					set = append(set, "--"+f.Name)
+				}
+			})
+			if len(set) > 0 {
+				return fmt.Errorf("--resume takes the room back as it is: %s cannot change it", strings.Join(set, ", "))
+			}
+			return a.resumeHost(cmd.Context(), resume, out)
 		},
 	}
 	rf.register(cmd.Flags(), "host")
 	cmd.Flags().StringVar(&out, "out", "", "report file or directory (default: the reports directory, ~/.local/share/quiz/reports)")
+	cmd.Flags().StringVar(&resume, "resume", "", "take back room CODE, which you host from this machine, in any phase")
 	return cmd
+}
+
+// hosting is a room this run hosts.
+type hosting struct {
+	code   string
+	client *conn.Client // with the host token
+	info   *quizv1.RoomInfo
+	store  *creds.Store // nil: none
+	// back says where the game is, for a host who came back; empty for a
+	// new room.
+	back string
+	// out and asJSON say where and how the report goes.
+	out    string
+	asJSON bool
 }
 
 func (a *app) host(ctx context.Context, rf *roomFlags, out string) error {
@@ -241,49 +282,182 @@ func (a *app) host(ctx context.Context, rf *roomFlags, out string) error {
 	if err != nil {
 		return err
 	}
-	code := resp.GetRoom().GetCode()
-	host := c.WithToken(resp.GetHostToken())
-	path, err := a.reportPath(out, code, asJSON)
+	h := &hosting{code: resp.GetRoom().GetCode(), client: c.WithToken(resp.GetHostToken()), info: resp.GetRoom(),
+		store: a.creds(), out: out, asJSON: asJSON}
+	a.remember(h.store, creds.Entry{Addr: c.Addr(), Code: h.code, Role: creds.Host, Token: resp.GetHostToken()})
+	return a.runHost(ctx, h)
+}
+
+// resumeHost takes back room code with the host token kept on this
+// machine.
+func (a *app) resumeHost(ctx context.Context, code, out string) error {
+	code = strings.ToUpper(strings.TrimSpace(code))
+	asJSON := a.json || strings.HasSuffix(out, ".json")
+	if _, err := a.reportPath(out, code, asJSON); err != nil {
+		return err
+	}
+	c, err := a.dial()
 	if err != nil {
 		return err
 	}
-	inv := a.invite(ctx, code)
-	if a.tui() {
-		report := func() (string, error) {
-			_, err := saveReport(ctx, host, code, path, asJSON)
-			return path, err
+	defer c.Close()
+	store := a.creds()
+	found := a.saved(store, c.Addr(), code, creds.Host)
+	if len(found) == 0 {
+		where := "no state directory"
+		if store != nil {
+			where = store.Path()
 		}
-		_, err = tui.Run(ctx, tui.Config{
-			Mode: tui.Host, Code: code, Client: host, Report: report, Invite: inv.Line, InviteHint: inv.Hint,
-		}, a.stdin, a.stdout)
-		if errors.Is(err, context.Canceled) {
-			return nil
-		}
+		return fmt.Errorf("no host token for room %s on %s in %s: only the machine (and user) that created the room can take it back, within %s",
+			code, c.Addr(), where, durationWords(creds.MaxAge))
+	}
+	e := found[0]
+	hc := c.WithToken(e.Token)
+	snap, _, err := probe(ctx, hc, code)
+	switch {
+	case stale(err) || (err == nil && snap.GetRole() != quizv1.Role_ROLE_HOST):
+		a.forget(store, c.Addr(), code, creds.Host)
+		return fmt.Errorf("the host token kept for room %s no longer opens it as its host", code)
+	case conn.Code(err) == codes.NotFound:
+		a.forget(store, c.Addr(), code, creds.Host)
+		return conn.Gone(err, "taking back room "+code, c.Addr(), code, e.Saved)
+	case err != nil:
+		return conn.Explain(err, "taking back room "+code, c.Addr())
+	}
+	a.remember(store, e) // it was seen now
+	var r state.Room
+	r.Apply(&quizv1.Event{Payload: &quizv1.Event_Snapshot{Snapshot: snap}}, nil, time.Now())
+	h := &hosting{code: code, client: hc, info: snap.GetRoom(), store: store, back: r.Where(), out: out, asJSON: asJSON}
+	return a.runHost(ctx, h)
+}
+
+// durationWords is "3 days", "12 hours".
+func durationWords(d time.Duration) string {
+	if n := int(d / (24 * time.Hour)); d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%d %s", n, plural(n, "day", "days"))
+	}
+	n := int(d / time.Hour)
+	return fmt.Sprintf("%d %s", n, plural(n, "hour", "hours"))
+}
+
+// runHost runs the host's screen or line session on room h until the game
+// is over or the host leaves, and writes the report of a finished game.
+func (a *app) runHost(ctx context.Context, h *hosting) error {
+	code, host := h.code, h.client
+	path, err := a.reportPath(h.out, code, h.asJSON)
+	if err != nil {
 		return err
 	}
-	info := resp.GetRoom()
+	kept := &lastReport{host: host, code: code}
+	comeBack := "quiz host --resume " + code + a.serverFlags()
+	inv := a.invite(ctx, code)
 	note := a.stdout
 	if a.json {
 		note = a.stderr
 	}
+	if a.tui() {
+		report := func() (string, error) {
+			_, err := saveReport(ctx, host, code, path, h.asJSON)
+			return path, err
+		}
+		notice := ""
+		if h.back != "" {
+			notice = fmt.Sprintf("You are the host of room %s again, %s.", code, h.back)
+		}
+		room, err := tui.Run(ctx, tui.Config{
+			Mode: tui.Host, Code: code, Client: host, Report: report, Invite: inv.Line, InviteHint: inv.Hint,
+			Notice: notice, ComeBack: comeBack, OnEvent: kept.on(ctx),
+		}, a.stdin, a.stdout)
+		return a.hostDone(h, room, err, kept, path, note)
+	}
+	info := h.info
 	fmt.Fprintf(note, "room code=%s deck=%q questions=%d pacing=%s\n", code, info.GetDeckTitle(), info.GetQuestionCount(),
 		strings.ToLower(strings.TrimPrefix(info.GetSettings().GetPacing().String(), "PACING_MODE_")))
+	if h.back != "" {
+		fmt.Fprintf(a.stderr, "You are the host of room %s again, %s.\n", code, h.back)
+	}
 	fmt.Fprintln(a.stderr, "players join with: "+inv.Line)
 	if inv.Hint != "" {
 		fmt.Fprintln(a.stderr, inv.Hint)
 	}
 	fmt.Fprintln(a.stderr, "commands: "+control.Help)
-	room, err := plain.Run(ctx, plain.Config{Client: host, Code: code, Role: plain.Host, In: a.stdin, Out: a.stdout, Log: a.stderr, JSON: a.json})
+	// The lines outlive the session: a host who presses ctrl+c is asked
+	// a question on them.
+	linesCtx, stopLines := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopLines()
+	lines := plain.ReadLines(linesCtx, a.stdin)
+	room, err := plain.Run(ctx, plain.Config{Client: host, Code: code, Role: plain.Host, Lines: lines, Out: a.stdout, Log: a.stderr,
+		JSON: a.json, OnEvent: kept.on(ctx)})
+	if errors.Is(err, context.Canceled) && !room.Over() && room.Phase != quizv1.Phase_PHASE_UNSPECIFIED {
+		return a.hostLeaves(ctx, h, room, lines, path, note, comeBack)
+	}
+	if err == nil && room.Finished != nil {
+		rep, err := saveReport(ctx, host, code, path, h.asJSON)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(note, "report file=%s %s\n", path, report.Summary(rep))
+	}
+	return a.hostDone(h, room, err, kept, path, note)
+}
+
+// hostDone ends a host's run: it forgets the token of a room that is over
+// and, when the room is gone, writes the report kept so far (the token is
+// kept: --resume says the room is gone, then forgets it).
+func (a *app) hostDone(h *hosting, room *state.Room, err error, kept *lastReport, path string, note io.Writer) error {
+	if room.Over() {
+		a.forget(h.store, h.client.Addr(), h.code, creds.Host)
+	}
+	if roomGone(err) {
+		rep := kept.rep
+		if rep == nil {
+			return fmt.Errorf("%w\nNo report was fetched before the room was lost.", err)
+		}
+		if werr := writeReport(path, rep, h.asJSON); werr != nil {
+			return errors.Join(err, werr)
+		}
+		fmt.Fprintf(note, "report file=%s %s partial=true\n", path, report.Summary(rep))
+		return fmt.Errorf("%w\nThe report of the game so far is in %s.", err, path)
+	}
 	if errors.Is(err, context.Canceled) {
 		return nil
 	}
-	if err != nil {
+	return err
+}
+
+// hostLeaves is a host leaving a game in line mode (ctrl+c): on a terminal
+// they are asked whether to end it (then the report is written); otherwise,
+// or when they say no, it goes on, and the line says how to take it back.
+func (a *app) hostLeaves(ctx context.Context, h *hosting, room *state.Room, lines <-chan string, path string, note io.Writer, comeBack string) error {
+	ctx = context.WithoutCancel(ctx)
+	lobby := room.Phase == quizv1.Phase_PHASE_LOBBY
+	end := false
+	if isTerminal(a.stdin) {
+		q := "End the game for everyone? y: end it and write the report; n: leave it running [y/N] "
+		if lobby {
+			q = "Close the room? y: close it, the players are sent home; n: leave it open [y/N] "
+		}
+		fmt.Fprint(a.stderr, "\n"+q)
+		line := <-lines // "" once the input ends
+		end = strings.HasPrefix(strings.ToLower(strings.TrimSpace(line)), "y")
+	}
+	if !end {
+		if lobby {
+			fmt.Fprintf(a.stderr, "You left room %s open in the lobby; run `%s` to take it back; nothing starts without you.\n", h.code, comeBack)
+		} else {
+			fmt.Fprintf(a.stderr, "You left room %s %s; run `%s` to take it back; %s.\n", h.code, room.Where(), comeBack, state.GoesOn(room.Info))
+		}
+		return nil
+	}
+	if err := control.Do(ctx, h.client, h.code, control.Command{Action: control.End}); err != nil {
 		return err
 	}
-	if room.Finished == nil {
-		return nil // closed before a game was played: nothing to report
+	a.forget(h.store, h.client.Addr(), h.code, creds.Host)
+	if lobby {
+		fmt.Fprintf(a.stderr, "You closed room %s.\n", h.code)
+		return nil
 	}
-	rep, err := saveReport(ctx, host, code, path, asJSON)
+	rep, err := saveReport(ctx, h.client, h.code, path, h.asJSON)
 	if err != nil {
 		return err
 	}
@@ -300,23 +474,61 @@ func saveReport(ctx context.Context, host *conn.Client, code, file string, asJSO
 	if err != nil {
 		return nil, conn.Explain(err, "fetching the report", host.Addr())
 	}
+	return resp.GetReport(), writeReport(file, resp.GetReport(), asJSON)
+}
+
+// writeReport writes rep to file (making its directory), as JSON or CSV.
+func writeReport(file string, rep *quizv1.Report, asJSON bool) error {
 	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-		return nil, fmt.Errorf("writing the report: %w", err)
+		return fmt.Errorf("writing the report: %w", err)
 	}
 	f, err := os.Create(file)
 	if err != nil {
-		return nil, fmt.Errorf("writing the report: %w", err)
+		return fmt.Errorf("writing the report: %w", err)
 	}
 	if asJSON {
-		err = report.WriteJSON(f, resp.GetReport())
+		err = report.WriteJSON(f, rep)
 	} else {
-		err = report.WriteCSV(f, resp.GetReport())
+		err = report.WriteCSV(f, rep)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return nil, fmt.Errorf("writing the report: %w", err)
+		return fmt.Errorf("writing the report: %w", err)
 	}
-	return resp.GetReport(), nil
+	return nil
+}
+
+// lastReport keeps the newest report the host fetched during the game: at
+// the start and after each reveal, so that a room lost before its end (a
+// restart of a server that keeps rooms in memory) leaves its report so far.
+type lastReport struct {
+	host *conn.Client
+	code string
+	rep  *quizv1.Report // belongs to the session's goroutine, then to hostDone
+}
+
+// reportFetchTimeout bounds a fetch of the report during the game: the
+// next event waits for it.
+const reportFetchTimeout = 3 * time.Second
+
+// on returns the OnEvent hook that fetches the report after a reveal, and
+// at a snapshot of a game under way. It fetches before the event is shown,
+// so that what the host saw revealed is in the report kept.
+func (l *lastReport) on(ctx context.Context) func(*quizv1.Event) {
+	return func(ev *quizv1.Event) {
+		snap := ev.GetSnapshot()
+		if ev.GetQuestionRevealed() == nil && (snap == nil || snap.GetPhase() == quizv1.Phase_PHASE_LOBBY) {
+			return
+		}
+		cctx, cancel := context.WithTimeout(ctx, reportFetchTimeout)
+		defer cancel()
+		cctx, cancel2 := l.host.Call(cctx)
+		defer cancel2()
+		resp, err := l.host.API.GetReport(cctx, &quizv1.GetReportRequest{RoomCode: l.code})
+		if err == nil {
+			l.rep = resp.GetReport()
+		} // else the next reveal fetches it again
+	}
 }

@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"google.golang.org/grpc/codes"
 
 	"github.com/quizroom/quizroom/client/conn"
+	"github.com/quizroom/quizroom/client/creds"
 	"github.com/quizroom/quizroom/client/plain"
 	"github.com/quizroom/quizroom/client/state"
 	"github.com/quizroom/quizroom/client/tui"
@@ -20,64 +20,134 @@ import (
 
 func (a *app) joinCommand() *cobra.Command {
 	var name string
+	var fresh bool
 	cmd := &cobra.Command{
-		Use:   "join CODE --name NAME",
+		Use:   "join CODE [--name NAME] [--new]",
 		Short: "Join a room as a player and play",
 		Long: `Join the room with the 6-character CODE under a display name and play.
+
+The player's token is kept in the state directory ($QUIZ_STATE_DIR, by default
+~/.config/quizroom), so that running quiz join CODE again on this machine, after
+quitting, a crash or a lost connection, comes back as the same player with
+their score and streak; --name is then not needed. --new joins as someone new.
 
 On a terminal: pick options with 1-6 or A-F (or the arrows and enter); for a
 multiple-select question toggle with space or the keys and submit with enter;
 type a typed answer and press enter. In line mode, each input line answers the
-open question: "2", "B", "1,3" or the text of a typed answer.`,
+open question: "2", "B", "1,3" or the text of a typed answer. ctrl+c leaves;
+quiz join CODE comes back.`,
 		Args: args(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.join(cmd.Context(), args[0], name)
+			return a.join(cmd.Context(), args[0], name, fresh)
 		},
 	}
 	cmd.Flags().StringVar(&name, "name", a.envString("QUIZ_NAME", ""), "display name, 1 to 24 characters (env QUIZ_NAME)")
+	cmd.Flags().BoolVar(&fresh, "new", false, "join as a new player even when this machine was in the room before")
 	return cmd
 }
 
-func (a *app) join(ctx context.Context, code, name string) error {
-	if name == "" {
-		return errors.New("join needs a display name: --name NAME (or QUIZ_NAME)")
-	}
+// player is who plays: the token's client and how to greet them.
+type player struct {
+	client  *conn.Client
+	id      string
+	name    string
+	welcome string // the line that greets a player who came back
+}
+
+func (a *app) join(ctx context.Context, code, name string, fresh bool) error {
+	code = strings.ToUpper(strings.TrimSpace(code))
 	c, err := a.dial()
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	resp, err := joinRoom(ctx, c, code, name)
-	if err != nil {
-		return err
+	store := a.creds()
+	var p *player
+	if !fresh {
+		if p, err = a.rejoin(ctx, c, store, code, name); err != nil {
+			return err
+		}
 	}
-	code = resp.GetRoom().GetCode()
-	player := c.WithToken(resp.GetPlayerToken())
+	if p == nil {
+		if name == "" {
+			return errors.New("join needs a display name: --name NAME (or QUIZ_NAME)")
+		}
+		resp, err := joinRoom(ctx, c, code, name)
+		if err != nil {
+			return err
+		}
+		code = resp.GetRoom().GetCode()
+		p = &player{client: c.WithToken(resp.GetPlayerToken()), id: resp.GetPlayerId(), name: resp.GetName()}
+		a.remember(store, creds.Entry{Addr: c.Addr(), Code: code, Role: creds.Player, Token: resp.GetPlayerToken(),
+			PlayerID: resp.GetPlayerId(), Name: resp.GetName()})
+	}
+	comeBack := "quiz join " + code + a.serverFlags()
 	var room *state.Room
 	if a.tui() {
 		room, err = tui.Run(ctx, tui.Config{
-			Mode: tui.Play, Code: code, Client: player,
+			Mode: tui.Play, Code: code, Client: p.client, Notice: p.welcome, ComeBack: comeBack,
 		}, a.stdin, a.stdout)
 	} else {
 		note := a.stdout
 		if a.json {
 			note = a.stderr
 		}
-		fmt.Fprintf(note, "joined room=%s name=%s id=%s\n", code, strconv.Quote(resp.GetName()), resp.GetPlayerId())
+		verb := "joined"
+		if p.welcome != "" {
+			verb = "resumed"
+			fmt.Fprintln(a.stderr, p.welcome)
+		}
+		fmt.Fprintf(note, "%s room=%s name=%s id=%s\n", verb, code, strconv.Quote(p.name), p.id)
 		room, err = plain.Run(ctx, plain.Config{
-			Client: player, Code: code, Role: plain.Player, In: a.stdin, Out: a.stdout, Log: a.stderr, JSON: a.json,
+			Client: p.client, Code: code, Role: plain.Player, In: a.stdin, Out: a.stdout, Log: a.stderr, JSON: a.json,
 		})
-	}
-	if room != nil && !room.Over() {
-		leave(player, code)
+		if errors.Is(err, context.Canceled) && !room.Over() {
+			fmt.Fprintf(a.stderr, "You left room %s; run `%s` to come back with your score.\n", code, comeBack)
+		}
 	}
 	if errors.Is(err, plain.ErrKicked) || errors.Is(err, tui.ErrKicked) {
+		a.drop(store, creds.Entry{Addr: c.Addr(), Code: code, Role: creds.Player, Name: p.name})
 		return fmt.Errorf("room %s: the host removed you from the game", code)
+	}
+	if room.Over() {
+		a.forget(store, c.Addr(), code, creds.Player)
 	}
 	if errors.Is(err, context.Canceled) {
 		return nil
 	}
 	return err
+}
+
+// rejoin comes back to room code as a player this machine joined it as
+// (the one called name, or without a name the only one), when the saved
+// token still works: the player and how to greet them. It returns nil, to
+// join anew, when there is no saved token or it no longer works (the
+// player left or was removed); an error when the room is gone.
+func (a *app) rejoin(ctx context.Context, c *conn.Client, store *creds.Store, code, name string) (*player, error) {
+	e, ok, err := savedPlayer(a.saved(store, c.Addr(), code, creds.Player), code, name)
+	if !ok || err != nil {
+		return nil, err
+	}
+	pc := c.WithToken(e.Token)
+	snap, you, err := probe(ctx, pc, code)
+	switch {
+	case stale(err):
+		a.drop(store, e)
+		if name == "" {
+			return nil, fmt.Errorf("your place as %s in room %s is gone (you left or the host removed you): join as someone new with quiz join %s --name NAME%s",
+				e.Name, code, code, a.serverFlags())
+		}
+		fmt.Fprintf(a.stderr, "Your place as %s in room %s is gone (you left or the host removed you); joining as a new player.\n", e.Name, code)
+		return nil, nil
+	case conn.Code(err) == codes.NotFound:
+		a.forget(store, c.Addr(), code, creds.Player)
+		return nil, conn.Gone(err, "joining room "+code, c.Addr(), code, e.Saved)
+	case err != nil:
+		return nil, conn.Explain(err, "coming back to room "+code, c.Addr())
+	}
+	p := &player{client: pc, id: snap.GetYou().GetPlayerId(), name: snap.GetYou().GetName(), welcome: welcome(snap, you)}
+	a.remember(store, e) // it was seen now
+	return p, nil
 }
 
 // joinRoom joins, with messages that say what to do about a refusal.
@@ -95,7 +165,8 @@ func joinRoom(ctx context.Context, c *conn.Client, code, name string) (*quizv1.J
 		case codes.NotFound:
 			e.Msg = fmt.Sprintf("no room %s on %s: check the code", code, c.Addr())
 		case codes.AlreadyExists:
-			e.Msg += ": pick another --name"
+			e.Msg = fmt.Sprintf("joining room %s: the name %q is taken in this room; if it is you, run quiz join %s on the machine you joined from (it keeps your place), or pick another --name",
+				code, name, code)
 		case codes.FailedPrecondition:
 			if strings.Contains(e.Msg, "locked") {
 				e.Msg += ": only the host can unlock it (key l on the host's screen); ask them to"
@@ -103,14 +174,4 @@ func joinRoom(ctx context.Context, c *conn.Client, code, name string) (*quizv1.J
 		}
 	}
 	return nil, err
-}
-
-// leave tells the server the player is gone, so a question need not wait
-// for them; a failure changes nothing for the user, who is leaving anyway.
-func leave(player *conn.Client, code string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	ctx, cancel2 := player.Call(ctx)
-	defer cancel2()
-	_, _ = player.API.LeaveRoom(ctx, &quizv1.LeaveRoomRequest{RoomCode: code})
 }

@@ -40,16 +40,34 @@ type app struct {
 	localAddrs func() []string
 }
 
+// Exit statuses of Main.
+const (
+	// ExitError is the status after an error.
+	ExitError = 1
+	// ExitGone is the status when the room is gone: the server restarted
+	// without it, or it ended or expired (conn.Gone).
+	ExitGone = 3
+)
+
 // Main runs quiz with the process's arguments, environment and standard
-// streams, ends on SIGINT or SIGTERM, and exits with status 1 after an
-// error.
+// streams, and ends on SIGINT or SIGTERM: the first leaves the room
+// cleanly (a host in line mode is asked whether to end the game), a second
+// kills the program. It exits with status ExitError after an error,
+// ExitGone when the room is gone.
 func Main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop() // a second ctrl+c kills
+	}()
 	err := Run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "quiz:", err)
-		os.Exit(1)
+		if roomGone(err) {
+			os.Exit(ExitGone)
+		}
+		os.Exit(ExitError)
 	}
 }
 
@@ -74,7 +92,12 @@ func (a *app) rootCommand() *cobra.Command {
 
 With a terminal it shows a full-screen UI; when stdout is not a terminal, or
 with --plain, it writes one line per event, and --json writes each event as
-one line of protojson. Every global flag has an environment variable.`,
+one line of protojson. Every global flag has an environment variable.
+
+The tokens of the rooms you join or host are kept in $QUIZ_STATE_DIR, by
+default quizroom in your configuration directory (~/.config/quizroom), so that
+quiz join CODE and quiz host --resume CODE come back to a room after ctrl-C, a
+closed terminal or a crash.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -21,7 +22,13 @@ import (
 	"github.com/quizroom/quizroom/server/servertest"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(int) {
+		if buildDir != "" {
+			_ = os.RemoveAll(buildDir)
+		}
+	}))
+}
 
 // waitFor bounds every wait of these tests; no test asserts on timing.
 const waitFor = 60 * time.Second
@@ -31,12 +38,15 @@ const waitFor = 60 * time.Second
 type cli struct {
 	t       *testing.T
 	name    string
-	in      *io.PipeWriter
+	in      io.WriteCloser
 	out     *lineWriter
 	err     *lineWriter
 	done    chan struct{}
 	runErr  error
 	pending []string // lines read but not matched yet
+	// errPending are stderr's lines read but not matched yet.
+	errPending []string
+	pid        int // the process's, when it runs as one (proc)
 }
 
 // start runs quiz with args against addr.
@@ -45,9 +55,18 @@ func start(t *testing.T, name, addr string, args ...string) *cli {
 	return startEnv(t, name, addr, nil, args...)
 }
 
-// startEnv runs quiz with args against addr, in environment env.
+// startEnv runs quiz with args against addr, in environment env. Without
+// QUIZ_STATE_DIR in env, the run keeps its tokens in a directory of its
+// own, never the user's.
 func startEnv(t *testing.T, name, addr string, env map[string]string, args ...string) *cli {
 	t.Helper()
+	if env["QUIZ_STATE_DIR"] == "" {
+		env = maps.Clone(env)
+		if env == nil {
+			env = map[string]string{}
+		}
+		env["QUIZ_STATE_DIR"] = t.TempDir()
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	inR, inW := io.Pipe()
 	c := &cli{t: t, name: name, in: inW, out: newLineWriter(), err: newLineWriter(), done: make(chan struct{})}
@@ -87,10 +106,21 @@ func (c *cli) send(line string) {
 // a player's own lines (answers accepted) race with the room's events.
 func (c *cli) expect(pattern string) []string {
 	c.t.Helper()
+	return c.match(c.out, &c.pending, pattern)
+}
+
+// expectErr is expect for the lines of stderr.
+func (c *cli) expectErr(pattern string) []string {
+	c.t.Helper()
+	return c.match(c.err, &c.errPending, pattern)
+}
+
+func (c *cli) match(w *lineWriter, pending *[]string, pattern string) []string {
+	c.t.Helper()
 	re := regexp.MustCompile(pattern)
-	for i, line := range c.pending {
+	for i, line := range *pending {
 		if m := re.FindStringSubmatch(line); m != nil {
-			c.pending = slices.Delete(c.pending, i, i+1)
+			*pending = slices.Delete(*pending, i, i+1)
 			return m
 		}
 	}
@@ -98,11 +128,11 @@ func (c *cli) expect(pattern string) []string {
 	ended := c.done
 	for {
 		select {
-		case line := <-c.out.lines:
+		case line := <-w.lines:
 			if m := re.FindStringSubmatch(line); m != nil {
 				return m
 			}
-			c.pending = append(c.pending, line)
+			*pending = append(*pending, line)
 		case <-ended:
 			// Lines written before the end may still be queued.
 			ended = nil
@@ -160,9 +190,7 @@ func (w *lineWriter) String() string {
 // runOnce runs a command that needs no input to its end.
 func runOnce(t *testing.T, addr string, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
-	c := start(t, strings.Join(args, " "), addr, args...)
-	err = c.wait()
-	return c.out.String(), c.err.String(), err
+	return runOnceEnv(t, addr, nil, args...)
 }
 
 func TestDecksCommands(t *testing.T) {

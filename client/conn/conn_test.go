@@ -16,6 +16,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
 )
@@ -34,11 +35,15 @@ type step struct {
 // records what each call asked for.
 type fakeServer struct {
 	quizv1.UnimplementedQuizServiceServer
-	mu     sync.Mutex // guards steps, afters, epochs and tokens
-	steps  []step
-	afters []uint64
-	epochs []uint64
-	tokens []string
+	mu    sync.Mutex // guards steps, afters, epochs and tokens
+	steps []step
+	// serverTime is the server_time of every event; unset when zero.
+	serverTime time.Time
+	// getRoom is GetRoom's error; nil: Unimplemented.
+	getRoom error
+	afters  []uint64
+	epochs  []uint64
+	tokens  []string
 }
 
 func (f *fakeServer) Watch(req *quizv1.WatchRequest, stream grpc.ServerStreamingServer[quizv1.WatchResponse]) error {
@@ -61,11 +66,21 @@ func (f *fakeServer) Watch(req *quizv1.WatchRequest, stream grpc.ServerStreaming
 				Room: &quizv1.RoomInfo{Epoch: 40 + s.snapshotSeq},
 			}}}
 		}
+		if !f.serverTime.IsZero() {
+			ev.ServerTime = timestamppb.New(f.serverTime)
+		}
 		if err := stream.Send(&quizv1.WatchResponse{Event: ev}); err != nil {
 			return err
 		}
 	}
 	return s.err
+}
+
+func (f *fakeServer) GetRoom(context.Context, *quizv1.GetRoomRequest) (*quizv1.GetRoomResponse, error) {
+	if f.getRoom != nil {
+		return nil, f.getRoom
+	}
+	return nil, status.Error(codes.Unimplemented, "no GetRoom")
 }
 
 func (f *fakeServer) ListDecks(context.Context, *quizv1.ListDecksRequest) (*quizv1.ListDecksResponse, error) {
@@ -169,7 +184,7 @@ func TestFollowStopsOnPermanentErrors(t *testing.T) {
 		err  error
 		want string
 	}{
-		{status.Error(codes.NotFound, "no room ABC234"), "no room ABC234"},
+		{status.Error(codes.NotFound, "no room ABC234"), "Room ABC234 is gone: it ended or expired."},
 		{status.Error(codes.DataLoss, "room ABC234's history was lost"), "the server lost this room's history"},
 		{status.Error(codes.InvalidArgument, "after_seq 9 is ahead of the room"), "after_seq 9 is ahead"},
 	} {
@@ -182,6 +197,67 @@ func TestFollowStopsOnPermanentErrors(t *testing.T) {
 		if want := []int64{1, -1}; !slices.Equal(got, want) || len(f.afters) != 2 {
 			t.Errorf("%v: handler saw %v after %d calls, want %v after 2: no retry", status.Code(tc.err), got, len(f.afters), want)
 		}
+	}
+}
+
+// notFound is the server's NotFound for room ABC234 with its ErrorInfo.
+func notFound(t *testing.T, store string, started time.Time) error {
+	t.Helper()
+	st, err := status.New(codes.NotFound, "no room ABC234").WithDetails(&errdetails.ErrorInfo{
+		Reason: ReasonRoomNotFound, Domain: "quiz.v1",
+		Metadata: map[string]string{"store": store, "server_started": started.Format(time.RFC3339Nano)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.Err()
+}
+
+// TestFollowSaysTheServerRestarted follows a room whose server restarts
+// (Unavailable) and comes back without it: a memory server started after
+// the last event seen lost it in the restart; otherwise it ended.
+func TestFollowSaysTheServerRestarted(t *testing.T) {
+	const restarted = "The server restarted and room ABC234 is gone; rooms survive restarts when the server runs with Redis."
+	const ended = "Room ABC234 is gone: it ended or expired."
+	for _, tc := range []struct {
+		name string
+		err  func(seen time.Time) error
+		want string
+	}{
+		{"memory, started later", func(seen time.Time) error { return notFound(t, "memory", seen.Add(time.Second)) }, restarted},
+		{"memory, started before", func(seen time.Time) error { return notFound(t, "memory", seen.Add(-time.Hour)) }, ended},
+		{"redis", func(seen time.Time) error { return notFound(t, "redis", seen.Add(time.Second)) }, ended},
+		{"no detail", func(time.Time) error { return status.Error(codes.NotFound, "no room ABC234") }, ended},
+		{"history lost, room not there", func(seen time.Time) error {
+			return status.Error(codes.DataLoss, "room ABC234's history was lost on the server")
+		}, restarted},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			seen := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+			f := &fakeServer{serverTime: seen, steps: []step{
+				{seqs: []uint64{0}, snapshotSeq: 1, err: status.Error(codes.Unavailable, "restarting")},
+				{err: tc.err(seen)},
+			}, getRoom: notFound(t, "memory", seen.Add(time.Second))}
+			_, err := follow(t, serve(t, f), 0)
+			var e *Error
+			if !errors.As(err, &e) || e.Code != codes.NotFound || e.Msg != tc.want {
+				t.Fatalf("Follow = %v, want NotFound saying %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestGone(t *testing.T) {
+	seen := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	if err := Gone(notFound(t, "memory", seen.Add(time.Minute)), "joining room ABC234", "a:1", "ABC234", time.Time{}); !strings.Contains(err.Error(), "no room ABC234") {
+		t.Errorf("Gone without a time seen = %v, want the server's message: the code may be wrong", err)
+	}
+	err := Gone(notFound(t, "memory", seen.Add(time.Minute)), "joining room ABC234", "a:1", "ABC234", seen)
+	if want := "The server restarted and room ABC234 is gone; rooms survive restarts when the server runs with Redis."; err == nil || err.Error() != want {
+		t.Errorf("Gone = %v, want %q", err, want)
+	}
+	if err := Gone(status.Error(codes.PermissionDenied, "not yours"), "joining room ABC234", "a:1", "ABC234", seen); Code(err) != codes.PermissionDenied {
+		t.Errorf("Gone(PermissionDenied) = %v, want it explained as it is", err)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
@@ -21,6 +22,14 @@ type Error struct {
 	// Violations are the field violations of an InvalidArgument status:
 	// for a deck, one "file:line: problem" each.
 	Violations []string
+	// Reason and Metadata are the status's google.rpc.ErrorInfo, when it
+	// has one: ROOM_NOT_FOUND with the server's "store" and
+	// "server_started" for a room that is not there.
+	Reason   string
+	Metadata map[string]string
+	// Gone is true when the error says a room the client was in is gone
+	// (Gone).
+	Gone bool
 }
 
 // Error returns the message for people.
@@ -82,12 +91,49 @@ func Explain(err error, doing, addr string) error {
 		return context.Canceled
 	}
 	for _, d := range st.Details() {
-		if br, ok := d.(*errdetails.BadRequest); ok {
-			for _, v := range br.GetFieldViolations() {
+		switch d := d.(type) {
+		case *errdetails.BadRequest:
+			for _, v := range d.GetFieldViolations() {
 				e.Violations = append(e.Violations, v.GetDescription())
 			}
+		case *errdetails.ErrorInfo:
+			e.Reason, e.Metadata = d.GetReason(), d.GetMetadata()
 		}
 	}
 	e.Msg = doing + ": " + msg
 	return e
+}
+
+// ReasonRoomNotFound is the ErrorInfo reason of a NotFound for a room.
+const ReasonRoomNotFound = "ROOM_NOT_FOUND"
+
+// Gone explains a failure to reach room code, which the client saw at time
+// seen, when it is NotFound: the room is gone. When the server keeps rooms
+// in memory and started after seen, the room went with a restart, and the
+// message says so and how to keep rooms across restarts; otherwise the
+// room ended or expired. The *Error returned has Code NotFound. Other
+// errors, and a NotFound when seen is zero (the client never saw the room,
+// so the code may be wrong), are returned explained as they are.
+func Gone(err error, doing, addr, code string, seen time.Time) error {
+	err = Explain(err, doing, addr)
+	var e *Error
+	if !errors.As(err, &e) || e.Code != codes.NotFound || seen.IsZero() {
+		return err
+	}
+	gone := &Error{Code: codes.NotFound, Reason: e.Reason, Metadata: e.Metadata, Gone: true,
+		Msg: fmt.Sprintf("Room %s is gone: it ended or expired.", code)}
+	if Restarted(e, seen) {
+		gone.Msg = fmt.Sprintf("The server restarted and room %s is gone; rooms survive restarts when the server runs with Redis.", code)
+	}
+	return gone
+}
+
+// Restarted reports whether e says the room is not found on a server that
+// keeps rooms in memory and started after seen: a restart lost the room.
+func Restarted(e *Error, seen time.Time) bool {
+	if e == nil || e.Reason != ReasonRoomNotFound || e.Metadata["store"] != "memory" {
+		return false
+	}
+	started, err := time.Parse(time.RFC3339Nano, e.Metadata["server_started"])
+	return err == nil && started.After(seen)
 }

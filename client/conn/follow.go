@@ -84,7 +84,9 @@ var errGap = errors.New("events were skipped")
 // returns nil when handle returns false or the server ends the stream
 // (after RoomClosed, or PlayerKicked for the caller); ctx's error when ctx
 // ends; otherwise the error that stopped it, explained for people: DataLoss
-// when the server lost the room's history, never retried.
+// when the server lost the room's history, never retried; NotFound, once
+// the room was seen, explained by Gone (a restart of a memory server, or a
+// room that ended or expired).
 func (c *Client) Follow(ctx context.Context, cfg FollowConfig, handle func(Update) bool) error {
 	cfg = cfg.withDefaults()
 	pos := position{seq: cfg.AfterSeq, epoch: cfg.Epoch}
@@ -101,7 +103,7 @@ func (c *Client) Follow(ctx context.Context, cfg FollowConfig, handle func(Updat
 			attempt = 0
 		}
 		if !retryable(err) {
-			return Explain(err, "watching room "+cfg.Code, c.addr)
+			return Gone(c.notThere(ctx, cfg.Code, err), "watching room "+cfg.Code, c.addr, cfg.Code, pos.seen)
 		}
 		attempt++
 		if attempt > cfg.MaxAttempts {
@@ -121,13 +123,31 @@ func (c *Client) Follow(ctx context.Context, cfg FollowConfig, handle func(Updat
 	}
 }
 
+// notThere checks a room whose history the server says it lost
+// (DataLoss, as a server answers a client that resumes a room it does not
+// have): when the room is not there at all, the server's NotFound says why
+// (a restart of a server that keeps rooms in memory), and is returned
+// instead. Other errors are returned as they are.
+func (c *Client) notThere(ctx context.Context, code string, err error) error {
+	if status.Code(err) != codes.DataLoss {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	if _, gerr := c.API.GetRoom(ctx, &quizv1.GetRoomRequest{RoomCode: code}); status.Code(gerr) == codes.NotFound {
+		return gerr
+	}
+	return err
+}
+
 // errStop is how watchOnce says handle asked to stop.
 var errStop = errors.New("stopped by the handler")
 
 // position is where a follower is in a room's history.
 type position struct {
-	seq   uint64 // the last seq seen
-	epoch uint64 // the epoch seq belongs to; 0: unknown
+	seq   uint64    // the last seq seen
+	epoch uint64    // the epoch seq belongs to; 0: unknown
+	seen  time.Time // the server time of the last event seen; zero before any
 }
 
 // watchOnce runs one Watch call. It reports whether any event arrived, and
@@ -162,6 +182,10 @@ func (c *Client) watchOnce(ctx context.Context, cfg FollowConfig, pos *position,
 		}
 		got = true
 		pos.seq = ev.GetSeq()
+		pos.seen = now
+		if st := ev.GetServerTime(); st != nil {
+			pos.seen = st.AsTime()
+		}
 		if !handle(Update{Event: ev, Personal: resp.GetPersonal(), Received: now}) {
 			return got, errStop
 		}

@@ -26,6 +26,9 @@ func Lines(ev *quizv1.Event, r *state.Room) []string {
 		l.add("snapshot room=%s phase=%s role=%s players=%d questions=%d deck=%s",
 			s.GetRoom().GetCode(), state.PhaseName(s.GetPhase()), roleName(s.GetRole()), s.GetRoom().GetPlayerCount(),
 			s.GetRoom().GetQuestionCount(), strconv.Quote(s.GetRoom().GetDeckTitle()))
+		if h := s.GetHost(); h.GetAway() {
+			l.host(h, ev)
+		}
 		phase := s.GetPhase()
 		if phase == quizv1.Phase_PHASE_PAUSED {
 			l.add("paused phase=%s remaining=%s", state.PhaseName(s.GetPausedPhase()), dur(s.GetPausedRemaining().AsDuration()))
@@ -75,8 +78,21 @@ func Lines(ev *quizv1.Event, r *state.Room) []string {
 		l.add("kicked name=%s players=%d", strconv.Quote(p.PlayerKicked.GetPlayer().GetName()), p.PlayerKicked.GetPlayerCount())
 	case *quizv1.Event_RoomClosed:
 		l.add("closed reason=%s", strconv.Quote(p.RoomClosed.GetReason()))
+	case *quizv1.Event_HostPresence:
+		l.host(p.HostPresence, ev)
 	}
 	return l.out
+}
+
+// host is the host's presence: "host away=true auto_in=60s
+// auto_pacing=false" (auto_in, counted from the event's server time, only
+// while the game waits for the limit), or "host away=false …" once back.
+func (l *lines) host(h *quizv1.HostPresence, ev *quizv1.Event) {
+	in := ""
+	if at := h.GetAutoAt(); at != nil && ev.GetServerTime() != nil {
+		in = " auto_in=" + dur(max(at.AsTime().Sub(ev.GetServerTime().AsTime()), 0))
+	}
+	l.add("host away=%t%s auto_pacing=%t", h.GetAway(), in, h.GetAutoPacing())
 }
 
 // lines collects lines that share a prefix.

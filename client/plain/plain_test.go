@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/quizroom/quizroom/client/state"
 	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
@@ -53,6 +54,8 @@ func TestParseAnswer(t *testing.T) {
 	}
 }
 
+var t0 = time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+
 func TestLines(t *testing.T) {
 	r := &state.Room{}
 	q := &quizv1.QuestionOpened{Index: 1, Count: 5, Kind: quizv1.QuestionKind_QUESTION_KIND_MULTIPLE_SELECT,
@@ -95,6 +98,13 @@ func TestLines(t *testing.T) {
 				YourAnswer: &quizv1.Answer{Choices: []int32{2}}, Explanation: "Both.", Section: "Containers", Passage: "- ECS runs containers."}}},
 			[]string{`seq=10 finished questions=2 players=6`,
 				`seq=10 missed 2/2 "Which \"run\" containers?" answer="ECS / EKS" yours="S3" section="Containers" explanation="Both." passage="- ECS runs containers."`}},
+		{&quizv1.Event{Seq: 10, ServerTime: timestamppb.New(t0), Payload: &quizv1.Event_HostPresence{HostPresence: &quizv1.HostPresence{
+			Away: true, AutoAt: timestamppb.New(t0.Add(60 * time.Second))}}}, nil,
+			[]string{`seq=10 host away=true auto_in=1m0s auto_pacing=false`}},
+		{&quizv1.Event{Seq: 10, Payload: &quizv1.Event_HostPresence{HostPresence: &quizv1.HostPresence{Away: true, AutoPacing: true}}}, nil,
+			[]string{`seq=10 host away=true auto_pacing=true`}},
+		{&quizv1.Event{Seq: 10, Payload: &quizv1.Event_HostPresence{HostPresence: &quizv1.HostPresence{}}}, nil,
+			[]string{`seq=10 host away=false auto_pacing=false`}},
 		{&quizv1.Event{Seq: 10, Payload: &quizv1.Event_RoomClosed{RoomClosed: &quizv1.RoomClosed{Reason: "the host closed the room"}}}, nil,
 			[]string{`seq=10 closed reason="the host closed the room"`}},
 	}
@@ -112,11 +122,13 @@ func TestSnapshotLines(t *testing.T) {
 		Room: &quizv1.RoomInfo{Code: "ABC234", DeckTitle: "AWS", QuestionCount: 2, PlayerCount: 3},
 		Role: quizv1.Role_ROLE_PLAYER, Phase: quizv1.Phase_PHASE_PAUSED, PausedPhase: quizv1.Phase_PHASE_QUESTION,
 		PausedRemaining: durationpb.New(4 * time.Second), Question: q, Answered: true,
-	}}}
+		Host: &quizv1.HostPresence{Away: true, AutoAt: timestamppb.New(t0.Add(42 * time.Second))},
+	}}, ServerTime: timestamppb.New(t0)}
 	r := &state.Room{}
 	r.Apply(ev, nil, time.Now())
 	want := []string{
 		`seq=12 snapshot room=ABC234 phase=paused role=player players=3 questions=2 deck="AWS"`,
+		`seq=12 host away=true auto_in=42s auto_pacing=false`,
 		`seq=12 paused phase=question remaining=4s`,
 		`seq=12 question 1/2 typed "Tracing?" options="" points=1000 time=10s`,
 		`seq=12 answered 1/2`,

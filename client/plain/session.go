@@ -44,6 +44,12 @@ type Config struct {
 	Role Role
 	// In holds input lines; nil reads none.
 	In io.Reader
+	// Lines, when set, are the input lines instead of In's (ReadLines),
+	// so that the caller may read further lines once Run returns.
+	Lines <-chan string
+	// OnEvent, when set, is called with each event once it is applied and
+	// before it is printed, on Run's goroutine: the session waits for it.
+	OnEvent func(*quizv1.Event)
 	// Out gets the event lines and, without JSON, the session's own
 	// lines (answers, refused commands).
 	Out io.Writer
@@ -87,9 +93,12 @@ func Run(ctx context.Context, cfg Config) (*state.Room, error) {
 			}
 		})
 	}()
-	var input <-chan string
-	if cfg.In != nil && cfg.Role != Spectator {
-		input = readLines(ctx, cfg.In)
+	input := cfg.Lines
+	if input == nil && cfg.In != nil {
+		input = ReadLines(ctx, cfg.In)
+	}
+	if cfg.Role == Spectator {
+		input = nil
 	}
 	defer func() {
 		cancel()
@@ -104,6 +113,9 @@ func Run(ctx context.Context, cfg Config) (*state.Room, error) {
 				continue
 			}
 			s.room.Apply(u.Event, u.Personal, u.Received)
+			if cfg.OnEvent != nil {
+				cfg.OnEvent(u.Event)
+			}
 			if err := s.print(u.Event); err != nil {
 				return s.room, err
 			}
@@ -240,9 +252,10 @@ func (s *session) report(ctx context.Context, line string) {
 	}
 }
 
-// readLines sends in's lines until it ends or ctx does. The goroutine
-// ends when a read returns: a reader that never returns keeps it.
-func readLines(ctx context.Context, in io.Reader) <-chan string {
+// ReadLines sends in's lines until it ends or ctx does, then closes the
+// channel. The goroutine ends when a read returns: a reader that never
+// returns keeps it.
+func ReadLines(ctx context.Context, in io.Reader) <-chan string {
 	out := make(chan string)
 	go func() {
 		defer close(out)

@@ -1,6 +1,7 @@
 package state
 
 import (
+	"strconv"
 	"strings"
 
 	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
@@ -28,4 +29,19 @@ func KindName(k quizv1.QuestionKind) string {
 // leaderboard, paused, finished or closed.
 func PhaseName(p quizv1.Phase) string {
 	return strings.ToLower(strings.TrimPrefix(p.String(), "PHASE_"))
+}
+
+// Ordinal is a rank for people: "1st", "2nd", "3rd", "11th".
+func Ordinal(n int32) string {
+	suffix := "th"
+	switch {
+	case n%100 >= 11 && n%100 <= 13:
+	case n%10 == 1:
+		suffix = "st"
+	case n%10 == 2:
+		suffix = "nd"
+	case n%10 == 3:
+		suffix = "rd"
+	}
+	return strconv.Itoa(int(n)) + suffix
 }

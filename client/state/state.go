@@ -5,6 +5,7 @@
 package state
 
 import (
+	"fmt"
 	"slices"
 	"time"
 
@@ -53,6 +54,9 @@ type Room struct {
 	Kicked bool
 	// ClosedReason says why the room closed; set with PHASE_CLOSED.
 	ClosedReason string
+	// Host is the host's presence as last told (the snapshot's host, then
+	// HostPresence events); nil while the host is here. HostAway reads it.
+	Host *quizv1.HostPresence
 	// Clock estimates the server's clock from the events.
 	Clock Clock
 
@@ -140,6 +144,8 @@ func (r *Room) Apply(ev *quizv1.Event, personal *quizv1.Personal, received time.
 		}
 	case *quizv1.Event_RoomClosed:
 		r.Phase, r.ClosedReason = quizv1.Phase_PHASE_CLOSED, p.RoomClosed.GetReason()
+	case *quizv1.Event_HostPresence:
+		r.setHost(p.HostPresence)
 	}
 }
 
@@ -164,6 +170,7 @@ func (r *Room) applySnapshot(s *quizv1.RoomSnapshot) {
 		Finished:        s.GetFinished(),
 		Clock:           clock,
 	}
+	r.setHost(s.GetHost())
 	// The snapshot lists the most recent players first.
 	r.Players = slices.Clone(s.GetPlayers())
 	slices.Reverse(r.Players)
@@ -173,6 +180,87 @@ func (r *Room) applySnapshot(s *quizv1.RoomSnapshot) {
 	if lb := s.GetLeaderboard(); lb != nil {
 		r.rank(lb.GetTop(), nil)
 	}
+}
+
+// setHost records the host's presence: nil when the host is here and the
+// game keeps its own pacing.
+func (r *Room) setHost(h *quizv1.HostPresence) {
+	if !h.GetAway() && !h.GetAutoPacing() {
+		h = nil
+	}
+	r.Host = h
+}
+
+// HostAway says whether the host is away while the game needs them, and
+// what happens: auto is true when the game already goes on by itself;
+// otherwise in is how long until it does, at local time now (0 when it
+// never will by itself: in the lobby nothing starts without the host). away
+// is false while the host is here, once the game is over, and in a room
+// paced by timers anyway.
+func (r *Room) HostAway(now time.Time) (away bool, in time.Duration, auto bool) {
+	h := r.Host
+	if !h.GetAway() || r.Over() {
+		return false, 0, false
+	}
+	if h.GetAutoPacing() {
+		if h.GetAutoAt() == nil && r.Info.GetSettings().GetPacing() == quizv1.PacingMode_PACING_MODE_AUTO {
+			return false, 0, false // timers pace this room: the host is not missed
+		}
+		return true, 0, true
+	}
+	if h.GetAutoAt() == nil {
+		return true, 0, false
+	}
+	return true, max(h.GetAutoAt().AsTime().Sub(r.Clock.ServerNow(now)), 0), false
+}
+
+// HostNotice is what players and spectators are told while the host is
+// away (HostAway): "The host is away — the game goes on by itself in 42
+// s", "The host is away; the game goes on by itself", or, in the lobby,
+// that the game starts when the host is back. Empty while the host is not
+// missed.
+func (r *Room) HostNotice(now time.Time) string {
+	away, in, auto := r.HostAway(now)
+	switch {
+	case !away:
+		return ""
+	case auto:
+		return "The host is away; the game goes on by itself"
+	case r.Host.GetAutoAt() != nil && in > 0:
+		return fmt.Sprintf("The host is away — the game goes on by itself in %d s", int((in+time.Second-1)/time.Second))
+	case r.Host.GetAutoAt() != nil:
+		return "The host is away; the game goes on by itself"
+	case r.Phase == quizv1.Phase_PHASE_LOBBY:
+		return "The host is away; the game starts when they are back"
+	}
+	return "The host is away"
+}
+
+// DefaultHostAwayLimit is the server's host-away limit when a room's
+// settings do not say.
+const DefaultHostAwayLimit = 60 * time.Second
+
+// HostAwayLimit is how long a HOST-paced room waits for its host before the
+// game goes on by itself (RoomSettings.host_away_limit).
+func HostAwayLimit(info *quizv1.RoomInfo) time.Duration {
+	if d := info.GetSettings().GetHostAwayLimit().AsDuration(); d > 0 {
+		return d
+	}
+	return DefaultHostAwayLimit
+}
+
+// GoesOn says how room info's game goes on while its host is away: "the
+// timers move it on" (AUTO pacing) or "the game goes on by itself after 60
+// s" (the host-away limit).
+func GoesOn(info *quizv1.RoomInfo) string {
+	if info.GetSettings().GetPacing() == quizv1.PacingMode_PACING_MODE_AUTO {
+		return "the timers move it on"
+	}
+	d := HostAwayLimit(info)
+	if d >= 2*time.Minute && d%time.Minute == 0 {
+		return fmt.Sprintf("the game goes on by itself after %d min", int(d/time.Minute))
+	}
+	return fmt.Sprintf("the game goes on by itself after %d s", int(d.Round(time.Second)/time.Second))
 }
 
 // recount follows the roster in the open question's answered count: a
@@ -240,6 +328,29 @@ func cloneQuestion(q *quizv1.QuestionOpened) *quizv1.QuestionOpened {
 		Options: q.GetOptions(), OpensAt: q.GetOpensAt(), Deadline: q.GetDeadline(),
 		TimeLimit: q.GetTimeLimit(), Points: q.GetPoints(),
 	}
+}
+
+// Where says where the game is, for people: "in the lobby", "at question 2
+// of 5", "after question 2 of 5", "paused at question 2 of 5", "finished",
+// "closed".
+func (r *Room) Where() string {
+	return where(r.Phase, r.PausedPhase, r.Question)
+}
+
+func where(phase, paused quizv1.Phase, q *quizv1.QuestionOpened) string {
+	switch phase {
+	case quizv1.Phase_PHASE_QUESTION:
+		return fmt.Sprintf("at question %d of %d", q.GetIndex()+1, q.GetCount())
+	case quizv1.Phase_PHASE_REVEAL, quizv1.Phase_PHASE_LEADERBOARD:
+		return fmt.Sprintf("after question %d of %d", q.GetIndex()+1, q.GetCount())
+	case quizv1.Phase_PHASE_PAUSED:
+		return "paused " + where(paused, quizv1.Phase_PHASE_UNSPECIFIED, q)
+	case quizv1.Phase_PHASE_FINISHED:
+		return "finished"
+	case quizv1.Phase_PHASE_CLOSED:
+		return "closed"
+	}
+	return "in the lobby"
 }
 
 // Code is the room's code, once a snapshot named it.

@@ -32,6 +32,8 @@ func ev(seq uint64, at time.Time, payload proto.Message) *quizv1.Event {
 		e.Payload = &quizv1.Event_QuestionRevealed{QuestionRevealed: p}
 	case *quizv1.GameFinished:
 		e.Payload = &quizv1.Event_GameFinished{GameFinished: p}
+	case *quizv1.HostPresence:
+		e.Payload = &quizv1.Event_HostPresence{HostPresence: p}
 	}
 	return e
 }
@@ -121,6 +123,95 @@ func TestMissedAnswers(t *testing.T) {
 		}
 		if got := GivenAnswer(tt.m); got != tt.gave {
 			t.Errorf("GivenAnswer(%v) = %q, want %q", tt.m, got, tt.gave)
+		}
+	}
+}
+
+// TestHostPresence follows the host going away from a HOST-paced game,
+// the game going on by itself, and the host coming back; a snapshot
+// carries the presence too.
+func TestHostPresence(t *testing.T) {
+	host := &quizv1.RoomSettings{Pacing: quizv1.PacingMode_PACING_MODE_HOST}
+	var r Room
+	r.Apply(ev(5, t0, &quizv1.RoomSnapshot{Room: &quizv1.RoomInfo{Code: "ABC234", Settings: host}, Phase: quizv1.Phase_PHASE_REVEAL}), nil, t0)
+	if away, _, _ := r.HostAway(t0); away || r.HostNotice(t0) != "" {
+		t.Fatalf("host here: away %t, notice %q", away, r.HostNotice(t0))
+	}
+	steps := []struct {
+		name   string
+		apply  func()
+		at     time.Time
+		away   bool
+		in     time.Duration
+		auto   bool
+		notice string
+	}{
+		{"away", func() {
+			r.Apply(ev(6, t0, &quizv1.HostPresence{Away: true, AutoAt: timestamppb.New(t0.Add(60 * time.Second))}), nil, t0)
+		}, t0.Add(17500 * time.Millisecond), true, 42500 * time.Millisecond, false, "The host is away — the game goes on by itself in 43 s"},
+		{"limit passed, no event yet", func() {}, t0.Add(61 * time.Second), true, 0, false, "The host is away; the game goes on by itself"},
+		{"auto pacing", func() {
+			r.Apply(ev(7, t0.Add(60*time.Second), &quizv1.HostPresence{Away: true, AutoPacing: true}), nil, t0.Add(60*time.Second))
+		}, t0.Add(70 * time.Second), true, 0, true, "The host is away; the game goes on by itself"},
+		{"back", func() {
+			r.Apply(ev(8, t0.Add(80*time.Second), &quizv1.HostPresence{}), nil, t0.Add(80*time.Second))
+		}, t0.Add(80 * time.Second), false, 0, false, ""},
+		{"away again, in a snapshot", func() {
+			r.Apply(ev(12, t0.Add(90*time.Second), &quizv1.RoomSnapshot{
+				Room: &quizv1.RoomInfo{Code: "ABC234", Settings: host}, Phase: quizv1.Phase_PHASE_QUESTION,
+				Host: &quizv1.HostPresence{Away: true, AutoAt: timestamppb.New(t0.Add(150 * time.Second))},
+			}), nil, t0.Add(90*time.Second))
+		}, t0.Add(90 * time.Second), true, time.Minute, false, "The host is away — the game goes on by itself in 60 s"},
+		{"game over", func() {
+			r.Apply(ev(13, t0.Add(95*time.Second), &quizv1.GameFinished{}), nil, t0.Add(95*time.Second))
+		}, t0.Add(95 * time.Second), false, 0, false, ""},
+	}
+	for _, s := range steps {
+		s.apply()
+		away, in, auto := r.HostAway(s.at)
+		if away != s.away || in != s.in || auto != s.auto {
+			t.Errorf("%s: HostAway = %t, %s, %t; want %t, %s, %t", s.name, away, in, auto, s.away, s.in, s.auto)
+		}
+		if got := r.HostNotice(s.at); got != s.notice {
+			t.Errorf("%s: HostNotice = %q, want %q", s.name, got, s.notice)
+		}
+	}
+
+	// In the lobby nothing starts without the host.
+	var lobby Room
+	lobby.Apply(ev(1, t0, &quizv1.RoomSnapshot{Room: &quizv1.RoomInfo{Settings: host}, Phase: quizv1.Phase_PHASE_LOBBY,
+		Host: &quizv1.HostPresence{Away: true}}), nil, t0)
+	if got, want := lobby.HostNotice(t0), "The host is away; the game starts when they are back"; got != want {
+		t.Errorf("lobby: HostNotice = %q, want %q", got, want)
+	}
+	// A room paced by timers does not miss its host.
+	auto := Room{}
+	auto.Apply(ev(1, t0, &quizv1.RoomSnapshot{Room: &quizv1.RoomInfo{Settings: &quizv1.RoomSettings{Pacing: quizv1.PacingMode_PACING_MODE_AUTO}},
+		Phase: quizv1.Phase_PHASE_QUESTION, Host: &quizv1.HostPresence{Away: true, AutoPacing: true}}), nil, t0)
+	if away, _, _ := auto.HostAway(t0); away {
+		t.Error("an AUTO-paced room says its host is away")
+	}
+}
+
+func TestWhere(t *testing.T) {
+	q := &quizv1.QuestionOpened{Index: 1, Count: 5}
+	tests := []struct {
+		phase, paused quizv1.Phase
+		want          string
+	}{
+		{quizv1.Phase_PHASE_UNSPECIFIED, 0, "in the lobby"},
+		{quizv1.Phase_PHASE_LOBBY, 0, "in the lobby"},
+		{quizv1.Phase_PHASE_QUESTION, 0, "at question 2 of 5"},
+		{quizv1.Phase_PHASE_REVEAL, 0, "after question 2 of 5"},
+		{quizv1.Phase_PHASE_LEADERBOARD, 0, "after question 2 of 5"},
+		{quizv1.Phase_PHASE_PAUSED, quizv1.Phase_PHASE_QUESTION, "paused at question 2 of 5"},
+		{quizv1.Phase_PHASE_FINISHED, 0, "finished"},
+		{quizv1.Phase_PHASE_CLOSED, 0, "closed"},
+	}
+	for _, tt := range tests {
+		r := Room{Phase: tt.phase, PausedPhase: tt.paused, Question: q}
+		if got := r.Where(); got != tt.want {
+			t.Errorf("Where in %v (paused %v) = %q, want %q", tt.phase, tt.paused, got, tt.want)
 		}
 	}
 }

@@ -62,6 +62,16 @@ type Config struct {
 	// Report writes the report once the game has finished and returns the
 	// file's path (Host); nil writes none.
 	Report func() (string, error)
+	// OnEvent, when set, is called by Run with each event as it arrives,
+	// before the UI gets it, off the UI's goroutine; the next events wait.
+	OnEvent func(*quizv1.Event)
+	// Notice is shown once the room's first snapshot is in, until the
+	// phase changes: "Welcome back, Ann: …" for a player who resumed.
+	Notice string
+	// ComeBack is the command that comes back to the room after leaving
+	// it (Play: quiz join CODE; Host: quiz host --resume CODE), said in
+	// the line left on the terminal; empty says nothing.
+	ComeBack string
 	// Now is the local clock; default time.Now.
 	Now func() time.Time
 }
@@ -112,6 +122,9 @@ type confirmation struct {
 	prompt string
 	cmd    control.Command
 	quit   bool // quit after cmd (or, with no action, at once)
+	// leave makes it the host's question on leaving: y runs cmd and
+	// quits, n quits and leaves the room running, other keys stay.
+	leave bool
 }
 
 // Model is the UI's state. It implements tea.Model.
@@ -140,7 +153,9 @@ type Model struct {
 	reported     bool         // the report was asked for
 	reportPath   string       // where the report went
 	reportErr    error        // why it did not
-	quitting     bool         // quit once the report is written
+	quitting     bool         // quit once the game is over and the report written
+	leftRunning  bool         // the host left the room running, to take back
+	welcomed     bool         // Notice was shown
 	summary      string       // the line to leave on the terminal
 	err          error        // why the UI quit, for Run
 	width        int
@@ -225,6 +240,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.note == msg.cmd.Action.String()+"…" {
 			m.note = "" // the screen shows what it did
 		}
+		if msg.quit && msg.cmd.Action == control.End && !m.room.Over() && m.room.Phase != quizv1.Phase_PHASE_LOBBY {
+			m.quitting = true // quit once the final results, and the report, are in
+			return m, nil
+		}
 		if msg.quit {
 			return m, m.quit()
 		}
@@ -254,6 +273,9 @@ func (m *Model) update(u conn.Update) tea.Cmd {
 	if m.room.Phase != m.phase {
 		m.phase, m.note = m.room.Phase, "" // an outcome of the last phase is stale now
 	}
+	if !m.welcomed && u.Event.GetSnapshot() != nil {
+		m.welcomed, m.note = true, m.cfg.Notice
+	}
 	if m.room.Answered && m.answer == notAnswered {
 		m.answer = accepted
 	}
@@ -279,6 +301,8 @@ func (m *Model) update(u conn.Update) tea.Cmd {
 			path, err := report()
 			return reportMsg{path, err}
 		}
+	case m.quitting && m.room.Over():
+		return m.quit()
 	}
 	return nil
 }
@@ -305,6 +329,13 @@ func (m *Model) quit() tea.Cmd {
 // key handles a key press.
 func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	if k.Type == tea.KeyCtrlC {
+		if m.cfg.Mode == Host && (m.confirm == nil || !m.confirm.leave) && !m.quitting && m.hostNeeded() {
+			m.kicking, m.confirm = false, m.quitConfirmation()
+			return nil
+		}
+		if m.confirm != nil && m.confirm.leave {
+			m.leftRunning = true // a second ctrl+c leaves without ending anything
+		}
 		m.summary = m.summarize()
 		return tea.Quit
 	}
@@ -325,7 +356,7 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		return tea.Batch(cmds...)
 	}
 	if k.String() == "q" && !typing {
-		if m.cfg.Mode == Host && !m.room.Over() && m.room.Phase != quizv1.Phase_PHASE_UNSPECIFIED {
+		if m.cfg.Mode == Host && m.hostNeeded() {
 			m.confirm = m.quitConfirmation()
 			return nil
 		}
@@ -340,27 +371,43 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-// quitConfirmation asks the host whether to quit a room that is not over:
-// in the lobby quitting closes it, as nobody else could start it.
+// hostNeeded reports whether the room still needs its host: quitting asks
+// first.
+func (m *Model) hostNeeded() bool {
+	return !m.room.Over() && m.room.Phase != quizv1.Phase_PHASE_UNSPECIFIED
+}
+
+// quitConfirmation asks the host who leaves a room that is not over
+// whether to end it: y ends the game (in the lobby: closes the room) and
+// writes the report, n leaves it running, to take back with ComeBack.
 func (m *Model) quitConfirmation() *confirmation {
+	back := ""
+	if m.cfg.ComeBack != "" {
+		back = " (take it back with " + m.cfg.ComeBack + ")"
+	}
 	if m.room.Phase == quizv1.Phase_PHASE_LOBBY {
 		return &confirmation{
-			prompt: "Quit and close the room? The players in the lobby are sent home.",
-			cmd:    control.Command{Action: control.End}, quit: true,
+			prompt: "Close the room as you leave? The players in the lobby are sent home. Or leave it open" + back +
+				": nothing starts without you.",
+			cmd: control.Command{Action: control.End}, quit: true, leave: true,
 		}
 	}
-	what := "nobody can move it on"
-	if m.room.Info.GetSettings().GetPacing() == quizv1.PacingMode_PACING_MODE_AUTO {
-		what = "the timers move it on, and nobody gets the report"
+	return &confirmation{
+		prompt: "End the game for everyone as you leave? The report is written. Or leave it running" + back + ": " + state.GoesOn(m.room.Info) + ".",
+		cmd:    control.Command{Action: control.End}, quit: true, leave: true,
 	}
-	return &confirmation{prompt: "Quit? The game goes on without its host: " + what + ".", quit: true}
 }
 
 // confirmKey answers a confirmation: y does it, any other key cancels (an
 // enter too, so that a second enter after the kick picker kicks nobody).
+// The host's question on leaving takes n too: leave the room running.
 func (m *Model) confirmKey(k tea.KeyMsg) tea.Cmd {
 	c := m.confirm
 	m.confirm = nil
+	if c.leave && (k.String() == "n" || k.String() == "N") {
+		m.leftRunning = true
+		return m.quit()
+	}
 	if k.String() != "y" && k.String() != "Y" {
 		m.note = "cancelled"
 		return nil

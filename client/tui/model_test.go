@@ -114,6 +114,8 @@ func (f *fixture) personalEvent(seq uint64, serverTime time.Time, received time.
 		ev.Payload = &quizv1.Event_Leaderboard{Leaderboard: p}
 	case *quizv1.GameStarted:
 		ev.Payload = &quizv1.Event_GameStarted{GameStarted: p}
+	case *quizv1.HostPresence:
+		ev.Payload = &quizv1.Event_HostPresence{HostPresence: p}
 	default:
 		panic("unexpected payload")
 	}
@@ -422,8 +424,14 @@ func TestHostKeys(t *testing.T) {
 	if f.send(key("q")) {
 		t.Error("q quit a game in progress without asking")
 	}
-	if !f.send(key("y")) {
-		t.Error("q and y do not quit")
+	if f.send(key("y")) {
+		t.Error("q and y quit before the game ended")
+	}
+	if got := f.commands[len(f.commands)-1]; got.Action != control.End {
+		t.Errorf("q and y ran %v, want end", got.Action)
+	}
+	if !f.event(3, t0, t0, &quizv1.GameFinished{PlayerCount: 2}) {
+		t.Error("q and y do not quit once the game is over")
 	}
 }
 

@@ -37,6 +37,9 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer) (*state.R
 	go func() {
 		defer close(followed)
 		err := c.Follow(ctx, conn.FollowConfig{Code: cfg.Code}, func(u conn.Update) bool {
+			if u.Event != nil && cfg.OnEvent != nil {
+				cfg.OnEvent(u.Event)
+			}
 			p.Send(UpdateMsg(u))
 			return ctx.Err() == nil
 		})

@@ -455,14 +455,14 @@ func TestHostQuitInTheLobbyClosesTheRoom(t *testing.T) {
 	if f.send(key("q")) {
 		t.Fatal("q quit at once")
 	}
-	has(t, f.screen(t), "Quit and close the room? The players in the lobby are sent home.")
+	has(t, f.screen(t), "Close the room as you leave? The players in the lobby are sent home.", "y close it · n leave it open · esc stay")
 	if !f.send(key("y")) {
 		t.Fatal("y did not quit")
 	}
 	if want := []control.Command{{Action: control.End}}; !slices.Equal(f.commands, want) {
 		t.Errorf("commands %v, want %v", f.commands, want)
 	}
-	if got, want := f.m.Summary(), "you left room ABC234 in the lobby"; got != want {
+	if got, want := f.m.Summary(), "You left room ABC234 in the lobby."; got != want {
 		t.Errorf("summary %q, want %q", got, want)
 	}
 }
@@ -520,8 +520,102 @@ func TestPlayerQuitSummary(t *testing.T) {
 	if !f.send(key("q")) {
 		t.Fatal("q does not quit")
 	}
-	if got, want := f.m.Summary(), "you left room ABC234 at question 2 of 5"; got != want {
+	if got, want := f.m.Summary(), "You left room ABC234 at question 2 of 5."; got != want {
 		t.Errorf("summary %q, want %q", got, want)
+	}
+}
+
+// TestPlayerCtrlCSaysHowToComeBack leaves with ctrl+c: the line left on
+// the terminal says how to come back with the score.
+func TestPlayerCtrlCSaysHowToComeBack(t *testing.T) {
+	f := newScreen(Play, 80, 24)
+	f.m.cfg.ComeBack = "quiz join ABC234"
+	f.event(1, t0, t0, lobby(quizv1.Role_ROLE_PLAYER))
+	f.event(2, t0, t0, question(1, quizv1.QuestionKind_QUESTION_KIND_SINGLE_CHOICE, "a", "b"))
+	if !f.send(tea.KeyMsg{Type: tea.KeyCtrlC}) {
+		t.Fatal("ctrl+c does not quit")
+	}
+	if got, want := f.m.Summary(), "You left room ABC234 at question 2 of 5; run `quiz join ABC234` to come back with your score."; got != want {
+		t.Errorf("summary %q, want %q", got, want)
+	}
+	if len(f.commands) != 0 {
+		t.Errorf("leaving ran %v", f.commands)
+	}
+}
+
+// TestHostCtrlCAsks leaves a game with ctrl+c: the host is asked whether
+// to end it; n leaves it running and says how to take it back, and after
+// how long it goes on by itself (the room's host-away limit); y ends it.
+func TestHostCtrlCAsks(t *testing.T) {
+	for _, answer := range []string{"n", "ctrl+c", "esc", "y"} {
+		t.Run(answer, func(t *testing.T) {
+			f := newScreen(Host, 80, 24)
+			f.m.cfg.ComeBack = "quiz host --resume ABC234"
+			snap := lobby(quizv1.Role_ROLE_HOST)
+			snap.Room.Settings = &quizv1.RoomSettings{Pacing: quizv1.PacingMode_PACING_MODE_HOST, HostAwayLimit: durationpb.New(90 * time.Second)}
+			f.event(1, t0, t0, snap)
+			f.event(2, t0, t0, question(0, quizv1.QuestionKind_QUESTION_KIND_SINGLE_CHOICE, "a", "b"))
+			if f.send(tea.KeyMsg{Type: tea.KeyCtrlC}) {
+				t.Fatal("ctrl+c quit a game in progress without asking")
+			}
+			v := f.screen(t)
+			has(t, v, "End the game for everyone as you leave?", "quiz host --resume ABC234", "after 90 s", "y end it · n leave it running · esc stay")
+			k := key(answer)
+			if answer == "ctrl+c" {
+				k = tea.KeyMsg{Type: tea.KeyCtrlC}
+			}
+			quit := f.send(k)
+			switch answer {
+			case "n", "ctrl+c":
+				if !quit || len(f.commands) != 0 {
+					t.Fatalf("%s: quit %t, commands %v; want to quit leaving the game running", answer, quit, f.commands)
+				}
+				want := "You left room ABC234 at question 1 of 5; run `quiz host --resume ABC234` to take it back; the game goes on by itself after 90 s."
+				if got := f.m.Summary(); got != want {
+					t.Errorf("summary %q, want %q", got, want)
+				}
+			case "esc":
+				if quit || len(f.commands) != 0 {
+					t.Fatalf("esc: quit %t, commands %v; want to stay", quit, f.commands)
+				}
+				has(t, f.screen(t), "cancelled")
+			case "y":
+				if quit || !slices.Equal(f.commands, []control.Command{{Action: control.End}}) {
+					t.Fatalf("y: quit %t, commands %v; want the game ended, then quit", quit, f.commands)
+				}
+				if !f.event(3, t0, t0, &quizv1.GameFinished{PlayerCount: 2, QuestionsPlayed: 1}) {
+					t.Error("y: no quit once the game is over")
+				}
+			}
+		})
+	}
+}
+
+// TestHostAwayBanner shows players and spectators that the host is away,
+// counting down to the game going on by itself, then that it does, then
+// nothing once the host is back; a resumed player is welcomed.
+func TestHostAwayBanner(t *testing.T) {
+	for _, mode := range []Mode{Play, Watch} {
+		f := newScreen(mode, 80, 24)
+		f.m.cfg.Notice = "Welcome back, Ann: you have 900 points, 1st of 2."
+		role := quizv1.Role_ROLE_SPECTATOR
+		if mode == Play {
+			role = quizv1.Role_ROLE_PLAYER
+		}
+		snap := lobby(role)
+		snap.Phase = quizv1.Phase_PHASE_REVEAL
+		snap.Room.Settings = &quizv1.RoomSettings{Pacing: quizv1.PacingMode_PACING_MODE_HOST}
+		f.event(1, t0, t0, snap)
+		has(t, f.screen(t), "Welcome back, Ann: you have 900 points, 1st of 2.")
+		f.event(2, t0, t0, &quizv1.HostPresence{Away: true, AutoAt: timestamppb.New(t0.Add(60 * time.Second))})
+		f.now = t0.Add(18 * time.Second)
+		has(t, f.screen(t), "The host is away — the game goes on by itself in 42 s")
+		f.event(3, t0.Add(60*time.Second), t0.Add(60*time.Second), &quizv1.HostPresence{Away: true, AutoPacing: true})
+		v := f.screen(t)
+		has(t, v, "The host is away; the game goes on by itself")
+		lacks(t, v, " in ")
+		f.event(4, t0.Add(70*time.Second), t0.Add(70*time.Second), &quizv1.HostPresence{})
+		lacks(t, f.screen(t), "The host is away")
 	}
 }
 

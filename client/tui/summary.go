@@ -26,25 +26,28 @@ func (m *Model) summarize() string {
 	case r.Finished != nil:
 		return m.finishedSummary()
 	}
-	at := "in the lobby"
-	if q := r.Question; q != nil && r.Phase != quizv1.Phase_PHASE_LOBBY {
-		at = fmt.Sprintf("after question %d of %d", q.GetIndex()+1, q.GetCount())
-		if r.Phase == quizv1.Phase_PHASE_QUESTION {
-			at = fmt.Sprintf("at question %d of %d", q.GetIndex()+1, q.GetCount())
-		}
-	}
+	at := r.Where()
 	switch m.cfg.Mode {
 	case Play:
-		s := fmt.Sprintf("you left room %s %s", code, at)
+		s := fmt.Sprintf("You left room %s %s", code, at)
 		if st := r.Personal.GetStanding(); st != nil {
-			s += fmt.Sprintf(", ranked %s with %s", ordinal(st.GetRank()), plural(int(st.GetScore()), "point"))
+			s += fmt.Sprintf(", ranked %s with %s", state.Ordinal(st.GetRank()), plural(int(st.GetScore()), "point"))
 		}
-		return s
+		if m.cfg.ComeBack != "" {
+			s += "; run `" + m.cfg.ComeBack + "` to come back with your score"
+		}
+		return s + "."
 	case Host:
-		if r.Phase == quizv1.Phase_PHASE_LOBBY {
-			return fmt.Sprintf("you left room %s in the lobby", code)
+		if !m.leftRunning || m.cfg.ComeBack == "" {
+			if r.Phase == quizv1.Phase_PHASE_LOBBY {
+				return fmt.Sprintf("You left room %s in the lobby.", code)
+			}
+			return fmt.Sprintf("You left room %s %s; the game goes on without its host.", code, at)
 		}
-		return fmt.Sprintf("you left room %s %s; the game goes on without its host", code, at)
+		if r.Phase == quizv1.Phase_PHASE_LOBBY {
+			return fmt.Sprintf("You left room %s open in the lobby; run `%s` to take it back; nothing starts without you.", code, m.cfg.ComeBack)
+		}
+		return fmt.Sprintf("You left room %s %s; run `%s` to take it back; %s.", code, at, m.cfg.ComeBack, state.GoesOn(r.Info))
 	}
 	return fmt.Sprintf("stopped watching room %s %s", code, at)
 }
@@ -63,7 +66,7 @@ func (m *Model) finishedSummary() string {
 	case y.GetRank() == 1:
 		s += fmt.Sprintf("; you won with %s", plural(int(y.GetScore()), "point"))
 	case y != nil:
-		s += fmt.Sprintf("; you finished %s with %s", ordinal(y.GetRank()), plural(int(y.GetScore()), "point"))
+		s += fmt.Sprintf("; you finished %s with %s", state.Ordinal(y.GetRank()), plural(int(y.GetScore()), "point"))
 	}
 	switch {
 	case m.reportErr != nil:

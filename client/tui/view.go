@@ -23,6 +23,9 @@ func (m *Model) View() string {
 	if u := m.reconnecting; u != nil {
 		top = append(top, wrap(warnStyle.Render(fmt.Sprintf("connection lost, reconnecting (attempt %d): %v", u.Attempt, u.Err)), w))
 	}
+	if n := m.room.HostNotice(m.cfg.Now()); n != "" && m.cfg.Mode != Host {
+		top = append(top, wrap(warnStyle.Render(n), w))
+	}
 	foot := m.footer()
 	head, tail := strings.Join(top, "\n"), strings.Join(foot, "\n")
 	room := m.height - lineCount(head) - lineCount(tail) - 2
@@ -62,7 +65,14 @@ func (m *Model) footer() []string {
 	w := m.width
 	var out []string
 	if c := m.confirm; c != nil {
-		out = append(out, wrap(warnStyle.Render(c.prompt), w), wrap(boldStyle.Render("y yes · n no"), w))
+		keys := "y yes · n no"
+		if c.leave {
+			keys = "y end it · n leave it running · esc stay"
+			if m.room.Phase == quizv1.Phase_PHASE_LOBBY {
+				keys = "y close it · n leave it open · esc stay"
+			}
+		}
+		out = append(out, wrap(warnStyle.Render(c.prompt), w), wrap(boldStyle.Render(keys), w))
 		return out
 	}
 	if m.note != "" {
@@ -550,7 +560,7 @@ func (m *Model) finished() []block {
 	}
 	if y := m.room.Personal.GetStanding(); y != nil {
 		out = append(out, block{text: wrap(boldStyle.Render(fmt.Sprintf("You finished %s of %d with %s (%d correct).",
-			ordinal(y.GetRank()), f.GetPlayerCount(), plural(int(y.GetScore()), "point"), y.GetCorrectCount())), w), prio: essential})
+			state.Ordinal(y.GetRank()), f.GetPlayerCount(), plural(int(y.GetScore()), "point"), y.GetCorrectCount())), w), prio: essential})
 	}
 	if missed := m.room.Personal.GetMissed(); len(missed) > 0 {
 		out = append(out, m.toStudy(missed))
@@ -639,20 +649,6 @@ func (m *Model) move(s *quizv1.Standing) string {
 		return goodStyle.Render("▲  ")
 	}
 	return "   "
-}
-
-func ordinal(n int32) string {
-	suffix := "th"
-	switch {
-	case n%100 >= 11 && n%100 <= 13:
-	case n%10 == 1:
-		suffix = "st"
-	case n%10 == 2:
-		suffix = "nd"
-	case n%10 == 3:
-		suffix = "rd"
-	}
-	return fmt.Sprintf("%d%s", n, suffix)
 }
 
 // plural is "1 player", "2 players".

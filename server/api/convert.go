@@ -80,6 +80,7 @@ func settingsIn(p *quizv1.RoomSettings) game.Settings {
 	s.RevealTime = durationIn(p.GetRevealTime())
 	s.LeaderboardTime = durationIn(p.GetLeaderboardTime())
 	s.LeaderboardSize = int(p.GetLeaderboardSize())
+	s.HostAwayLimit = durationIn(p.GetHostAwayLimit())
 	return s
 }
 
@@ -127,6 +128,7 @@ func settingsOut(s game.Settings) *quizv1.RoomSettings {
 		LeaderboardTime:    durationpb.New(s.LeaderboardTime),
 		LeaderboardSize:    int32(s.LeaderboardSize),
 		AllowTypos:         s.AllowTypos,
+		HostAwayLimit:      durationpb.New(s.HostAwayLimit),
 	}
 }
 

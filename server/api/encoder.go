@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"time"
 
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/durationpb"
@@ -62,6 +63,12 @@ func (Encoder) Event(spec *room.Spec, e *room.Event, sb *room.Scoreboard) ([]byt
 		}}
 	case room.EventClosed:
 		ev.Payload = &quizv1.Event_RoomClosed{RoomClosed: &quizv1.RoomClosed{Reason: e.Reason, HistoryLost: e.Lost}}
+	case room.EventHost:
+		var since time.Time
+		if e.Away {
+			since = e.Time
+		}
+		ev.Payload = &quizv1.Event_HostPresence{HostPresence: hostOut(spec, e.Phase, since, e.AutoPacing)}
 	default:
 		return nil, fmt.Errorf("api: no rendering for event type %d", e.Type)
 	}
@@ -98,6 +105,9 @@ func (Encoder) Snapshot(spec *room.Spec, s *room.Snapshot) ([]byte, error) {
 		snap.PausedPhase = phases[st.PausedPhase]
 		snap.PausedRemaining = durationpb.New(st.Remaining())
 	}
+	if !st.HostAway.IsZero() && !st.Phase.Over() {
+		snap.Host = hostOut(spec, st.Phase, st.HostAway, st.AutoPacing)
+	}
 	if st.Q >= 0 && s.Board != nil {
 		snap.Question = questionOut(spec, st.Q, st.OpensAt, st.Deadline)
 		snap.Leaderboard = leaderboardOut(spec, st.Q, s.Board)
@@ -113,4 +123,25 @@ func (Encoder) Snapshot(spec *room.Spec, s *room.Snapshot) ([]byte, error) {
 	}
 	ev := &quizv1.Event{Seq: st.Seq, ServerTime: timestamppb.New(st.Now), Payload: &quizv1.Event_Snapshot{Snapshot: snap}}
 	return proto.Marshal(&quizv1.WatchResponse{Event: ev, Personal: personalOut(spec, s.View, s.Reveal != nil)})
+}
+
+// hostOut says whether the host is here: away since since (zero: here) in
+// a room in phase p, and whether the game goes on by itself. A running
+// HOST-paced game goes on with AUTO pacing at since plus the host-away
+// limit, unless it already does (auto); a running AUTO-paced game goes on
+// by itself anyway; in the lobby nothing starts without the host.
+func hostOut(spec *room.Spec, p game.Phase, since time.Time, auto bool) *quizv1.HostPresence {
+	if since.IsZero() {
+		return &quizv1.HostPresence{}
+	}
+	h := &quizv1.HostPresence{Away: true}
+	running := p.Started() && !p.Over()
+	switch {
+	case !running:
+	case auto || spec.Settings.Pacing == game.AutoPaced:
+		h.AutoPacing = true
+	default:
+		h.AutoAt = timestamppb.New(since.Add(spec.Settings.HostAwayLimit))
+	}
+	return h
 }

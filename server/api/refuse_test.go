@@ -212,14 +212,14 @@ func TestBadInput(t *testing.T) {
 
 	_, err = e.client.CreateRoom(ctx(t), &quizv1.CreateRoomRequest{
 		Source:   &quizv1.CreateRoomRequest_DeckId{DeckId: "aws-compute"},
-		Settings: &quizv1.RoomSettings{TimeLimit: durationOf(1), MaxPlayers: -3, LeaderboardSize: 1000},
+		Settings: &quizv1.RoomSettings{TimeLimit: durationOf(1), MaxPlayers: -3, LeaderboardSize: 1000, HostAwayLimit: durationOf(9 * time.Second)},
 	})
 	wantCode(t, err, codes.InvalidArgument, "bad settings")
 	fields := map[string]bool{}
 	for _, v := range fieldViolations(err) {
 		fields[v.GetField()] = true
 	}
-	for _, f := range []string{"settings.time_limit", "settings.max_players", "settings.leaderboard_size"} {
+	for _, f := range []string{"settings.time_limit", "settings.max_players", "settings.leaderboard_size", "settings.host_away_limit"} {
 		if !fields[f] {
 			t.Errorf("bad settings: no violation for %s in %v", f, fields)
 		}

@@ -64,6 +64,9 @@ type Config struct {
 	// the connection of a client that stopped reading; nil: such a client
 	// keeps what it was sent queued until it leaves.
 	Conns *Conns
+	// Origin is what a NotFound for a room says about this server: its
+	// store (default "memory") and when it started (default: when New ran).
+	Origin Origin
 }
 
 // Defaults of Config.
@@ -104,6 +107,7 @@ type Server struct {
 	tokenStream *streams // by token holder
 	proxies     []netip.Prefix
 	conns       *Conns
+	origin      Origin
 }
 
 // New returns a Server for cfg.
@@ -125,6 +129,12 @@ func New(cfg Config) *Server {
 	if cfg.StreamsPerToken == 0 {
 		cfg.StreamsPerToken = DefaultStreamsPerToken
 	}
+	if cfg.Origin.Store == "" {
+		cfg.Origin.Store = "memory"
+	}
+	if cfg.Origin.Started.IsZero() {
+		cfg.Origin.Started = time.Now()
+	}
 	return &Server{
 		engine: cfg.Engine, log: cfg.Logger,
 		joins: newLimiter(cfg.JoinRate), answers: newLimiter(cfg.AnswerRate),
@@ -134,6 +144,7 @@ func New(cfg Config) *Server {
 		tokenStream: &streams{limit: cfg.StreamsPerToken, open: map[string]int{}},
 		proxies:     cfg.TrustedProxies,
 		conns:       cfg.Conns,
+		origin:      cfg.Origin,
 	}
 }
 
@@ -164,7 +175,7 @@ func ServerOptions() []grpc.ServerOption {
 // fail maps an engine error to a status, naming field for InvalidArgument;
 // an internal error is logged with the call it failed (see LogCalls).
 func (s *Server) fail(ctx context.Context, err error, field string) error {
-	return toStatus(callLogger(ctx, s.log), err, field)
+	return toStatus(callLogger(ctx, s.log), err, field, s.origin)
 }
 
 // token reads the bearer token from the request metadata; "" when none.

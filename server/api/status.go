@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"time"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/protoadapt"
 
 	"github.com/quizroom/quizroom/content"
 	"github.com/quizroom/quizroom/server/game"
@@ -34,11 +36,40 @@ var codeOf = []struct {
 	{context.DeadlineExceeded, codes.DeadlineExceeded},
 }
 
+// Origin is what a NotFound for a room tells the client about the server
+// (google.rpc.ErrorInfo metadata), so that a client can say "the server
+// restarted and the room went with it" rather than "no such room".
+type Origin struct {
+	// Store is "memory" or "redis": whether rooms survive a restart.
+	Store string
+	// Started is when this server process started.
+	Started time.Time
+}
+
+// ErrorInfo of a NotFound for a room (see quiz.proto).
+const (
+	ReasonRoomNotFound = "ROOM_NOT_FOUND"
+	ErrorDomain        = "quiz.v1"
+)
+
+// roomNotFound is the ErrorInfo of a NotFound for a room.
+func (o Origin) roomNotFound() *errdetails.ErrorInfo {
+	return &errdetails.ErrorInfo{
+		Reason: ReasonRoomNotFound,
+		Domain: ErrorDomain,
+		Metadata: map[string]string{
+			"store":          o.Store,
+			"server_started": o.Started.UTC().Format(time.RFC3339Nano),
+		},
+	}
+}
+
 // toStatus turns an engine error into a status with a message for the
 // client; field names the request field at fault for InvalidArgument, which
-// carries field violations. Errors of no known kind are logged and reported
-// as Internal without their detail.
-func toStatus(log *slog.Logger, err error, field string) error {
+// carries field violations; a missing room carries o's ErrorInfo. Errors
+// of no known kind are logged and reported as Internal without their
+// detail.
+func toStatus(log *slog.Logger, err error, field string, o Origin) error {
 	if err == nil {
 		return nil
 	}
@@ -47,8 +78,15 @@ func toStatus(log *slog.Logger, err error, field string) error {
 			continue
 		}
 		st := status.New(c.code, err.Error())
-		if c.code == codes.InvalidArgument {
-			if detailed, derr := st.WithDetails(violations(err, field)); derr == nil {
+		var details protoadapt.MessageV1
+		switch {
+		case c.code == codes.InvalidArgument:
+			details = violations(err, field)
+		case errors.Is(err, room.ErrNoRoom):
+			details = o.roomNotFound()
+		}
+		if details != nil {
+			if detailed, derr := st.WithDetails(details); derr == nil {
 				st = detailed
 			}
 		}

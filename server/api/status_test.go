@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
@@ -40,7 +41,7 @@ func TestToStatus(t *testing.T) {
 		{errors.New("secret internal detail"), codes.Internal, "internal error"},
 	}
 	for _, c := range cases {
-		st := status.Convert(toStatus(log, c.err, "field"))
+		st := status.Convert(toStatus(log, c.err, "field", Origin{}))
 		if st.Code() != c.code || !strings.Contains(st.Message(), c.msg) {
 			t.Errorf("%v: got %v %q, want %v with %q", c.err, st.Code(), st.Message(), c.code, c.msg)
 		}
@@ -72,13 +73,45 @@ func TestViolations(t *testing.T) {
 	}
 	for _, c := range cases {
 		var got []string
-		for _, d := range status.Convert(toStatus(log, c.err, "source")).Details() {
+		for _, d := range status.Convert(toStatus(log, c.err, "source", Origin{})).Details() {
 			for _, v := range d.(*errdetails.BadRequest).GetFieldViolations() {
 				got = append(got, v.GetField()+": "+v.GetDescription())
 			}
 		}
 		if fmt.Sprint(got) != fmt.Sprint(c.want) {
 			t.Errorf("%v: got violations %q, want %q", c.err, got, c.want)
+		}
+	}
+}
+
+// TestRoomNotFoundInfo checks that a NotFound for a room, and only for a
+// room, carries the ErrorInfo that tells a restarted server apart.
+func TestRoomNotFoundInfo(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	started := time.Date(2026, 12, 2, 10, 0, 0, 250e6, time.FixedZone("CET", 3600))
+	o := Origin{Store: "memory", Started: started}
+	info := func(err error) *errdetails.ErrorInfo {
+		for _, d := range status.Convert(toStatus(log, err, "room_code", o)).Details() {
+			if ei, ok := d.(*errdetails.ErrorInfo); ok {
+				return ei
+			}
+		}
+		return nil
+	}
+	ei := info(room.NoRoom("ABCDEF"))
+	if ei == nil {
+		t.Fatal("a missing room: no ErrorInfo")
+	}
+	want := map[string]string{"store": "memory", "server_started": "2026-12-02T09:00:00.25Z"}
+	if ei.GetReason() != "ROOM_NOT_FOUND" || ei.GetDomain() != "quiz.v1" || fmt.Sprint(ei.GetMetadata()) != fmt.Sprint(want) {
+		t.Errorf("ErrorInfo %v, want ROOM_NOT_FOUND, quiz.v1, %v", ei, want)
+	}
+	for _, err := range []error{
+		room.Errorf(room.ErrNotFound, `no deck "x"`),
+		room.Errorf(room.ErrNotFound, "no player p000001 in room ABCDEF"),
+	} {
+		if ei := info(err); ei != nil {
+			t.Errorf("%v: ErrorInfo %v, want none (not a room)", err, ei)
 		}
 	}
 }

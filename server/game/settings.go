@@ -34,6 +34,7 @@ type Settings struct {
 	LeaderboardTime  time.Duration // how long AUTO pacing shows a leaderboard
 	LeaderboardSize  int           // players listed in leaderboards and final standings
 	AllowTypos       bool          // typed answers may have one typo (see NearAnswer); default false
+	HostAwayLimit    time.Duration // how long a HOST-paced game waits for a host who went away before going on with AUTO pacing
 }
 
 // Bounds and defaults of the settings.
@@ -49,6 +50,9 @@ const (
 	DefaultLeaderboardSize = 10
 	MaxLeaderboardSize     = 100
 	MaxWrongPenalty        = StandardPoints
+	DefaultHostAwayLimit   = 60 * time.Second // long enough for a host to restart a crashed program
+	MinHostAwayLimit       = 10 * time.Second
+	MaxHostAwayLimit       = 30 * time.Minute
 )
 
 // ErrBadSettings is the kind of every error Validate returns.
@@ -91,6 +95,9 @@ func (s Settings) WithDefaults(maxPlayers int) Settings {
 	}
 	if s.LeaderboardSize == 0 {
 		s.LeaderboardSize = DefaultLeaderboardSize
+	}
+	if s.HostAwayLimit == 0 {
+		s.HostAwayLimit = DefaultHostAwayLimit
 	}
 	return s
 }
@@ -135,6 +142,9 @@ func (s Settings) Validate(maxPlayers int) error {
 	if s.LeaderboardSize < 1 || s.LeaderboardSize > MaxLeaderboardSize {
 		bad("leaderboard_size", "%d is out of range: 1 to %d", s.LeaderboardSize, MaxLeaderboardSize)
 	}
+	if s.HostAwayLimit < MinHostAwayLimit || s.HostAwayLimit > MaxHostAwayLimit {
+		bad("host_away_limit", "%v is out of range: %v to %v", s.HostAwayLimit, MinHostAwayLimit, MaxHostAwayLimit)
+	}
 	return errors.Join(errs...)
 }
 
@@ -151,6 +161,12 @@ func (s Settings) Hold(p Phase) time.Duration {
 	if s.Pacing != AutoPaced {
 		return 0
 	}
+	return s.AutoHold(p)
+}
+
+// AutoHold is how long AUTO pacing stays in phase p, whatever the room's
+// pacing: a HOST-paced game whose host stayed away goes on with it.
+func (s Settings) AutoHold(p Phase) time.Duration {
 	switch p {
 	case PhaseReveal:
 		return s.RevealTime

@@ -27,6 +27,7 @@ func TestWithDefaults(t *testing.T) {
 		LeaderboardTime:  9 * time.Second,
 		LeaderboardSize:  25,
 		AllowTypos:       true,
+		HostAwayLimit:    5 * time.Minute,
 	}
 	tests := []struct {
 		name  string
@@ -41,6 +42,7 @@ func TestWithDefaults(t *testing.T) {
 		{"reveal time", func(s *Settings) { s.RevealTime = 0 }, func(s *Settings) { s.RevealTime = 5 * time.Second }},
 		{"leaderboard time", func(s *Settings) { s.LeaderboardTime = 0 }, func(s *Settings) { s.LeaderboardTime = 5 * time.Second }},
 		{"leaderboard size", func(s *Settings) { s.LeaderboardSize = 0 }, func(s *Settings) { s.LeaderboardSize = 10 }},
+		{"host away limit", func(s *Settings) { s.HostAwayLimit = 0 }, func(s *Settings) { s.HostAwayLimit = time.Minute }},
 		// Zero is a value of its own for these.
 		{"question count 0 means all", func(s *Settings) { s.QuestionCount = 0 }, func(s *Settings) {}},
 		{"read time 0 is kept", func(s *Settings) { s.ReadTime = 0 }, func(s *Settings) {}},
@@ -72,6 +74,7 @@ func TestWithDefaults(t *testing.T) {
 			RevealTime:       DefaultHoldTime,
 			LeaderboardTime:  DefaultHoldTime,
 			LeaderboardSize:  DefaultLeaderboardSize,
+			HostAwayLimit:    DefaultHostAwayLimit,
 		}
 		if got := (Settings{}).WithDefaults(testMaxPlayers); got != want {
 			t.Errorf("Settings{}.WithDefaults(%d):\ngot  %+v\nwant %+v", testMaxPlayers, got, want)
@@ -113,6 +116,8 @@ func TestValidateAccepts(t *testing.T) {
 		{"leaderboard size 1", func(s *Settings) { s.LeaderboardSize = 1 }},
 		{"leaderboard size at max", func(s *Settings) { s.LeaderboardSize = 100 }},
 		{"typos allowed", func(s *Settings) { s.AllowTypos = true }},
+		{"host away limit at min", func(s *Settings) { s.HostAwayLimit = 10 * time.Second }},
+		{"host away limit at max", func(s *Settings) { s.HostAwayLimit = 30 * time.Minute }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -152,6 +157,8 @@ func TestValidateRefuses(t *testing.T) {
 		{"leaderboard time over max", func(s *Settings) { s.LeaderboardTime = 60*time.Second + time.Nanosecond }, "leaderboard_time"},
 		{"leaderboard size 0", func(s *Settings) { s.LeaderboardSize = 0 }, "leaderboard_size"},
 		{"leaderboard size over max", func(s *Settings) { s.LeaderboardSize = 101 }, "leaderboard_size"},
+		{"host away limit under min", func(s *Settings) { s.HostAwayLimit = 10*time.Second - time.Nanosecond }, "host_away_limit"},
+		{"host away limit over max", func(s *Settings) { s.HostAwayLimit = 30*time.Minute + time.Nanosecond }, "host_away_limit"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -77,23 +77,27 @@ func (s *Store) Advance(_ context.Context, code string, t room.Transition) (*roo
 		return nil, room.Errorf(room.ErrConflict, "room %s changed: version %d, expected %d", code, st.Version, t.Version)
 	}
 	var evs []room.Event
-	if !t.Resume && t.To != game.PhasePaused {
+	if !t.Resume && !t.Auto && t.To != game.PhasePaused {
 		st.PausedPhase, st.PausedAt = 0, time.Time{}
 	}
 	switch {
+	case t.Auto:
+		if st.HostAway.IsZero() || st.AutoPacing || !st.Phase.Started() || st.Phase.Over() {
+			return nil, room.Errorf(room.ErrConflict, "room %s: the host is not away from a running game", code)
+		}
+		if st.Phase == game.PhasePaused {
+			evs = append(evs, r.resume(now))
+		}
+		if held(st) && st.Deadline.IsZero() {
+			st.Deadline = hold(now, t.Hold)
+		}
+		st.AutoPacing = true
+		evs = append(evs, room.Event{Type: room.EventHost, Away: true, AutoPacing: true, Phase: st.Phase})
 	case t.Resume:
 		if st.Phase != game.PhasePaused {
 			return nil, room.Errorf(room.ErrPhase, "the game in room %s is not paused", code)
 		}
-		shift := now.Sub(st.PausedAt)
-		if !st.OpensAt.IsZero() {
-			st.OpensAt = st.OpensAt.Add(shift)
-		}
-		if !st.Deadline.IsZero() {
-			st.Deadline = st.Deadline.Add(shift)
-		}
-		st.Phase, st.PausedPhase, st.PausedAt = st.PausedPhase, 0, time.Time{}
-		evs = append(evs, room.Event{Type: room.EventResumed, Phase: st.Phase, OpensAt: st.OpensAt, Deadline: st.Deadline})
+		evs = append(evs, r.resume(now))
 	case t.To == game.PhaseQuestion:
 		if st.Phase == game.PhaseLobby {
 			evs = append(evs, room.Event{Type: room.EventStarted, Players: st.Players})
@@ -106,13 +110,13 @@ func (s *Store) Advance(_ context.Context, code string, t room.Transition) (*roo
 	case t.To == game.PhaseReveal:
 		r.score(t.Q)
 		st.Phase, st.Played = game.PhaseReveal, st.Played+1
-		st.Deadline = hold(now, t)
+		st.Deadline = hold(now, r.holdFor(t))
 		evs = append(evs, room.Event{
 			Type: room.EventRevealed, Q: t.Q, Counts: append([]int(nil), r.counts[t.Q]...),
 			Answered: len(r.answers[t.Q]), Correct: r.correct[t.Q], Players: st.Players,
 		})
 	case t.To == game.PhaseLeaderboard:
-		st.Phase, st.Deadline = game.PhaseLeaderboard, hold(now, t)
+		st.Phase, st.Deadline = game.PhaseLeaderboard, hold(now, r.holdFor(t))
 		evs = append(evs, room.Event{Type: room.EventLeaderboard, Q: t.Q})
 	case t.To == game.PhasePaused:
 		st.PausedPhase, st.PausedAt, st.Phase = st.Phase, now, game.PhasePaused
@@ -135,12 +139,37 @@ func (s *Store) Advance(_ context.Context, code string, t room.Transition) (*roo
 	return &out, nil
 }
 
-// hold is the deadline of a reveal or leaderboard: now+Hold, or none.
-func hold(now time.Time, t room.Transition) time.Time {
-	if t.Hold <= 0 {
+// resume ends a pause at now, shifting the phase's times by its length,
+// and returns its event. r.mu is held.
+func (r *memRoom) resume(now time.Time) room.Event {
+	st := &r.state
+	shift := now.Sub(st.PausedAt)
+	if !st.OpensAt.IsZero() {
+		st.OpensAt = st.OpensAt.Add(shift)
+	}
+	if !st.Deadline.IsZero() {
+		st.Deadline = st.Deadline.Add(shift)
+	}
+	st.Phase, st.PausedPhase, st.PausedAt = st.PausedPhase, 0, time.Time{}
+	return room.Event{Type: room.EventResumed, Phase: st.Phase, OpensAt: st.OpensAt, Deadline: st.Deadline}
+}
+
+// holdFor is how long a reveal or leaderboard of t holds: t.Hold, or
+// t.AutoHold while the room is on AUTO pacing for an away host. r.mu is
+// held.
+func (r *memRoom) holdFor(t room.Transition) time.Duration {
+	if t.Hold <= 0 && r.state.AutoPacing {
+		return t.AutoHold
+	}
+	return t.Hold
+}
+
+// hold is the deadline of a reveal or leaderboard: now+d, or none.
+func hold(now time.Time, d time.Duration) time.Time {
+	if d <= 0 {
 		return time.Time{}
 	}
-	return now.Add(t.Hold)
+	return now.Add(d)
 }
 
 // score applies question q's answers to the players' totals. r.mu is held.

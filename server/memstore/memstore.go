@@ -162,12 +162,12 @@ func (s *Store) room(code string) (*memRoom, time.Time, error) {
 	r, ok := s.rooms[code]
 	s.mu.Unlock()
 	if !ok {
-		return nil, now, room.Errorf(room.ErrNotFound, "no room %s", code)
+		return nil, now, room.NoRoom(code)
 	}
 	r.mu.Lock()
 	if !r.expires.IsZero() && !now.Before(r.expires) {
 		r.mu.Unlock()
-		return nil, now, room.Errorf(room.ErrNotFound, "no room %s", code)
+		return nil, now, room.NoRoom(code)
 	}
 	return r, now, nil
 }

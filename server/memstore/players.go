@@ -157,7 +157,7 @@ func (s *Store) Roster(_ context.Context, code string, limit int) ([]room.Player
 	return out, r.state.Players, nil
 }
 
-// Connect counts one of a player's streams on an instance.
+// Connect counts one of a player's (or the host's) streams on an instance.
 func (s *Store) Connect(_ context.Context, code string, c room.Connection) (bool, error) {
 	r, now, err := s.room(code)
 	if err != nil {
@@ -166,8 +166,8 @@ func (s *Store) Connect(_ context.Context, code string, c room.Connection) (bool
 	defer r.mu.Unlock()
 	stopped := r.expire(now, c.Instance, c.TTL)
 	r.leases[c.Instance] = now.Add(c.TTL)
-	if p, ok := r.byID[c.PlayerID]; ok && p.active {
-		stopped = r.setStreams(c.Instance, c.PlayerID, max(r.streams[c.Instance][c.PlayerID]+c.Delta, 0)) || stopped
+	if r.member(c.PlayerID) {
+		stopped = r.setStreams(now, c.Instance, c.PlayerID, max(r.streams[c.Instance][c.PlayerID]+c.Delta, 0)) || stopped
 	}
 	return r.allAnswered(stopped), nil
 }
@@ -186,12 +186,12 @@ func (s *Store) Presence(_ context.Context, code string, u room.PresenceUpdate) 
 	if u.Counts != nil {
 		for id := range r.streams[u.Instance] {
 			if _, listed := u.Counts[id]; !listed {
-				stopped = r.setStreams(u.Instance, id, 0) || stopped
+				stopped = r.setStreams(now, u.Instance, id, 0) || stopped
 			}
 		}
 		for id, n := range u.Counts {
-			if p, ok := r.byID[id]; ok && p.active {
-				stopped = r.setStreams(u.Instance, id, max(n, 0)) || stopped
+			if r.member(id) {
+				stopped = r.setStreams(now, u.Instance, id, max(n, 0)) || stopped
 			}
 		}
 	}

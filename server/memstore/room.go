@@ -22,7 +22,8 @@ type memRoom struct {
 	joined     []room.Player             // joins since the last roster event
 	left       []room.Player             // departures since the last roster event
 	presence   map[string]int            // open streams per connected active player, on every live instance
-	streams    map[string]map[string]int // instance → player id → open streams there
+	host       int                       // the host's open streams, on every live instance
+	streams    map[string]map[string]int // instance → member (player id or room.HostMember) → open streams there
 	leases     map[string]time.Time      // instance → when its presence lapses
 	answers    []map[string]*room.Result
 	counts     [][]int // answers per option, by question
@@ -136,22 +137,43 @@ func (r *memRoom) depart(p *memPlayer) {
 	}
 }
 
-// setStreams makes instance's stream count of player id n, keeping the
-// player's total and Waiting in step; it reports whether the player
-// stopped waiting. r.mu is held.
-func (r *memRoom) setStreams(instance, id string, n int) (stopped bool) {
+// member reports whether id counts its streams: an active player or the
+// host. r.mu is held.
+func (r *memRoom) member(id string) bool {
+	if id == room.HostMember {
+		return true
+	}
+	p, ok := r.byID[id]
+	return ok && p.active
+}
+
+// setCount makes instance's stream count of member id n and returns the
+// count it had. r.mu is held.
+func (r *memRoom) setCount(instance, id string, n int) (had int) {
 	counts := r.streams[instance]
 	if counts == nil {
 		counts = map[string]int{}
 		r.streams[instance] = counts
 	}
-	before := r.presence[id]
-	after := max(before+n-counts[id], 0)
+	had = counts[id]
 	if n == 0 {
 		delete(counts, id)
 	} else {
 		counts[id] = n
 	}
+	return had
+}
+
+// setStreams makes instance's stream count of member id n at now, keeping
+// the player's total and Waiting in step (or the host's presence, see
+// setHost); it reports whether a player stopped waiting. r.mu is held.
+func (r *memRoom) setStreams(now time.Time, instance, id string, n int) (stopped bool) {
+	if id == room.HostMember {
+		r.setHost(now, instance, n)
+		return false
+	}
+	before := r.presence[id]
+	after := max(before+n-r.setCount(instance, id, n), 0)
 	if after == 0 {
 		delete(r.presence, id)
 	} else {
@@ -170,6 +192,39 @@ func (r *memRoom) setStreams(instance, id string, n int) (stopped bool) {
 	return false
 }
 
+// setHost makes instance's count of the host's streams n at now. The host
+// going from some streams to none in a room that is not over is away; an
+// away host with a stream again is back, and takes the pacing back from
+// AUTO pacing (a hold it set is dropped). Each appends EventHost. r.mu is
+// held.
+func (r *memRoom) setHost(now time.Time, instance string, n int) {
+	before := r.host
+	r.host = max(before+n-r.setCount(instance, room.HostMember, n), 0)
+	st := &r.state
+	switch {
+	case st.Phase.Over():
+	case before > 0 && r.host == 0:
+		st.HostAway = now
+		r.appendEvent(now, room.Event{Type: room.EventHost, Away: true, Phase: st.Phase})
+	case before == 0 && r.host > 0 && !st.HostAway.IsZero():
+		if st.AutoPacing && held(st) {
+			st.Deadline = time.Time{}
+		}
+		st.HostAway, st.AutoPacing = time.Time{}, false
+		r.appendEvent(now, room.Event{Type: room.EventHost, Phase: st.Phase})
+	}
+}
+
+// held reports whether the room shows a reveal or a leaderboard, paused
+// or not: the phases AUTO pacing holds for a time.
+func held(st *room.State) bool {
+	p := st.Phase
+	if p == game.PhasePaused {
+		p = st.PausedPhase
+	}
+	return p == game.PhaseReveal || p == game.PhaseLeaderboard
+}
+
 // expire drops the streams of instances whose lease lapsed at now; it
 // reports whether a waiting player stopped waiting. Only an instance whose
 // own lease is current judges the others (as the Redis store does): when
@@ -186,7 +241,7 @@ func (r *memRoom) expire(now time.Time, caller string, ttl time.Duration) (stopp
 			continue
 		}
 		for id := range r.streams[instance] {
-			stopped = r.setStreams(instance, id, 0) || stopped
+			stopped = r.setStreams(now, instance, id, 0) || stopped
 		}
 		delete(r.streams, instance)
 		delete(r.leases, instance)

@@ -303,6 +303,7 @@ func watchHealth(ctx context.Context, h *health.Server, ping func(context.Contex
 // back), the engine hands its presence over and stops (in at most half the
 // time), and calls in progress get the rest to finish.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	started := time.Now()
 	c, err := parseFlags(args, getenv, stdout)
 	if err != nil {
 		return err
@@ -330,7 +331,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	engine, err := room.New(room.Config{
 		Store: store, Encoder: api.Encoder{}, Logger: log, Instance: c.instance,
 		MaxRooms: c.maxRooms, MaxPlayers: c.maxPlayers, MaxDecks: c.maxDecks, Grace: c.grace,
-		DeckTTL: c.deckTTL, StopTimeout: c.shutdownFor / 2,
+		DeckTTL: c.deckTTL, StopTimeout: c.shutdownFor / 2, Volatile: c.redisURL == "",
 	})
 	if err != nil {
 		return err
@@ -357,6 +358,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	api.New(api.Config{
 		Engine: engine, Logger: log, JoinRate: c.joinRate, AnswerRate: c.answerRate,
 		WatchRate: c.watchRate, UploadsPerHour: c.uploadRate, TrustedProxies: c.proxies, Conns: conns,
+		Origin: api.Origin{Store: storeName(c), Started: started},
 	}).Register(srv)
 	healthSrv := health.NewServer()
 	healthpb.RegisterHealthServer(srv, healthSrv)

@@ -77,7 +77,7 @@ func (s *Store) Advance(ctx context.Context, code string, t room.Transition) (*r
 	}
 	r, err := s.run(ctx, scriptAdvance, keys,
 		t.Version, int(t.To), flag(t.Resume), t.Q, ms(t.Read), ms(t.Limit), ms(t.Hold), t.Options,
-		t.Reason, ms(t.Retain), s.logSize)
+		t.Reason, ms(t.Retain), s.logSize, flag(t.Auto), ms(t.AutoHold))
 	if err != nil {
 		return nil, err
 	}

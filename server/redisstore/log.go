@@ -174,6 +174,8 @@ type wireEvent struct {
 	Reason    string       `json:"r"`
 	Lost      bool         `json:"lost"`
 	Played    int          `json:"pd"`
+	Away      bool         `json:"aw"`
+	Auto      bool         `json:"au"`
 }
 
 type wirePlayer struct {
@@ -211,6 +213,7 @@ func decodeEvent(id, raw string) (room.Event, error) {
 		Answered: w.Answered, Correct: w.Correct, Players: w.Players, Phase: game.Phase(w.Phase),
 		Remaining: msDuration(w.Remaining), Locked: w.Locked, Joined: playerList(w.Joined), Left: playerList(w.Left),
 		JoinedOmitted: w.JOmitted, LeftOmitted: w.LOmitted, Reason: w.Reason, Lost: w.Lost, Played: w.Played,
+		Away: w.Away, AutoPacing: w.Auto,
 	}
 	if w.Player != nil {
 		p := w.Player.player()

@@ -130,9 +130,9 @@ func (s *Store) Roster(ctx context.Context, code string, limit int) ([]room.Play
 	return out, count, r.err
 }
 
-// Connect counts one of a player's streams on an instance.
+// Connect counts one of a player's (or the host's) streams on an instance.
 func (s *Store) Connect(ctx context.Context, code string, c room.Connection) (bool, error) {
-	r, err := s.run(ctx, scriptConnect, s.presenceKeys(code), c.PlayerID, c.Instance, c.Delta, max(ms(c.TTL), 1))
+	r, err := s.run(ctx, scriptConnect, s.presenceKeys(code), c.PlayerID, c.Instance, c.Delta, max(ms(c.TTL), 1), s.logSize)
 	if err != nil {
 		return false, err
 	}
@@ -144,7 +144,7 @@ func (s *Store) Connect(ctx context.Context, code string, c room.Connection) (bo
 
 // Presence renews an instance's presence lease and may set its counts.
 func (s *Store) Presence(ctx context.Context, code string, u room.PresenceUpdate) (room.PresenceResult, error) {
-	args := []any{u.Instance, max(ms(u.TTL), 1), flag(u.Counts != nil)}
+	args := []any{u.Instance, max(ms(u.TTL), 1), flag(u.Counts != nil), s.logSize}
 	for id, n := range u.Counts {
 		args = append(args, id, n)
 	}
@@ -158,8 +158,9 @@ func (s *Store) Presence(ctx context.Context, code string, u room.PresenceUpdate
 	return room.PresenceResult{Lapsed: r.int(1) == 1, AllAnswered: r.int(2) == 1}, r.err
 }
 
-// presenceKeys are the keys the presence scripts use (the last, the
-// prefix of the answer hashes).
+// presenceKeys are the keys the presence scripts use: the log too, for
+// the host's presence (EventHost), and last the prefix of the answer
+// hashes.
 func (s *Store) presenceKeys(code string) []string {
-	return s.keys(code, keyState, keyPlayers, keyPresence, keyStreams, keyLeases, keyAnswers)
+	return s.keys(code, keyState, keyPlayers, keyPresence, keyStreams, keyLeases, keyLog, keyAnswers)
 }

@@ -107,6 +107,14 @@ func (r *reply) state(i int) *room.State {
 		}
 		return v
 	}
+	// n0 is n for the fields of the host's presence, which rooms created
+	// before them lack.
+	n0 := func(f string) int64 {
+		if _, ok := h[f]; !ok {
+			return 0
+		}
+		return n(f)
+	}
 	st := &room.State{
 		Version:     n("v"),
 		Seq:         uint64(n("seq")),
@@ -124,6 +132,8 @@ func (r *reply) state(i int) *room.State {
 		Touched:     msTime(n("tc")),
 		Now:         msTime(now),
 		Lost:        h["lost"] == "1",
+		HostAway:    msTime(n0("ha")),
+		AutoPacing:  n0("au") == 1,
 	}
 	st.Epoch, _ = strconv.ParseUint(h["ep"], 10, 64)
 	st.RosterPending = h["rp"] == "1"

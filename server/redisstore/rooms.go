@@ -114,7 +114,7 @@ func (s *Store) CreateRoom(ctx context.Context, spec *room.Spec, max int) error 
 }
 
 // notFound is the error for a room that does not exist (or expired).
-func notFound(code string) error { return room.Errorf(room.ErrNotFound, "no room %s", code) }
+func notFound(code string) error { return room.NoRoom(code) }
 
 // Spec returns a room's fixed part.
 func (s *Store) Spec(ctx context.Context, code string) (*room.Spec, error) {

@@ -112,6 +112,8 @@ func header(publish string) string {
 		{"EVENT_FINISHED", int(room.EventFinished)},
 		{"EVENT_KICKED", int(room.EventKicked)},
 		{"EVENT_CLOSED", int(room.EventClosed)},
+		{"EVENT_HOST", int(room.EventHost)},
+		{"HOST_MEMBER", room.HostMember},
 		{"REFUSED_NOT_OPEN", int(room.NotOpen)},
 		{"REFUSED_PAUSED", int(room.Paused)},
 		{"REFUSED_OTHER", int(room.OtherQuestion)},

@@ -307,6 +307,7 @@ func (e *Engine) transition(spec *Spec, version int64, step game.Step) Transitio
 		t.Limit = spec.Questions[step.Q].TimeLimit
 	case game.PhaseReveal, game.PhaseLeaderboard:
 		t.Hold = spec.Settings.Hold(step.To)
+		t.AutoHold = spec.Settings.AutoHold(step.To)
 		if step.To == game.PhaseReveal {
 			t.Options = len(spec.Questions[step.Q].Options)
 		}

@@ -13,8 +13,6 @@ import (
 	"github.com/quizroom/quizroom/server/api"
 	"github.com/quizroom/quizroom/server/game"
 	"github.com/quizroom/quizroom/server/memstore"
-	"github.com/quizroom/quizroom/server/redisstore"
-	"github.com/quizroom/quizroom/server/redistest"
 	"github.com/quizroom/quizroom/server/room"
 )
 
@@ -278,14 +276,7 @@ func BenchmarkSubmit(b *testing.B) {
 func BenchmarkSubmitParallel(b *testing.B) {
 	stores := map[string]func(b *testing.B) room.Store{
 		"memory": func(*testing.B) room.Store { return memstore.New(memstore.Config{}) },
-		"redis": func(b *testing.B) room.Store {
-			s, err := redisstore.New(redisstore.Config{URL: redistest.Start(b).URL() + "?pool_size=64"})
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() { _ = s.Close() })
-			return s
-		},
+		"redis":  func(b *testing.B) room.Store { return redisStore(b, "?pool_size=64") },
 	}
 	for _, name := range []string{"memory", "redis"} {
 		b.Run(name, func(b *testing.B) {

@@ -79,6 +79,11 @@ type Config struct {
 	// StopTimeout bounds the engine's shutdown once Run's context ends;
 	// default 5 s.
 	StopTimeout time.Duration
+	// Volatile says that the store keeps rooms only as long as this
+	// process runs (the memory store): a room a client knew that is not in
+	// the store went with a restart (or expired), so Watch says it is not
+	// found, not that its history was lost.
+	Volatile bool
 }
 
 // Defaults of Config.

@@ -32,7 +32,14 @@ var (
 	ErrShutdown = errors.New("server shutting down")
 	// ErrLost: the room's history was lost (the store lost data).
 	ErrLost = errors.New("history lost")
+	// ErrNoRoom: no such room; a kind of ErrNotFound, so that the adapter
+	// can tell a missing room from a missing deck or player.
+	ErrNoRoom = fmt.Errorf("%w: no such room", ErrNotFound)
 )
+
+// NoRoom is the error for a room code the store does not have (or no
+// longer has: it expired, or a memory store restarted).
+func NoRoom(code string) error { return Errorf(ErrNoRoom, "no room %s", code) }
 
 // Error is an error of one of the kinds above with a message for the client.
 type Error struct {

@@ -24,6 +24,7 @@ const (
 	EventFinished    EventType = 10 // the game finished
 	EventKicked      EventType = 11 // the host removed a player
 	EventClosed      EventType = 12 // the room is gone
+	EventHost        EventType = 13 // the host went away or came back, or the game went on without them
 )
 
 // Event is one entry of a room's log. It is small and self-contained:
@@ -42,7 +43,7 @@ type Event struct {
 	Answered      int           // progress, revealed
 	Correct       int           // revealed
 	Players       int           // player count: roster, started, progress, revealed, kicked, finished
-	Phase         game.Phase    // paused: the frozen phase; resumed: the phase going on
+	Phase         game.Phase    // paused: the frozen phase; resumed: the phase going on; host: the room's phase
 	Remaining     time.Duration // paused: time that was left
 	Locked        bool          // locked
 	Joined        []Player      // roster
@@ -53,6 +54,8 @@ type Event struct {
 	Reason        string        // closed
 	Lost          bool          // closed: the room's history was lost
 	Played        int           // finished: questions revealed
+	Away          bool          // host: the host is away
+	AutoPacing    bool          // host: the game goes on by itself (the host stayed away too long)
 }
 
 // Player is a player as others see them.

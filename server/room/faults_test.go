@@ -244,7 +244,7 @@ type lossyStore struct {
 
 func (s *lossyStore) lost(code string) error {
 	if s.gone.Load() && s.code.Load() == code {
-		return room.Errorf(room.ErrNotFound, "no room %s", code)
+		return room.NoRoom(code)
 	}
 	return nil
 }

@@ -164,7 +164,7 @@ func (h *hub) fail(ctx context.Context, err error) {
 		h.e.markLost(ctx, h.spec, err.Error())
 		err = errLost(h.spec.Code)
 	case errors.Is(err, ErrNotFound):
-		err = Errorf(ErrNotFound, "room %s is gone", h.spec.Code)
+		err = Errorf(ErrNoRoom, "room %s is gone", h.spec.Code)
 	case errors.Is(err, ErrTrimmed):
 		err = Errorf(ErrSlow, "this server fell behind room %s: reconnect with after_seq", h.spec.Code)
 	case !errors.Is(err, ErrUnavailable):

@@ -117,9 +117,10 @@ func (e *Engine) checkHistory(ctx context.Context, spec *Spec, st *State, seen, 
 
 // gone is Watch's answer when the room is not in the store: a client that
 // knew it (an epoch, a seq) learns that its history was lost, and when
-// this instance knew it too, the room is marked lost.
+// this instance knew it too, the room is marked lost. A volatile store
+// loses no history while it runs: a room it does not have is not found.
 func (e *Engine) gone(ctx context.Context, code string, err error, after, epoch uint64) error {
-	if !errors.Is(err, ErrNotFound) || after == 0 && epoch == 0 {
+	if !errors.Is(err, ErrNotFound) || after == 0 && epoch == 0 || e.cfg.Volatile {
 		return err
 	}
 	spec, known := e.cachedSpec(code)

@@ -15,6 +15,8 @@ func (e *Engine) logMove(ctx context.Context, spec *Spec, t Transition, st *Stat
 		return // the finish's answer count costs a read
 	}
 	switch {
+	case t.Auto:
+		e.log.Info("the host stayed away: the game goes on with AUTO pacing", "room", spec.Code, "away_since", st.HostAway)
 	case t.To == game.PhaseQuestion && t.Q == 0 && !t.Resume:
 		e.log.Info("game started", "room", spec.Code, "players", st.Players, "questions", len(spec.Questions))
 	case t.To == game.PhaseFinished:

@@ -161,6 +161,28 @@ func (e *Engine) step(ctx context.Context, code string, o *owner) (wait time.Dur
 		return e.advance(ctx, spec, t), false
 	}
 	wait = e.cfg.Tick
+	// Judge the presence of the other instances, as often as they renew
+	// it: those that died stop counting once their lease lapsed, and the
+	// store then finds a host they took with them away. An instance with
+	// streams in the room judges when it renews its own presence there
+	// (renew), as often: no need to twice.
+	if time.Since(o.judged) >= e.cfg.PresenceTTL/4 && !e.renews(code) {
+		o.judged = time.Now()
+		res, err := e.presence(ctx, code, nil, e.cfg.PresenceTTL)
+		if err == nil && res.Lapsed {
+			e.markDirty(code) // our streams there may have been dropped
+		}
+		if err == nil && res.AllAnswered && st.Phase == game.PhaseQuestion {
+			return e.advance(ctx, spec, e.transition(spec, st.Version, game.Step{To: game.PhaseReveal, Q: st.Q})), false
+		}
+	}
+	if at, due := autoAt(spec, st); due {
+		if !now.Before(at) {
+			t := Transition{Version: st.Version, Auto: true, Hold: spec.Settings.AutoHold(shownPhase(st)), Retain: e.cfg.Retain}
+			return e.advance(ctx, spec, t), false
+		}
+		wait = min(wait, at.Sub(now))
+	}
 	switch st.Phase {
 	case game.PhaseQuestion:
 		closeAt := st.Deadline.Add(e.cfg.Grace)
@@ -170,20 +192,6 @@ func (e *Engine) step(ctx context.Context, code string, o *owner) (wait time.Dur
 		if st.ProgressPending {
 			if _, err := e.store.Progress(ctx, code); err != nil {
 				e.log.Warn("publishing answer progress", "room", code, "err", err)
-			}
-		}
-		// Judge the presence of the other instances, as often as they renew
-		// it: those that died stop counting once their lease lapsed. An
-		// instance with streams in the room judges when it renews its own
-		// presence there (renew), as often: no need to twice.
-		if time.Since(o.judged) >= e.cfg.PresenceTTL/4 && !e.renews(code) {
-			o.judged = time.Now()
-			res, err := e.presence(ctx, code, nil, e.cfg.PresenceTTL)
-			if err == nil && res.Lapsed {
-				e.markDirty(code) // our streams there may have been dropped
-			}
-			if err == nil && res.AllAnswered {
-				return e.advance(ctx, spec, e.transition(spec, st.Version, game.Step{To: game.PhaseReveal, Q: st.Q})), false
 			}
 		}
 		wait = min(wait, closeAt.Sub(now))
@@ -219,4 +227,26 @@ func (e *Engine) advance(ctx context.Context, spec *Spec, t Transition) time.Dur
 		e.log.Warn("advancing a room", "room", spec.Code, "to", t.To, "err", err)
 	}
 	return e.cfg.Tick
+}
+
+// autoAt is when a HOST-paced game whose host is away goes on with AUTO
+// pacing; due is false when it does not (the host is here, the room is
+// AUTO-paced or already on AUTO pacing, the game has not started or is
+// over).
+func autoAt(spec *Spec, st *State) (at time.Time, due bool) {
+	if st.HostAway.IsZero() || st.AutoPacing || spec.Settings.Pacing != game.HostPaced || !running(st.Phase) {
+		return time.Time{}, false
+	}
+	return st.HostAway.Add(spec.Settings.HostAwayLimit), true
+}
+
+// running reports whether a game is under way in phase p.
+func running(p game.Phase) bool { return p.Started() && !p.Over() }
+
+// shownPhase is the room's phase, or the one a pause froze.
+func shownPhase(st *State) game.Phase {
+	if st.Phase == game.PhasePaused {
+		return st.PausedPhase
+	}
+	return st.Phase
 }

@@ -21,11 +21,16 @@ import (
 // the same way. A stream the server cut (shutdown, the store down, a
 // client too slow) is not a departure: its player keeps counting for
 // ReconnectGrace, which covers the client's reconnect backoff.
+//
+// The host's streams count the same way, as member HostMember: the store
+// tells the room when the host is away (the last of them stopped counting)
+// and back, and the room's owner puts a HOST-paced game on AUTO pacing
+// when the host stays away past Settings.HostAwayLimit (see owner.go).
 
 // localRoom is one room's streams on this instance.
 type localRoom struct {
-	counts  map[string]int // player id → streams open here, or closed within their grace
-	leaving map[string]int // player id → of those, streams the client closed, in their grace
+	counts  map[string]int // member (player id or HostMember) → streams open here, or closed within their grace
+	leaving map[string]int // member → of those, streams the client closed, in their grace
 	dirty   bool           // the store may disagree: send the counts with the next renewal
 }
 

@@ -80,6 +80,15 @@ type Store interface {
 	// lapsed counts a stream of theirs. It returns true when, after a
 	// disconnect, every connected player has answered the open question.
 	Connect(ctx context.Context, code string, c Connection) (allAnswered bool, err error)
+	//
+	// The host's streams count under HostMember, never towards the players
+	// who may answer. When the host's last stream stops counting (by
+	// Connect, or a lapsed lease judged by Connect or Presence) in a room
+	// that is not over, the host is away: State.HostAway is set and
+	// EventHost{Away, Phase} appended. When a stream of an away host counts
+	// again, HostAway and AutoPacing are cleared (a reveal or leaderboard
+	// deadline that AutoPacing set is dropped: the host paces again) and
+	// EventHost{} is appended.
 	// Presence renews an instance's presence lease in the room for p.TTL
 	// and, when p.Counts is set, makes the instance's stream counts exactly
 	// p.Counts (a player it does not list has none there). It drops the
@@ -190,7 +199,21 @@ type State struct {
 	// the open question's answer count changed since the last progress
 	// event (Progress has one); a room's owner calls them only then.
 	RosterPending, ProgressPending bool
+	// HostAway is when the host went away: the last of the host's streams
+	// stopped counting (HostMember in presence) while the room was not
+	// over; zero while the host is here, and for a host who never watched.
+	HostAway time.Time
+	// AutoPacing is true while a HOST-paced game goes on by itself because
+	// its host stayed away past Settings.HostAwayLimit (Transition.Auto);
+	// the host coming back ends it.
+	AutoPacing bool
 }
+
+// HostMember is the host's member id in presence (Connection.PlayerID,
+// PresenceUpdate.Counts): the host's streams are counted like a player's,
+// under the same leases and graces, but never as a player who may answer.
+// Player ids start with "p", so it is nobody's.
+const HostMember = "host"
 
 // MaxEpoch bounds epochs, so that they are exact in a Lua number (a
 // double) and in JSON.
@@ -292,6 +315,13 @@ type Accepted struct {
 //     length; EventResumed.
 //   - PhaseFinished: EventFinished; the room expires after Retain.
 //   - PhaseClosed: EventClosed with Reason; the room expires after Retain.
+//   - Auto (To ignored): the host stayed away past the limit, so the game
+//     goes on with AUTO pacing: AutoPacing is set, a pause is ended (as
+//     Resume), a reveal or leaderboard without a deadline gets one Hold
+//     from now, and EventHost{Away, AutoPacing} is appended. ErrConflict
+//     when the host is not away (it came back since the room was read).
+//
+// Under AutoPacing, a reveal or leaderboard whose Hold is 0 holds AutoHold.
 type Transition struct {
 	Version int64
 	To      game.Phase
@@ -300,6 +330,11 @@ type Transition struct {
 	Read    time.Duration
 	Limit   time.Duration
 	Hold    time.Duration
+	// AutoHold is how long a reveal or leaderboard holds when the room is
+	// under AutoPacing (the settings' reveal or leaderboard time).
+	AutoHold time.Duration
+	// Auto puts a HOST-paced game whose host is away on AUTO pacing.
+	Auto    bool
 	Options int // PhaseReveal: options of question Q, for EventRevealed.Counts
 	Reason  string
 	Retain  time.Duration

@@ -62,13 +62,25 @@ func (e *Engine) Watch(ctx context.Context, code string, who Identity, after, ep
 		s.hub.remove(s)
 		return nil, err
 	}
-	if who.Role == PlayerRole {
-		if err := e.connect(ctx, code, who.PlayerID); err != nil {
+	if id, ok := member(who); ok {
+		if err := e.connect(ctx, code, id); err != nil {
 			s.hub.remove(s)
 			return nil, err
 		}
 	}
 	return s, nil
+}
+
+// member is who's id in presence: players and the host count their
+// streams, spectators do not.
+func member(who Identity) (string, bool) {
+	switch who.Role {
+	case PlayerRole:
+		return who.PlayerID, true
+	case Host:
+		return HostMember, true
+	}
+	return "", false
 }
 
 // catchUp fills pending with what comes before the hub's live frames (from
@@ -178,14 +190,15 @@ func (s *Subscription) Next(ctx context.Context) (Frame, error) {
 	}
 }
 
-// Close ends the subscription. A player stops counting as connected only
-// after a grace (see Engine.closed), unless they watch again before.
+// Close ends the subscription. A player (or the host) stops counting as
+// connected only after a grace (see Engine.closed), unless they watch
+// again before.
 func (s *Subscription) Close() {
 	cut := s.cut()
 	s.hub.remove(s)
 	s.fail(io.EOF)
-	if s.who.Role == PlayerRole {
-		s.e.closed(s.spec.Code, s.who.PlayerID, cut)
+	if id, ok := member(s.who); ok {
+		s.e.closed(s.spec.Code, id, cut)
 	}
 }
 

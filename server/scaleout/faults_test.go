@@ -285,3 +285,75 @@ func TestRedisFlushed(t *testing.T) {
 	}
 	g.finishLost(t)
 }
+
+// twoProcesses starts two quizd processes, a and b, sharing a real
+// redis-server, and conns client connections to each, alternating between
+// them (a reconnection moves to the other instance).
+func twoProcesses(t *testing.T, conns int) (*cluster, *process, *process) {
+	t.Helper()
+	srv := redistest.Start(t)
+	needProcesses(t, srv)
+	c := newCluster(t, srv.URL())
+	a := startProcess(t, c, "a")
+	b := startProcess(t, c, "b")
+	for range conns {
+		c.add("a", dial(t, a.addr))
+		c.add("b", dial(t, b.addr))
+	}
+	return c, a, b
+}
+
+// rollingPlayers is how many players the rolling restart has: a classroom
+// and more, split over both instances.
+const rollingPlayers = 200
+
+// TestRollingRestart stops (SIGTERM) and restarts each of two instances in
+// turn, as a rolling deployment does, while a question is open and half of
+// 200 players have answered it, with the host watching: the other half
+// answer after the roll, every answer is accepted and in the report, no
+// client sees a gap or a seq twice, every refused call was a reconnect
+// (Unavailable), and nobody is told the host went away.
+func TestRollingRestart(t *testing.T) {
+	t.Parallel()
+	// A connection carries at most api.MaxConcurrentStreams calls: the
+	// players share a few connections to each instance.
+	c, a, b := twoProcesses(t, rollingPlayers/50)
+	rolled := make(chan struct{})
+	settings, sc := longSettings()
+	g := c.newGameOf(longDeck, settings, rollingPlayers, held(1, rolled))
+	host := c.follow("host", g.code, g.host, 0, g.out, nil, nil)
+	g.start()
+	waitFor(t, "question 2 opening", func() bool { return g.spectator().saw(1, false) })
+	g.waitHalf(t, 1)
+	a.term(t)
+	runProcess(t, c, "a", a.addr)
+	b.term(t)
+	runProcess(t, c, "b", b.addr)
+	close(rolled)
+	g.allAnswered(t, 1)
+	g.finish(sc)
+	host.wait(t)
+	host.check(t)
+	for q := range 6 { // no answer was refused, across the roll or after it
+		if got := g.accepted(q); got != rollingPlayers {
+			t.Errorf("question %d: %d of %d answers accepted", q+1, got, rollingPlayers)
+		}
+	}
+	resumes := 0
+	for _, f := range append(g.followers, host) {
+		f.mu.Lock()
+		resumes += f.resumes
+		if len(f.hosts) > 0 {
+			t.Errorf("%s was told about the host's presence (%v) though the host only reconnected", f.name, f.hosts)
+		}
+		f.mu.Unlock()
+	}
+	if resumes == 0 {
+		t.Error("no stream was cut by the roll")
+	}
+	byNode := map[string]int{}
+	for _, o := range g.out.all() {
+		byNode[o.node]++
+	}
+	t.Logf("%d streams resumed, %d calls refused while an instance restarted (by instance: %v)", resumes, checkOutages(t, g.out), byNode)
+}

@@ -244,10 +244,7 @@ func TestRedisRestart(t *testing.T) {
 			close(restarted)
 		}
 		waitFor(t, fmt.Sprintf("question %d revealed", q+1), func() bool { return spectator.saw(q, true) })
-		g.hostCall("NextQuestion", func(ctx context.Context, cl quizv1.QuizServiceClient) error {
-			_, err := cl.NextQuestion(ctx, &quizv1.NextQuestionRequest{RoomCode: g.code})
-			return err
-		})
+		g.next()
 	}
 	g.finish(sc)
 	if n := checkOutages(t, g.out, "redis unavailable"); n == 0 {
@@ -375,25 +372,39 @@ func quizd(t *testing.T) string {
 // free port, killed when the test ends.
 func startProcess(t *testing.T, c *cluster, name string) *process {
 	t.Helper()
+	return runProcess(t, c, name, freeAddr(t))
+}
+
+// freeAddr is a free port on 127.0.0.1.
+func freeAddr(t *testing.T) string {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := l.Addr().String()
 	_ = l.Close()
-	return runProcess(t, c, name, addr)
+	return addr
 }
 
 // runProcess runs the server as instance name of c's deployment on addr
 // (a restart reuses its predecessor's), killed when the test ends.
 func runProcess(t *testing.T, c *cluster, name, addr string) *process {
 	t.Helper()
+	return runServer(t, name, addr, "-redis", c.url, "-redis-prefix", c.prefix)
+}
+
+// runServer runs the server on addr with the memory store, or with the
+// store args name, killed when the test ends.
+func runServer(t *testing.T, name, addr string, args ...string) *process {
+	t.Helper()
 	log, err := os.Create(filepath.Join(t.TempDir(), "quizd.log"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(quizd(t), "-listen", addr, "-redis", c.url, "-redis-prefix", c.prefix, "-instance", name,
-		"-join-rate", "-1", "-answer-rate", "-1", "-watch-rate", "-1", "-log-level", "warn", "-http", "")
+	args = append([]string{"-listen", addr, "-instance", name,
+		"-join-rate", "-1", "-answer-rate", "-1", "-watch-rate", "-1", "-log-level", "warn", "-http", ""}, args...)
+	cmd := exec.Command(quizd(t), args...)
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -55,6 +55,8 @@ func Run(t *testing.T, newStore NewStore) {
 		{"PresenceWhilePaused", testPresenceWhilePaused},
 		{"PresenceInstances", testPresenceInstances},
 		{"PresenceJudge", testPresenceJudge},
+		{"HostPresence", testHostPresence},
+		{"HostAuto", testHostAuto},
 		{"Epoch", testEpoch},
 		{"MarkLost", testMarkLost},
 		{"MarkLostGone", testMarkLostGone},

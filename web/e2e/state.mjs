@@ -41,6 +41,7 @@ for (const b64 of JSON.parse(readFileSync(process.argv[2], "utf8"))) {
     finished: room.finished?.playerCount ?? -1,
     rank: p?.standing?.rank ?? -1, score: p?.standing?.score ?? -1, gap: p ? p.gapToNext : -1, points: p?.result?.points ?? -1,
     kicked: room.kicked, closed: room.closedReason, over: room.over,
+    hostNotice: room.hostNotice(ms(r.event.serverTime) + 5),
   });
 }
 process.stdout.write(JSON.stringify(out));

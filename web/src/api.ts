@@ -64,6 +64,84 @@ export function violations(err: unknown): string[] {
   return out;
 }
 
+/** ErrorInfo is a google.rpc.ErrorInfo detail: why an error happened, in machine terms. */
+export interface ErrorInfo {
+  reason: string;
+  domain: string;
+  metadata: Record<string, string>;
+}
+
+/**
+ * errorInfo is an error's google.rpc.ErrorInfo detail, if it has one (a
+ * NotFound for a room carries ROOM_NOT_FOUND with the server's "store" and
+ * "server_started"). Decoded by hand, as violations does: strings and a
+ * string map need no generated schema.
+ */
+export function errorInfo(err: unknown): ErrorInfo | undefined {
+  if (!(err instanceof ConnectError)) return undefined;
+  for (const d of err.details) {
+    if (!("type" in d) || d.type !== "google.rpc.ErrorInfo") continue;
+    const info: ErrorInfo = { reason: "", domain: "", metadata: {} };
+    const r = new BinaryReader(d.value);
+    while (r.pos < r.len) {
+      const [field, wire] = r.tag();
+      if (field === 1) info.reason = r.string();
+      else if (field === 2) info.domain = r.string();
+      else if (field === 3) {
+        const e = new BinaryReader(r.bytes());
+        let key = "";
+        let value = "";
+        while (e.pos < e.len) {
+          const [f, w] = e.tag();
+          if (f === 1) key = e.string();
+          else if (f === 2) value = e.string();
+          else e.skip(w);
+        }
+        info.metadata[key] = value;
+      } else r.skip(wire);
+    }
+    return info;
+  }
+  return undefined;
+}
+
+/**
+ * restarted reports whether err says the room is not found on a server
+ * that keeps rooms in memory and started after seen (ms since the epoch):
+ * a restart lost the room.
+ */
+export function restarted(err: unknown, seen: number): boolean {
+  const info = errorInfo(err);
+  if (codeOf(err) !== Code.NotFound || info?.reason !== "ROOM_NOT_FOUND" || info.metadata.store !== "memory") return false;
+  const started = Date.parse(info.metadata.server_started ?? "");
+  return !Number.isNaN(started) && started > seen;
+}
+
+/**
+ * gone says why room code, seen at seen (ms since the epoch), cannot be
+ * followed any more, as the CLI's conn.Gone does: the server restarted and
+ * lost it (a memory store), or it ended or expired. A server answers a
+ * client that resumes a room it does not have with DATA_LOSS; then GetRoom
+ * tells whether the room is there at all. It returns "" for other errors,
+ * and when the room was never seen (seen 0: the code may be wrong).
+ */
+export async function gone(err: unknown, code: string, seen: number): Promise<string> {
+  if (!seen) return ""; // never seen: the code may be wrong
+  if (codeOf(err) === Code.DataLoss) {
+    try {
+      await api.getRoom({ roomCode: code });
+      return ""; // the room is there: its history was lost
+    } catch (e) {
+      err = e;
+    }
+  }
+  if (codeOf(err) !== Code.NotFound) return "";
+  if (restarted(err, seen)) {
+    return `The server restarted and room ${code} is gone; rooms survive restarts when the server runs with Redis.`;
+  }
+  return `Room ${code} is gone: it ended or expired.`;
+}
+
 /** Status is how the watch loop stands: live, retrying after a failure, or over. */
 export type Status = "live" | "retrying" | "over";
 

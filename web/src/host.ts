@@ -5,10 +5,10 @@
 // room, so a reload gets the room back.
 
 import { Code } from "@connectrpc/connect";
-import { api, auth, codeOf, message, normalizeCode, saved, shareURL, violations, watch, type Status } from "./api.js";
-import { PacingMode, Phase, PointsPolicy, type DeckInfo, type Player } from "./gen/quiz/v1/quiz_pb.js";
+import { api, auth, codeOf, gone, message, normalizeCode, saved, shareURL, violations, watch, type Status } from "./api.js";
+import { PacingMode, Phase, PointsPolicy, type DeckInfo, type Event, type Player, type Report } from "./gen/quiz/v1/quiz_pb.js";
 import { csv, download, json } from "./report.js";
-import { Room } from "./state.js";
+import { ms, Room } from "./state.js";
 import {
   announcer, confirm, countdown, distribution, h, joinLink, kindHint, mark, optionMarks, plural, podium, qr, standingsList,
 } from "./ui.js";
@@ -22,6 +22,10 @@ const announce = announcer(document.getElementById("announce")!);
 let code = normalizeCode(new URLSearchParams(location.search).get("room") ?? "");
 let token = code ? saved.get("host", code) : "";
 let room = new Room();
+/** lastReport is the report last fetched during the game (keep). */
+let lastReport: { code: string; report: Report } | undefined;
+/** seen is when this page last saw the room (server time, ms): a server started later lost it. */
+let seen = 0;
 let stop = new AbortController();
 let share = location.origin + "/";
 let view = { key: "", update: () => {} };
@@ -34,8 +38,11 @@ void shareURL().then((s) => {
 
 // ---- Setup: the deck and the rules ----
 
-/** setup shows the new-room form; notice explains why we are here. */
-async function setup(notice: string): Promise<void> {
+/**
+ * setup shows the new-room form; notice explains why we are here, and kept,
+ * when set, is the report of a room that was lost, offered for download.
+ */
+async function setup(notice: string, kept?: { code: string; report: Report }): Promise<void> {
   stop.abort();
   view = { key: "setup", update: () => {} };
   document.title = "Quizroom — host a game";
@@ -104,6 +111,7 @@ async function setup(notice: string): Promise<void> {
   const form = h("form", { class: "setup" },
     h("h1", {}, "Host a game"),
     notice ? h("p", { class: "notice", role: "status" }, notice) : null,
+    kept ? keptReport(kept.code, kept.report) : null,
     h("fieldset", {}, h("legend", { id: "decks-title" }, "Questions"), decksList,
       h("div", { class: "uploads" },
         h("div", { class: "field" }, h("label", { for: "deck-file" }, "Upload a deck file (Markdown deck format)"), deckFile),
@@ -175,6 +183,8 @@ function run(): void {
     epoch: () => room.info?.epoch ?? 0n,
     event(ev, personal, received) {
       room.apply(ev, personal, received);
+      seen = ms(ev.serverTime) || received;
+      keep(ev, stop.signal);
       render();
     },
     status: onStatus,
@@ -187,9 +197,9 @@ function onStatus(s: Status, err?: unknown): void {
   else if (s === "retrying") setConn("retrying");
   else if (err !== undefined) {
     saved.drop("host", code);
-    void setup(codeOf(err) === Code.NotFound ? `Room ${code} no longer exists.`
+    void gone(err, code, seen).then((why) => setup(why || (codeOf(err) === Code.NotFound ? `Room ${code} no longer exists.`
       : codeOf(err) === Code.DataLoss ? `The server lost the history of room ${code} (its store lost data), so the game cannot go on.`
-      : `This browser's host key does not open room ${code}.`);
+      : `This browser's host key does not open room ${code}.`), why && lastReport?.code === code ? lastReport : undefined));
   } else setConn("");
 }
 
@@ -229,6 +239,27 @@ async function end(): Promise<void> {
 async function kick(p: Player): Promise<void> {
   const ok = await confirm(`Remove ${p.name}?`, `${p.name} leaves the game and that name cannot join this room again. This cannot be undone.`, "Remove");
   if (ok) await act(`Remove ${p.name}`, () => api.kickPlayer({ roomCode: code, playerId: p.playerId }, opts()));
+}
+
+/** keptReport offers the report so far of room c, lost before its end. */
+function keptReport(c: string, rep: Report): HTMLElement {
+  return h("p", { class: "notice" }, `The report of the game so far (${plural(rep.questions.length, "question")}): `,
+    button("CSV", () => download(`quizroom-${c}.csv`, "text/csv;charset=utf-8", csv(rep))), " ",
+    button("JSON", () => download(`quizroom-${c}.json`, "application/json", json(rep))));
+}
+
+/**
+ * keep fetches the report after a reveal (and at a snapshot of a game under
+ * way) and keeps it, so that a room lost before its end (a restart of a
+ * server that keeps rooms in memory) leaves its report so far.
+ */
+function keep(ev: Event, signal: AbortSignal): void {
+  const snap = ev.payload.case === "snapshot" ? ev.payload.value : undefined;
+  if (ev.payload.case !== "questionRevealed" && (!snap || snap.phase === Phase.LOBBY)) return;
+  const c = code;
+  api.getReport({ roomCode: c }, auth(token, signal)).then((res) => {
+    if (res.report) lastReport = { code: c, report: res.report };
+  }, () => {}); // the next reveal fetches it again
 }
 
 async function report(kind: "csv" | "json"): Promise<void> {

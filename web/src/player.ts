@@ -4,10 +4,10 @@
 // stream resumes with after_seq, a new page starts from a snapshot.
 
 import { Code } from "@connectrpc/connect";
-import { api, auth, codeOf, message, normalizeCode, saved, watch, type Status } from "./api.js";
+import { api, auth, codeOf, gone, message, normalizeCode, saved, watch, type Status } from "./api.js";
 import { Phase, QuestionKind, type MissedQuestion } from "./gen/quiz/v1/quiz_pb.js";
-import { Room } from "./state.js";
-import { announcer, countdown, h, kindHint, mark, optionMarks, ordinal, plural, podium, signed, standingsList } from "./ui.js";
+import { ms, Room } from "./state.js";
+import { announcer, countdown, h, hostBanner, kindHint, mark, optionMarks, ordinal, plural, podium, signed, standingsList } from "./ui.js";
 
 const main = document.getElementById("main")!;
 const conn = document.getElementById("conn")!;
@@ -16,7 +16,10 @@ const announce = announcer(document.getElementById("announce")!);
 let code = normalizeCode(new URLSearchParams(location.search).get("room") ?? "");
 let token = "";
 let room = new Room();
+/** seen is when this page last saw the room (server time, ms): a server started later lost it. */
+let seen = 0;
 let stop = new AbortController();
+const banner = hostBanner(() => room);
 /**
  * picked is the answer this browser had accepted for a question, kept for
  * the tab (sessionStorage) so that a reload shows it back. A snapshot made
@@ -55,6 +58,8 @@ function start(): void {
 /** showJoin asks for the room code and a name; error says why the last try failed. */
 function showJoin(error = "", field: "code" | "name" | "" = ""): void {
   stop.abort();
+  room = new Room(); // the room left behind says nothing more, the host's absence included
+  banner.update();
   view = { key: "join", update: () => {} };
   const codeIn = h("input", {
     id: "code", name: "code", required: true, maxlength: 8, autocomplete: "off", autocapitalize: "characters",
@@ -137,6 +142,7 @@ function play(): void {
     epoch: () => room.info?.epoch ?? 0n,
     event(ev, personal, received) {
       room.apply(ev, personal, received);
+      seen = ms(ev.serverTime) || received;
       // This page's own accepted answer, as the CLI sets it after SubmitAnswer.
       if (room.phase === Phase.QUESTION && room.question?.index === picked.index) room.answered = true;
       render();
@@ -152,10 +158,12 @@ function onStatus(s: Status, err?: unknown): void {
   else if (err !== undefined) {
     // The token no longer opens the room: kicked, or the room is gone.
     saved.drop("player", code);
-    const gone = codeOf(err) === Code.NotFound ? `Room ${code} no longer exists.`
-      : codeOf(err) === Code.DataLoss ? `The server lost the history of room ${code} (its store lost data), so the game cannot go on.`
-      : `Your place in room ${code} is gone.`;
-    showJoin(`${gone} Join again with a code.`);
+    void gone(err, code, seen).then((why) => {
+      why ||= codeOf(err) === Code.NotFound ? `Room ${code} no longer exists.`
+        : codeOf(err) === Code.DataLoss ? `The server lost the history of room ${code} (its store lost data), so the game cannot go on.`
+        : `Your place in room ${code} is gone.`;
+      showJoin(`${why} Join again with a code.`);
+    });
   } else setConn("");
 }
 
@@ -171,6 +179,7 @@ function viewKey(): string {
 }
 
 function render(): void {
+  banner.update();
   const key = viewKey();
   if (key === view.key) {
     view.update();

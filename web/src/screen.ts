@@ -4,18 +4,21 @@
 // type readable from the back of the room.
 
 import { Code } from "@connectrpc/connect";
-import { codeOf, normalizeCode, shareURL, watch, type Status } from "./api.js";
+import { codeOf, gone, normalizeCode, shareURL, watch, type Status } from "./api.js";
 import { Phase } from "./gen/quiz/v1/quiz_pb.js";
-import { Room } from "./state.js";
-import { announcer, countdown, distribution, h, joinLink, kindHint, mark, optionMarks, plural, podium, qr, standingsList } from "./ui.js";
+import { ms, Room } from "./state.js";
+import { announcer, countdown, distribution, h, hostBanner, joinLink, kindHint, mark, optionMarks, plural, podium, qr, standingsList } from "./ui.js";
 
 const main = document.getElementById("main")!;
 const conn = document.getElementById("conn")!;
 const announce = announcer(document.getElementById("announce")!);
 
 const code = normalizeCode(new URLSearchParams(location.search).get("room") ?? "");
-const room = new Room();
+let room = new Room();
 const stop = new AbortController();
+/** seen is when this page last saw the room (server time, ms): a server started later lost it. */
+let seen = 0;
+const banner = hostBanner(() => room);
 let share = location.origin + "/";
 let view = { key: "", update: () => {} };
 
@@ -27,6 +30,8 @@ else void shareURL().then((s) => {
 
 /** ask asks for the room to show. */
 function ask(error: string): void {
+  room = new Room(); // the room left behind says nothing more, the host's absence included
+  banner.update();
   const input = h("input", { id: "code", name: "room", required: true, maxlength: 8, autocomplete: "off", autocapitalize: "characters", value: code });
   main.replaceChildren(h("form", { class: "join card", method: "get", action: "/screen" },
     h("h1", {}, "Show a room on this screen"),
@@ -44,6 +49,7 @@ function follow(): void {
     epoch: () => room.info?.epoch ?? 0n,
     event(ev, personal, received) {
       room.apply(ev, personal, received);
+      seen = ms(ev.serverTime) || received;
       render();
     },
     status: onStatus,
@@ -55,11 +61,13 @@ function onStatus(s: Status, err?: unknown): void {
   conn.textContent = s === "live" ? "● Connected" : s === "retrying" ? "Reconnecting…" : "";
   conn.className = `conn ${s === "over" ? "" : s}`;
   if (s === "over" && err !== undefined) {
-    ask(codeOf(err) === Code.DataLoss ? `The server lost the history of room ${code} (its store lost data).` : `There is no room ${code}.`);
+    void gone(err, code, seen).then((why) =>
+      ask(why || (codeOf(err) === Code.DataLoss ? `The server lost the history of room ${code} (its store lost data).` : `There is no room ${code}.`)));
   }
 }
 
 function render(): void {
+  banner.update();
   const key = [!room.info ? "wait" : room.phase, room.question?.index ?? -1, room.pausedPhase].join("|");
   if (key === view.key) {
     view.update();

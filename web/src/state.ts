@@ -8,6 +8,7 @@ import type {
   AnswerProgress,
   Event,
   GameFinished,
+  HostPresence,
   Leaderboard,
   Personal,
   Player,
@@ -16,7 +17,7 @@ import type {
   RoomInfo,
   RoomSnapshot,
 } from "./gen/quiz/v1/quiz_pb.js";
-import { Phase, Role } from "./gen/quiz/v1/quiz_pb.js";
+import { PacingMode, Phase, Role } from "./gen/quiz/v1/quiz_pb.js";
 import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
 
 /** ms is a timestamp in milliseconds since the epoch. */
@@ -91,6 +92,11 @@ export class Room {
   personal: Personal | undefined;
   kicked = false;
   closedReason = "";
+  /**
+   * host is the host's presence as last told (the snapshot's host, then
+   * hostPresence events); undefined while the host is here. hostAway reads it.
+   */
+  host: HostPresence | undefined;
   clock = new Clock();
 
   /** apply updates the room with ev and the watcher's own part of it, received at local time received (ms). */
@@ -175,7 +181,50 @@ export class Room {
         this.phase = Phase.CLOSED;
         this.closedReason = p.value.reason;
         break;
+      case "hostPresence":
+        this.setHost(p.value);
+        break;
     }
+  }
+
+  /** setHost records the host's presence: undefined when the host is here and the game keeps its own pacing. */
+  private setHost(h: HostPresence | undefined): void {
+    this.host = h && (h.away || h.autoPacing) ? h : undefined;
+  }
+
+  /**
+   * hostAway says whether the host is away while the game needs them, and
+   * what happens: auto when the game already goes on by itself; otherwise
+   * inMs is the time until it does at local time now (0 when it never will
+   * by itself: in the lobby nothing starts without the host). away is false
+   * while the host is here, once the game is over, and in a room paced by
+   * timers anyway.
+   */
+  hostAway(now: number): { away: boolean; inMs: number; auto: boolean } {
+    const h = this.host;
+    if (!h?.away || this.over) return { away: false, inMs: 0, auto: false };
+    if (h.autoPacing) {
+      if (!h.autoAt && this.info?.settings?.pacing === PacingMode.AUTO) return { away: false, inMs: 0, auto: false };
+      return { away: true, inMs: 0, auto: true };
+    }
+    if (!h.autoAt) return { away: true, inMs: 0, auto: false };
+    return { away: true, inMs: Math.max(ms(h.autoAt) - this.clock.serverNow(now), 0), auto: false };
+  }
+
+  /**
+   * hostNotice is what players and spectators are told while the host is
+   * away: "The host is away — the game goes on by itself in 42 s", "The
+   * host is away; the game goes on by itself", or, in the lobby, that the
+   * game starts when the host is back. Empty while the host is not missed.
+   */
+  hostNotice(now: number): string {
+    const { away, inMs, auto } = this.hostAway(now);
+    if (!away) return "";
+    if (auto) return "The host is away; the game goes on by itself";
+    if (this.host?.autoAt && inMs > 0) return `The host is away — the game goes on by itself in ${Math.ceil(inMs / 1000)} s`;
+    if (this.host?.autoAt) return "The host is away; the game goes on by itself";
+    if (this.phase === Phase.LOBBY) return "The host is away; the game starts when they are back";
+    return "The host is away";
   }
 
   /** applySnapshot replaces what the room knew, but its clock. */
@@ -197,6 +246,7 @@ export class Room {
     this.personal = undefined;
     this.kicked = false;
     this.closedReason = s.phase === Phase.CLOSED ? "the room is closed" : "";
+    this.setHost(s.host);
     // The snapshot lists the most recent players first.
     this.players = [...s.players].reverse();
   }

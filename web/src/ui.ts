@@ -225,3 +225,27 @@ export function distribution(options: string[], counts: number[], correct: numbe
       h("span", { class: "dist-count" }, plural(n, "answer")));
   }));
 }
+
+/**
+ * hostBanner puts, under the page's header, the line that tells players
+ * and spectators that the host is away and when the game goes on by itself
+ * (Room.hostNotice); update() refreshes it, every second too, for its
+ * countdown. A screen reader hears it when it appears or changes its
+ * meaning, not each second.
+ */
+export function hostBanner(room: () => Room): { update(): void } {
+  const el = h("p", { id: "host-away", class: "away", role: "status", hidden: true });
+  const text = h("span", { "aria-hidden": "true" });
+  const spoken = h("span", { class: "sr-only", "aria-live": "polite" });
+  el.append(text, spoken);
+  document.querySelector("header.top")?.after(el);
+  const update = () => {
+    const notice = room().hostNotice(Date.now());
+    el.hidden = notice === "";
+    text.textContent = notice;
+    const said = notice.replace(/ in \d+ s$/, "");
+    if (spoken.textContent !== said) spoken.textContent = said;
+  };
+  setInterval(update, 1000);
+  return { update };
+}

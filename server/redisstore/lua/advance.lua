@@ -2,7 +2,8 @@
 -- KEYS: state, log, players, rank, presence, answers of question q, then,
 -- to finish or close, every other key of the room (they all expire).
 -- ARGV: version, to, resume, q, read ms, limit ms, hold ms, options,
--- reason, retain ms, log size.
+-- reason, retain ms, log size, auto (1: put the game on AUTO pacing for an
+-- away host), auto hold ms.
 local s = load(KEYS[1])
 if not s then
   return {'notfound'}
@@ -16,12 +17,31 @@ local t = now()
 local events = {}
 local expire = false
 
+local auto = ARGV[12] == '1'
+if hold <= 0 and s.au == 1 then
+  hold = tonumber(ARGV[13])
+end
+
 -- holdUntil is the deadline of a reveal or leaderboard: now+hold, or none.
 local function holdUntil()
   if hold > 0 then
     return t + hold
   end
   return 0
+end
+
+-- unpause ends a pause at t, shifting the phase's times by its length,
+-- and returns its event.
+local function unpause()
+  local shift = t - s.pa
+  if s.op ~= 0 then
+    s.op = s.op + shift
+  end
+  if s.dl ~= 0 then
+    s.dl = s.dl + shift
+  end
+  s.ph, s.pp, s.pa = s.pp, 0, 0
+  return {t = EVENT_RESUMED, ph = s.ph, op = int(s.op), dl = int(s.dl)}
 end
 
 -- reveal applies question q's answers to the totals and the ranking, and
@@ -93,22 +113,26 @@ local function reveal()
   return ev
 end
 
-if not resume and to ~= PHASE_PAUSED then
+if not resume and not auto and to ~= PHASE_PAUSED then
   s.pp, s.pa = 0, 0
 end
-if resume then
+if auto then
+  if s.ha == 0 or s.au == 1 or s.ph == PHASE_LOBBY or over(s) then
+    return {'conflict', s.v}
+  end
+  if s.ph == PHASE_PAUSED then
+    events[1] = unpause()
+  end
+  if held(s) and s.dl == 0 then
+    s.dl = holdUntil()
+  end
+  s.au = 1
+  events[#events + 1] = {t = EVENT_HOST, aw = true, au = true, ph = s.ph}
+elseif resume then
   if s.ph ~= PHASE_PAUSED then
     return {'notpaused'}
   end
-  local shift = t - s.pa
-  if s.op ~= 0 then
-    s.op = s.op + shift
-  end
-  if s.dl ~= 0 then
-    s.dl = s.dl + shift
-  end
-  s.ph, s.pp, s.pa = s.pp, 0, 0
-  events[1] = {t = EVENT_RESUMED, ph = s.ph, op = int(s.op), dl = int(s.dl)}
+  events[1] = unpause()
 elseif to == PHASE_QUESTION then
   if s.ph == PHASE_LOBBY then
     events[1] = {t = EVENT_STARTED, pl = s.pl}
@@ -148,7 +172,7 @@ end
 if expire then
   s.ex = t + tonumber(ARGV[10])
 end
-save(KEYS[1], s, {'v', 'seq', 'ph', 'q', 'op', 'dl', 'pp', 'pa', 'an', 'wt', 'pd', 'tc', 'pg', 'ex'})
+save(KEYS[1], s, {'v', 'seq', 'ph', 'q', 'op', 'dl', 'pp', 'pa', 'an', 'wt', 'pd', 'tc', 'pg', 'ex', 'au'})
 if expire then
   for _, key in ipairs(KEYS) do
     redis.call('PEXPIREAT', key, int(s.ex))

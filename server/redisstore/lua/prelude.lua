@@ -18,8 +18,11 @@ end
 local NUMERIC = {
   v = true, seq = true, ph = true, q = true, op = true, dl = true, pp = true, pa = true,
   lk = true, pl = true, an = true, wt = true, pd = true, tc = true, pg = true, n = true,
-  mx = true, nq = true, ex = true, lost = true, rp = true,
+  mx = true, nq = true, ex = true, lost = true, hs = true, ha = true, au = true, rp = true,
 }
+
+-- PRESENCE_FIELDS are the state fields the presence scripts may change.
+local PRESENCE_FIELDS = {'wt', 'hs', 'ha', 'au', 'dl', 'seq', 'tc'}
 
 -- load reads a room's state hash, or nil when the room does not exist.
 local function load(key)
@@ -35,6 +38,8 @@ local function load(key)
     end
     s[raw[i]] = v
   end
+  -- Rooms created before the host's presence was kept lack its fields.
+  s.hs, s.ha, s.au = s.hs or 0, s.ha or 0, s.au or 0
   return s
 end
 
@@ -131,7 +136,8 @@ local function newState(key, t, host, maxPlayers, questions, kinds, epoch)
   redis.call('HSET', key,
     'v', 0, 'seq', 0, 'ph', PHASE_LOBBY, 'q', -1, 'op', 0, 'dl', 0, 'pp', 0, 'pa', 0,
     'lk', 0, 'pl', 0, 'an', 0, 'wt', 0, 'pd', 0, 'tc', int(t), 'pg', 0, 'n', 0, 'ex', 0,
-    'mx', maxPlayers, 'nq', questions, 'kinds', kinds, 'host', host, 'ep', epoch, 'lost', 0)
+    'mx', maxPlayers, 'nq', questions, 'kinds', kinds, 'host', host, 'ep', epoch, 'lost', 0,
+    'hs', 0, 'ha', 0, 'au', 0)
 end
 
 -- depart makes active player p inactive: one player fewer, their streams no
@@ -182,13 +188,71 @@ local function setStreams(s, p, id, instance, n, presence, streams, had)
   return false
 end
 
+-- held reports whether the room shows a reveal or a leaderboard, paused
+-- or not: the phases AUTO pacing holds for a time.
+local function held(s)
+  local p = s.ph
+  if p == PHASE_PAUSED then
+    p = s.pp
+  end
+  return p == PHASE_REVEAL or p == PHASE_LEADERBOARD
+end
+
+-- setHost makes the count of the host's streams on instance n (field
+-- instance/HOST_MEMBER of streams), keeping their total over every
+-- instance in s.hs. The host going from some streams to none in a room
+-- that is not over is away (s.ha); an away host with a stream again is
+-- back and takes the pacing back from AUTO pacing (a hold it set is
+-- dropped). Each appends EVENT_HOST to log at time t.
+local function setHost(s, instance, n, streams, log, t, maxlen)
+  local field = instance .. '/' .. HOST_MEMBER
+  local had = tonumber(redis.call('HGET', streams, field) or '0')
+  local before = s.hs
+  s.hs = math.max(before + n - had, 0)
+  if n == 0 then
+    redis.call('HDEL', streams, field)
+  else
+    redis.call('HSET', streams, field, n)
+  end
+  if over(s) then
+    return
+  end
+  if before > 0 and s.hs == 0 then
+    s.ha = t
+    emit(log, s, t, maxlen, {t = EVENT_HOST, aw = true, ph = s.ph})
+  elseif before == 0 and s.hs > 0 and s.ha ~= 0 then
+    if s.au == 1 and held(s) then
+      s.dl = 0
+    end
+    s.ha, s.au = 0, 0
+    emit(log, s, t, maxlen, {t = EVENT_HOST, ph = s.ph})
+  end
+end
+
+-- setMember makes the count of member id's streams on instance n: the
+-- host's (setHost) or an active player's (setStreams); other members'
+-- counts are dropped. It returns true when a player stopped waiting.
+local function setMember(s, id, instance, n, players, presence, streams, log, t, maxlen)
+  if id == HOST_MEMBER then
+    setHost(s, instance, n, streams, log, t, maxlen)
+    return false
+  end
+  local p = player(players, id)
+  if p and p.s == 'a' then
+    return setStreams(s, p, id, instance, n, presence, streams)
+  end
+  redis.call('HDEL', streams, instance .. '/' .. id)
+  return false
+end
+
 -- expire drops the streams of every instance whose presence lease lapsed
--- by t (leases: instance → ms), as if they had disconnected. Only an
+-- by t (leases: instance → ms), as if they had disconnected (the host's
+-- too: see setHost, which may append to log). Only an
 -- instance whose own lease is current judges the others: when the
 -- caller's lease lapsed too, Redis or the caller was cut off, not
 -- necessarily the others, so lapsed leases get until t + ttl to be renewed.
 -- It returns true when a player stopped waiting.
-local function expire(s, t, players, presence, streams, leases, caller, ttl)
+local function expire(s, t, players, presence, streams, leases, caller, ttl, log, maxlen)
   local raw = redis.call('HGETALL', leases)
   local judge = false
   for i = 1, #raw, 2 do
@@ -215,12 +279,7 @@ local function expire(s, t, players, presence, streams, leases, caller, ttl)
   for i = 1, #all, 2 do
     local instance, id = string.match(all[i], '^(.*)/([^/]*)$')
     if gone[instance] then
-      local p = player(players, id)
-      if p and p.s == 'a' then
-        stopped = setStreams(s, p, id, instance, 0, presence, streams) or stopped
-      else
-        redis.call('HDEL', streams, all[i])
-      end
+      stopped = setMember(s, id, instance, 0, players, presence, streams, log, t, maxlen) or stopped
     end
   end
   return stopped
