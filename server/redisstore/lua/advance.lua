@@ -76,10 +76,13 @@ local function reveal()
     end
     local p = cjson.decode(recs[(i + 1) / 2])
     -- Scored now, with the streak the player has after the questions
-    -- before (submit kept the inputs).
-    local points, bonus, streak = score(a.po, a.bo, a.pe, a.pt, a.li, a.e, a.k, a.ok, a.w, a.nu, a.de,
-      streakBefore(p.st, p.sq, a.pv))
-    a = {a = a.a, ch = a.ch, ok = a.ok, p = points + bonus, b = bonus, s = streak, e = a.e}
+    -- before (submit kept the inputs; an answer kept by an older submit
+    -- was scored then, the same way).
+    if a.pt then
+      local points, bonus, streak = score(a.po, a.bo, a.pe, a.pt, a.li, a.e, a.k, a.ok, a.w, a.nu, a.de,
+        streakBefore(p.st, p.sq, a.pv))
+      a = {a = a.a, ch = a.ch, ok = a.ok, p = points + bonus, b = bonus, s = streak, e = a.e}
+    end
     local total = math.max(p.sc + a.p, 0)
     a.p = total - p.sc
     p.sc = total
