@@ -25,6 +25,8 @@ type leases struct {
 	// orphaned is, from the last Orphans, whose set each room listed was
 	// in ("" for the free rooms), to clean up after rooms that are gone.
 	orphaned map[string]string
+	// fullSweep is when Orphans last listed every live room.
+	fullSweep time.Time
 }
 
 func newLeases() *leases {
@@ -156,8 +158,15 @@ func (s *Store) Release(ctx context.Context, code, owner string) error {
 	return fail(err)
 }
 
+// FullSweepEvery is how often Orphans lists every live room all the same,
+// and the first time it is called: a safety net for a room no set lists
+// (created or released by an older version, or whose release failed to
+// free it), not the way rooms are found.
+const FullSweepEvery = time.Minute
+
 // Orphans lists the rooms that may need an owner: those nobody holds and
-// those whose owner's heartbeat lapsed (see room.Store).
+// those whose owner's heartbeat lapsed (see room.Store); at its first call
+// and every FullSweepEvery, every live room.
 func (s *Store) Orphans(ctx context.Context) ([]string, error) {
 	r, err := s.run(ctx, scriptOrphans, []string{s.ownersKey(), s.freeKey(), s.ownedPrefix()})
 	if err != nil {
@@ -174,8 +183,23 @@ func (s *Store) Orphans(ctx context.Context) ([]string, error) {
 		orphaned[pairs[i]] = pairs[i+1]
 	}
 	s.leases.mu.Lock()
+	full := time.Since(s.leases.fullSweep) >= FullSweepEvery
 	s.leases.orphaned = orphaned
 	s.leases.mu.Unlock()
+	if full {
+		live, err := s.Rooms(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, code := range live {
+			if _, ok := orphaned[code]; !ok {
+				codes = append(codes, code)
+			}
+		}
+		s.leases.mu.Lock()
+		s.leases.fullSweep = time.Now()
+		s.leases.mu.Unlock()
+	}
 	return codes, nil
 }
 
