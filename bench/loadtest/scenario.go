@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,10 +35,14 @@ type bench struct {
 	bursts     map[int]noop.BurstResult
 	broadcast  map[int]noop.BroadcastResult
 	evalsha    float64
-	redisNotes []string // per-command breakdowns, written after the table
+	rows       []string // the results table, written after the scenarios
+	costRows   []string // the per-operation CPU table, likewise
+	redisNotes []string // per-command Redis breakdowns, written after the tables
 }
 
-// all runs the ceilings, then every scenario.
+// all runs the ceilings, then every scenario. With -paired, the no-op
+// broadcast and burst of a size are measured again right before each
+// scenario of that size, so that both see the same load of the machine.
 func (b *bench) all(ctx context.Context) error {
 	b.broadcast = map[int]noop.BroadcastResult{}
 	b.bursts = map[int]noop.BurstResult{}
@@ -46,21 +51,34 @@ func (b *bench) all(ctx context.Context) error {
 			return err
 		}
 	}
-	fmt.Fprintln(b.out, "| scenario | players | errors | joins/s | question fan-out | reveal delivery | answers/s | submit round trip | server CPU | peak RSS | RSS/player | Redis cmds/answer |")
-	fmt.Fprintln(b.out, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	play := func(store string, rooms, size int) error {
+		if b.opt.ceilings && b.opt.paired && rooms == 1 {
+			if err := b.measureSize(ctx, size, fmt.Sprintf(" (before %s, %d)", store, size)); err != nil {
+				return err
+			}
+		}
+		return b.scenario(ctx, store, rooms, size)
+	}
 	for _, store := range b.opt.stores {
 		if b.opt.rooms > 0 {
-			if err := b.scenario(ctx, store, b.opt.rooms, b.opt.roomSize); err != nil {
+			if err := play(store, b.opt.rooms, b.opt.roomSize); err != nil {
 				return err
 			}
 			continue
 		}
 		for _, n := range b.opt.sizes {
-			if err := b.scenario(ctx, store, 1, n); err != nil {
+			if err := play(store, 1, n); err != nil {
 				return err
 			}
 		}
 	}
+	fmt.Fprintln(b.out)
+	fmt.Fprintln(b.out, "| scenario | players | errors | joins/s | question fan-out | reveal delivery | answers/s | submit round trip | server CPU | peak RSS | RSS/player | Redis cmds/answer | load before |")
+	fmt.Fprintln(b.out, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	for _, r := range b.rows {
+		fmt.Fprintln(b.out, r)
+	}
+	b.writeCosts()
 	if len(b.redisNotes) > 0 {
 		fmt.Fprintf(b.out, "\nRedis commands per accepted answer, by command:\n\n%s\n", strings.Join(b.redisNotes, "\n"))
 	}
@@ -79,19 +97,12 @@ func (b *bench) measureCeilings(ctx context.Context) error {
 	if b.opt.rooms > 0 {
 		sizes = []int{b.opt.rooms * b.opt.roomSize}
 	}
-	for _, n := range sizes {
-		r, err := noop.Broadcast(ctx, n, 10)
-		if err != nil {
-			return err
+	if !b.opt.paired || b.opt.rooms > 0 {
+		for _, n := range sizes {
+			if err := b.measureSize(ctx, n, ""); err != nil {
+				return err
+			}
 		}
-		b.broadcast[n] = r
-		fmt.Fprintf(b.out, "- ceiling: %v\n", r)
-		burst, err := noop.Burst(ctx, n, 10)
-		if err != nil {
-			return err
-		}
-		b.bursts[n] = burst
-		fmt.Fprintf(b.out, "- ceiling: %v\n", burst)
 	}
 	if slices.ContainsFunc(b.opt.stores, func(s string) bool { return s != "memory" }) {
 		if err := b.startRedis(); err != nil {
@@ -102,7 +113,24 @@ func (b *bench) measureCeilings(ctx context.Context) error {
 		}
 		fmt.Fprintf(b.out, "- ceiling: redis-benchmark EVALSHA (a script returning 1), 50 clients: %.0f calls/s\n", b.evalsha)
 	}
-	fmt.Fprintln(b.out)
+	return nil
+}
+
+// measureSize measures the no-op broadcast to n streams and the no-op
+// burst from n connections.
+func (b *bench) measureSize(ctx context.Context, n int, when string) error {
+	r, err := noop.Broadcast(ctx, n, 10)
+	if err != nil {
+		return err
+	}
+	b.broadcast[n] = r
+	fmt.Fprintf(b.out, "- ceiling%s: %v\n", when, r)
+	burst, err := noop.Burst(ctx, n, 10)
+	if err != nil {
+		return err
+	}
+	b.bursts[n] = burst
+	fmt.Fprintf(b.out, "- ceiling%s: %v\n", when, burst)
 	return nil
 }
 
@@ -117,6 +145,13 @@ type outcome struct {
 	peak                      int64
 	perPlayer                 float64
 	redisCalls, evalsha       int64
+	load                      string // the machine's 1-minute load average before the scenario
+	// The servers' CPU per operation (one room only): a join (JoinRoom,
+	// Watch and its snapshot), an accepted answer, a question and a reveal
+	// delivered to one watcher.
+	join, answers, questions, reveals costs
+	// The bots' CPU (this process's) per question delivered.
+	clientQuestions costs
 }
 
 // scenario plays rooms rooms of size players each on store and writes a row.
@@ -151,6 +186,9 @@ func (b *bench) scenario(ctx context.Context, store string, rooms, size int) err
 		if redisURL != "" {
 			args = append(args, "-redis", redisURL)
 		}
+		if b.opt.pprofPort > 0 {
+			args = append(args, "-metrics", fmt.Sprintf("127.0.0.1:%d", b.opt.pprofPort+i), "-pprof")
+		}
 		s, err := proc.Start(b.quizd, args, nil, "addr=")
 		if err != nil {
 			return fmt.Errorf("starting quizd: %w", err)
@@ -166,6 +204,14 @@ func (b *bench) scenario(ctx context.Context, store string, rooms, size int) err
 		}
 		before[i] = u
 	}
+	self := proc.Sample(os.Getpid(), noop.SampleEvery)
+	defer self.Stop()
+	load := loadAverage()
+	samplers := make([]*proc.Sampler, len(servers))
+	for i, s := range servers {
+		samplers[i] = proc.Sample(s.Pid(), noop.SampleEvery)
+		defer samplers[i].Stop()
+	}
 	var redisBefore redisSample
 	if redisURL != "" {
 		var err error
@@ -175,20 +221,23 @@ func (b *bench) scenario(ctx context.Context, store string, rooms, size int) err
 	}
 	start := time.Now()
 
-	res, connected, err := b.play(ctx, servers, rooms, size)
+	res, connected, obs, err := b.play(ctx, servers, rooms, size)
 	if err != nil {
 		return err
 	}
-	o := outcome{players: rooms * size}
+
+	o := outcome{players: rooms * size, load: load}
 	for i, s := range servers {
 		u, err := proc.Read(s.Pid())
 		if err != nil {
 			return err
 		}
 		o.cpu += u.CPU - before[i].CPU
+		o.join.cpu += connected[i].CPU - before[i].CPU
 		o.peak += u.PeakRSS
 		o.perPlayer += float64(connected[i].RSS - before[i].RSS)
 	}
+	o.join.ops = o.players
 	o.perPlayer /= float64(o.players)
 	if redisURL != "" {
 		after, err := b.sampleRedis()
@@ -204,29 +253,54 @@ func (b *bench) scenario(ctx context.Context, store string, rooms, size int) err
 		}()
 	}
 	merge(&o, res)
+	if o.errors > 0 {
+		for _, s := range servers {
+			fmt.Fprintf(b.out, "- %d errors; quizd %s's last lines:\n%s\n", o.errors, s.Addr, s.Tail())
+		}
+	}
+	if obs != nil {
+		<-obs.done
+		time.Sleep(2 * noop.SampleEvery) // a sample after the last window
+		// A question's delivery ends, at the latest, when the answers
+		// begin; a reveal's when the leaderboard is shown.
+		o.questions = deliveryCosts(samplers, obs.opened, o.opened.Max, b.opt.think, o.players+1)
+		o.reveals = deliveryCosts(samplers, obs.revealed, o.revealed.Max, revealTime, o.players+1)
+		o.clientQuestions = deliveryCosts([]*proc.Sampler{self}, obs.opened, o.opened.Max, b.opt.think, o.players+1)
+		o.answers = answerCosts(samplers, obs, b.opt.think, windowsOf(res), o.accepted, o.players+1, o.questions.per())
+	}
 	b.row(store, rooms, size, o)
 	return nil
 }
 
-// merge sums the bots' results of every room. The answer window of a
-// question spans its first accepted answer in any room to its last in any.
-func merge(o *outcome, res []*bots.Result) {
-	samples := map[string][]time.Duration{}
-	windows := map[int32][2]time.Time{}
+// revealTime is how long the games show each reveal.
+const revealTime = 2 * time.Second
+
+// windowsOf merges the answer windows of every room's bots.
+func windowsOf(res []*bots.Result) map[int32][2]time.Time {
+	out := map[int32][2]time.Time{}
 	for _, r := range res {
-		o.errors += r.Errors
-		o.finished += r.Finished
-		o.accepted += r.Accepted
 		for q, w := range r.Windows {
-			all, ok := windows[q]
+			all, ok := out[q]
 			if !ok || w[0].Before(all[0]) {
 				all[0] = w[0]
 			}
 			if !ok || w[1].After(all[1]) {
 				all[1] = w[1]
 			}
-			windows[q] = all
+			out[q] = all
 		}
+	}
+	return out
+}
+
+// merge sums the bots' results of every room. The answer window of a
+// question spans its first accepted answer in any room to its last in any.
+func merge(o *outcome, res []*bots.Result) {
+	samples := map[string][]time.Duration{}
+	for _, r := range res {
+		o.errors += r.Errors
+		o.finished += r.Finished
+		o.accepted += r.Accepted
 		o.joinWall = max(o.joinWall, r.JoinWall)
 		for name, ds := range r.Samples {
 			samples[name] = append(samples[name], ds...)
@@ -235,7 +309,7 @@ func merge(o *outcome, res []*bots.Result) {
 			fmt.Println("  error:", e)
 		}
 	}
-	for _, w := range windows {
+	for _, w := range windowsOf(res) {
 		o.window += w[1].Sub(w[0])
 	}
 	o.opened = bots.Summarize(samples["question_opened"])
@@ -245,20 +319,21 @@ func merge(o *outcome, res []*bots.Result) {
 
 // play creates the rooms on the first server, fills them with bots spread
 // over every server, starts every game once all bots watch, and returns the
-// bots' results and each server's usage once everyone had connected.
-func (b *bench) play(ctx context.Context, servers []*proc.Child, rooms, size int) ([]*bots.Result, []proc.Usage, error) {
+// bots' results, each server's usage once everyone had connected and, with
+// one room, a spectator's observations of it.
+func (b *bench) play(ctx context.Context, servers []*proc.Child, rooms, size int) ([]*bots.Result, []proc.Usage, *observer, error) {
 	addrs := make([]string, len(servers))
 	for i, s := range servers {
 		addrs[i] = s.Addr
 	}
 	host, err := conn.Dial(conn.Config{Addr: addrs[0], Timeout: time.Minute})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer host.Close()
 	decks, err := content.Builtin()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	key := bots.NewKey(decks...)
 	settings := &quizv1.RoomSettings{
@@ -266,7 +341,7 @@ func (b *bench) play(ctx context.Context, servers []*proc.Child, rooms, size int
 		Pacing:          quizv1.PacingMode_PACING_MODE_AUTO,
 		TimeLimit:       durationpb.New(b.opt.limit),
 		ReadTime:        durationpb.New(0), // as when BENCHMARKS.md was measured
-		RevealTime:      durationpb.New(2 * time.Second),
+		RevealTime:      durationpb.New(revealTime),
 		LeaderboardTime: durationpb.New(2 * time.Second),
 		MaxPlayers:      int32(size),
 	}
@@ -279,9 +354,16 @@ func (b *bench) play(ctx context.Context, servers []*proc.Child, rooms, size int
 		})
 		cancel()
 		if err != nil {
-			return nil, nil, fmt.Errorf("creating room %d: %w", i+1, err)
+			return nil, nil, nil, fmt.Errorf("creating room %d: %w", i+1, err)
 		}
 		codes[i], hosts[i] = resp.GetRoom().GetCode(), host.WithToken(resp.GetHostToken())
+	}
+
+	var obs *observer
+	if rooms == 1 {
+		if obs, err = observe(ctx, host, codes[0]); err != nil {
+			return nil, nil, nil, fmt.Errorf("watching as a spectator: %w", err)
+		}
 	}
 
 	// Every room's bots wait for all rooms' bots before the games start, so
@@ -323,12 +405,12 @@ func (b *bench) play(ctx context.Context, servers []*proc.Child, rooms, size int
 	}
 	wg.Wait()
 	if usageErr != nil {
-		return nil, nil, usageErr
+		return nil, nil, nil, usageErr
 	}
 	if usage == nil {
-		return nil, nil, fmt.Errorf("the games never started: %v", ctx.Err())
+		return nil, nil, nil, fmt.Errorf("the games never started: %v", ctx.Err())
 	}
-	return results, usage, nil
+	return results, usage, obs, nil
 }
 
 // serverUsage reads every server's usage.
@@ -353,9 +435,10 @@ func (b *bench) row(store string, rooms, size int, o outcome) {
 	}
 	joins := float64(o.players) / o.joinWall.Seconds()
 	answers := float64(o.accepted) / o.window.Seconds()
-	fanout := o.opened.String()
+	fanout, reveal := o.opened.String(), o.revealed.String()
 	if c, ok := b.broadcast[o.players]; ok && c.Latency.P99 > 0 {
 		fanout += fmt.Sprintf(" (p99 %.2f× no-op)", float64(o.opened.P99)/float64(c.Latency.P99))
+		reveal += fmt.Sprintf(" (p99 %.2f× no-op)", float64(o.revealed.P99)/float64(c.Latency.P99))
 	}
 	rate := fmt.Sprintf("%.0f", answers)
 	if b.unary.Calls > 0 {
@@ -369,7 +452,63 @@ func (b *bench) row(store string, rooms, size int, o outcome) {
 	if o.redisCalls > 0 {
 		redis = fmt.Sprintf("%.2f (EVALSHA %.2f)", float64(o.redisCalls)/float64(o.accepted), float64(o.evalsha)/float64(o.accepted))
 	}
-	fmt.Fprintf(b.out, "| %s | %d | %d (%d/%d finished) | %.0f | %s | %s | %s | %s | %.1f s | %.0f MiB | %.1f KiB | %s |\n",
-		name, o.players, o.errors, o.finished, o.players, joins, fanout, o.revealed, rate, o.answer,
-		o.cpu.Seconds(), float64(o.peak)/(1<<20), o.perPlayer/1024, redis)
+	b.rows = append(b.rows, fmt.Sprintf("| %s | %d | %d (%d/%d finished) | %.0f | %s | %s | %s | %s | %.1f s | %.0f MiB | %.1f KiB | %s | %s |",
+		name, o.players, o.errors, o.finished, o.players, joins, fanout, reveal, rate, o.answer,
+		o.cpu.Seconds(), float64(o.peak)/(1<<20), o.perPlayer/1024, redis, o.load))
+	fmt.Fprintf(b.out, "- played: %s, %d players\n", name, o.players)
+	b.costRow(name, o)
+}
+
+// costRow adds a scenario's line to the per-operation CPU table: each
+// figure with its ratio to the no-op's (a call of the no-op burst from as
+// many connections, a delivery of the no-op broadcast to as many streams).
+func (b *bench) costRow(name string, o outcome) {
+	if o.answers.ops == 0 {
+		return
+	}
+	burst, cast := b.bursts[o.players], b.broadcast[o.players]
+	ratio := func(c costs, ceiling time.Duration) string {
+		s := fmt.Sprintf("%.1f µs", micros(c.per()))
+		if ceiling > 0 {
+			s += fmt.Sprintf(" (%.2f×)", float64(c.per())/float64(ceiling))
+		}
+		return s
+	}
+	loop := "—"
+	if b.unary.Calls > 0 {
+		loop = fmt.Sprintf("%.2f×", float64(o.answers.per())/float64(b.unary.PerCall()))
+	}
+	b.costRows = append(b.costRows, fmt.Sprintf("| %s | %d | %s | %s | %s | %s | %.1f µs | %.1f µs | %s |",
+		name, o.players, ratio(o.answers, burst.PerCall()), loop, ratio(o.questions, cast.PerDelivery()),
+		ratio(o.reveals, cast.PerDelivery()), micros(o.join.per()), micros(cast.PerDelivery()),
+		ratio(o.clientQuestions, cast.ClientPerDelivery())))
+}
+
+// writeCosts writes the per-operation CPU table.
+func (b *bench) writeCosts() {
+	if len(b.costRows) == 0 {
+		return
+	}
+	fmt.Fprintln(b.out)
+	fmt.Fprintln(b.out, "Server CPU per operation (÷ the no-op's: a call of the unary burst from as many connections; a delivery of the broadcast to as many streams):")
+	fmt.Fprintln(b.out)
+	fmt.Fprintln(b.out, "| scenario | players | per accepted answer (÷ no-op burst call) | ÷ no-op unary loop call | per question delivered (÷ no-op delivery) | per reveal delivered (÷ no-op delivery) | per join | no-op per delivery | bots' CPU per question delivered (÷ no-op clients') |")
+	fmt.Fprintln(b.out, "| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	for _, r := range b.costRows {
+		fmt.Fprintln(b.out, r)
+	}
+}
+
+func micros(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
+
+// loadAverage is the machine's 1-minute load average, from /proc/loadavg.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	if f := strings.Fields(string(b)); len(f) > 0 {
+		return f[0]
+	}
+	return "?"
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,6 +23,7 @@ import (
 	"github.com/quizroom/quizroom/client/conn"
 	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
 	"github.com/quizroom/quizroom/server/redistest"
+	"github.com/quizroom/quizroom/server/servertest"
 )
 
 // These tests run the real programs, quizd and quiz, as processes, and
@@ -54,17 +54,6 @@ func binary(t *testing.T, name string) string {
 		t.Fatal(buildErr)
 	}
 	return filepath.Join(buildDir, name)
-}
-
-// freeAddr is a free port on 127.0.0.1.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }
 
 // server is a quizd process.
@@ -204,7 +193,7 @@ func questionLine(pos string) string {
 // and runs the same command again: the same player comes back with their
 // score and streak, says so, and plays on; the report has them once.
 func TestPlayerProcessKilledComesBack(t *testing.T) {
-	srv := startServer(t, freeAddr(t))
+	srv := startServer(t, servertest.FreeAddr(t))
 	report := filepath.Join(t.TempDir(), "report.csv")
 	host := start(t, "host", srv.addr, "host", "--questions", "3", "--time", "60s", "--read-time", "0", "--out", report)
 	code := host.expect(`^room code=([A-Z0-9]{6}) `)[1]
@@ -270,7 +259,7 @@ func TestPlayerProcessKilledComesBack(t *testing.T) {
 // back, and coming back works; the host's game is left running, as its
 // input is not a terminal to ask on.
 func TestCtrlCSaysHowToComeBack(t *testing.T) {
-	srv := startServer(t, freeAddr(t))
+	srv := startServer(t, servertest.FreeAddr(t))
 	hostState, annState := t.TempDir(), t.TempDir()
 	host := proc(t, "host", srv.addr, hostState, "host", "--questions", "2", "--time", "60s", "--read-time", "0", "--out", t.TempDir())
 	code := host.expect(`^room code=([A-Z0-9]{6}) `)[1]
@@ -308,7 +297,7 @@ func TestCtrlCSaysHowToComeBack(t *testing.T) {
 // TestHostProcessKilledTakesBack kills the host's process mid-game; quiz
 // host --resume CODE takes the room back and moves the game on.
 func TestHostProcessKilledTakesBack(t *testing.T) {
-	srv := startServer(t, freeAddr(t))
+	srv := startServer(t, servertest.FreeAddr(t))
 	hostState, out := t.TempDir(), t.TempDir()
 	host := proc(t, "host", srv.addr, hostState, "host", "--questions", "3", "--time", "60s", "--read-time", "0", "--out", out)
 	code := host.expect(`^room code=([A-Z0-9]{6}) `)[1]
@@ -351,7 +340,7 @@ func TestHostProcessKilledTakesBack(t *testing.T) {
 // room, the host writes the report it has, and coming back says the same.
 // It needs the server's ROOM_NOT_FOUND ErrorInfo (issue 13, server side).
 func TestMemoryRestartSaysTheRoomIsGone(t *testing.T) {
-	addr := freeAddr(t)
+	addr := servertest.FreeAddr(t)
 	srv := startServer(t, addr)
 	requireRoomNotFoundInfo(t, addr)
 	out := t.TempDir()
@@ -404,7 +393,7 @@ func TestMemoryRestartSaysTheRoomIsGone(t *testing.T) {
 // the host coming back with --resume takes the pacing back and ends it with
 // the report. It needs the server side of issue 13 (HostPresence).
 func TestHostAwayGameGoesOn(t *testing.T) {
-	srv := startServer(t, freeAddr(t))
+	srv := startServer(t, servertest.FreeAddr(t))
 	hostState, out := t.TempDir(), t.TempDir()
 	host := proc(t, "host", srv.addr, hostState, "host", "--questions", "2", "--time", "60s", "--read-time", "0",
 		"--host-away-limit", "10s", "--reveal-time", "1s", "--leaderboard-time", "1s", "--out", out)
@@ -441,7 +430,7 @@ func TestHostAwayGameGoesOn(t *testing.T) {
 func TestRedisRollingRestart(t *testing.T) {
 	rdb := redistest.Start(t)
 	store := []string{"-redis", rdb.URL(), "-redis-prefix", "rolling" + strconv.FormatInt(time.Now().UnixNano(), 36) + ":"}
-	a, b := freeAddr(t), freeAddr(t)
+	a, b := servertest.FreeAddr(t), servertest.FreeAddr(t)
 	srvA, srvB := startServer(t, a, store...), startServer(t, b, store...)
 	host := proc(t, "host", a, t.TempDir(), "host", "--questions", "2", "--time", "60s", "--read-time", "0", "--out", t.TempDir())
 	code := host.expect(`^room code=([A-Z0-9]{6}) `)[1]

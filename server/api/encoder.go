@@ -75,17 +75,17 @@ func (Encoder) Event(spec *room.Spec, e *room.Event, sb *room.Scoreboard) ([]byt
 	return proto.Marshal(&quizv1.WatchResponse{Event: ev})
 }
 
-// Personal renders a player's own part of a reveal, leaderboard or final
-// results: WatchResponse.personal alone.
-func (Encoder) Personal(spec *room.Spec, e *room.Event, v *room.View) ([]byte, error) {
+// AppendPersonal appends a player's own part of a reveal, leaderboard or
+// final results to dst: WatchResponse.personal alone.
+func (Encoder) AppendPersonal(dst []byte, spec *room.Spec, e *room.Event, v *room.View) ([]byte, error) {
 	if !e.Personal() {
-		return nil, nil
+		return dst, nil
 	}
 	p := personalOut(spec, v, e.Type == room.EventRevealed)
 	if p == nil {
-		return nil, nil
+		return dst, nil
 	}
-	return proto.Marshal(&quizv1.WatchResponse{Personal: p})
+	return proto.MarshalOptions{}.MarshalAppend(dst, &quizv1.WatchResponse{Personal: p})
 }
 
 // Snapshot renders the whole room for one watcher.

@@ -89,6 +89,7 @@ const (
 	// notes of content.MaxSourceSize and some room to spare.
 	MaxMessageSize = content.MaxSourceSize + 64<<10
 	connBufferSize = 8 << 10
+	flowWindow     = 1 << 20
 	maxChoices     = content.MaxOptions
 	maxIDLen       = 64
 )
@@ -153,19 +154,29 @@ func (s *Server) Register(g *grpc.Server) { quizv1.RegisterQuizServiceServer(g, 
 
 // ServerOptions are the options a gRPC server of this service needs: the
 // frame codec and the interceptors that refuse undecodable requests with
-// InvalidArgument, the message size limit, keepalive fit for streams that stay
-// open for a whole game (pings every 30 s; clients may ping every 10 s), and
-// buffers sized for many connections that carry small messages: 8 KiB
-// instead of 32 KiB each way (write buffers are shared between connections
-// by default: a connection holds one only while it writes).
+// InvalidArgument, the message size limit, and TransportOptions.
 func ServerOptions() []grpc.ServerOption {
-	return []grpc.ServerOption{
-		grpc.WriteBufferSize(connBufferSize),
-		grpc.ReadBufferSize(connBufferSize),
+	return append(TransportOptions(),
 		grpc.ForceServerCodecV2(Codec()),
 		grpc.ChainUnaryInterceptor(refuseUndecodable),
 		grpc.ChainStreamInterceptor(refuseUndecodableStream),
 		grpc.MaxRecvMsgSize(MaxMessageSize),
+	)
+}
+
+// TransportOptions are the HTTP/2 settings of the server, which the
+// benchmarks' no-op servers share: keepalive fit for streams that stay
+// open for a whole game (pings every 30 s; clients may ping every 10 s),
+// buffers sized for many connections that carry small messages (8 KiB
+// instead of 32 KiB each way; write buffers are shared between connections
+// by default: a connection holds one only while it writes), and static
+// flow-control windows (no BDP pings to estimate them).
+func TransportOptions() []grpc.ServerOption {
+	return []grpc.ServerOption{
+		grpc.WriteBufferSize(connBufferSize),
+		grpc.ReadBufferSize(connBufferSize),
+		grpc.StaticStreamWindowSize(flowWindow),
+		grpc.StaticConnWindowSize(flowWindow),
 		grpc.MaxConcurrentStreams(MaxConcurrentStreams),
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 30 * time.Second, Timeout: 10 * time.Second}),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),

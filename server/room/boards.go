@@ -2,8 +2,12 @@ package room
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 
 	"github.com/quizroom/quizroom/server/game"
 )
@@ -30,17 +34,25 @@ type boardEntry struct {
 }
 
 // boards keeps recent scoreboard reads. A cached Scoreboard is shared: no
-// caller may change it.
+// caller may change it. Callers that miss the same scoreboard at the same
+// time (thousands of snapshots when a room's players reconnect at once)
+// share one read of it.
 type boards struct {
-	mu sync.Mutex // guards m
-	m  map[boardKey]boardEntry
+	mu       sync.Mutex // guards m
+	m        map[boardKey]boardEntry
+	inflight singleflight.Group // by boardKey.String
+}
+
+// String names the key for boards.inflight.
+func (k boardKey) String() string {
+	return fmt.Sprintf("%s/%d/%d/%d/%v", k.code, k.seq, k.q, k.shown, k.final)
 }
 
 // board returns the scoreboard of the room at seq with the results of
 // question q and streaks as of question shown, reading it unless a read of
 // the same is less than BoardTTL old.
 func (e *Engine) board(ctx context.Context, spec *Spec, seq uint64, q, shown int) (*Scoreboard, error) {
-	return e.cachedBoard(boardKey{code: spec.Code, seq: seq, q: q, shown: shown}, func() (*Scoreboard, error) {
+	return e.cachedBoard(ctx, boardKey{code: spec.Code, seq: seq, q: q, shown: shown}, func(ctx context.Context) (*Scoreboard, error) {
 		sb, err := e.store.Scoreboard(ctx, spec.Code, q)
 		if err != nil {
 			return nil, err
@@ -55,7 +67,7 @@ func (e *Engine) board(ctx context.Context, spec *Spec, seq uint64, q, shown int
 // the standings with every player's missed questions (Scoreboard.Missed),
 // from one more bulk read of every answer (Store.Report).
 func (e *Engine) finalBoard(ctx context.Context, spec *Spec, seq uint64, shown int) (*Scoreboard, error) {
-	return e.cachedBoard(boardKey{code: spec.Code, seq: seq, q: -1, shown: shown, final: true}, func() (*Scoreboard, error) {
+	return e.cachedBoard(ctx, boardKey{code: spec.Code, seq: seq, q: -1, shown: shown, final: true}, func(ctx context.Context) (*Scoreboard, error) {
 		sb, err := e.board(ctx, spec, seq, -1, shown)
 		if err != nil {
 			return nil, err
@@ -95,8 +107,10 @@ func missed(spec *Spec, data *ReportData) map[string][]Miss {
 }
 
 // cachedBoard returns the scoreboard named key, reading it with read unless
-// a read of the same is less than BoardTTL old.
-func (e *Engine) cachedBoard(key boardKey, read func() (*Scoreboard, error)) (*Scoreboard, error) {
+// a read of the same is less than BoardTTL old or under way. A shared read
+// that failed because its first caller gave up is made again for a caller
+// that did not.
+func (e *Engine) cachedBoard(ctx context.Context, key boardKey, read func(context.Context) (*Scoreboard, error)) (*Scoreboard, error) {
 	now := time.Now()
 	e.boards.mu.Lock()
 	if ent, ok := e.boards.m[key]; ok && now.Sub(ent.at) < BoardTTL {
@@ -104,17 +118,26 @@ func (e *Engine) cachedBoard(key boardKey, read func() (*Scoreboard, error)) (*S
 		return ent.sb, nil
 	}
 	e.boards.mu.Unlock()
-	sb, err := read()
+	v, err, shared := e.boards.inflight.Do(key.String(), func() (any, error) {
+		sb, err := read(ctx)
+		if err != nil {
+			return nil, err
+		}
+		e.boards.mu.Lock()
+		defer e.boards.mu.Unlock()
+		for k, ent := range e.boards.m {
+			if now.Sub(ent.at) >= BoardTTL {
+				delete(e.boards.m, k)
+			}
+		}
+		e.boards.m[key] = boardEntry{sb: sb, at: now}
+		return sb, nil
+	})
+	if err != nil && shared && ctx.Err() == nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+		return read(ctx)
+	}
 	if err != nil {
 		return nil, err
 	}
-	e.boards.mu.Lock()
-	defer e.boards.mu.Unlock()
-	for k, ent := range e.boards.m {
-		if now.Sub(ent.at) >= BoardTTL {
-			delete(e.boards.m, k)
-		}
-	}
-	e.boards.m[key] = boardEntry{sb: sb, at: now}
-	return sb, nil
+	return v.(*Scoreboard), nil
 }

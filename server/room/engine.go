@@ -59,8 +59,9 @@ type Config struct {
 	Idle time.Duration
 	// QueueSize is how many frames a watcher may fall behind before it is
 	// cut off with ErrSlow; default 64. A room makes a few events a second,
-	// so 64 is many seconds of a stalled client; every watcher's queue is
-	// allocated whole, so a bigger one costs memory per player.
+	// so 64 is many seconds of a stalled client. A watcher's queue grows
+	// only as far as it falls behind, so a bigger limit costs memory only
+	// for slow watchers.
 	QueueSize int
 	// DisconnectGrace is how long a player whose client closed its stream
 	// still counts as connected, so that a quick reconnect does not let the

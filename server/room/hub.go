@@ -3,6 +3,7 @@ package room
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 	"time"
 
@@ -11,13 +12,16 @@ import (
 
 // Encoder renders events for the transport. The engine calls Event once per
 // event per instance and shares its bytes among every watcher of the room;
-// Personal once per player watcher, only for events with a personal part;
-// Snapshot once per watcher that needs one. A frame's bytes are Shared
-// followed by Personal: the transport must make the concatenation one
-// message (protobuf merges concatenated messages).
+// AppendPersonal once per player watcher, only for events with a personal
+// part, from several goroutines at once; Snapshot once per watcher that
+// needs one. A frame's bytes are Shared followed by Personal: the
+// transport must make the concatenation one message (protobuf merges
+// concatenated messages).
 type Encoder interface {
 	Event(spec *Spec, e *Event, sb *Scoreboard) ([]byte, error)
-	Personal(spec *Spec, e *Event, v *View) ([]byte, error)
+	// AppendPersonal appends a player's own part of e to dst and returns
+	// the extended buffer: dst as it was when the player has none.
+	AppendPersonal(dst []byte, spec *Spec, e *Event, v *View) ([]byte, error)
 	Snapshot(spec *Spec, s *Snapshot) ([]byte, error)
 }
 
@@ -200,18 +204,67 @@ func (h *hub) dispatch(ctx context.Context, ev *Event) error {
 	} else if !h.over {
 		h.e.saw(h.spec.Code, ev.Seq)
 	}
-	for _, s := range subs {
-		f := Frame{Seq: ev.Seq, Shared: shared, Final: s.finalFor(ev)}
-		if sb != nil && s.who.Role == PlayerRole {
-			v := sb.view(ev, s.who.PlayerID)
-			if f.Personal, err = h.e.cfg.Encoder.Personal(h.spec, ev, v); err != nil {
-				return err
-			}
-		}
-		s.push(f)
-	}
-	return nil
+	return render(h.e.cfg.Encoder, h.spec, ev, shared, sb, subs, workers(len(subs)), func(i int, f Frame) { subs[i].push(f) })
 }
+
+// minPerWorker is the fewest watchers worth a goroutine of their own when
+// an event is rendered and queued.
+const minPerWorker = 256
+
+// workers is how many goroutines render and queue an event for n
+// watchers: one per core, but no more than there is work for.
+func workers(n int) int {
+	return max(1, min(runtime.GOMAXPROCS(0), n/minPerWorker))
+}
+
+// render makes every watcher's frame of ev (shared followed by their own
+// part, rendered from sb, when they are a player and sb is set) and hands
+// each to deliver with its index in subs as soon as it is made. With more
+// than one worker, contiguous parts of subs are rendered at the same time,
+// each worker appending its players' parts to one buffer of its own
+// instead of allocating each; deliver is then called from the workers,
+// each watcher's frame from one of them. The frames are the same bytes
+// however many workers make them.
+func render(enc Encoder, spec *Spec, ev *Event, shared []byte, sb *Scoreboard, subs []*Subscription, workers int, deliver func(int, Frame)) error {
+	part := func(from, to int) error {
+		var buf []byte
+		if sb != nil {
+			buf = make([]byte, 0, (to-from)*personalGuess)
+		}
+		for i := from; i < to; i++ {
+			s := subs[i]
+			f := Frame{Seq: ev.Seq, Shared: shared, Final: s.finalFor(ev)}
+			if sb != nil && s.who.Role == PlayerRole {
+				start := len(buf)
+				var err error
+				if buf, err = enc.AppendPersonal(buf, spec, ev, sb.view(ev, s.who.PlayerID)); err != nil {
+					return err
+				}
+				if len(buf) > start {
+					f.Personal = buf[start:len(buf):len(buf)]
+				}
+			}
+			deliver(i, f)
+		}
+		return nil
+	}
+	if workers <= 1 {
+		return part(0, len(subs))
+	}
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		from, to := w*len(subs)/workers, (w+1)*len(subs)/workers
+		wg.Go(func() { errs[w] = part(from, to) })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// personalGuess is about the size of one player's own part of an event, to
+// size the buffers they are rendered into; a bigger part only makes its
+// buffer grow.
+const personalGuess = 48
 
 // scoreboard is the one bulk read behind an event's personal parts, with
 // every streak as it stands after the event's question (and, when the game

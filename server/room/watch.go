@@ -15,10 +15,10 @@ type Subscription struct {
 	spec *Spec
 	who  Identity
 
-	pending []Frame    // the snapshot or missed events, before the queue
-	queue   chan Frame // live frames from the hub
-	last    uint64     // seq of the last frame returned
-	ended   bool       // a final frame was returned
+	pending []Frame // the snapshot or missed events, before the queue
+	queue   queue   // live frames from the hub
+	last    uint64  // seq of the last frame returned
+	ended   bool    // a final frame was returned
 
 	failOnce sync.Once
 	failed   context.Context    // done once fail ran: see Cut
@@ -46,7 +46,7 @@ func (e *Engine) Watch(ctx context.Context, code string, who Identity, after, ep
 	if after > st.Seq {
 		return nil, Errorf(ErrInvalid, "after_seq %d is ahead of the room, whose last event is %d", after, st.Seq)
 	}
-	s := &Subscription{e: e, spec: spec, who: who, queue: make(chan Frame, e.cfg.QueueSize)}
+	s := &Subscription{e: e, spec: spec, who: who, queue: newQueue(e.cfg.QueueSize)}
 	s.failed, s.cancel = context.WithCancel(context.Background())
 	var from uint64
 	for {
@@ -150,7 +150,7 @@ func (e *Engine) frame(ctx context.Context, spec *Spec, who Identity, ev *Event)
 	f := Frame{Seq: ev.Seq, Shared: shared, Final: finalFor(who, ev)}
 	if sb != nil && who.Role == PlayerRole {
 		v := sb.view(ev, who.PlayerID)
-		if f.Personal, err = e.cfg.Encoder.Personal(spec, ev, v); err != nil {
+		if f.Personal, err = e.cfg.Encoder.AppendPersonal(nil, spec, ev, v); err != nil {
 			return Frame{}, err
 		}
 	}
@@ -167,15 +167,20 @@ func (s *Subscription) Next(ctx context.Context) (Frame, error) {
 		}
 		var f Frame
 		if len(s.pending) > 0 {
-			f, s.pending = s.pending[0], s.pending[1:]
+			f = s.pending[0]
+			s.pending[0] = Frame{} // the snapshot's bytes are not kept
+			if s.pending = s.pending[1:]; len(s.pending) == 0 {
+				s.pending = nil
+			}
+		} else if q, ok := s.queue.pop(); ok {
+			f = q
 		} else {
 			select {
-			case f = <-s.queue:
+			case <-s.queue.ready:
+				continue
 			case <-s.failed.Done():
 				// Frames queued before the failure still go out first.
-				select {
-				case f = <-s.queue:
-				default:
+				if f, ok = s.queue.pop(); !ok {
 					return Frame{}, s.err
 				}
 			case <-ctx.Done():
@@ -222,12 +227,64 @@ func (s *Subscription) Err() error {
 
 // push queues a live frame, cutting the watcher off when its queue is full.
 func (s *Subscription) push(f Frame) {
-	select {
-	case s.queue <- f:
-	default:
-		s.fail(Errorf(ErrSlow, "this client read events too slowly and fell %d behind: reconnect with after_seq", cap(s.queue)))
+	if !s.queue.push(f) {
+		s.fail(Errorf(ErrSlow, "this client read events too slowly and fell %d behind: reconnect with after_seq", s.queue.limit))
 		s.hub.remove(s)
 	}
+}
+
+// queue is a watcher's live frames, from the hub to the stream's sender:
+// it holds up to limit frames and grows only as far as its watcher falls
+// behind (most watchers never hold more than one frame), so that thousands
+// of watchers do not each keep room for limit frames.
+type queue struct {
+	limit int
+	ready chan struct{} // holds a token once frames were pushed since the last pop found none
+
+	mu     sync.Mutex // guards frames and head
+	frames []Frame
+	head   int // frames[head:] are queued
+}
+
+// keptCap is the most frames an empty queue keeps room for.
+const keptCap = 4
+
+func newQueue(limit int) queue {
+	return queue{limit: limit, ready: make(chan struct{}, 1)}
+}
+
+// push adds f, or returns false when limit frames are queued.
+func (q *queue) push(f Frame) bool {
+	q.mu.Lock()
+	if len(q.frames)-q.head >= q.limit {
+		q.mu.Unlock()
+		return false
+	}
+	q.frames = append(q.frames, f)
+	q.mu.Unlock()
+	select {
+	case q.ready <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// pop takes the oldest frame, if any.
+func (q *queue) pop() (Frame, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.head == len(q.frames) {
+		return Frame{}, false
+	}
+	f := q.frames[q.head]
+	q.frames[q.head] = Frame{} // its bytes are not kept
+	if q.head++; q.head == len(q.frames) {
+		q.frames, q.head = q.frames[:0], 0
+		if cap(q.frames) > keptCap {
+			q.frames = nil // a watcher that fell behind gives the room back
+		}
+	}
+	return f, true
 }
 
 // fail ends the subscription with err (nil: io.EOF).

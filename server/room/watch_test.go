@@ -26,8 +26,8 @@ func (seqEncoder) Event(_ *room.Spec, e *room.Event, _ *room.Scoreboard) ([]byte
 	return fmt.Appendf(nil, "%d:%d", e.Type, e.Seq), nil
 }
 
-func (seqEncoder) Personal(_ *room.Spec, e *room.Event, v *room.View) ([]byte, error) {
-	return fmt.Appendf(nil, "+you"), nil
+func (seqEncoder) AppendPersonal(dst []byte, _ *room.Spec, e *room.Event, v *room.View) ([]byte, error) {
+	return fmt.Appendf(dst, "+you"), nil
 }
 
 func (seqEncoder) Snapshot(_ *room.Spec, s *room.Snapshot) ([]byte, error) {

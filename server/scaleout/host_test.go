@@ -20,6 +20,7 @@ import (
 
 	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
 	"github.com/quizroom/quizroom/server/game"
+	"github.com/quizroom/quizroom/server/servertest"
 )
 
 // The host tests: a host whose program dies (a real process, killed with
@@ -230,7 +231,7 @@ func TestHostResumes(t *testing.T) {
 // server restarted after the room was made and keeps rooms in memory.
 func TestMemoryStoreRestart(t *testing.T) {
 	t.Parallel()
-	addr := freeAddr(t)
+	addr := servertest.FreeAddr(t)
 	proc := runServer(t, "solo", addr)
 	client := dial(t, addr)
 	c := &cluster{t: t}

@@ -3,7 +3,6 @@ package scaleout_test
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +17,7 @@ import (
 	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
 	"github.com/quizroom/quizroom/server/game"
 	"github.com/quizroom/quizroom/server/redistest"
+	"github.com/quizroom/quizroom/server/servertest"
 )
 
 // autoSettings are the rules of the AUTO-paced games: no read time, reveals
@@ -372,19 +372,7 @@ func quizd(t *testing.T) string {
 // free port, killed when the test ends.
 func startProcess(t *testing.T, c *cluster, name string) *process {
 	t.Helper()
-	return runProcess(t, c, name, freeAddr(t))
-}
-
-// freeAddr is a free port on 127.0.0.1.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	_ = l.Close()
-	return addr
+	return runProcess(t, c, name, servertest.FreeAddr(t))
 }
 
 // runProcess runs the server as instance name of c's deployment on addr

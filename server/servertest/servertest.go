@@ -1,6 +1,8 @@
 // Package servertest starts a real Quizroom server in a test: the room
 // engine and the gRPC service on a port of 127.0.0.1, the in-memory store by
-// default. Tests of the server, the CLI and the benchmarks share it.
+// default. Tests of the server, the CLI and the benchmarks share it. For
+// tests that kill the server and start it again, StartProcess runs quizd
+// as a process of its own.
 package servertest
 
 import (

@@ -7,82 +7,10 @@
 //
 //   QUIZ_URL=http://127.0.0.1:8080/ node web/e2e/game.mjs
 //
-// CHROMIUM names the browser (default /usr/bin/chromium). With
-// QUIZ_SCREENSHOTS=dir it saves a screenshot of every page in every phase;
-// QUIZ_PLAYER_SIZE, QUIZ_HOST_SIZE and QUIZ_SCREEN_SIZE (WxH) change the
-// viewports (default 390x844, 1280x800 and 1920x1080).
+// The environment it reads (screenshots, viewports) is in lib.mjs.
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
-
-const base = (process.env.QUIZ_URL ?? "").replace(/\/?$/, "/");
-assert.ok(process.env.QUIZ_URL, "set QUIZ_URL to the web app's address");
-const shots = process.env.QUIZ_SCREENSHOTS ?? "";
-if (shots) mkdirSync(shots, { recursive: true });
-const size = (v, def) => {
-  const [width, height] = (v || def).split("x").map(Number);
-  return { width, height };
-};
-const playerSize = size(process.env.QUIZ_PLAYER_SIZE, "390x844");
-const hostSize = size(process.env.QUIZ_HOST_SIZE, "1280x800");
-const screenSize = size(process.env.QUIZ_SCREEN_SIZE, "1920x1080");
-const timeout = 20_000;
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  // As the machine's probe runs it: without the background-networking
-  // flags Chromium keeps calling hosts this machine cannot reach.
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
-});
-const errors = [];
-const pages = [];
-
-/** open opens a page in a new context (a separate device) of the given size. */
-async function open(name, viewport, mobile) {
-  const ctx = await browser.newContext({ viewport, isMobile: mobile, hasTouch: mobile, acceptDownloads: true, reducedMotion: "reduce" });
-  ctx.setDefaultTimeout(timeout);
-  const page = await ctx.newPage();
-  pages.push([name, page]);
-  page.on("pageerror", (e) => errors.push(`${name}: ${e.message}`));
-  page.on("console", (m) => {
-    if (m.type() === "error" && !/Failed to load resource/.test(m.text())) errors.push(`${name}: console: ${m.text()}`);
-  });
-  return page;
-}
-
-async function shot(page, name) {
-  if (shots) await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-}
-
-function step(what) {
-  console.log(`- ${what}`);
-}
-
-/** text waits for text to be visible on page. */
-async function text(page, t) {
-  await page.getByText(t).first().waitFor({ state: "visible" });
-}
-
-/** answer answers the open question with option i, whatever its kind. */
-async function answer(page, i) {
-  await page.locator(".question").waitFor();
-  if (await page.locator("#typed").count()) {
-    await page.locator("#typed").fill(`guess ${i}`);
-    await page.getByRole("button", { name: "Send" }).click();
-  } else {
-    const options = page.locator("button.option");
-    await options.first().waitFor();
-    await page.waitForFunction(() => !document.querySelector("button.option")?.disabled);
-    const n = await options.count();
-    await options.nth(i % n).click();
-    if (await page.getByRole("button", { name: "Send" }).count()) await page.getByRole("button", { name: "Send" }).click();
-  }
-  // The last answer closes the question at once: the reveal may come first.
-  await page.locator(".locked, .reveal").first().waitFor();
-}
+import { readFileSync } from "node:fs";
+import { answer, base, hostSize, open, playerSize, run, screenSize, shot, step, text } from "./lib.mjs";
 
 /** score reads the player's score from the reveal's rank line. */
 async function score(page) {
@@ -126,7 +54,7 @@ answers: carbon dioxide | CO2
 > Photosynthesis turns carbon dioxide and water into sugar.
 `;
 
-try {
+await run("a whole game in Chromium", async () => {
   step("the host sees a bad deck's problems by line, uploads a good one and creates a room");
   const host = await open("host", hostSize, false);
   await host.goto(`${base}host`);
@@ -327,18 +255,4 @@ try {
   step("the host reloads and gets the room back");
   await host.reload();
   await text(host, "Game over");
-
-  assert.deepEqual(errors, [], "the pages logged errors");
-  console.log("ok: a whole game in Chromium");
-} catch (e) {
-  // What each page showed when it went wrong.
-  for (const [name, page] of pages) {
-    const body = await page.locator("main").innerText().catch(() => "(no page)");
-    console.log(`--- ${name} at ${page.url()}:\n${body}`);
-    if (shots) await page.screenshot({ path: join(shots, `failed-${name}.png`) }).catch(() => {});
-  }
-  if (errors.length) console.log("--- page errors:\n" + errors.join("\n"));
-  throw e;
-} finally {
-  await browser.close();
-}
+});

@@ -121,6 +121,8 @@ async function setup(notice: string, kept?: { code: string; report: Report }): P
       num("questions", "Questions", 10, 0, 500, "0 plays the whole deck"),
       select("time", "Time to answer", [["10", "10 seconds"], ["20", "20 seconds"], ["30", "30 seconds"], ["60", "60 seconds"], ["120", "2 minutes"]], "20"),
       select("pacing", "Pacing", [["host", "I move the game on"], ["auto", "Automatic (timers)"]], "host"),
+      select("away", "If I'm away", [["10", "Go on without me after 10 seconds"], ["30", "Go on without me after 30 seconds"],
+        ["60", "Go on without me after 1 minute"], ["300", "Go on without me after 5 minutes"], ["1800", "Go on without me after 30 minutes"]], "60"),
       select("policy", "Scoring", [["speed", "Faster answers score more"], ["accuracy", "Right answers score the same"]], "speed"),
       select("board", "Leaderboard", [["1", "After every question"], ["2", "Every 2 questions"], ["5", "Every 5 questions"], ["-1", "Only at the end"]], "1"),
       select("read", "Time to read before answering", [["0", "None"], ["3", "3 seconds"], ["5", "5 seconds"]], "0"),
@@ -129,6 +131,11 @@ async function setup(notice: string, kept?: { code: string; report: Report }): P
       check("shuffle-q", "Shuffle the questions", true),
       check("shuffle-o", "Shuffle the options", false)),
     create);
+  // An automatic game needs no host to go on: the limit is for host pacing.
+  const pacing = form.querySelector("#pacing") as HTMLSelectElement;
+  pacing.addEventListener("change", () => {
+    (form.querySelector("#away") as HTMLSelectElement).disabled = pacing.value === "auto";
+  });
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     const val = (id: string) => (form.querySelector(`#${id}`) as HTMLInputElement).value;
@@ -143,6 +150,7 @@ async function setup(notice: string, kept?: { code: string; report: Report }): P
       timeLimit: { seconds: BigInt(val("time")) },
       readTime: { seconds: BigInt(val("read")) },
       pacing: val("pacing") === "auto" ? PacingMode.AUTO : PacingMode.HOST,
+      hostAwayLimit: { seconds: BigInt(val("away")) },
       pointsPolicy: val("policy") === "accuracy" ? PointsPolicy.ACCURACY : PointsPolicy.SPEED,
       leaderboardEvery: Number(val("board")),
       maxPlayers: Number(val("max")) || 0,
@@ -199,7 +207,7 @@ function onStatus(s: Status, err?: unknown): void {
     saved.drop("host", code);
     void gone(err, code, seen).then((why) => setup(why || (codeOf(err) === Code.NotFound ? `Room ${code} no longer exists.`
       : codeOf(err) === Code.DataLoss ? `The server lost the history of room ${code} (its store lost data), so the game cannot go on.`
-      : `This browser's host key does not open room ${code}.`), why && lastReport?.code === code ? lastReport : undefined));
+      : `This browser's host key does not open room ${code}.`), why && lastReport?.code === code && lastReport.report.questions.length ? lastReport : undefined));
   } else setConn("");
 }
 

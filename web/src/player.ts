@@ -159,9 +159,15 @@ function onStatus(s: Status, err?: unknown): void {
     // The token no longer opens the room: kicked, or the room is gone.
     saved.drop("player", code);
     void gone(err, code, seen).then((why) => {
+      // A room that is no more leaves no code behind to join by mistake.
+      const lost = why !== "" || codeOf(err) === Code.NotFound;
       why ||= codeOf(err) === Code.NotFound ? `Room ${code} no longer exists.`
         : codeOf(err) === Code.DataLoss ? `The server lost the history of room ${code} (its store lost data), so the game cannot go on.`
         : `Your place in room ${code} is gone.`;
+      if (lost) {
+        code = "";
+        history.replaceState(null, "", "/");
+      }
       showJoin(`${why} Join again with a code.`);
     });
   } else setConn("");

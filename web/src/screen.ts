@@ -28,11 +28,11 @@ else void shareURL().then((s) => {
   follow();
 });
 
-/** ask asks for the room to show. */
-function ask(error: string): void {
+/** ask asks for the room to show, value filled in. */
+function ask(error: string, value = code): void {
   room = new Room(); // the room left behind says nothing more, the host's absence included
   banner.update();
-  const input = h("input", { id: "code", name: "room", required: true, maxlength: 8, autocomplete: "off", autocapitalize: "characters", value: code });
+  const input = h("input", { id: "code", name: "room", required: true, maxlength: 8, autocomplete: "off", autocapitalize: "characters", value });
   main.replaceChildren(h("form", { class: "join card", method: "get", action: "/screen" },
     h("h1", {}, "Show a room on this screen"),
     h("label", { for: "code" }, "Room code"), input,
@@ -61,8 +61,14 @@ function onStatus(s: Status, err?: unknown): void {
   conn.textContent = s === "live" ? "● Connected" : s === "retrying" ? "Reconnecting…" : "";
   conn.className = `conn ${s === "over" ? "" : s}`;
   if (s === "over" && err !== undefined) {
-    void gone(err, code, seen).then((why) =>
-      ask(why || (codeOf(err) === Code.DataLoss ? `The server lost the history of room ${code} (its store lost data).` : `There is no room ${code}.`)));
+    void gone(err, code, seen).then((why) => {
+      if (why) {
+        // A room that is no more leaves no code behind to show by mistake.
+        history.replaceState(null, "", "/screen");
+        return ask(why, "");
+      }
+      ask(codeOf(err) === Code.DataLoss ? `The server lost the history of room ${code} (its store lost data).` : `There is no room ${code}.`);
+    });
   }
 }
 

@@ -10,19 +10,21 @@ import (
 	"io"
 	"net"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/quizroom/quizroom/bench/internal/proc"
 	"github.com/quizroom/quizroom/client/bots"
+	"github.com/quizroom/quizroom/client/conn"
 	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
+	"github.com/quizroom/quizroom/server/api"
 )
 
 // ServeArg is the argument that makes a program using this package serve
@@ -30,13 +32,22 @@ import (
 const ServeArg = "noop-serve"
 
 // server is a QuizService that does nothing: ListDecks returns an empty
-// list, Watch holds the stream and StartGame sends an event to every stream,
-// each through its own bounded queue and sender, like a real server would.
+// list, Watch holds the stream and StartGame sends an event to every
+// stream. The event is encoded once (a grpc.PreparedMsg, as quizd shares a
+// room's event bytes among its watchers) and goes through each stream's
+// own bounded queue and sender, like a real server's would; the transport
+// has quizd's settings (api.TransportOptions).
 type server struct {
 	quizv1.UnimplementedQuizServiceServer
 	mu      sync.Mutex // guards streams and seq
-	streams map[chan *quizv1.WatchResponse]struct{}
+	streams map[*watcher]struct{}
 	seq     uint64
+}
+
+// watcher is one open Watch stream.
+type watcher struct {
+	stream grpc.ServerStream
+	queue  chan *grpc.PreparedMsg
 }
 
 func (s *server) ListDecks(context.Context, *quizv1.ListDecksRequest) (*quizv1.ListDecksResponse, error) {
@@ -44,13 +55,13 @@ func (s *server) ListDecks(context.Context, *quizv1.ListDecksRequest) (*quizv1.L
 }
 
 func (s *server) Watch(_ *quizv1.WatchRequest, stream grpc.ServerStreamingServer[quizv1.WatchResponse]) error {
-	ch := make(chan *quizv1.WatchResponse, 64)
+	w := &watcher{stream: stream, queue: make(chan *grpc.PreparedMsg, 64)}
 	s.mu.Lock()
-	s.streams[ch] = struct{}{}
+	s.streams[w] = struct{}{}
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
-		delete(s.streams, ch)
+		delete(s.streams, w)
 		s.mu.Unlock()
 	}()
 	if err := stream.Send(&quizv1.WatchResponse{Event: &quizv1.Event{ServerTime: timestamppb.Now()}}); err != nil {
@@ -58,8 +69,8 @@ func (s *server) Watch(_ *quizv1.WatchRequest, stream grpc.ServerStreamingServer
 	}
 	for {
 		select {
-		case ev := <-ch:
-			if err := stream.Send(ev); err != nil {
+		case m := <-w.queue:
+			if err := stream.SendMsg(m); err != nil {
 				return err
 			}
 		case <-stream.Context().Done():
@@ -72,15 +83,31 @@ func (s *server) StartGame(context.Context, *quizv1.StartGameRequest) (*quizv1.S
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.seq++
-	ev := &quizv1.WatchResponse{Event: &quizv1.Event{Seq: s.seq, ServerTime: timestamppb.Now()}}
-	for ch := range s.streams {
+	ev := &quizv1.WatchResponse{Event: &quizv1.Event{Seq: s.seq, ServerTime: timestamppb.Now(), Payload: question}}
+	var m *grpc.PreparedMsg
+	for w := range s.streams {
+		if m == nil { // every stream has the same codec: any one encodes
+			m = new(grpc.PreparedMsg)
+			if err := m.Encode(w.stream, ev); err != nil {
+				return nil, err
+			}
+		}
 		select {
-		case ch <- ev:
+		case w.queue <- m:
 		default:
 		}
 	}
 	return &quizv1.StartGameResponse{Seq: s.seq}, nil
 }
+
+// question is what the no-op broadcast sends: a question of about the size
+// of the built-in decks' (about 300 bytes encoded, as the reference
+// ceiling's message).
+var question = &quizv1.Event_QuestionOpened{QuestionOpened: &quizv1.QuestionOpened{
+	Index: 1, Count: 10, Kind: quizv1.QuestionKind_QUESTION_KIND_SINGLE_CHOICE,
+	Text:    strings.Repeat("What does the no-op server send to every stream? ", 4),
+	Options: []string{"A broadcast", "Nothing at all", "A question of about the size of the decks'", "Every answer"},
+}}
 
 // Serve runs the no-op server until ctx ends; its first line is
 // "listening <addr>".
@@ -89,8 +116,8 @@ func Serve(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv := grpc.NewServer()
-	quizv1.RegisterQuizServiceServer(srv, &server{streams: map[chan *quizv1.WatchResponse]struct{}{}})
+	srv := grpc.NewServer(api.TransportOptions()...)
+	quizv1.RegisterQuizServiceServer(srv, &server{streams: map[*watcher]struct{}{}})
 	fmt.Fprintln(out, "listening", lis.Addr())
 	go func() { <-ctx.Done(); srv.Stop() }()
 	return srv.Serve(lis)
@@ -105,28 +132,47 @@ func child() (*proc.Child, error) {
 	return proc.Start(self, []string{ServeArg}, nil, "listening ")
 }
 
-func dial(addr string) (*grpc.ClientConn, quizv1.QuizServiceClient, error) {
-	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+// dial connects as the load test's players do (client/conn), so that the
+// ceilings and the games have the same clients.
+func dial(addr string) (*conn.Client, quizv1.QuizServiceClient, error) {
+	c, err := conn.Dial(conn.Config{Addr: addr, Timeout: time.Minute})
 	if err != nil {
 		return nil, nil, err
 	}
-	return conn, quizv1.NewQuizServiceClient(conn), nil
+	return c, c.API, nil
 }
+
+// SampleEvery is how often the no-op server's CPU time is read.
+const SampleEvery = 5 * time.Millisecond
 
 // UnaryResult is what Unary measured.
 type UnaryResult struct {
 	Calls, Failures int64
 	Elapsed         time.Duration
 	Conns           int
+	CPU             time.Duration // the server's, while the calls ran
 }
 
 // Rate is calls per second.
 func (r UnaryResult) Rate() float64 { return float64(r.Calls) / r.Elapsed.Seconds() }
 
+// PerCall is the server's CPU time per call.
+func (r UnaryResult) PerCall() time.Duration { return per(r.CPU, r.Calls) }
+
 func (r UnaryResult) String() string {
-	return fmt.Sprintf("no-op unary: %d calls in %.1f s from %d connections: %.0f calls/s (%d failures)",
-		r.Calls, r.Elapsed.Seconds(), r.Conns, r.Rate(), r.Failures)
+	return fmt.Sprintf("no-op unary: %d calls in %.1f s from %d connections: %.0f calls/s (%d failures); server CPU %.1f µs per call",
+		r.Calls, r.Elapsed.Seconds(), r.Conns, r.Rate(), r.Failures, micros(r.PerCall()))
 }
+
+// per divides d among n.
+func per(d time.Duration, n int64) time.Duration {
+	if n == 0 {
+		return 0
+	}
+	return d / time.Duration(n)
+}
+
+func micros(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
 
 // Unary calls ListDecks from conns connections, one goroutine each, for d.
 func Unary(ctx context.Context, conns int, d time.Duration) (UnaryResult, error) {
@@ -136,19 +182,28 @@ func Unary(ctx context.Context, conns int, d time.Duration) (UnaryResult, error)
 	}
 	defer c.Stop()
 	var calls, failures atomic.Int64
+	clients := make([]quizv1.QuizServiceClient, conns)
+	for i := range clients {
+		cc, client, err := dial(c.Addr)
+		if err != nil {
+			return UnaryResult{}, err
+		}
+		defer cc.Close()
+		if _, err := client.ListDecks(ctx, &quizv1.ListDecksRequest{}); err != nil {
+			return UnaryResult{}, err // connects
+		}
+		clients[i] = client
+	}
+	cpu0, err := proc.CPUTime(c.Pid())
+	if err != nil {
+		return UnaryResult{}, err
+	}
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	var wg sync.WaitGroup
 	start := time.Now()
-	for range conns {
-		conn, client, err := dial(c.Addr)
-		if err != nil {
-			return UnaryResult{}, err
-		}
-		defer conn.Close()
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	for _, client := range clients {
+		wg.Go(func() {
 			for ctx.Err() == nil {
 				if _, err := client.ListDecks(ctx, &quizv1.ListDecksRequest{}); err != nil {
 					if code := status.Code(err); code != codes.DeadlineExceeded && code != codes.Canceled {
@@ -158,10 +213,15 @@ func Unary(ctx context.Context, conns int, d time.Duration) (UnaryResult, error)
 				}
 				calls.Add(1)
 			}
-		}()
+		})
 	}
 	wg.Wait()
-	return UnaryResult{Calls: calls.Load(), Failures: failures.Load(), Elapsed: time.Since(start), Conns: conns}, nil
+	elapsed := time.Since(start)
+	cpu1, err := proc.CPUTime(c.Pid())
+	if err != nil {
+		return UnaryResult{}, err
+	}
+	return UnaryResult{Calls: calls.Load(), Failures: failures.Load(), Elapsed: elapsed, Conns: conns, CPU: cpu1 - cpu0}, nil
 }
 
 // BroadcastResult is what Broadcast measured.
@@ -171,7 +231,10 @@ type BroadcastResult struct {
 	IdleRSS         int64        // server RSS before the streams
 	StreamsRSS      int64        // server RSS with the streams open
 	PeakRSS         int64
-	CPU             time.Duration // server CPU while the streams were served
+	// CPU is the server's CPU time in the fan-out windows: from each
+	// event's server time until its last stream had it; ClientCPU is the
+	// clients' (this process's) in the same windows.
+	CPU, ClientCPU time.Duration
 }
 
 // PerStream is the server's resident memory per open stream, in bytes.
@@ -179,13 +242,26 @@ func (r BroadcastResult) PerStream() float64 {
 	return float64(r.StreamsRSS-r.IdleRSS) / float64(r.Streams)
 }
 
+// PerDelivery is the server's CPU time per event delivered to one stream.
+func (r BroadcastResult) PerDelivery() time.Duration {
+	return per(r.CPU, int64(r.Streams)*int64(r.Events))
+}
+
+// ClientPerDelivery is the clients' CPU time per event delivered to one
+// stream.
+func (r BroadcastResult) ClientPerDelivery() time.Duration {
+	return per(r.ClientCPU, int64(r.Streams)*int64(r.Events))
+}
+
 func (r BroadcastResult) String() string {
-	return fmt.Sprintf("no-op broadcast to %d streams, %d events: %v; server RSS %.1f KiB per stream, peak %.1f MiB; server CPU %.2f s",
-		r.Streams, r.Events, r.Latency, r.PerStream()/1024, float64(r.PeakRSS)/(1<<20), r.CPU.Seconds())
+	return fmt.Sprintf("no-op broadcast to %d streams, %d events: %v; server RSS %.1f KiB per stream, peak %.1f MiB; server CPU %.1f µs per delivery (clients %.1f µs)",
+		r.Streams, r.Events, r.Latency, r.PerStream()/1024, float64(r.PeakRSS)/(1<<20), micros(r.PerDelivery()), micros(r.ClientPerDelivery()))
 }
 
 // Broadcast opens n streams, each on its own connection, sends events to
-// all of them, one a second, and measures their delivery.
+// all of them, one a second, after one more that warms the streams up (as
+// a game's streams carry the lobby's events before its first question),
+// and measures their delivery.
 func Broadcast(ctx context.Context, n, events int) (BroadcastResult, error) {
 	res := BroadcastResult{Streams: n, Events: events}
 	c, err := child()
@@ -201,18 +277,19 @@ func Broadcast(ctx context.Context, n, events int) (BroadcastResult, error) {
 	ctx, cancel := context.WithTimeout(ctx, time.Duration(events)*time.Second+5*time.Minute)
 	defer cancel()
 	var (
-		mu        sync.Mutex // guards latencies
-		latencies []time.Duration
-		ready     sync.WaitGroup
-		done      sync.WaitGroup
+		// Each stream's receipts, written by its own goroutine only (no
+		// lock the receivers would contend for): server time and arrival.
+		got   = make([][][2]time.Time, n)
+		ready sync.WaitGroup
+		done  sync.WaitGroup
 	)
 	ready.Add(n)
-	for range n {
-		conn, client, err := dial(c.Addr)
+	for i := range n {
+		cc, client, err := dial(c.Addr)
 		if err != nil {
 			return res, err
 		}
-		defer conn.Close()
+		defer cc.Close()
 		done.Add(1)
 		go func() {
 			defer done.Done()
@@ -222,8 +299,11 @@ func Broadcast(ctx context.Context, n, events int) (BroadcastResult, error) {
 				return
 			}
 			first := true
-			for got := 0; got < events; {
+			mine := make([][2]time.Time, 0, events)
+			defer func() { got[i] = mine }()
+			for len(mine) < events {
 				resp, err := stream.Recv()
+				now := time.Now()
 				if first {
 					ready.Done()
 					first = false
@@ -231,14 +311,11 @@ func Broadcast(ctx context.Context, n, events int) (BroadcastResult, error) {
 				if err != nil {
 					return
 				}
-				if resp.GetEvent().GetSeq() == 0 {
-					continue
+				ev := resp.GetEvent()
+				if ev.GetSeq() <= 1 {
+					continue // the stream's first message, or the warm-up
 				}
-				d := time.Since(resp.GetEvent().GetServerTime().AsTime())
-				mu.Lock()
-				latencies = append(latencies, d)
-				mu.Unlock()
-				got++
+				mine = append(mine, [2]time.Time{ev.GetServerTime().AsTime(), now})
 			}
 		}()
 	}
@@ -248,11 +325,15 @@ func Broadcast(ctx context.Context, n, events int) (BroadcastResult, error) {
 	if err != nil {
 		return res, err
 	}
+	cpu := proc.Sample(c.Pid(), SampleEvery)
+	defer cpu.Stop()
+	clients := proc.Sample(os.Getpid(), SampleEvery)
+	defer clients.Stop()
 	_, trigger, err := dial(c.Addr)
 	if err != nil {
 		return res, err
 	}
-	for range events {
+	for range events + 1 {
 		if _, err := trigger.StartGame(ctx, &quizv1.StartGameRequest{}); err != nil {
 			return res, err
 		}
@@ -263,9 +344,24 @@ func Broadcast(ctx context.Context, n, events int) (BroadcastResult, error) {
 	if err != nil {
 		return res, err
 	}
+	time.Sleep(2 * SampleEvery) // a sample after the last window
+	var latencies []time.Duration
+	windows := map[time.Time]time.Time{} // by server time: the last arrival
+	for _, mine := range got {
+		for _, r := range mine {
+			latencies = append(latencies, r[1].Sub(r[0]))
+			if r[1].After(windows[r[0]]) {
+				windows[r[0]] = r[1]
+			}
+		}
+	}
+	for sent, last := range windows {
+		w := [2]time.Time{sent, last}
+		res.CPU += cpu.Between(w[0], w[1])
+		res.ClientCPU += clients.Between(w[0], w[1])
+	}
 	res.Latency = bots.Summarize(latencies)
 	res.IdleRSS, res.StreamsRSS, res.PeakRSS = idle.RSS, connected.RSS, after.PeakRSS
-	res.CPU = after.CPU - connected.CPU
 	return res, nil
 }
 
@@ -275,14 +371,18 @@ type BurstResult struct {
 	Window        time.Duration // summed over the rounds: first reply to last
 	Calls         int
 	RoundTrip     bots.Summary
+	CPU           time.Duration // the server's, from each round's start to its last reply
 }
 
 // Rate is calls per second while the bursts came in.
 func (r BurstResult) Rate() float64 { return float64(r.Calls) / r.Window.Seconds() }
 
+// PerCall is the server's CPU time per call.
+func (r BurstResult) PerCall() time.Duration { return per(r.CPU, int64(r.Calls)) }
+
 func (r BurstResult) String() string {
-	return fmt.Sprintf("no-op unary burst: %d connections calling at once, %d rounds: %.0f calls/s; round trip %v",
-		r.Conns, r.Rounds, r.Rate(), r.RoundTrip)
+	return fmt.Sprintf("no-op unary burst: %d connections calling at once, %d rounds: %.0f calls/s; round trip %v; server CPU %.1f µs per call",
+		r.Conns, r.Rounds, r.Rate(), r.RoundTrip, micros(r.PerCall()))
 }
 
 // Burst makes n connections each call ListDecks at the same moment, rounds
@@ -298,17 +398,20 @@ func Burst(ctx context.Context, n, rounds int) (BurstResult, error) {
 	defer c.Stop()
 	clients := make([]quizv1.QuizServiceClient, n)
 	for i := range clients {
-		conn, client, err := dial(c.Addr)
+		cc, client, err := dial(c.Addr)
 		if err != nil {
 			return res, err
 		}
-		defer conn.Close()
+		defer cc.Close()
 		if _, err := client.ListDecks(ctx, &quizv1.ListDecksRequest{}); err != nil {
 			return res, err // connects
 		}
 		clients[i] = client
 	}
+	cpu := proc.Sample(c.Pid(), SampleEvery)
+	defer cpu.Stop()
 	var rtts []time.Duration
+	var spans [][2]time.Time
 	for range rounds {
 		start := make(chan struct{})
 		var (
@@ -317,9 +420,7 @@ func Burst(ctx context.Context, n, rounds int) (BurstResult, error) {
 			wg          sync.WaitGroup
 		)
 		for _, client := range clients {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			wg.Go(func() {
 				<-start
 				t0 := time.Now()
 				_, err := client.ListDecks(ctx, &quizv1.ListDecksRequest{})
@@ -337,13 +438,18 @@ func Burst(ctx context.Context, n, rounds int) (BurstResult, error) {
 				}
 				rtts = append(rtts, t1.Sub(t0))
 				res.Calls++
-			}()
+			})
 		}
 		time.Sleep(100 * time.Millisecond) // every goroutine waits at the start
+		t0 := time.Now()
 		close(start)
 		wg.Wait()
 		res.Window += last.Sub(first)
+		spans = append(spans, [2]time.Time{t0, last})
 		time.Sleep(200 * time.Millisecond)
+	}
+	for _, w := range spans {
+		res.CPU += cpu.Between(w[0], w[1])
 	}
 	res.RoundTrip = bots.Summarize(rtts)
 	return res, nil

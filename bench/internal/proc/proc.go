@@ -9,8 +9,10 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -22,6 +24,20 @@ const clockTicks = 100
 type Child struct {
 	cmd  *exec.Cmd
 	Addr string // the address it printed on its first line "listening <addr>"
+
+	mu   sync.Mutex // guards tail
+	tail []string   // its last lines of output
+}
+
+// tailLines is how many of its last lines of output a Child keeps.
+const tailLines = 40
+
+// Tail is the child's last lines of output (stdout and stderr), to say why
+// it failed.
+func (c *Child) Tail() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return strings.Join(c.tail, "\n")
 }
 
 // Start runs name with args and waits for a line containing marker on its
@@ -39,11 +55,17 @@ func Start(name string, args []string, env []string, marker string) (*Child, err
 		return nil, err
 	}
 	found := make(chan string, 1)
+	c := &Child{cmd: cmd}
 	go func() {
 		sc := bufio.NewScanner(out)
 		sent := false
 		for sc.Scan() {
 			line := sc.Text()
+			c.mu.Lock()
+			if c.tail = append(c.tail, line); len(c.tail) > tailLines {
+				c.tail = c.tail[1:]
+			}
+			c.mu.Unlock()
 			if !sent {
 				if i := strings.Index(line, marker); i >= 0 {
 					addr := ""
@@ -65,7 +87,8 @@ func Start(name string, args []string, env []string, marker string) (*Child, err
 			_ = cmd.Wait()
 			return nil, fmt.Errorf("%s exited before printing %q", name, marker)
 		}
-		return &Child{cmd: cmd, Addr: strings.Trim(addr, `"`)}, nil
+		c.Addr = strings.Trim(addr, `"`)
+		return c, nil
 	case <-time.After(60 * time.Second):
 		_ = cmd.Process.Kill()
 		return nil, fmt.Errorf("%s printed no %q within 60 s", name, marker)
@@ -102,15 +125,9 @@ func Read(pid int) (Usage, error) {
 	if err != nil {
 		return u, err
 	}
-	// Fields after the command name, which is in parentheses and may hold spaces.
-	s := string(stat)
-	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(fields) < 13 {
-		return u, errors.New("short /proc stat line")
+	if u.CPU, err = parseCPU(string(stat)); err != nil {
+		return u, err
 	}
-	utime, _ := strconv.ParseInt(fields[11], 10, 64)
-	stime, _ := strconv.ParseInt(fields[12], 10, 64)
-	u.CPU = time.Duration(utime+stime) * time.Second / clockTicks
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return u, err
@@ -138,4 +155,93 @@ func readStatus(r io.Reader, u *Usage) error {
 		}
 	}
 	return sc.Err()
+}
+
+// CPUTime reads a process's CPU time (user + system) from /proc/PID/stat.
+func CPUTime(pid int) (time.Duration, error) {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	return parseCPU(string(stat))
+}
+
+// parseCPU reads utime and stime from a /proc/PID/stat line.
+func parseCPU(s string) (time.Duration, error) {
+	// Fields after the command name, which is in parentheses and may hold spaces.
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(fields) < 13 {
+		return 0, errors.New("short /proc stat line")
+	}
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	return time.Duration(utime+stime) * time.Second / clockTicks, nil
+}
+
+// cpuSample is a process's CPU time at a moment.
+type cpuSample struct {
+	at  time.Time
+	cpu time.Duration
+}
+
+// Sampler reads a process's CPU time every few milliseconds, so that the
+// CPU it spent in a window of time (a fan-out, a burst of answers) can be
+// told apart from the rest of a run.
+type Sampler struct {
+	pid  int
+	stop chan struct{}
+	done chan struct{}
+
+	mu      sync.Mutex // guards samples
+	samples []cpuSample
+}
+
+// Sample starts reading pid's CPU time every interval, until Stop; it
+// reads it once before it returns.
+func Sample(pid int, every time.Duration) *Sampler {
+	s := &Sampler{pid: pid, stop: make(chan struct{}), done: make(chan struct{})}
+	s.sample()
+	go func() {
+		defer close(s.done)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-s.stop:
+				return
+			case <-t.C:
+				s.sample()
+			}
+		}
+	}()
+	return s
+}
+
+// sample reads the CPU time once.
+func (s *Sampler) sample() {
+	if cpu, err := CPUTime(s.pid); err == nil {
+		s.mu.Lock()
+		s.samples = append(s.samples, cpuSample{at: time.Now(), cpu: cpu})
+		s.mu.Unlock()
+	}
+}
+
+// Stop ends the sampling with one last reading.
+func (s *Sampler) Stop() {
+	close(s.stop)
+	<-s.done
+	s.sample()
+}
+
+// Between is the CPU time spent from the last sample at or before from to
+// the first sample at or after to: the window, widened to whole samples.
+func (s *Sampler) Between(from, to time.Time) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := sort.Search(len(s.samples), func(i int) bool { return s.samples[i].at.After(from) }) - 1
+	j := sort.Search(len(s.samples), func(i int) bool { return !s.samples[i].at.Before(to) })
+	if i < 0 || j >= len(s.samples) {
+		return 0
+	}
+	return s.samples[j].cpu - s.samples[i].cpu
 }
