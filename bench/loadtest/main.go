@@ -49,6 +49,13 @@ type options struct {
 	ceilings  bool
 	paired    bool
 	redisPort int
+	// redisShards, when set, makes Redis a Cluster of that many masters
+	// on redisPort and the ports after it.
+	redisShards int
+	// perConn is how many players share one connection (1: each its own).
+	perConn int
+	// limit is each question's time limit.
+	limit     time.Duration
 	basePort  int
 	pprofPort int
 	timeout   time.Duration
@@ -69,6 +76,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.BoolVar(&o.ceilings, "ceilings", true, "also measure the no-op ceilings and EVALSHA")
 	fs.BoolVar(&o.paired, "paired", true, "measure the no-op broadcast and burst of a size right before each game of that size (one room), not once at the start")
 	fs.IntVar(&o.redisPort, "redis-port", 27379, "port of the redis-server the benchmark starts")
+	fs.DurationVar(&o.limit, "time-limit", 20*time.Second, "each question's time limit (raise it when the answers of every room cannot all arrive in 20 s)")
+	fs.IntVar(&o.perConn, "players-per-conn", 1, "players sharing one gRPC connection (more than 1 for more players than the open-files limit allows connections)")
+	fs.IntVar(&o.redisShards, "redis-cluster", 0, "with a number of masters: Redis is a Cluster of them, on -redis-port and the ports after it")
 	fs.IntVar(&o.basePort, "port", 27051, "port of the first server instance (the second gets the next)")
 	fs.IntVar(&o.pprofPort, "pprof-port", 0, "serve each instance's metrics and profiles (/debug/pprof/) on 127.0.0.1 from this port on; 0: none")
 	fs.DurationVar(&o.timeout, "timeout", 15*time.Minute, "give up on one scenario after this long")

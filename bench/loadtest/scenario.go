@@ -29,14 +29,15 @@ type bench struct {
 	quizd string
 	dir   string
 	out   io.Writer
-	redis *proc.Child
+	redis []*proc.Child // one server, or the masters of a Cluster
 
-	unary     noop.UnaryResult
-	bursts    map[int]noop.BurstResult
-	broadcast map[int]noop.BroadcastResult
-	evalsha   float64
-	rows      []string // the results table, written after the scenarios
-	costRows  []string // the per-operation CPU table, likewise
+	unary      noop.UnaryResult
+	bursts     map[int]noop.BurstResult
+	broadcast  map[int]noop.BroadcastResult
+	evalsha    float64
+	rows       []string // the results table, written after the scenarios
+	costRows   []string // the per-operation CPU table, likewise
+	redisNotes []string // per-command Redis breakdowns, written after the tables
 }
 
 // all runs the ceilings, then every scenario. With -paired, the no-op
@@ -78,6 +79,9 @@ func (b *bench) all(ctx context.Context) error {
 		fmt.Fprintln(b.out, r)
 	}
 	b.writeCosts()
+	if len(b.redisNotes) > 0 {
+		fmt.Fprintf(b.out, "\nRedis commands per accepted answer, by command:\n\n%s\n", strings.Join(b.redisNotes, "\n"))
+	}
 	return nil
 }
 
@@ -166,7 +170,7 @@ func (b *bench) scenario(ctx context.Context, store string, rooms, size int) err
 		if err := b.resetRedis(); err != nil {
 			return err
 		}
-		redisURL = fmt.Sprintf("redis://127.0.0.1:%d", b.opt.redisPort)
+		redisURL = b.redisURL()
 	}
 	var servers []*proc.Child
 	defer func() {
@@ -208,13 +212,14 @@ func (b *bench) scenario(ctx context.Context, store string, rooms, size int) err
 		samplers[i] = proc.Sample(s.Pid(), noop.SampleEvery)
 		defer samplers[i].Stop()
 	}
-	var redisBefore map[string]int64
+	var redisBefore redisSample
 	if redisURL != "" {
 		var err error
-		if redisBefore, err = b.commandStats(); err != nil {
+		if redisBefore, err = b.sampleRedis(); err != nil {
 			return err
 		}
 	}
+	start := time.Now()
 
 	res, connected, obs, err := b.play(ctx, servers, rooms, size)
 	if err != nil {
@@ -235,14 +240,17 @@ func (b *bench) scenario(ctx context.Context, store string, rooms, size int) err
 	o.join.ops = o.players
 	o.perPlayer /= float64(o.players)
 	if redisURL != "" {
-		after, err := b.commandStats()
+		after, err := b.sampleRedis()
 		if err != nil {
 			return err
 		}
-		for cmd, calls := range after {
-			o.redisCalls += calls - redisBefore[cmd]
+		for cmd, calls := range after.calls {
+			o.redisCalls += calls - redisBefore.calls[cmd]
 		}
-		o.evalsha = after["evalsha"] - redisBefore["evalsha"]
+		o.evalsha = after.calls["evalsha"] - redisBefore.calls["evalsha"]
+		defer func() {
+			b.redisNotes = append(b.redisNotes, redisBreakdown(fmt.Sprintf("%s, %d × %d", store, rooms, size), redisBefore, after, o.accepted, rooms, time.Since(start)))
+		}()
 	}
 	merge(&o, res)
 	if o.errors > 0 {
@@ -331,7 +339,7 @@ func (b *bench) play(ctx context.Context, servers []*proc.Child, rooms, size int
 	settings := &quizv1.RoomSettings{
 		QuestionCount:   int32(b.opt.questions),
 		Pacing:          quizv1.PacingMode_PACING_MODE_AUTO,
-		TimeLimit:       durationpb.New(20 * time.Second),
+		TimeLimit:       durationpb.New(b.opt.limit),
 		ReadTime:        durationpb.New(0), // as when BENCHMARKS.md was measured
 		RevealTime:      durationpb.New(revealTime),
 		LeaderboardTime: durationpb.New(2 * time.Second),
@@ -371,6 +379,11 @@ func (b *bench) play(ctx context.Context, servers []*proc.Child, rooms, size int
 	dial := func() (*conn.Client, error) {
 		i := dials.Add(1)
 		return conn.Dial(conn.Config{Addr: addrs[int(i)%len(addrs)], Timeout: time.Minute})
+	}
+	if b.opt.perConn > 1 {
+		shared := &sharedConns{dial: dial, per: b.opt.perConn}
+		defer shared.close()
+		dial = shared.next
 	}
 	results := make([]*bots.Result, rooms)
 	var wg sync.WaitGroup

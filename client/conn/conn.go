@@ -59,6 +59,7 @@ type Client struct {
 	addr    string
 	token   string
 	timeout time.Duration
+	lent    bool // Close leaves the connection open: see Lend
 }
 
 // Dial makes a Client for cfg. Like grpc.NewClient it connects lazily: an
@@ -134,6 +135,21 @@ func (c *Client) authorize(ctx context.Context) context.Context {
 	return metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+c.token)
 }
 
+// Lend returns a Client that shares c's connection and whose Close (and
+// that of the clients made from it) leaves the connection open: for load
+// tests that put many players on one connection. Close c itself when they
+// are done.
+func (c *Client) Lend() *Client {
+	cp := *c
+	cp.lent = true
+	return &cp
+}
+
 // Close closes the connection shared by c and the clients made from it
-// with WithToken.
-func (c *Client) Close() error { return c.conn.Close() }
+// with WithToken, unless c was lent.
+func (c *Client) Close() error {
+	if c.lent {
+		return nil
+	}
+	return c.conn.Close()
+}

@@ -191,6 +191,8 @@ func (s *Store) State(_ context.Context, code string) (*room.State, error) {
 	defer r.mu.Unlock()
 	st := r.state
 	st.Now = now
+	st.RosterPending = len(r.joined)+len(r.left) > 0
+	st.ProgressPending = st.Phase == game.PhaseQuestion && st.Answered != r.progress
 	return &st, nil
 }
 
@@ -210,6 +212,10 @@ func (s *Store) Rooms(context.Context) ([]string, error) {
 	}
 	return codes, nil
 }
+
+// Orphans lists the live rooms: the memory store has no cheaper way to
+// find those whose lease is free, nor needs one.
+func (s *Store) Orphans(ctx context.Context) ([]string, error) { return s.Rooms(ctx) }
 
 // Keep makes a room whose game is not over expire ttl from now.
 func (s *Store) Keep(_ context.Context, code string, ttl time.Duration) error {

@@ -2,11 +2,8 @@ package redisstore_test
 
 import (
 	"strconv"
-	"strings"
 	"testing"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/quizroom/quizroom/server/game"
 	"github.com/quizroom/quizroom/server/redistest"
@@ -46,35 +43,17 @@ func TestOneRoundTripPerAnswer(t *testing.T) {
 	if _, err := s.Submit(ctx, spec.Code, sub(ids[0])); err != nil {
 		t.Fatal(err)
 	}
-	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr})
-	defer rdb.Close()
-	if err := rdb.ConfigResetStat(ctx).Err(); err != nil {
-		t.Fatal(err)
-	}
+	srv.ResetCommandStats(t)
 	for _, id := range ids[1:] {
 		if _, err := s.Submit(ctx, spec.Code, sub(id)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	info, err := rdb.Info(ctx, "commandstats").Result()
-	if err != nil {
-		t.Fatal(err)
-	}
-	calls := map[string]int{}
-	for _, line := range strings.Split(info, "\n") {
-		name, rest, ok := strings.Cut(strings.TrimSpace(line), ":calls=")
-		if !ok {
-			continue
-		}
-		count, _, _ := strings.Cut(rest, ",")
-		calls[strings.TrimPrefix(name, "cmdstat_")], _ = strconv.Atoi(count)
-	}
+	calls := srv.CommandCalls(t)
 	answers := n - 1
 	total := 0
-	for cmd, c := range calls {
-		if cmd != "info" && cmd != "config|resetstat" {
-			total += c
-		}
+	for _, c := range calls {
+		total += c
 	}
 	if calls["evalsha"] != answers || calls["eval"] != 0 {
 		t.Errorf("%d answers made %d EVALSHA and %d EVAL calls; want one EVALSHA each", answers, calls["evalsha"], calls["eval"])

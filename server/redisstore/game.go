@@ -16,14 +16,15 @@ import (
 
 // Submit records an answer to the open question: one script, one round
 // trip, which checks the phase, the question and the deadline against the
-// Redis clock, keeps the first answer only, and scores it. The score
-// counts from the question's reveal on (see Advance).
+// Redis clock and keeps the first answer only, with what scoring it takes.
+// The reveal scores it, with the player's streak then, and applies it
+// (see Advance).
 func (s *Store) Submit(ctx context.Context, code string, sub room.Submission) (room.Accepted, error) {
 	answer, err := json.Marshal(sub.Answer)
 	if err != nil {
 		return room.Accepted{}, fmt.Errorf("encoding an answer: %w", err)
 	}
-	keys := []string{s.key(code, keyState), s.key(code, keyPlayers), s.answersKey(code, sub.Q), s.key(code, keyPresence)}
+	keys := []string{s.key(code, keyState), s.key(code, keyPresence), s.answersKey(code, sub.Q), s.key(code, keyRank)}
 	sc := sub.Scoring
 	r, err := s.run(ctx, scriptSubmit, keys,
 		sub.PlayerID, sub.Q, answer, choices(sub.Answer), flag(sub.Grade.Correct), flag(sub.Grade.Wrong),

@@ -3,13 +3,10 @@ package redisstore
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/quizroom/quizroom/server/game"
 	"github.com/quizroom/quizroom/server/room"
@@ -57,49 +54,89 @@ func (s *Store) Events(ctx context.Context, code string, after uint64, max int) 
 	return evs, trimmed(after, evs)
 }
 
-// Wait blocks until the room has events with seq > after (XREAD BLOCK on
-// the waiters' pool, in reads of at most MaxBlock), or wait passes.
+// Wait returns the room's events with seq > after once there are some, or
+// what there is once wait passed. It waits for the room's channel to
+// announce a seq past after (see notify.go) and then reads the new events
+// with one XRANGE; it reads the whole way (the events script) when nobody
+// here read since the channel's subscription was confirmed (the first
+// time, after a reconnect) and when wait passes. When the subscriber's
+// connection fails, so does Wait (ErrUnavailable).
 func (s *Store) Wait(ctx context.Context, code string, after uint64, max int, wait time.Duration) ([]room.Event, error) {
-	evs, err := s.Events(ctx, code, after, max)
-	if err != nil || len(evs) > 0 {
-		return evs, err
+	rc, err := s.notes.join(ctx, s.key(code, keyLog))
+	if err != nil {
+		return nil, fail(err)
 	}
-	end := time.Now().Add(wait)
+	defer s.notes.leave(rc)
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	fails, _ := s.notes.failure(rc)
+	readTo := after // what this Wait read up to
 	for {
-		block := min(time.Until(end), MaxBlock)
-		if d, ok := ctx.Deadline(); ok {
-			// End before the context does: a read cut off by its deadline
-			// would cost the connection.
-			block = min(block, time.Until(d)-100*time.Millisecond)
+		known, confirm, ok, wake := s.notes.state(rc)
+		var evs []room.Event
+		var err error
+		switch {
+		case !ok:
+		case confirm > 0:
+			if evs, err = s.Events(ctx, code, after, max); err == nil {
+				s.notes.read(rc, confirm, seen(after, evs, max))
+			}
+		case known > readTo:
+			if evs, err = s.newEvents(ctx, code, after, max); err == nil {
+				readTo = known
+				s.notes.read(rc, 0, seen(after, evs, max))
+			}
 		}
-		if block < time.Millisecond {
+		if err != nil || len(evs) > 0 {
+			return evs, err
+		}
+		select {
+		case <-wake:
+			if f, err := s.notes.failure(rc); f != fails {
+				return nil, fail(err)
+			}
+		case <-timer.C:
+			return s.Events(ctx, code, after, max)
+		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
-		streams, err := s.waiter.XRead(ctx, &redis.XReadArgs{
-			Streams: []string{s.key(code, keyLog), strconv.FormatUint(after, 10) + "-0"},
-			Count:   int64(max),
-			Block:   block,
-		}).Result()
-		if errors.Is(err, redis.Nil) {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			continue
-		}
-		if err != nil {
-			return nil, fail(err)
-		}
-		evs := make([]room.Event, 0, len(streams[0].Messages))
-		for _, m := range streams[0].Messages {
-			raw, _ := m.Values["e"].(string)
-			ev, err := decodeEvent(m.ID, raw)
-			if err != nil {
-				return nil, fmt.Errorf("redis: room %s: %w", code, err)
-			}
-			evs = append(evs, ev)
-		}
-		return evs, trimmed(after, evs)
 	}
+}
+
+// seen is the seq a read of up to max events after after shows the log has
+// reached: the last event's, one more when the read was cut at max.
+func seen(after uint64, evs []room.Event, max int) uint64 {
+	if len(evs) == 0 {
+		return after
+	}
+	last := evs[len(evs)-1].Seq
+	if len(evs) >= max {
+		last++
+	}
+	return last
+}
+
+// newEvents reads the events after after, which a message announced, with
+// one XRANGE; when it finds none, with the events script, which tells a
+// missing room and lost history apart.
+func (s *Store) newEvents(ctx context.Context, code string, after uint64, max int) ([]room.Event, error) {
+	msgs, err := s.client.XRangeN(ctx, s.key(code, keyLog), strconv.FormatUint(after+1, 10)+"-0", "+", int64(max)).Result()
+	if err != nil {
+		return nil, fail(err)
+	}
+	if len(msgs) == 0 {
+		return s.Events(ctx, code, after, max)
+	}
+	evs := make([]room.Event, 0, len(msgs))
+	for _, m := range msgs {
+		raw, _ := m.Values["e"].(string)
+		ev, err := decodeEvent(m.ID, raw)
+		if err != nil {
+			return nil, fmt.Errorf("redis: room %s: %w", code, err)
+		}
+		evs = append(evs, ev)
+	}
+	return evs, trimmed(after, evs)
 }
 
 // trimmed is ErrTrimmed unless evs start right after after.

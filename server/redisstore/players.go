@@ -56,7 +56,7 @@ func noPlayer(kind error, code, id string) error {
 
 // Leave removes a player who leaves; their name is free again.
 func (s *Store) Leave(ctx context.Context, code, playerID string) error {
-	keys := s.keys(code, keyState, keyPlayers, keyNames, keyPresence, keyRank, keyLeft, keyStreams, keyLeases)
+	keys := s.keys(code, keyState, keyPlayers, keyNames, keyPresence, keyRank, keyLeft, keyStreams, keyLeases, keyAnswers)
 	r, err := s.run(ctx, scriptLeave, keys, playerID)
 	if err != nil {
 		return err
@@ -72,7 +72,7 @@ func (s *Store) Leave(ctx context.Context, code, playerID string) error {
 
 // Kick removes a player; the name stays taken.
 func (s *Store) Kick(ctx context.Context, code, playerID string) (uint64, error) {
-	keys := s.keys(code, keyState, keyPlayers, keyPresence, keyRank, keyLog, keyStreams, keyLeases)
+	keys := s.keys(code, keyState, keyPlayers, keyPresence, keyRank, keyLog, keyStreams, keyLeases, keyAnswers)
 	r, err := s.run(ctx, scriptKick, keys, playerID, s.logSize)
 	if err != nil {
 		return 0, err
@@ -159,7 +159,8 @@ func (s *Store) Presence(ctx context.Context, code string, u room.PresenceUpdate
 }
 
 // presenceKeys are the keys the presence scripts use: the log too, for
-// the host's presence (EventHost).
+// the host's presence (EventHost), and last the prefix of the answer
+// hashes.
 func (s *Store) presenceKeys(code string) []string {
-	return s.keys(code, keyState, keyPlayers, keyPresence, keyStreams, keyLeases, keyLog)
+	return s.keys(code, keyState, keyPlayers, keyPresence, keyStreams, keyLeases, keyLog, keyAnswers)
 }

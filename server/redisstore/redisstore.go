@@ -34,33 +34,23 @@ type Config struct {
 	// LogSize is how many events each room keeps, at least (streams are
 	// trimmed with MAXLEN ~, which keeps whole nodes); default 1000.
 	LogSize int
-	// Tracer, when set, makes every Redis command but Wait's blocking reads
-	// an OpenTelemetry span (without its arguments, which hold answers and
+	// Tracer, when set, makes every Redis command an OpenTelemetry span (without its arguments, which hold answers and
 	// token hashes).
 	Tracer trace.TracerProvider
-	// WaitPoolSize is the connection pool of Wait's blocking reads: each
-	// room followed on this instance holds one connection for up to
-	// MaxBlock at a time, so it should exceed the rooms an instance
-	// follows at once; default 1000. The pool of other calls is go-redis's
-	// default (10 per CPU) or the URL's pool_size.
-	WaitPoolSize int
 }
 
 // Defaults of Config.
 const (
-	DefaultPrefix       = "quiz:"
-	DefaultLogSize      = 1000
-	DefaultWaitPoolSize = 1000
-	// MaxBlock is the longest one blocking read of Wait lasts; a longer
-	// wait is several reads. A cancelled Wait returns within MaxBlock,
-	// since a blocking Redis call cannot be interrupted.
-	MaxBlock = time.Second
+	DefaultPrefix  = "quiz:"
+	DefaultLogSize = 1000
 )
 
 // Store keeps rooms in Redis. It is safe for concurrent use.
 type Store struct {
-	client  redis.UniversalClient // every call but Wait's blocking reads
-	waiter  redis.UniversalClient // Wait's blocking reads, with a pool of their own
+	client  redis.UniversalClient // every call
+	notes   *notifier             // the subscriptions Wait waits on
+	leases  *leases               // the owners' heartbeats and leases granted here
+	sharded bool                  // a Cluster: scripts SPUBLISH, Wait SSUBSCRIBEs
 	prefix  string
 	logSize int
 }
@@ -77,14 +67,13 @@ func New(cfg Config) (*Store, error) {
 	if cfg.LogSize <= 0 {
 		cfg.LogSize = DefaultLogSize
 	}
-	if cfg.WaitPoolSize <= 0 {
-		cfg.WaitPoolSize = DefaultWaitPoolSize
-	}
 	newClient, err := parseURL(cfg.URL)
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{client: newClient(0), waiter: newClient(cfg.WaitPoolSize), prefix: cfg.Prefix, logSize: cfg.LogSize}
+	s := &Store{client: newClient(), prefix: cfg.Prefix, logSize: cfg.LogSize}
+	_, s.sharded = s.client.(*redis.ClusterClient)
+	s.notes, s.leases = newNotifier(s), newLeases()
 	if cfg.Tracer != nil {
 		if err := redisotel.InstrumentTracing(s.client, redisotel.WithTracerProvider(cfg.Tracer), redisotel.WithDBStatement(false)); err != nil {
 			_ = s.Close()
@@ -105,7 +94,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the store's connections.
 func (s *Store) Close() error {
-	return errors.Join(s.client.Close(), s.waiter.Close())
+	return errors.Join(s.notes.close(), s.client.Close())
 }
 
 // The keys of a room, all with the room's hash tag.
@@ -167,6 +156,9 @@ func (s *Store) deckKey(id string) string { return s.prefix + "{decks}:source:" 
 // run runs a script and returns its reply and status (the reply's first
 // element).
 func (s *Store) run(ctx context.Context, script *redis.Script, keys []string, args ...any) (*reply, error) {
+	if s.sharded {
+		script = shardedScripts[script]
+	}
 	v, err := script.Run(ctx, s.client, keys, args...).Slice()
 	if err != nil {
 		return nil, fail(err)

@@ -30,7 +30,7 @@ func open(t testing.TB, url string, logSize int) *redisstore.Store {
 	t.Helper()
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
-	s, err := redisstore.New(redisstore.Config{URL: url, Prefix: "t" + hex.EncodeToString(b) + ":", LogSize: logSize, WaitPoolSize: 64})
+	s, err := redisstore.New(redisstore.Config{URL: url, Prefix: "t" + hex.EncodeToString(b) + ":", LogSize: logSize})
 	if err != nil {
 		t.Fatal(err)
 	}

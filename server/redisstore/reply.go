@@ -136,6 +136,8 @@ func (r *reply) state(i int) *room.State {
 		AutoPacing:  n0("au") == 1,
 	}
 	st.Epoch, _ = strconv.ParseUint(h["ep"], 10, 64)
+	st.RosterPending = h["rp"] == "1"
+	st.ProgressPending = st.Phase == game.PhaseQuestion && h["an"] != h["pg"]
 	return st
 }
 
@@ -163,7 +165,7 @@ func (p *playerRecord) standing(id string) game.Standing {
 type answerRecord struct {
 	Answer  string `json:"a"` // the game.Answer as JSON
 	Correct bool   `json:"ok"`
-	Points  int    `json:"p"` // the change to the score: before the reveal as scored, after it as applied
+	Points  int    `json:"p"` // the change to the score, as applied at the reveal (0 before)
 	Bonus   int    `json:"b"`
 	Streak  int    `json:"s"`
 	Elapsed int64  `json:"e"` // ms

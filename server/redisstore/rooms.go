@@ -98,7 +98,11 @@ func (s *Store) CreateRoom(ctx context.Context, spec *room.Spec, max int) error 
 	if r.status == "exists" {
 		return room.Errorf(room.ErrExists, "room %s exists", spec.Code)
 	}
-	if err := s.client.SAdd(ctx, s.liveKey(), spec.Code).Err(); err != nil {
+	// Listed as live, and free until an instance takes its lease.
+	pipe := s.client.Pipeline()
+	pipe.SAdd(ctx, s.liveKey(), spec.Code)
+	pipe.SAdd(ctx, s.freeKey(), spec.Code)
+	if _, err := pipe.Exec(ctx); err != nil {
 		// An unlisted room would have no owner once this instance is gone:
 		// take it back.
 		undo, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
@@ -188,30 +192,6 @@ func (s *Store) Keep(ctx context.Context, code string, ttl time.Duration) error 
 	// Every key but the lease, which has a lifetime of its own.
 	keys := slices.DeleteFunc(s.allKeys(code, n), func(k string) bool { return k == s.key(code, keyLease) })
 	r, err := s.run(ctx, scriptKeep, append(s.keys(code, keyState), keys...), max(ms(ttl), 1))
-	if err != nil {
-		return err
-	}
-	if r.status == "notfound" {
-		return notFound(code)
-	}
-	return nil
-}
-
-// Lease takes or renews the room's timer lease.
-func (s *Store) Lease(ctx context.Context, code, owner string, ttl time.Duration) (bool, error) {
-	r, err := s.run(ctx, scriptLease, s.keys(code, keyState, keyLease), owner, max(ms(ttl), 1))
-	if err != nil {
-		return false, err
-	}
-	if r.status == "notfound" {
-		return false, notFound(code)
-	}
-	return r.int(1) == 1, r.err
-}
-
-// Release gives up the lease if owner holds it.
-func (s *Store) Release(ctx context.Context, code, owner string) error {
-	r, err := s.run(ctx, scriptRelease, s.keys(code, keyState, keyLease), owner)
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ var roomPlayerID = room.PlayerID
 
 // scoreTable is a script for tests only: the scripts' score function, run
 // on rows of 12 arguments, returning points, bonus and streak of each.
-var scoreTable = redis.NewScript(header() + mustRead("prelude") + `
+var scoreTable = redis.NewScript(header("PUBLISH") + mustRead("prelude") + `
 local out = {}
 for i = 0, #ARGV / 12 - 1 do
   local function a(k) return tonumber(ARGV[i * 12 + k]) end

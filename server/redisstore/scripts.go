@@ -43,16 +43,26 @@ var (
 	scriptKeepDeck   = newScript("keepdeck")
 	scriptDeckIDs    = newScript("deckids")
 	scriptRoster     = newScript("roster")
+	scriptBeat       = newScript("beat")
+	scriptOrphans    = newScript("orphans")
 )
 
-// newScript assembles the script lua/<name>.lua.
+// shardedScripts maps each script to its variant for a Redis Cluster,
+// which announces new events with SPUBLISH (sharded Pub/Sub: the channel
+// lives on the room's shard) instead of PUBLISH.
+var shardedScripts = map[*redis.Script]*redis.Script{}
+
+// newScript assembles the script lua/<name>.lua, and its Cluster variant.
 func newScript(name string) *redis.Script {
-	return redis.NewScript(scriptSource(name))
+	s := redis.NewScript(scriptSource(name, "PUBLISH"))
+	shardedScripts[s] = redis.NewScript(scriptSource(name, "SPUBLISH"))
+	return s
 }
 
-// scriptSource is a script's full source: header, prelude, body.
-func scriptSource(name string) string {
-	return header() + mustRead("prelude") + mustRead(name)
+// scriptSource is a script's full source: header, prelude, body; publish
+// is the command that announces new events.
+func scriptSource(name, publish string) string {
+	return header(publish) + mustRead("prelude") + mustRead(name)
 }
 
 func mustRead(name string) string {
@@ -65,7 +75,7 @@ func mustRead(name string) string {
 
 // header defines, from the Go definitions, the constants of the rules the
 // scripts use, so the two never drift apart.
-func header() string {
+func header(publish string) string {
 	var b strings.Builder
 	def := func(name string, v any) {
 		if s, ok := v.(string); ok {
@@ -110,6 +120,7 @@ func header() string {
 		{"REFUSED_NOT_YET", int(room.NotYet)},
 		{"REFUSED_LATE", int(room.Late)},
 		{"PLAYER_ID", playerIDFormat},
+		{"PUBLISH", publish},
 	} {
 		def(c.name, c.v)
 	}

@@ -14,9 +14,8 @@ const URLForms = `redis://[user:password@]host:port[/db] (one server; rediss:// 
 	`redis://sentinel1:port1,sentinel2:port2[/db]?master_name=NAME (the master Sentinel monitors as NAME); ` +
 	`go-redis URL options such as dial_timeout=2s or pool_size=50 may follow`
 
-// clientFactory makes clients for one parsed URL with a given pool size
-// (0: go-redis's default).
-type clientFactory func(poolSize int) redis.UniversalClient
+// clientFactory makes a client for one parsed URL.
+type clientFactory func() redis.UniversalClient
 
 // parseURL reads a Redis URL in one of the URLForms. Every client it makes
 // has ContextTimeoutEnabled, so a call's context bounds its Redis round
@@ -72,33 +71,21 @@ func parseURL(raw string) (clientFactory, error) {
 			return nil, urlError(raw, err)
 		}
 		opt.ContextTimeoutEnabled, opt.MaxRetries = true, -1
-		return func(poolSize int) redis.UniversalClient {
-			o := *opt
-			o.PoolSize = max(poolSize, o.PoolSize)
-			return redis.NewClusterClient(&o)
-		}, nil
+		return func() redis.UniversalClient { return redis.NewClusterClient(opt) }, nil
 	case sentinel:
 		opt, err := redis.ParseFailoverURL(rebuilt)
 		if err != nil {
 			return nil, urlError(raw, err)
 		}
 		opt.ContextTimeoutEnabled, opt.MaxRetries = true, -1
-		return func(poolSize int) redis.UniversalClient {
-			o := *opt
-			o.PoolSize = max(poolSize, o.PoolSize)
-			return redis.NewFailoverClient(&o)
-		}, nil
+		return func() redis.UniversalClient { return redis.NewFailoverClient(opt) }, nil
 	}
 	opt, err := redis.ParseURL(rebuilt)
 	if err != nil {
 		return nil, urlError(raw, err)
 	}
 	opt.ContextTimeoutEnabled, opt.MaxRetries = true, -1
-	return func(poolSize int) redis.UniversalClient {
-		o := *opt
-		o.PoolSize = max(poolSize, o.PoolSize)
-		return redis.NewClient(&o)
-	}, nil
+	return func() redis.UniversalClient { return redis.NewClient(opt) }, nil
 }
 
 // urlError reports a URL go-redis refused.

@@ -327,3 +327,41 @@ func startMini(t testing.TB) *Server {
 	})
 	return &Server{Addr: m.Addr(), Mini: m, t: t}
 }
+
+// ResetCommandStats zeroes the server's command statistics (CONFIG
+// RESETSTAT), so that CommandCalls counts from now.
+func (s *Server) ResetCommandStats(t testing.TB) {
+	t.Helper()
+	rdb := redis.NewClient(&redis.Options{Addr: s.Addr})
+	defer rdb.Close()
+	if err := rdb.ConfigResetStat(context.Background()).Err(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// CommandCalls reads INFO commandstats: the calls of each command since the
+// last ResetCommandStats (commands run inside scripts included), but INFO
+// and CONFIG RESETSTAT themselves.
+func (s *Server) CommandCalls(t testing.TB) map[string]int {
+	t.Helper()
+	rdb := redis.NewClient(&redis.Options{Addr: s.Addr})
+	defer rdb.Close()
+	info, err := rdb.Info(context.Background(), "commandstats").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := map[string]int{}
+	for _, line := range strings.Split(info, "\n") {
+		name, rest, ok := strings.Cut(strings.TrimSpace(line), ":calls=")
+		if !ok {
+			continue
+		}
+		name = strings.TrimPrefix(name, "cmdstat_")
+		if name == "info" || name == "config|resetstat" {
+			continue
+		}
+		count, _, _ := strings.Cut(rest, ",")
+		calls[name], _ = strconv.Atoi(count)
+	}
+	return calls
+}

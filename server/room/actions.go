@@ -23,37 +23,43 @@ func (e *Engine) Info(ctx context.Context, code string) (*Spec, *State, error) {
 }
 
 // Identify finds who holds token in a room: a spectator when token is empty.
-// It asks the store, so a kicked or departed player is refused at once.
+// It asks the store, so a kicked or departed player is refused at once, and
+// remembers the answer for IdentifyForAnswer.
 func (e *Engine) Identify(ctx context.Context, code, token string) (Identity, error) {
 	if token == "" {
 		return Identity{Role: Spectator}, nil
 	}
-	return e.store.Identify(ctx, code, HashToken(token))
+	hash := HashToken(token)
+	who, err := e.store.Identify(ctx, code, hash)
+	if err == nil {
+		e.rememberToken(code, hash, who)
+	}
+	return who, err
 }
 
-// IdentifyForAnswer is Identify for the answer path: it remembers who holds
-// each token, so that an answer costs the store one step, not two. A token
-// never changes hands, and Store.Submit refuses a player who is no longer
-// active, so the memory is safe to use there.
+// IdentifyForAnswer is Identify for the answer path: it uses what this
+// instance learnt of each token (at the join, at an Identify), so that an
+// answer costs the store one step, not two. A token never changes hands,
+// and Store.Submit refuses a player who is no longer active, so the memory
+// is safe to use there.
 func (e *Engine) IdentifyForAnswer(ctx context.Context, code, token string) (Identity, error) {
-	key := code + "/" + HashToken(token)
 	e.mu.Lock()
-	who, ok := e.tokens[key]
+	who, ok := e.tokens[code+"/"+HashToken(token)]
 	e.mu.Unlock()
 	if ok {
 		return who, nil
 	}
-	who, err := e.Identify(ctx, code, token)
-	if err != nil {
-		return Identity{}, err
-	}
+	return e.Identify(ctx, code, token)
+}
+
+// rememberToken records who holds a token, for IdentifyForAnswer.
+func (e *Engine) rememberToken(code, hash string, who Identity) {
 	e.mu.Lock()
+	defer e.mu.Unlock()
 	if len(e.tokens) >= maxRememberedTokens {
 		clear(e.tokens) // a cache: it refills from the store
 	}
-	e.tokens[key] = who
-	e.mu.Unlock()
-	return who, nil
+	e.tokens[code+"/"+hash] = who
 }
 
 // maxRememberedTokens bounds IdentifyForAnswer's memory.
@@ -70,10 +76,12 @@ func (e *Engine) Join(ctx context.Context, code, name string) (Player, string, *
 		return Player{}, "", nil, err
 	}
 	token := NewToken()
-	p, err := e.store.Join(ctx, code, Join{Name: name, NameKey: key, TokenHash: HashToken(token)})
+	hash := HashToken(token)
+	p, err := e.store.Join(ctx, code, Join{Name: name, NameKey: key, TokenHash: hash})
 	if err != nil {
 		return Player{}, "", nil, err
 	}
+	e.rememberToken(code, hash, Identity{Role: PlayerRole, PlayerID: p.ID, Name: p.Name})
 	return p, token, spec, nil
 }
 

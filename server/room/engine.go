@@ -248,10 +248,10 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 }
 
-// sweep starts an owner for every live room that has none here and whose
-// lease is free.
+// sweep starts an owner for every room that has none here and whose lease
+// is free, of those the store says may need one.
 func (e *Engine) sweep(ctx context.Context) {
-	codes, err := e.store.Rooms(ctx)
+	codes, err := e.store.Orphans(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
 			e.log.Warn("listing rooms", "err", err)

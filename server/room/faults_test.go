@@ -119,7 +119,7 @@ func TestShutdownIsNotADeparture(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.stop() // SIGTERM: Ann's and Bob's streams are cut
-	if acc, err := b.e.Submit(context.Background(), code, ps[0], 0, game.Answer{Choices: []int{0}}); err != nil || acc.AllAnswered {
+	if acc, err := b.e.Submit(context.Background(), code, ps[0], 0, firstAnswer(t, b.e, code)); err != nil || acc.AllAnswered {
 		t.Fatalf("Ann's answer after the shutdown: %+v, %v; want it taken, Bob still counted", acc, err)
 	}
 	watch(t, b.e, code, ps[1]) // Bob is back, on b
@@ -128,7 +128,7 @@ func TestShutdownIsNotADeparture(t *testing.T) {
 	if st := state(t, b.e, code); st.Waiting != 1 {
 		t.Errorf("after a's hand-over lapsed: waiting %d, want 1 (Bob, on b)", st.Waiting)
 	}
-	if acc, err := b.e.Submit(context.Background(), code, ps[1], 0, game.Answer{Choices: []int{0}}); err != nil || !acc.AllAnswered {
+	if acc, err := b.e.Submit(context.Background(), code, ps[1], 0, firstAnswer(t, b.e, code)); err != nil || !acc.AllAnswered {
 		t.Errorf("Bob's answer: %+v, %v; want everyone connected answered", acc, err)
 	}
 }
@@ -153,7 +153,7 @@ func TestDeadInstanceStopsCounting(t *testing.T) {
 	if st.Waiting != 2 {
 		t.Fatalf("question opened with waiting %d, want 2", st.Waiting)
 	}
-	if acc, err := b.e.Submit(context.Background(), code, ps[0], 0, game.Answer{Choices: []int{0}}); err != nil || acc.AllAnswered {
+	if acc, err := b.e.Submit(context.Background(), code, ps[0], 0, firstAnswer(t, b.e, code)); err != nil || acc.AllAnswered {
 		t.Fatalf("Ann's answer: %+v, %v; want Bob, on the dead instance, still counted", acc, err)
 	}
 	until(t, "the question closing once the dead instance's lease lapsed", func() bool {

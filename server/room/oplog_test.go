@@ -74,7 +74,7 @@ func TestLogsWhatAnOperatorWants(t *testing.T) {
 		t.Fatal(err)
 	}
 	who := room.Identity{Role: room.PlayerRole, PlayerID: ann.ID, Name: ann.Name}
-	if _, err := e.Submit(ctx, spec.Code, who, 0, game.Answer{Choices: []int{0}}); err != nil {
+	if _, err := e.Submit(ctx, spec.Code, who, 0, anyAnswer(&spec.Questions[0])); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.End(ctx, spec.Code, hostID); err != nil {

@@ -149,8 +149,10 @@ func (e *Engine) step(ctx context.Context, code string, o *owner) (wait time.Dur
 		return 0, true
 	}
 	e.saw(code, st.Seq)
-	if _, err := e.store.FlushRoster(ctx, code, RosterLimit); err != nil {
-		e.log.Warn("publishing the roster", "room", code, "err", err)
+	if st.RosterPending {
+		if _, err := e.store.FlushRoster(ctx, code, RosterLimit); err != nil {
+			e.log.Warn("publishing the roster", "room", code, "err", err)
+		}
 	}
 	now := st.Now
 	if now.Sub(st.Touched) >= e.cfg.Idle {
@@ -161,8 +163,10 @@ func (e *Engine) step(ctx context.Context, code string, o *owner) (wait time.Dur
 	wait = e.cfg.Tick
 	// Judge the presence of the other instances, as often as they renew
 	// it: those that died stop counting once their lease lapsed, and the
-	// store then finds a host they took with them away.
-	if time.Since(o.judged) >= e.cfg.PresenceTTL/4 {
+	// store then finds a host they took with them away. An instance with
+	// streams in the room judges when it renews its own presence there
+	// (renew), as often: no need to twice.
+	if time.Since(o.judged) >= e.cfg.PresenceTTL/4 && !e.renews(code) {
 		o.judged = time.Now()
 		res, err := e.presence(ctx, code, nil, e.cfg.PresenceTTL)
 		if err == nil && res.Lapsed {
@@ -185,8 +189,10 @@ func (e *Engine) step(ctx context.Context, code string, o *owner) (wait time.Dur
 		if !now.Before(closeAt) {
 			return e.advance(ctx, spec, e.transition(spec, st.Version, game.Step{To: game.PhaseReveal, Q: st.Q})), false
 		}
-		if _, err := e.store.Progress(ctx, code); err != nil {
-			e.log.Warn("publishing answer progress", "room", code, "err", err)
+		if st.ProgressPending {
+			if _, err := e.store.Progress(ctx, code); err != nil {
+				e.log.Warn("publishing answer progress", "room", code, "err", err)
+			}
 		}
 		wait = min(wait, closeAt.Sub(now))
 	case game.PhaseReveal, game.PhaseLeaderboard:

@@ -177,6 +177,15 @@ func (e *Engine) localCounts(code string) map[string]int {
 	return out
 }
 
+// renews reports whether this instance renews its presence in a room (it
+// has streams there), which judges the other instances' presence too.
+func (e *Engine) renews(code string) bool {
+	e.pmu.Lock()
+	defer e.pmu.Unlock()
+	lr := e.present[code]
+	return lr != nil && len(lr.counts) > 0
+}
+
 // dirty reports whether some room's counts must be sent.
 func (e *Engine) dirty() bool {
 	e.pmu.Lock()

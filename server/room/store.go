@@ -46,6 +46,11 @@ type Store interface {
 	State(ctx context.Context, code string) (*State, error)
 	// Rooms lists the codes of rooms that are not finished or closed.
 	Rooms(ctx context.Context) ([]string, error)
+	// Orphans lists the rooms that may need an owner (rooms whose lease
+	// may be free), so that the engine's sweep need not try every live
+	// room: at least every room whose game runs and whose lease is free
+	// or lapsed, possibly more.
+	Orphans(ctx context.Context) ([]string, error)
 	// Identify finds who holds a token (by its hash). ErrDenied when the
 	// token is nobody's in this room, or a kicked or departed player's.
 	Identify(ctx context.Context, code, tokenHash string) (Identity, error)
@@ -189,6 +194,11 @@ type State struct {
 	Epoch uint64
 	// Lost is true once the room's history was lost (see Store.MarkLost).
 	Lost bool
+	// RosterPending is true when players joined or left since the last
+	// roster event (FlushRoster has one to append), ProgressPending when
+	// the open question's answer count changed since the last progress
+	// event (Progress has one); a room's owner calls them only then.
+	RosterPending, ProgressPending bool
 	// HostAway is when the host went away: the last of the host's streams
 	// stopped counting (HostMember in presence) while the room was not
 	// over; zero while the host is here, and for a host who never watched.

@@ -67,6 +67,17 @@ func newRoom(t *testing.T, e *room.Engine) string {
 	return spec.Code
 }
 
+// firstAnswer is a valid answer to the room's first question, whatever
+// its kind: newRoom draws its questions at random, typed ones included.
+func firstAnswer(t *testing.T, e *room.Engine, code string) game.Answer {
+	t.Helper()
+	spec, _, err := e.Info(context.Background(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return anyAnswer(&spec.Questions[0])
+}
+
 // toggle locks and unlocks the lobby n times: 2n events.
 func toggle(t *testing.T, e *room.Engine, code string, n int) {
 	t.Helper()
@@ -243,7 +254,7 @@ func TestDisconnectGrace(t *testing.T) {
 		t.Fatal(err)
 	}
 	subs[0].Close()
-	acc, err := e.Submit(ctx, code, players[1], 0, game.Answer{Choices: []int{0}})
+	acc, err := e.Submit(ctx, code, players[1], 0, firstAnswer(t, e, code))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -133,7 +133,7 @@ func newCluster(t *testing.T, url string) *cluster {
 // start starts an instance in this process.
 func (c *cluster) start(name string) *node {
 	c.t.Helper()
-	store, err := redisstore.New(redisstore.Config{URL: c.url, Prefix: c.prefix, WaitPoolSize: 100})
+	store, err := redisstore.New(redisstore.Config{URL: c.url, Prefix: c.prefix})
 	if err != nil {
 		c.t.Fatal(err)
 	}

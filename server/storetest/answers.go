@@ -153,8 +153,17 @@ func testProgress(t *testing.T, newStore NewStore) {
 	if progress() != 0 {
 		t.Error("Progress with no answers: appended an event")
 	}
+	if f.state().ProgressPending {
+		t.Error("State with no answers: ProgressPending")
+	}
 	f.submit(ids[0], 0, choice(1))
+	if !f.state().ProgressPending {
+		t.Error("State after an answer: not ProgressPending")
+	}
 	seq := progress()
+	if f.state().ProgressPending {
+		t.Error("State after Progress: ProgressPending")
+	}
 	want := room.Event{Seq: seq, Type: room.EventProgress, Q: 0, Answered: 1, Players: 3}
 	if ev := f.lastEvent(); seq == 0 || !sameEvent(ev, want) {
 		t.Errorf("Progress after an answer: seq %d, event %+v; want %+v", seq, ev, want)

@@ -161,8 +161,17 @@ func testRoster(t *testing.T, newStore NewStore) {
 	if seq, err := f.s.FlushRoster(f.ctx, f.code, 2); err != nil || seq != 0 {
 		t.Errorf("FlushRoster with no changes: seq %d, %v; want 0", seq, err)
 	}
+	if f.state().RosterPending {
+		t.Error("State before any join: RosterPending")
+	}
 	ids := f.players(5)
+	if !f.state().RosterPending {
+		t.Error("State after joins: not RosterPending")
+	}
 	seq, err := f.s.FlushRoster(f.ctx, f.code, 2)
+	if f.state().RosterPending {
+		t.Error("State after FlushRoster: RosterPending")
+	}
 	if err != nil || seq != 1 {
 		t.Fatalf("FlushRoster: seq %d, %v; want 1", seq, err)
 	}
@@ -178,6 +187,9 @@ func testRoster(t *testing.T, newStore NewStore) {
 		if err := f.s.Leave(f.ctx, f.code, ids[i]); err != nil {
 			t.Fatalf("Leave: %v", err)
 		}
+	}
+	if !f.state().RosterPending {
+		t.Error("State after departures: not RosterPending")
 	}
 	if _, err := f.s.Kick(f.ctx, f.code, ids[3]); err != nil { // seq 2, not in a roster event
 		t.Fatalf("Kick: %v", err)

@@ -54,6 +54,17 @@ local function reveal()
   end
   local answered, correct = 0, 0
   local raw = redis.call('HGETALL', KEYS[6])
+  -- One HMGET of every answering player, one HSET of the answers as
+  -- applied, one of the players, one ZADD: batched, not per answer.
+  local ids = {}
+  for i = 1, #raw, 2 do
+    ids[#ids + 1] = raw[i]
+  end
+  local recs = {}
+  if #ids > 0 then
+    recs = batched('HMGET', KEYS[3], ids, 1)
+  end
+  local answers, players, ranks = {}, {}, {}
   for i = 1, #raw, 2 do
     local id, a = raw[i], cjson.decode(raw[i + 1])
     answered = answered + 1
@@ -63,7 +74,15 @@ local function reveal()
         counts[k] = counts[k] + 1
       end
     end
-    local p = player(KEYS[3], id)
+    local p = cjson.decode(recs[(i + 1) / 2])
+    -- Scored now, with the streak the player has after the questions
+    -- before (submit kept the inputs; an answer kept by an older submit
+    -- was scored then, the same way).
+    if a.pt then
+      local points, bonus, streak = score(a.po, a.bo, a.pe, a.pt, a.li, a.e, a.k, a.ok, a.w, a.nu, a.de,
+        streakBefore(p.st, p.sq, a.pv))
+      a = {a = a.a, ch = a.ch, ok = a.ok, p = points + bonus, b = bonus, s = streak, e = a.e}
+    end
     local total = math.max(p.sc + a.p, 0)
     a.p = total - p.sc
     p.sc = total
@@ -75,11 +94,20 @@ local function reveal()
     if kind ~= KIND_POLL then
       p.st, p.sq = a.s, q
     end
-    redis.call('HSET', KEYS[6], id, cjson.encode(a))
-    redis.call('HSET', KEYS[3], id, cjson.encode(p))
+    local n = #answers
+    answers[n + 1], answers[n + 2] = id, cjson.encode(a)
+    players[n + 1], players[n + 2] = id, cjson.encode(p)
     if p.s == 'a' then
-      redis.call('ZADD', KEYS[4], rankScore(p), id)
+      local r = #ranks
+      ranks[r + 1], ranks[r + 2] = rankScore(p), id
     end
+  end
+  if #answers > 0 then
+    batched('HSET', KEYS[6], answers, 2)
+    batched('HSET', KEYS[3], players, 2)
+  end
+  if #ranks > 0 then
+    batched('ZADD', KEYS[4], ranks, 2)
   end
   local ev = {t = EVENT_REVEALED, q = q, an = answered, co = correct, pl = s.pl}
   if #counts > 0 then

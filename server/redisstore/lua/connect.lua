@@ -1,7 +1,7 @@
 -- connect: counts one of a player's (or the host's) streams on an
 -- instance in or out, and renews the instance's presence lease; lapsed
 -- instances' streams go.
--- KEYS: state, players, presence, streams, leases, log.
+-- KEYS: state, players, presence, streams, leases, log, answers prefix.
 -- ARGV: member id, instance, delta, lease ms, log size.
 -- Returns 1 when, after a disconnect, every connected player has answered
 -- the open question.
@@ -9,6 +9,7 @@ local s = load(KEYS[1])
 if not s then
   return {'notfound'}
 end
+answersPrefix = KEYS[7]
 local t = now()
 local wt, hs, seq = s.wt, s.hs, s.seq
 local stopped = expire(s, t, KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[2], tonumber(ARGV[4]), KEYS[6], ARGV[5])

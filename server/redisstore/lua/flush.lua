@@ -1,4 +1,5 @@
--- flush: one roster event with the joins and departures since the last.
+-- flush: one roster event with the joins and departures since the last;
+-- no roster change is pending after it (state field rp).
 -- KEYS: state, joined, left, log. ARGV: limit, log size.
 local s = load(KEYS[1])
 if not s then
@@ -24,10 +25,15 @@ end
 local ev = {t = EVENT_ROSTER, pl = s.pl}
 ev.j, ev.jo = newest(KEYS[2])
 ev.l, ev.lo = newest(KEYS[3])
+local pending = s.rp == 1
+s.rp = 0
 if ev.jo + #(ev.j or {}) + ev.lo + #(ev.l or {}) == 0 then
+  if pending then
+    save(KEYS[1], s, {'rp'})
+  end
   return {'ok', 0}
 end
 redis.call('DEL', KEYS[2], KEYS[3])
 emit(KEYS[4], s, now(), ARGV[2], ev)
-save(KEYS[1], s, {'seq', 'tc'})
+save(KEYS[1], s, {'seq', 'tc', 'rp'})
 return {'ok', s.seq}

@@ -1,11 +1,12 @@
 -- kick: the host removes a player; the name stays taken.
--- KEYS: state, players, presence, rank, log, streams, leases.
+-- KEYS: state, players, presence, rank, log, streams, leases, answers prefix.
 -- ARGV: player id, log size.
 local s = load(KEYS[1])
 if not s then
   return {'notfound'}
 end
 local id = ARGV[1]
+answersPrefix = KEYS[8]
 local p = player(KEYS[2], id)
 if not p or p.s ~= 'a' then
   return {'nobody'}

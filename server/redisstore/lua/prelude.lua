@@ -18,7 +18,7 @@ end
 local NUMERIC = {
   v = true, seq = true, ph = true, q = true, op = true, dl = true, pp = true, pa = true,
   lk = true, pl = true, an = true, wt = true, pd = true, tc = true, pg = true, n = true,
-  mx = true, nq = true, ex = true, lost = true, hs = true, ha = true, au = true,
+  mx = true, nq = true, ex = true, lost = true, hs = true, ha = true, au = true, rp = true,
 }
 
 -- PRESENCE_FIELDS are the state fields the presence scripts may change.
@@ -58,12 +58,15 @@ local function save(key, s, fields)
 end
 
 -- emit appends event ev to the room's log as entry <seq>-0 at time t,
--- keeping about maxlen entries; s.seq and s.tc move on with it.
+-- keeping about maxlen entries; s.seq and s.tc move on with it. It
+-- announces the new seq on the channel named like the log, which the
+-- instances waiting on the room subscribe to.
 local function emit(log, s, t, maxlen, ev)
   s.seq = s.seq + 1
   s.tc = t
   ev.ts = int(t)
   redis.call('XADD', log, 'MAXLEN', '~', maxlen, int(s.seq) .. '-0', 'e', cjson.encode(ev))
+  redis.call(PUBLISH, log, int(s.seq))
 end
 
 -- over reports whether the game is finished or the room closed.
@@ -77,6 +80,31 @@ local function questionOpen(s)
   return s.ph == PHASE_QUESTION or (s.ph == PHASE_PAUSED and s.pp == PHASE_QUESTION)
 end
 
+-- BATCH is how many arguments one command of a batch takes at most: Lua's
+-- unpack has a limit, and a huge command would stall Redis as long.
+local BATCH = 2000
+
+-- batched runs command cmd on key with args, BATCH arguments (a whole
+-- number of groups of size per) at a time: one command for most rooms.
+-- It returns the replies appended, for HMGET.
+local function batched(cmd, key, args, per)
+  local out = {}
+  local step = BATCH - BATCH % per
+  for i = 1, #args, step do
+    local part = {}
+    for j = i, math.min(i + step - 1, #args) do
+      part[#part + 1] = args[j]
+    end
+    local r = redis.call(cmd, key, unpack(part))
+    if type(r) == 'table' then
+      for _, v in ipairs(r) do
+        out[#out + 1] = v
+      end
+    end
+  end
+  return out
+end
+
 -- player reads a player's record, or nil.
 local function player(players, id)
   local raw = redis.call('HGET', players, id)
@@ -86,9 +114,13 @@ local function player(players, id)
   return cjson.decode(raw)
 end
 
--- answeredCurrent reports whether player p answered the current question.
-local function answeredCurrent(s, p)
-  return s.q >= 0 and p.aq == s.q
+-- answersPrefix names the answer hashes of the room (the key
+-- "<room>:answers:", same slot); scripts that ask answeredCurrent set it.
+local answersPrefix = nil
+
+-- answeredCurrent reports whether player id answered the current question.
+local function answeredCurrent(s, id)
+  return s.q >= 0 and redis.call('HEXISTS', answersPrefix .. s.q, id) == 1
 end
 
 -- rankScore is a player's score in the ranking sorted set: ascending order
@@ -117,7 +149,7 @@ local function depart(s, p, id, presence, rank, streams, leases)
   end
   if tonumber(redis.call('HGET', presence, id) or '0') > 0 then
     redis.call('HDEL', presence, id)
-    if questionOpen(s) and not answeredCurrent(s, p) then
+    if questionOpen(s) and not answeredCurrent(s, id) then
       s.wt = s.wt - 1
     end
   end
@@ -127,10 +159,11 @@ end
 -- setStreams makes the count of player id's streams on instance n (field
 -- instance/id of streams), keeping the player's total over every instance
 -- (presence) and s.wt in step. It returns true when the player stopped
--- waiting for the open question. p is the player's record.
-local function setStreams(s, p, id, instance, n, presence, streams)
+-- waiting for the open question. p is the player's record; had, when
+-- the caller read it, the count before.
+local function setStreams(s, p, id, instance, n, presence, streams, had)
   local field = instance .. '/' .. id
-  local had = tonumber(redis.call('HGET', streams, field) or '0')
+  had = had or tonumber(redis.call('HGET', streams, field) or '0')
   local before = tonumber(redis.call('HGET', presence, id) or '0')
   local after = math.max(before + n - had, 0)
   if n == 0 then
@@ -143,7 +176,7 @@ local function setStreams(s, p, id, instance, n, presence, streams)
   else
     redis.call('HSET', presence, id, after)
   end
-  if not questionOpen(s) or answeredCurrent(s, p) then
+  if not questionOpen(s) or answeredCurrent(s, id) then
     return false
   end
   if before == 0 and after > 0 then

@@ -1,6 +1,6 @@
 -- presence: renews an instance's presence lease and, with sync, sets its
 -- stream counts exactly; lapsed instances' streams go.
--- KEYS: state, players, presence, streams, leases, log.
+-- KEYS: state, players, presence, streams, leases, log, answers prefix.
 -- ARGV: instance, lease ms, sync (1: set the counts), log size, then pairs
 -- of member id (a player's, or HOST_MEMBER) and stream count.
 -- Returns whether the instance's own lease had lapsed (or never existed),
@@ -9,6 +9,7 @@ local s = load(KEYS[1])
 if not s then
   return {'notfound'}
 end
+answersPrefix = KEYS[7]
 local t = now()
 local wt, hs, seq = s.wt, s.hs, s.seq
 local instance = ARGV[1]

@@ -1,6 +1,9 @@
 -- submit: a player's answer to the open question, timed by the Redis
--- clock, scored now and applied to the totals at the reveal.
--- KEYS: state, players, answers of question q, presence.
+-- clock. It keeps what the reveal scores the answer with (the player's
+-- streak then, which only a reveal changes), so it reads no player record:
+-- a player with a stream counts as active (presence holds active players
+-- only), others are looked up in the ranking (active players only).
+-- KEYS: state, presence, answers of question q, rank.
 -- ARGV: player id, q, answer JSON, choices ("0,2"), correct, wrong,
 -- credit numerator, credit denominator, kind, points, limit ms,
 -- previous scored question, policy, streak bonus, penalty, grace ms.
@@ -9,8 +12,8 @@ if not s then
   return {'notfound'}
 end
 local id = ARGV[1]
-local p = player(KEYS[2], id)
-if not p or p.s ~= 'a' then
+local streams = tonumber(redis.call('HGET', KEYS[2], id) or '0')
+if streams == 0 and not redis.call('ZSCORE', KEYS[4], id) then
   return {'denied'}
 end
 local q, grace = tonumber(ARGV[2]), tonumber(ARGV[16])
@@ -31,22 +34,23 @@ end
 if why ~= 0 then
   return {'refused', why, s.q}
 end
-if redis.call('HEXISTS', KEYS[3], id) == 1 then
-  return {'exists'}
-end
 local limit = tonumber(ARGV[11])
 local elapsed = math.min(t - s.op, limit)
-local correct = ARGV[5] == '1'
-local points, bonus, streak = score(tonumber(ARGV[13]), ARGV[14] == '1', tonumber(ARGV[15]), tonumber(ARGV[10]), limit,
-  elapsed, tonumber(ARGV[9]), correct, ARGV[6] == '1', tonumber(ARGV[7]), tonumber(ARGV[8]),
-  streakBefore(p.st, p.sq, tonumber(ARGV[12])))
-redis.call('HSET', KEYS[3], id, cjson.encode({a = ARGV[3], ch = ARGV[4], ok = correct, p = points + bonus, b = bonus, s = streak, e = elapsed}))
-p.aq = q
-redis.call('HSET', KEYS[2], id, cjson.encode(p))
+-- The first answer wins: HSETNX checks and stores in one command.
+local kept = redis.call('HSETNX', KEYS[3], id, cjson.encode({
+  a = ARGV[3], ch = ARGV[4], ok = ARGV[5] == '1', e = elapsed,
+  -- To score it at the reveal (game.Scoring.Score's inputs):
+  w = ARGV[6] == '1', nu = tonumber(ARGV[7]), de = tonumber(ARGV[8]), k = tonumber(ARGV[9]),
+  pt = tonumber(ARGV[10]), li = limit, pv = tonumber(ARGV[12]), po = tonumber(ARGV[13]),
+  bo = ARGV[14] == '1', pe = tonumber(ARGV[15]),
+}))
+if kept == 0 then
+  return {'exists'}
+end
 s.an = s.an + 1
 s.tc = t
 local all = 0
-if tonumber(redis.call('HGET', KEYS[4], id) or '0') > 0 then
+if streams > 0 then
   s.wt = s.wt - 1
   if s.wt == 0 then
     all = 1
