@@ -38,7 +38,7 @@ func (k boardKey) String() string {
 // question q and streaks as of question shown, reading it unless a read of
 // the same is less than BoardTTL old.
 func (e *Engine) board(ctx context.Context, spec *Spec, seq uint64, q, shown int) (*Scoreboard, error) {
-	return e.cachedBoard(ctx, boardKey{code: spec.Code, seq: seq, q: q, shown: shown}, func(ctx context.Context) (*Scoreboard, error) {
+	return e.boards.get(ctx, boardKey{code: spec.Code, seq: seq, q: q, shown: shown}, func(ctx context.Context) (*Scoreboard, error) {
 		sb, err := e.store.Scoreboard(ctx, spec.Code, q)
 		if err != nil {
 			return nil, err
@@ -53,7 +53,7 @@ func (e *Engine) board(ctx context.Context, spec *Spec, seq uint64, q, shown int
 // the standings with every player's missed questions (Scoreboard.Missed),
 // from one more bulk read of every answer (Store.Report).
 func (e *Engine) finalBoard(ctx context.Context, spec *Spec, seq uint64, shown int) (*Scoreboard, error) {
-	return e.cachedBoard(ctx, boardKey{code: spec.Code, seq: seq, q: -1, shown: shown, final: true}, func(ctx context.Context) (*Scoreboard, error) {
+	return e.boards.get(ctx, boardKey{code: spec.Code, seq: seq, q: -1, shown: shown, final: true}, func(ctx context.Context) (*Scoreboard, error) {
 		sb, err := e.board(ctx, spec, seq, -1, shown)
 		if err != nil {
 			return nil, err
@@ -90,10 +90,4 @@ func missed(spec *Spec, data *ReportData) map[string][]Miss {
 		}
 	}
 	return out
-}
-
-// cachedBoard returns the scoreboard named key, reading it with read unless
-// a read of the same is less than BoardTTL old or under way.
-func (e *Engine) cachedBoard(ctx context.Context, key boardKey, read func(context.Context) (*Scoreboard, error)) (*Scoreboard, error) {
-	return e.boards.get(ctx, key, read)
 }
