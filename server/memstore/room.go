@@ -31,7 +31,7 @@ type memRoom struct {
 	progress   int     // answered count in the last progress event
 	log        []room.Event
 	logSize    int
-	changed    chan struct{} // closed and replaced when events are appended
+	changed    chan struct{} // closed and replaced when events are appended and when roster or progress work starts to pend
 	expires    time.Time
 	leaseOwner string
 	leaseUntil time.Time
@@ -88,10 +88,15 @@ func (r *memRoom) appendEvent(now time.Time, evs ...room.Event) uint64 {
 	if over := len(r.log) - r.logSize; over > 0 {
 		r.log = append(r.log[:0:0], r.log[over:]...)
 	}
-	close(r.changed)
-	r.changed = make(chan struct{})
+	r.notify()
 	r.state.Touched = now
 	return r.state.Seq
+}
+
+// notify wakes the room's waiters and followers. r.mu is held.
+func (r *memRoom) notify() {
+	close(r.changed)
+	r.changed = make(chan struct{})
 }
 
 // eventsAfter returns up to max events with seq > after. r.mu is held.

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/quizroom/quizroom/server/room"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -325,3 +326,30 @@ func (n *notifier) close() error {
 	}
 	return first
 }
+
+// Follow subscribes to the room's channel (see room.Store): its events'
+// messages and the pings of the scripts that leave work pending.
+func (s *Store) Follow(ctx context.Context, code string) (room.Notices, error) {
+	rc, err := s.notes.join(ctx, s.key(code, keyLog))
+	if err != nil {
+		return nil, fail(err)
+	}
+	return &follower{n: s.notes, rc: rc}, nil
+}
+
+// follower is one Follow's subscription.
+type follower struct {
+	n     *notifier
+	rc    *roomChannel
+	close sync.Once
+}
+
+// Next returns the channel that closes at the next message, confirmation
+// or failure of the room's channel.
+func (f *follower) Next() <-chan struct{} {
+	_, _, _, wake := f.n.state(f.rc)
+	return wake
+}
+
+// Close leaves the room's channel.
+func (f *follower) Close() { f.close.Do(func() { f.n.leave(f.rc) }) }
