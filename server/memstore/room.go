@@ -32,6 +32,7 @@ type memRoom struct {
 	log        []room.Event
 	logSize    int
 	changed    chan struct{} // closed and replaced when events are appended and when roster or progress work starts to pend
+	pings      int           // times roster or progress work started to pend
 	expires    time.Time
 	leaseOwner string
 	leaseUntil time.Time
@@ -97,6 +98,13 @@ func (r *memRoom) appendEvent(now time.Time, evs ...room.Event) uint64 {
 func (r *memRoom) notify() {
 	close(r.changed)
 	r.changed = make(chan struct{})
+}
+
+// ping tells the room's follower that roster or progress work pends.
+// r.mu is held.
+func (r *memRoom) ping() {
+	r.pings++
+	r.notify()
 }
 
 // eventsAfter returns up to max events with seq > after. r.mu is held.

@@ -21,9 +21,18 @@ type owner struct {
 	cancel context.CancelFunc
 	wakeup chan struct{} // a host call or an early close happened here
 	judged time.Time     // when it last judged the other instances' presence; only drive touches it
+	read   uint64        // the seq its last read of the state showed, or its own event's right after; only drive touches it
 }
 
 func (o *owner) stop() { o.cancel() }
+
+// wrote records the seq of an event the owner appended: when nothing came
+// between its last read and it, its notice needs no look.
+func (o *owner) wrote(seq uint64) {
+	if seq == o.read+1 {
+		o.read = seq
+	}
+}
 
 // own starts driving a room's timers here if this instance can take its
 // lease. Calling it for a room already driven here does nothing.
@@ -146,9 +155,12 @@ func (e *Engine) drive(ctx context.Context, code string, o *owner) {
 		case <-notice:
 			// Something changed in the store: look again, at most once a
 			// tick however busy the room (answers and joins are counted
-			// and listed in batches, as often).
+			// and listed in batches, as often), unless it is what this
+			// owner read already (its own events).
 			timer.Stop()
-			due = earliest(due, looked.Add(e.cfg.Tick))
+			if notes.News(o.read) {
+				due = earliest(due, looked.Add(e.cfg.Tick))
+			}
 		case <-timer.C:
 		}
 	}
@@ -186,8 +198,11 @@ func (e *Engine) step(ctx context.Context, code string, o *owner) (wait time.Dur
 		return 0, true
 	}
 	e.saw(code, st.Seq)
+	o.read = st.Seq
 	if st.RosterPending {
-		if _, err := e.store.FlushRoster(ctx, code, RosterLimit); err != nil {
+		if seq, err := e.store.FlushRoster(ctx, code, RosterLimit); err == nil {
+			o.wrote(seq)
+		} else {
 			e.log.Warn("publishing the roster", "room", code, "err", err)
 			defer func() { wait = min(wait, e.cfg.Tick) }() // try again soon
 		}
@@ -233,7 +248,9 @@ func (e *Engine) step(ctx context.Context, code string, o *owner) (wait time.Dur
 			return e.advance(ctx, spec, e.transition(spec, st.Version, game.Step{To: game.PhaseReveal, Q: st.Q})), false
 		}
 		if st.ProgressPending {
-			if _, err := e.store.Progress(ctx, code); err != nil {
+			if seq, err := e.store.Progress(ctx, code); err == nil {
+				o.wrote(seq)
+			} else {
 				e.log.Warn("publishing answer progress", "room", code, "err", err)
 				wait = min(wait, e.cfg.Tick) // try again soon
 			}

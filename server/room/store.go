@@ -433,6 +433,10 @@ func NewEpoch() uint64 {
 type Notices interface {
 	// Next returns a channel closed at the next notice after the call.
 	Next() <-chan struct{}
+	// News reports whether a notice since the last Next says more than
+	// that the log reached seq: a later event, work pending, or notices
+	// possibly missed. The owner's own events wake it, and need no look.
+	News(seq uint64) bool
 	// Close ends the subscription.
 	Close()
 }

@@ -71,10 +71,10 @@ end
 
 -- ping tells the room's owner, on the channel named like the log, that it
 -- has work no event announced (a roster change or answers to count): the
--- message repeats the seq, so the readers of the log read nothing. It is
+-- message is "p" and the seq, so the readers of the log read nothing. It is
 -- sent only when such work starts to pend, not for every change.
 local function ping(log, s)
-  redis.call(PUBLISH, log, int(s.seq))
+  redis.call(PUBLISH, log, 'p' .. int(s.seq))
 end
 
 -- over reports whether the game is finished or the room closed.
