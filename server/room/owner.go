@@ -218,13 +218,16 @@ func (e *Engine) step(ctx context.Context, code string, o *owner) (wait time.Dur
 	// it: those that died stop counting once their lease lapsed, and the
 	// store then finds a host they took with them away. An instance with
 	// streams in the room judges when it renews its own presence there
-	// (renew), as often: no need to twice.
-	renews := e.renews(code)
-	if !renews {
+	// (renew), as often: no need to twice. Only while the game runs: in
+	// the lobby nothing depends on who is connected (a dead instance's
+	// streams go at the game's first judging), and ten thousand rooms
+	// filling up would judge 4,000 times a second.
+	judges := running(st.Phase) && !e.renews(code)
+	if judges {
 		// Judged again as often, even with nothing else due.
 		defer func() { wait = min(wait, time.Until(o.judged.Add(e.cfg.PresenceTTL/4))) }()
 	}
-	if time.Since(o.judged) >= e.cfg.PresenceTTL/4 && !renews {
+	if judges && time.Since(o.judged) >= e.cfg.PresenceTTL/4 {
 		o.judged = time.Now()
 		res, err := e.presence(ctx, code, nil, e.cfg.PresenceTTL)
 		if err == nil && res.Lapsed {
