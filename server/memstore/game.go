@@ -41,6 +41,9 @@ func (s *Store) Submit(_ context.Context, code string, sub room.Submission) (roo
 		r.correct[sub.Q]++
 	}
 	st.Answered++
+	if st.Answered == r.progress+1 {
+		r.ping() // the owner has a progress event to append
+	}
 	st.Touched = now
 	all := false
 	if r.presence[p.ID] > 0 {

@@ -331,3 +331,39 @@ func newEpoch(old uint64) uint64 {
 		}
 	}
 }
+
+// Follow follows the room's notices: they come with every change that
+// wakes Wait, and when roster or progress work starts to pend.
+func (s *Store) Follow(_ context.Context, code string) (room.Notices, error) {
+	r, _, err := s.room(code)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Unlock()
+	return &follower{r: r}, nil
+}
+
+// follower is one Follow's subscription: the room's change channel.
+type follower struct {
+	r     *memRoom
+	pings int // the room's, at the last Next
+}
+
+// Next returns the channel closed at the room's next change.
+func (f *follower) Next() <-chan struct{} {
+	f.r.mu.Lock()
+	defer f.r.mu.Unlock()
+	f.pings = f.r.pings
+	return f.r.changed
+}
+
+// News reports whether the log moved past seq or work started to pend
+// since the last Next.
+func (f *follower) News(seq uint64) bool {
+	f.r.mu.Lock()
+	defer f.r.mu.Unlock()
+	return f.r.state.Seq > seq || f.r.pings != f.pings
+}
+
+// Close does nothing: a memory room's channel needs no subscription.
+func (*follower) Close() {}

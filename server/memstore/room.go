@@ -31,7 +31,8 @@ type memRoom struct {
 	progress   int     // answered count in the last progress event
 	log        []room.Event
 	logSize    int
-	changed    chan struct{} // closed and replaced when events are appended
+	changed    chan struct{} // closed and replaced when events are appended and when roster or progress work starts to pend
+	pings      int           // times roster or progress work started to pend
 	expires    time.Time
 	leaseOwner string
 	leaseUntil time.Time
@@ -88,10 +89,22 @@ func (r *memRoom) appendEvent(now time.Time, evs ...room.Event) uint64 {
 	if over := len(r.log) - r.logSize; over > 0 {
 		r.log = append(r.log[:0:0], r.log[over:]...)
 	}
-	close(r.changed)
-	r.changed = make(chan struct{})
+	r.notify()
 	r.state.Touched = now
 	return r.state.Seq
+}
+
+// notify wakes the room's waiters and followers. r.mu is held.
+func (r *memRoom) notify() {
+	close(r.changed)
+	r.changed = make(chan struct{})
+}
+
+// ping tells the room's follower that roster or progress work pends.
+// r.mu is held.
+func (r *memRoom) ping() {
+	r.pings++
+	r.notify()
 }
 
 // eventsAfter returns up to max events with seq > after. r.mu is held.

@@ -24,7 +24,7 @@ func (s *Store) Submit(ctx context.Context, code string, sub room.Submission) (r
 	if err != nil {
 		return room.Accepted{}, fmt.Errorf("encoding an answer: %w", err)
 	}
-	keys := []string{s.key(code, keyState), s.key(code, keyPresence), s.answersKey(code, sub.Q), s.key(code, keyRank)}
+	keys := []string{s.key(code, keyState), s.key(code, keyPresence), s.answersKey(code, sub.Q), s.key(code, keyRank), s.key(code, keyLog)}
 	sc := sub.Scoring
 	r, err := s.run(ctx, scriptSubmit, keys,
 		sub.PlayerID, sub.Q, answer, choices(sub.Answer), flag(sub.Grade.Correct), flag(sub.Grade.Wrong),

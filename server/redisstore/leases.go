@@ -22,6 +22,9 @@ type leases struct {
 	mu    sync.Mutex
 	beats map[string]time.Time           // owner → when its heartbeat lapses, as renewed here
 	held  map[string]map[string]struct{} // owner → rooms granted here
+	// beating holds the owners whose heartbeat a call is renewing now:
+	// the other calls, one per room at once, need not renew it too.
+	beating map[string]bool
 	// orphaned is, from the last Orphans, whose set each room listed was
 	// in ("" for the free rooms), to clean up after rooms that are gone.
 	orphaned map[string]string
@@ -30,7 +33,7 @@ type leases struct {
 }
 
 func newLeases() *leases {
-	return &leases{beats: map[string]time.Time{}, held: map[string]map[string]struct{}{}}
+	return &leases{beats: map[string]time.Time{}, held: map[string]map[string]struct{}{}, beating: map[string]bool{}}
 }
 
 // The keys of the owners, outside every room's slot, in one slot of their
@@ -47,17 +50,23 @@ func (s *Store) ownedKey(owner string) string { return s.ownedPrefix() + owner }
 func (s *Store) beat(ctx context.Context, owner string, ttl time.Duration) error {
 	s.leases.mu.Lock()
 	until, ok := s.leases.beats[owner]
-	s.leases.mu.Unlock()
-	if ok && time.Until(until) > ttl*2/3 {
+	// Current, and due for renewal in more than a third of the TTL or
+	// being renewed by another call: a thousand rooms' owners due at once
+	// send one beat, not a thousand.
+	if ok && (time.Until(until) > ttl*2/3 || time.Until(until) > 0 && s.leases.beating[owner]) {
+		s.leases.mu.Unlock()
 		return nil
 	}
+	s.leases.beating[owner] = true
+	s.leases.mu.Unlock()
 	start := time.Now()
 	r, err := s.run(ctx, scriptBeat, []string{s.ownersKey()}, owner, max(ms(ttl), 1))
+	s.leases.mu.Lock()
+	defer s.leases.mu.Unlock()
+	delete(s.leases.beating, owner)
 	if err != nil {
 		return err
 	}
-	s.leases.mu.Lock()
-	defer s.leases.mu.Unlock()
 	s.leases.beats[owner] = start.Add(ttl)
 	if r.int(1) == 1 {
 		delete(s.leases.held, owner)

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/quizroom/quizroom/server/room"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -48,6 +50,7 @@ type roomChannel struct {
 	err       error         // the last failure
 	wake      chan struct{} // closed and replaced on every message, confirmation and failure
 	known     uint64        // a seq the log has reached, from messages and reads
+	pings     int           // pings (work pending, no event) so far
 	readAt    int           // the confirmation after which the log was last read here
 	idleSince time.Time     // when the last waiter left
 }
@@ -207,6 +210,10 @@ func (n *notifier) receive(addr string, c *notifyConn) {
 				n.moved(addr, c, m.Channel)
 			}
 		case *redis.Message:
+			if p, ok := strings.CutPrefix(m.Payload, "p"); ok {
+				n.ping(m.Channel, p)
+				continue
+			}
 			seq, _ := strconv.ParseUint(m.Payload, 10, 64)
 			n.notify(m.Channel, seq, false)
 		}
@@ -251,6 +258,18 @@ func (n *notifier) notify(ch string, seq uint64, confirm bool) {
 	rc.known = max(rc.known, seq)
 	close(rc.wake)
 	rc.wake = make(chan struct{})
+}
+
+// ping wakes the waiters of channel ch after a ping (see prelude.lua):
+// work pending at seq, no new event.
+func (n *notifier) ping(ch, seq string) {
+	s, _ := strconv.ParseUint(seq, 10, 64)
+	n.mu.Lock()
+	if rc := n.rooms[ch]; rc != nil {
+		rc.pings++
+	}
+	n.mu.Unlock()
+	n.notify(ch, s, false)
 }
 
 // moved subscribes a channel its shard dropped again, on whichever master
@@ -325,3 +344,43 @@ func (n *notifier) close() error {
 	}
 	return first
 }
+
+// Follow subscribes to the room's channel (see room.Store): its events'
+// messages and the pings of the scripts that leave work pending.
+func (s *Store) Follow(ctx context.Context, code string) (room.Notices, error) {
+	rc, err := s.notes.join(ctx, s.key(code, keyLog))
+	if err != nil {
+		return nil, fail(err)
+	}
+	return &follower{n: s.notes, rc: rc}, nil
+}
+
+// follower is one Follow's subscription.
+type follower struct {
+	n                      *notifier
+	rc                     *roomChannel
+	close                  sync.Once
+	pings, confirms, fails int // the channel's, at the last Next
+}
+
+// Next returns the channel that closes at the next message, confirmation
+// or failure of the room's channel.
+func (f *follower) Next() <-chan struct{} {
+	f.n.mu.Lock()
+	defer f.n.mu.Unlock()
+	f.pings, f.confirms, f.fails = f.rc.pings, f.rc.confirms, f.rc.fails
+	return f.rc.wake
+}
+
+// News reports whether, since the last Next, a message announced an event
+// past seq, a ping came, or the subscription was confirmed again or failed
+// (messages may have been missed).
+func (f *follower) News(seq uint64) bool {
+	f.n.mu.Lock()
+	defer f.n.mu.Unlock()
+	rc := f.rc
+	return rc.known > seq || rc.pings != f.pings || rc.confirms != f.confirms || rc.fails != f.fails
+}
+
+// Close leaves the room's channel.
+func (f *follower) Close() { f.close.Do(func() { f.n.leave(f.rc) }) }

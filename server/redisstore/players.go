@@ -27,7 +27,7 @@ func (s *Store) Identify(ctx context.Context, code, tokenHash string) (room.Iden
 
 // Join adds a player.
 func (s *Store) Join(ctx context.Context, code string, j room.Join) (room.Player, error) {
-	keys := s.keys(code, keyState, keyNames, keyTokens, keyPlayers, keyRank, keyJoined)
+	keys := s.keys(code, keyState, keyNames, keyTokens, keyPlayers, keyRank, keyJoined, keyLog)
 	r, err := s.run(ctx, scriptJoin, keys, j.Name, j.NameKey, j.TokenHash)
 	if err != nil {
 		return room.Player{}, err
@@ -56,7 +56,7 @@ func noPlayer(kind error, code, id string) error {
 
 // Leave removes a player who leaves; their name is free again.
 func (s *Store) Leave(ctx context.Context, code, playerID string) error {
-	keys := s.keys(code, keyState, keyPlayers, keyNames, keyPresence, keyRank, keyLeft, keyStreams, keyLeases, keyAnswers)
+	keys := s.keys(code, keyState, keyPlayers, keyNames, keyPresence, keyRank, keyLeft, keyStreams, keyLeases, keyAnswers, keyLog)
 	r, err := s.run(ctx, scriptLeave, keys, playerID)
 	if err != nil {
 		return err

@@ -85,6 +85,11 @@ func (e *Engine) markLost(ctx context.Context, spec *Spec, why string) {
 	delete(e.seen, spec.Code)
 	h := e.hubs[spec.Code]
 	e.mu.Unlock()
+	// The watchers end first: the room's closing, appended next, must not
+	// reach them as the end of a game.
+	if h != nil {
+		h.stop(errLost(spec.Code))
+	}
 	if first {
 		e.lost.Add(1)
 		e.log.Error("room history lost", "room", spec.Code, "why", why)
@@ -93,9 +98,6 @@ func (e *Engine) markLost(ctx context.Context, spec *Spec, why string) {
 		if _, err := e.store.MarkLost(ctx, spec, lostReason, e.cfg.Retain); err != nil {
 			e.log.Error("closing a room whose history was lost", "room", spec.Code, "err", err)
 		}
-	}
-	if h != nil {
-		h.stop(errLost(spec.Code))
 	}
 }
 

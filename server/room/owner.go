@@ -8,6 +8,10 @@ import (
 	"github.com/quizroom/quizroom/server/game"
 )
 
+// recheckEvery is how long an owner goes at most without reading its
+// room's state, should a notice have been lost.
+const recheckEvery = 5 * time.Second
+
 // keepEvery is how often a room's owner renews the room's expiry
 // (Store.Keep), which is Config.Idle plus Config.Retain away.
 const keepEvery = time.Hour
@@ -17,9 +21,18 @@ type owner struct {
 	cancel context.CancelFunc
 	wakeup chan struct{} // a host call or an early close happened here
 	judged time.Time     // when it last judged the other instances' presence; only drive touches it
+	read   uint64        // the seq its last read of the state showed, or its own event's right after; only drive touches it
 }
 
 func (o *owner) stop() { o.cancel() }
+
+// wrote records the seq of an event the owner appended: when nothing came
+// between its last read and it, its notice needs no look.
+func (o *owner) wrote(seq uint64) {
+	if seq == o.read+1 {
+		o.read = seq
+	}
+}
 
 // own starts driving a room's timers here if this instance can take its
 // lease. Calling it for a room already driven here does nothing.
@@ -65,7 +78,11 @@ func (e *Engine) wake(code string) {
 }
 
 // drive runs a room's timers until the game is over, the lease is lost or
-// the engine stops.
+// the engine stops. It does not poll: it reads the room's state when the
+// state it read last says something is due (a deadline, the host's time
+// away, the idle limit), when the room's notices say something changed
+// (Store.Follow: an event, answers or a roster change to publish), when a
+// call here wakes it, and every recheckEvery in case a notice was lost.
 func (e *Engine) drive(ctx context.Context, code string, o *owner) {
 	defer e.wg.Done()
 	defer func() {
@@ -77,12 +94,34 @@ func (e *Engine) drive(ctx context.Context, code string, o *owner) {
 		defer cancel()
 		_ = e.store.Release(release, code, e.cfg.Instance)
 	}()
+	notes, err := e.store.Follow(ctx, code)
+	if err != nil {
+		if ctx.Err() == nil {
+			e.log.Warn("following a room: its owner looks every tick", "room", code, "err", err)
+		}
+		notes = nil
+	} else {
+		defer notes.Close()
+	}
 	renewed := time.Now()
-	var kept time.Time
+	var kept, looked time.Time
+	due := renewed // when the room's state is to be read next
 	for {
-		wait, done := e.step(ctx, code, o)
-		if done {
-			return
+		// Taken before the read: a notice that comes after it wakes us.
+		var notice <-chan struct{}
+		if notes != nil {
+			notice = notes.Next()
+		}
+		if !time.Now().Before(due) {
+			wait, done := e.step(ctx, code, o)
+			if done {
+				return
+			}
+			if notes == nil {
+				wait = min(wait, e.cfg.Tick) // try again soon
+			}
+			looked = time.Now()
+			due = looked.Add(wait)
 		}
 		if time.Since(kept) >= keepEvery {
 			// A room nobody drives any more expires after its idle time and
@@ -105,13 +144,23 @@ func (e *Engine) drive(ctx context.Context, code string, o *owner) {
 				return
 			}
 		}
-		timer := time.NewTimer(wait)
+		timer := time.NewTimer(time.Until(earliest(due, renewed.Add(e.cfg.LeaseTTL/3))))
 		select {
 		case <-ctx.Done():
 			timer.Stop()
 			return
 		case <-o.wakeup:
 			timer.Stop()
+			due = time.Now()
+		case <-notice:
+			// Something changed in the store: look again, at most once a
+			// tick however busy the room (answers and joins are counted
+			// and listed in batches, as often), unless it is what this
+			// owner read already (its own events).
+			timer.Stop()
+			if notes.News(o.read) {
+				due = earliest(due, looked.Add(e.cfg.Tick))
+			}
 		case <-timer.C:
 		}
 	}
@@ -149,9 +198,13 @@ func (e *Engine) step(ctx context.Context, code string, o *owner) (wait time.Dur
 		return 0, true
 	}
 	e.saw(code, st.Seq)
+	o.read = st.Seq
 	if st.RosterPending {
-		if _, err := e.store.FlushRoster(ctx, code, RosterLimit); err != nil {
+		if seq, err := e.store.FlushRoster(ctx, code, RosterLimit); err == nil {
+			o.wrote(seq)
+		} else {
 			e.log.Warn("publishing the roster", "room", code, "err", err)
+			defer func() { wait = min(wait, e.cfg.Tick) }() // try again soon
 		}
 	}
 	now := st.Now
@@ -160,13 +213,21 @@ func (e *Engine) step(ctx context.Context, code string, o *owner) (wait time.Dur
 		t.Reason = "the room was idle for too long"
 		return e.advance(ctx, spec, t), false
 	}
-	wait = e.cfg.Tick
+	wait = min(recheckEvery, st.Touched.Add(e.cfg.Idle).Sub(now))
 	// Judge the presence of the other instances, as often as they renew
 	// it: those that died stop counting once their lease lapsed, and the
 	// store then finds a host they took with them away. An instance with
 	// streams in the room judges when it renews its own presence there
-	// (renew), as often: no need to twice.
-	if time.Since(o.judged) >= e.cfg.PresenceTTL/4 && !e.renews(code) {
+	// (renew), as often: no need to twice. Only while the game runs: in
+	// the lobby nothing depends on who is connected (a dead instance's
+	// streams go at the game's first judging), and ten thousand rooms
+	// filling up would judge 4,000 times a second.
+	judges := running(st.Phase) && !e.renews(code)
+	if judges {
+		// Judged again as often, even with nothing else due.
+		defer func() { wait = min(wait, time.Until(o.judged.Add(e.cfg.PresenceTTL/4))) }()
+	}
+	if judges && time.Since(o.judged) >= e.cfg.PresenceTTL/4 {
 		o.judged = time.Now()
 		res, err := e.presence(ctx, code, nil, e.cfg.PresenceTTL)
 		if err == nil && res.Lapsed {
@@ -190,8 +251,11 @@ func (e *Engine) step(ctx context.Context, code string, o *owner) (wait time.Dur
 			return e.advance(ctx, spec, e.transition(spec, st.Version, game.Step{To: game.PhaseReveal, Q: st.Q})), false
 		}
 		if st.ProgressPending {
-			if _, err := e.store.Progress(ctx, code); err != nil {
+			if seq, err := e.store.Progress(ctx, code); err == nil {
+				o.wrote(seq)
+			} else {
 				e.log.Warn("publishing answer progress", "room", code, "err", err)
+				wait = min(wait, e.cfg.Tick) // try again soon
 			}
 		}
 		wait = min(wait, closeAt.Sub(now))
@@ -249,4 +313,12 @@ func shownPhase(st *State) game.Phase {
 		return st.PausedPhase
 	}
 	return st.Phase
+}
+
+// earliest is the earlier of two times.
+func earliest(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }

@@ -127,6 +127,12 @@ type Store interface {
 	// up to max of them; it returns no events and no error when wait passes
 	// first. ErrTrimmed and ErrLost as Events.
 	Wait(ctx context.Context, code string, after uint64, max int, wait time.Duration) ([]Event, error)
+	// Follow subscribes to the room's notices, for its owner: a notice
+	// comes with every event appended to its log and when a roster change
+	// or an answer starts to pend (FlushRoster and Progress have work).
+	// Notices may be lost (a reconnect, a store that cannot tell): the
+	// owner still looks at the room now and then.
+	Follow(ctx context.Context, code string) (Notices, error)
 	// Scoreboard reads, in one step, the ranked standings of the active
 	// players and everyone's results for question q (q < 0: none).
 	Scoreboard(ctx context.Context, code string, q int) (*Scoreboard, error)
@@ -421,4 +427,16 @@ func NewEpoch() uint64 {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	return binary.LittleEndian.Uint64(b[:])%MaxEpoch + 1
+}
+
+// Notices are a room's notices (Store.Follow).
+type Notices interface {
+	// Next returns a channel closed at the next notice after the call.
+	Next() <-chan struct{}
+	// News reports whether a notice since the last Next says more than
+	// that the log reached seq: a later event, work pending, or notices
+	// possibly missed. The owner's own events wake it, and need no look.
+	News(seq uint64) bool
+	// Close ends the subscription.
+	Close()
 }

@@ -73,6 +73,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Events", testEvents},
 		{"Trimmed", testTrimmed},
 		{"Wait", testWait},
+		{"Follow", testFollow},
 		{"Ranking", testRanking},
 		{"Report", testReport},
 	}

@@ -69,6 +69,14 @@ local function emit(log, s, t, maxlen, ev)
   redis.call(PUBLISH, log, int(s.seq))
 end
 
+-- ping tells the room's owner, on the channel named like the log, that it
+-- has work no event announced (a roster change or answers to count): the
+-- message is "p" and the seq, so the readers of the log read nothing. It is
+-- sent only when such work starts to pend, not for every change.
+local function ping(log, s)
+  redis.call(PUBLISH, log, 'p' .. int(s.seq))
+end
+
 -- over reports whether the game is finished or the room closed.
 local function over(s)
   return s.ph == PHASE_FINISHED or s.ph == PHASE_CLOSED

@@ -3,7 +3,7 @@
 -- streak then, which only a reveal changes), so it reads no player record:
 -- a player with a stream counts as active (presence holds active players
 -- only), others are looked up in the ranking (active players only).
--- KEYS: state, presence, answers of question q, rank.
+-- KEYS: state, presence, answers of question q, rank, log.
 -- ARGV: player id, q, answer JSON, choices ("0,2"), correct, wrong,
 -- credit numerator, credit denominator, kind, points, limit ms,
 -- previous scored question, policy, streak bonus, penalty, grace ms.
@@ -57,4 +57,8 @@ if streams > 0 then
   end
 end
 save(KEYS[1], s, {'an', 'wt', 'tc'})
+if s.an == s.pg + 1 then
+  -- The first answer since the last progress event: the owner has one to append.
+  ping(KEYS[5], s)
+end
 return {'ok', elapsed, all, s.v}
