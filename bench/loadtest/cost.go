@@ -70,12 +70,7 @@ type costs struct {
 }
 
 // per is the CPU time per operation.
-func (c costs) per() time.Duration {
-	if c.ops == 0 {
-		return 0
-	}
-	return c.cpu / time.Duration(c.ops)
-}
+func (c costs) per() time.Duration { return proc.Per(c.cpu, int64(c.ops)) }
 
 // serverCPU sums every sampler's CPU time in [from, to].
 func serverCPU(samplers []*proc.Sampler, from, to time.Time) time.Duration {

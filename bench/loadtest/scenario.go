@@ -468,7 +468,7 @@ func (b *bench) costRow(name string, o outcome) {
 	}
 	burst, cast := b.bursts[o.players], b.broadcast[o.players]
 	ratio := func(c costs, ceiling time.Duration) string {
-		s := fmt.Sprintf("%.1f µs", micros(c.per()))
+		s := fmt.Sprintf("%.1f µs", proc.Micros(c.per()))
 		if ceiling > 0 {
 			s += fmt.Sprintf(" (%.2f×)", float64(c.per())/float64(ceiling))
 		}
@@ -480,7 +480,7 @@ func (b *bench) costRow(name string, o outcome) {
 	}
 	b.costRows = append(b.costRows, fmt.Sprintf("| %s | %d | %s | %s | %s | %s | %.1f µs | %.1f µs | %s |",
 		name, o.players, ratio(o.answers, burst.PerCall()), loop, ratio(o.questions, cast.PerDelivery()),
-		ratio(o.reveals, cast.PerDelivery()), micros(o.join.per()), micros(cast.PerDelivery()),
+		ratio(o.reveals, cast.PerDelivery()), proc.Micros(o.join.per()), proc.Micros(cast.PerDelivery()),
 		ratio(o.clientQuestions, cast.ClientPerDelivery())))
 }
 
@@ -498,8 +498,6 @@ func (b *bench) writeCosts() {
 		fmt.Fprintln(b.out, r)
 	}
 }
-
-func micros(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
 
 // loadAverage is the machine's 1-minute load average, from /proc/loadavg.
 func loadAverage() string {

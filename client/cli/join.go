@@ -27,7 +27,7 @@ func (a *app) joinCommand() *cobra.Command {
 		Long: `Join the room with the 6-character CODE under a display name and play.
 
 The player's token is kept in the state directory ($QUIZ_STATE_DIR, by default
-~/.config/quizroom), so that running quiz join CODE again on this machine, after
+~/.config/quizroom on Linux), so that running quiz join CODE again on this machine, after
 quitting, a crash or a lost connection, comes back as the same player with
 their score and streak; --name is then not needed. --new joins as someone new.
 

@@ -95,7 +95,7 @@ with --plain, it writes one line per event, and --json writes each event as
 one line of protojson. Every global flag has an environment variable.
 
 The tokens of the rooms you join or host are kept in $QUIZ_STATE_DIR, by
-default quizroom in your configuration directory (~/.config/quizroom), so that
+default quizroom in your configuration directory (~/.config/quizroom on Linux), so that
 quiz join CODE and quiz host --resume CODE come back to a room after ctrl-C, a
 closed terminal or a crash.`,
 		SilenceUsage:  true,

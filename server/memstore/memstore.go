@@ -191,7 +191,7 @@ func (s *Store) State(_ context.Context, code string) (*room.State, error) {
 	defer r.mu.Unlock()
 	st := r.state
 	st.Now = now
-	st.RosterPending = len(r.joined)+len(r.left) > 0
+	st.RosterPending = r.rosterPending()
 	st.ProgressPending = st.Phase == game.PhaseQuestion && st.Answered != r.progress
 	return &st, nil
 }

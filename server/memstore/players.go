@@ -57,7 +57,7 @@ func (s *Store) Join(_ context.Context, code string, j room.Join) (room.Player, 
 	r.byID[p.ID] = p
 	r.names[j.NameKey] = p.ID
 	r.tokens[j.TokenHash] = p
-	if len(r.joined)+len(r.left) == 0 {
+	if !r.rosterPending() {
 		r.ping() // the owner has a roster event to append
 	}
 	r.joined = append(r.joined, p.Player)
@@ -80,7 +80,7 @@ func (s *Store) Leave(_ context.Context, code, playerID string) error {
 	r.depart(p)
 	p.left = true
 	delete(r.names, p.nameKey)
-	if len(r.joined)+len(r.left) == 0 {
+	if !r.rosterPending() {
 		r.ping() // the owner has a roster event to append
 	}
 	r.left = append(r.left, p.Player)

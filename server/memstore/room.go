@@ -100,6 +100,10 @@ func (r *memRoom) notify() {
 	r.changed = make(chan struct{})
 }
 
+// rosterPending says whether joins or departures wait for the owner's
+// next roster event.
+func (r *memRoom) rosterPending() bool { return len(r.joined)+len(r.left) > 0 }
+
 // ping tells the room's follower that roster or progress work pends.
 // r.mu is held.
 func (r *memRoom) ping() {
@@ -231,10 +235,7 @@ func (r *memRoom) setHost(now time.Time, instance string, n int) {
 // held reports whether the room shows a reveal or a leaderboard, paused
 // or not: the phases AUTO pacing holds for a time.
 func held(st *room.State) bool {
-	p := st.Phase
-	if p == game.PhasePaused {
-		p = st.PausedPhase
-	}
+	p := st.ShownPhase()
 	return p == game.PhaseReveal || p == game.PhaseLeaderboard
 }
 

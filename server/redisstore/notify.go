@@ -173,7 +173,7 @@ const pingEvery = 5 * time.Second
 
 // receive handles one subscriber's messages until it closes. When its
 // connection fails, the waiters of its channels fail too (ErrUnavailable:
-// their watchers reconnect, as they did when a blocking read failed), and
+// their watchers reconnect with after_seq), and
 // go-redis reconnects it and subscribes it again to its channels: each
 // confirmation then wakes the channel's waiters, which read the log again,
 // so nothing published while it was away is missed.

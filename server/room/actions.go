@@ -237,11 +237,7 @@ func (e *Engine) Resume(ctx context.Context, code string, who Identity) (*State,
 // question is closed and scored first.
 func (e *Engine) End(ctx context.Context, code string, who Identity) (*State, error) {
 	return e.control(ctx, code, who, func(spec *Spec, st *State) ([]game.Step, error) {
-		phase := st.Phase
-		if phase == game.PhasePaused {
-			phase = st.PausedPhase
-		}
-		switch phase {
+		switch st.ShownPhase() {
 		case game.PhaseLobby:
 			return []game.Step{{To: game.PhaseClosed}}, nil
 		case game.PhaseQuestion:

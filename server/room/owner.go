@@ -239,7 +239,7 @@ func (e *Engine) step(ctx context.Context, code string, o *owner) (wait time.Dur
 	}
 	if at, due := autoAt(spec, st); due {
 		if !now.Before(at) {
-			t := Transition{Version: st.Version, Auto: true, Hold: spec.Settings.AutoHold(shownPhase(st)), Retain: e.cfg.Retain}
+			t := Transition{Version: st.Version, Auto: true, Hold: spec.Settings.AutoHold(st.ShownPhase()), Retain: e.cfg.Retain}
 			return e.advance(ctx, spec, t), false
 		}
 		wait = min(wait, at.Sub(now))
@@ -306,14 +306,6 @@ func autoAt(spec *Spec, st *State) (at time.Time, due bool) {
 
 // running reports whether a game is under way in phase p.
 func running(p game.Phase) bool { return p.Started() && !p.Over() }
-
-// shownPhase is the room's phase, or the one a pause froze.
-func shownPhase(st *State) game.Phase {
-	if st.Phase == game.PhasePaused {
-		return st.PausedPhase
-	}
-	return st.Phase
-}
 
 // earliest is the earlier of two times.
 func earliest(a, b time.Time) time.Time {

@@ -28,12 +28,7 @@ type Snapshot struct {
 }
 
 // Phase is the phase shown: the frozen one while paused.
-func (s *Snapshot) Phase() game.Phase {
-	if s.State.Phase == game.PhasePaused {
-		return s.State.PausedPhase
-	}
-	return s.State.Phase
-}
+func (s *Snapshot) Phase() game.Phase { return s.State.ShownPhase() }
 
 // sharedSnapshot is what every watcher with one view of a room at one seq
 // gets in a snapshot, rendered once for all of them: the roster, the

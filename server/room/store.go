@@ -79,7 +79,6 @@ type Store interface {
 	// A player counts as connected while any instance whose lease has not
 	// lapsed counts a stream of theirs. It returns true when, after a
 	// disconnect, every connected player has answered the open question.
-	Connect(ctx context.Context, code string, c Connection) (allAnswered bool, err error)
 	//
 	// The host's streams count under HostMember, never towards the players
 	// who may answer. When the host's last stream stops counting (by
@@ -89,6 +88,7 @@ type Store interface {
 	// again, HostAway and AutoPacing are cleared (a reveal or leaderboard
 	// deadline that AutoPacing set is dropped: the host paces again) and
 	// EventHost{} is appended.
+	Connect(ctx context.Context, code string, c Connection) (allAnswered bool, err error)
 	// Presence renews an instance's presence lease in the room for p.TTL
 	// and, when p.Counts is set, makes the instance's stream counts exactly
 	// p.Counts (a player it does not list has none there). It drops the
@@ -213,6 +213,14 @@ type State struct {
 	// its host stayed away past Settings.HostAwayLimit (Transition.Auto);
 	// the host coming back ends it.
 	AutoPacing bool
+}
+
+// ShownPhase is the room's phase, or the one a pause froze.
+func (st *State) ShownPhase() game.Phase {
+	if st.Phase == game.PhasePaused {
+		return st.PausedPhase
+	}
+	return st.Phase
 }
 
 // HostMember is the host's member id in presence (Connection.PlayerID,

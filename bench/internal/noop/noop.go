@@ -157,22 +157,12 @@ type UnaryResult struct {
 func (r UnaryResult) Rate() float64 { return float64(r.Calls) / r.Elapsed.Seconds() }
 
 // PerCall is the server's CPU time per call.
-func (r UnaryResult) PerCall() time.Duration { return per(r.CPU, r.Calls) }
+func (r UnaryResult) PerCall() time.Duration { return proc.Per(r.CPU, r.Calls) }
 
 func (r UnaryResult) String() string {
 	return fmt.Sprintf("no-op unary: %d calls in %.1f s from %d connections: %.0f calls/s (%d failures); server CPU %.1f µs per call",
-		r.Calls, r.Elapsed.Seconds(), r.Conns, r.Rate(), r.Failures, micros(r.PerCall()))
+		r.Calls, r.Elapsed.Seconds(), r.Conns, r.Rate(), r.Failures, proc.Micros(r.PerCall()))
 }
-
-// per divides d among n.
-func per(d time.Duration, n int64) time.Duration {
-	if n == 0 {
-		return 0
-	}
-	return d / time.Duration(n)
-}
-
-func micros(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
 
 // Unary calls ListDecks from conns connections, one goroutine each, for d.
 func Unary(ctx context.Context, conns int, d time.Duration) (UnaryResult, error) {
@@ -244,18 +234,18 @@ func (r BroadcastResult) PerStream() float64 {
 
 // PerDelivery is the server's CPU time per event delivered to one stream.
 func (r BroadcastResult) PerDelivery() time.Duration {
-	return per(r.CPU, int64(r.Streams)*int64(r.Events))
+	return proc.Per(r.CPU, int64(r.Streams)*int64(r.Events))
 }
 
 // ClientPerDelivery is the clients' CPU time per event delivered to one
 // stream.
 func (r BroadcastResult) ClientPerDelivery() time.Duration {
-	return per(r.ClientCPU, int64(r.Streams)*int64(r.Events))
+	return proc.Per(r.ClientCPU, int64(r.Streams)*int64(r.Events))
 }
 
 func (r BroadcastResult) String() string {
 	return fmt.Sprintf("no-op broadcast to %d streams, %d events: %v; server RSS %.1f KiB per stream, peak %.1f MiB; server CPU %.1f µs per delivery (clients %.1f µs)",
-		r.Streams, r.Events, r.Latency, r.PerStream()/1024, float64(r.PeakRSS)/(1<<20), micros(r.PerDelivery()), micros(r.ClientPerDelivery()))
+		r.Streams, r.Events, r.Latency, r.PerStream()/1024, float64(r.PeakRSS)/(1<<20), proc.Micros(r.PerDelivery()), proc.Micros(r.ClientPerDelivery()))
 }
 
 // Broadcast opens n streams, each on its own connection, sends events to
@@ -378,11 +368,11 @@ type BurstResult struct {
 func (r BurstResult) Rate() float64 { return float64(r.Calls) / r.Window.Seconds() }
 
 // PerCall is the server's CPU time per call.
-func (r BurstResult) PerCall() time.Duration { return per(r.CPU, int64(r.Calls)) }
+func (r BurstResult) PerCall() time.Duration { return proc.Per(r.CPU, int64(r.Calls)) }
 
 func (r BurstResult) String() string {
 	return fmt.Sprintf("no-op unary burst: %d connections calling at once, %d rounds: %.0f calls/s; round trip %v; server CPU %.1f µs per call",
-		r.Conns, r.Rounds, r.Rate(), r.RoundTrip, micros(r.PerCall()))
+		r.Conns, r.Rounds, r.Rate(), r.RoundTrip, proc.Micros(r.PerCall()))
 }
 
 // Burst makes n connections each call ListDecks at the same moment, rounds

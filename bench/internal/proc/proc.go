@@ -245,3 +245,14 @@ func (s *Sampler) Between(from, to time.Time) time.Duration {
 	}
 	return s.samples[j].cpu - s.samples[i].cpu
 }
+
+// Per divides the CPU time d among n operations; 0 when there were none.
+func Per(d time.Duration, n int64) time.Duration {
+	if n == 0 {
+		return 0
+	}
+	return d / time.Duration(n)
+}
+
+// Micros is d in microseconds, for tables.
+func Micros(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
