@@ -132,7 +132,9 @@ func (s *Store) Roster(ctx context.Context, code string, limit int) ([]room.Play
 
 // Connect counts one of a player's (or the host's) streams on an instance.
 func (s *Store) Connect(ctx context.Context, code string, c room.Connection) (bool, error) {
-	r, err := s.run(ctx, scriptConnect, s.presenceKeys(code), c.PlayerID, c.Instance, c.Delta, max(ms(c.TTL), 1), s.logSize)
+	// The ranking, last, says who is active in one ZSCORE.
+	keys := append(s.presenceKeys(code), s.key(code, keyRank))
+	r, err := s.run(ctx, scriptConnect, keys, c.PlayerID, c.Instance, c.Delta, max(ms(c.TTL), 1), s.logSize)
 	if err != nil {
 		return false, err
 	}

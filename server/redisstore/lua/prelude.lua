@@ -164,36 +164,21 @@ local function depart(s, p, id, presence, rank, streams, leases)
   redis.call('ZREM', rank, id)
 end
 
--- setStreams makes the count of player id's streams on instance n (field
--- instance/id of streams), keeping the player's total over every instance
--- (presence) and s.wt in step. It returns true when the player stopped
--- waiting for the open question. p is the player's record; had, when
--- the caller read it, the count before.
-local function setStreams(s, p, id, instance, n, presence, streams, had)
-  local field = instance .. '/' .. id
-  had = had or tonumber(redis.call('HGET', streams, field) or '0')
-  local before = tonumber(redis.call('HGET', presence, id) or '0')
-  local after = math.max(before + n - had, 0)
-  if n == 0 then
-    redis.call('HDEL', streams, field)
-  else
-    redis.call('HSET', streams, field, n)
-  end
-  if after == 0 then
-    redis.call('HDEL', presence, id)
-  else
-    redis.call('HSET', presence, id, after)
-  end
-  if not questionOpen(s) or answeredCurrent(s, id) then
+-- waitingMoved keeps s.wt in step with player id's streams over every
+-- instance going from before to after: a player who gets a first stream
+-- waits for the open question (unless they answered it), one whose last
+-- stream goes stops waiting. It returns true when the player stopped
+-- waiting. Whether they answered is asked only when one of those happened.
+local function waitingMoved(s, id, before, after)
+  if (before > 0) == (after > 0) or not questionOpen(s) or answeredCurrent(s, id) then
     return false
   end
-  if before == 0 and after > 0 then
+  if after > 0 then
     s.wt = s.wt + 1
-  elseif before > 0 and after == 0 then
-    s.wt = s.wt - 1
-    return true
+    return false
   end
-  return false
+  s.wt = s.wt - 1
+  return true
 end
 
 -- held reports whether the room shows a reveal or a leaderboard, paused
@@ -206,22 +191,15 @@ local function held(s)
   return p == PHASE_REVEAL or p == PHASE_LEADERBOARD
 end
 
--- setHost makes the count of the host's streams on instance n (field
--- instance/HOST_MEMBER of streams), keeping their total over every
--- instance in s.hs. The host going from some streams to none in a room
--- that is not over is away (s.ha); an away host with a stream again is
--- back and takes the pacing back from AUTO pacing (a hold it set is
--- dropped). Each appends EVENT_HOST to log at time t.
-local function setHost(s, instance, n, streams, log, t, maxlen)
-  local field = instance .. '/' .. HOST_MEMBER
-  local had = tonumber(redis.call('HGET', streams, field) or '0')
+-- hostMoved keeps the host's total over every instance (s.hs) in step
+-- with their streams on one instance going from had to n. The host going
+-- from some streams to none in a room that is not over is away (s.ha); an
+-- away host with a stream again is back and takes the pacing back from
+-- AUTO pacing (a hold it set is dropped). Each appends EVENT_HOST to log
+-- at time t.
+local function hostMoved(s, had, n, log, t, maxlen)
   local before = s.hs
   s.hs = math.max(before + n - had, 0)
-  if n == 0 then
-    redis.call('HDEL', streams, field)
-  else
-    redis.call('HSET', streams, field, n)
-  end
   if over(s) then
     return
   end
@@ -237,25 +215,56 @@ local function setHost(s, instance, n, streams, log, t, maxlen)
   end
 end
 
--- setMember makes the count of member id's streams on instance n: the
--- host's (setHost) or an active player's (setStreams); other members'
--- counts are dropped. It returns true when a player stopped waiting.
-local function setMember(s, id, instance, n, players, presence, streams, log, t, maxlen)
-  if id == HOST_MEMBER then
-    setHost(s, instance, n, streams, log, t, maxlen)
+-- memberMoved keeps the totals in step with member id's streams on one
+-- instance going from had to n (the caller wrote n): the host's (see
+-- hostMoved), or an active player's total over every instance (presence,
+-- changed by HINCRBY: no field for none) and s.wt. It returns true when a
+-- player stopped waiting.
+local function memberMoved(s, id, had, n, presence, log, t, maxlen)
+  if n == had then
     return false
   end
-  local p = player(players, id)
-  if p and p.s == 'a' then
-    return setStreams(s, p, id, instance, n, presence, streams)
+  if id == HOST_MEMBER then
+    hostMoved(s, had, n, log, t, maxlen)
+    return false
   end
-  redis.call('HDEL', streams, instance .. '/' .. id)
-  return false
+  local after = redis.call('HINCRBY', presence, id, n - had)
+  local before = after - (n - had)
+  if after <= 0 then
+    redis.call('HDEL', presence, id)
+    after = 0
+  end
+  return waitingMoved(s, id, before, after)
+end
+
+-- setMember makes the count of member id's streams on instance n (field
+-- instance/id of streams): the host's or an active player's, keeping their
+-- totals in step (memberMoved); other members' counts are dropped. It
+-- returns true when a player stopped waiting.
+local function setMember(s, id, instance, n, players, presence, streams, log, t, maxlen)
+  local field = instance .. '/' .. id
+  if id ~= HOST_MEMBER then
+    local p = player(players, id)
+    if not p or p.s ~= 'a' then
+      redis.call('HDEL', streams, field)
+      return false
+    end
+  end
+  local had = tonumber(redis.call('HGET', streams, field) or '0')
+  if n == had then
+    return false
+  end
+  if n == 0 then
+    redis.call('HDEL', streams, field)
+  else
+    redis.call('HSET', streams, field, n)
+  end
+  return memberMoved(s, id, had, n, presence, log, t, maxlen)
 end
 
 -- expire drops the streams of every instance whose presence lease lapsed
 -- by t (leases: instance → ms), as if they had disconnected (the host's
--- too: see setHost, which may append to log). Only an
+-- too: see hostMoved, which may append to log). Only an
 -- instance whose own lease is current judges the others: when the
 -- caller's lease lapsed too, Redis or the caller was cut off, not
 -- necessarily the others, so lapsed leases get until t + ttl to be renewed.
@@ -363,4 +372,24 @@ local function streakBefore(streak, streakQ, prev)
     return streak
   end
   return 0
+end
+
+-- addStreams counts delta more streams (fewer when negative) of member id
+-- on instance, as setMember sets them: the host's or an active player's
+-- (one in the ranking, rank), keeping their totals in step. The count
+-- changes by HINCRBY, which says what it was. It returns true when a
+-- player stopped waiting.
+local function addStreams(s, id, instance, delta, rank, presence, streams, log, t, maxlen)
+  local field = instance .. '/' .. id
+  if id ~= HOST_MEMBER and not redis.call('ZSCORE', rank, id) then
+    redis.call('HDEL', streams, field)
+    return false
+  end
+  local n = redis.call('HINCRBY', streams, field, delta)
+  local had = n - delta
+  if n <= 0 then
+    redis.call('HDEL', streams, field)
+    n = 0
+  end
+  return memberMoved(s, id, had, n, presence, log, t, maxlen)
 end
