@@ -21,7 +21,7 @@ func (s *Store) Identify(_ context.Context, code, tokenHash string) (room.Identi
 		return room.Identity{}, room.Errorf(room.ErrDenied, "the token is not valid for room %s", code)
 	}
 	if !p.active {
-		return room.Identity{}, room.Errorf(room.ErrDenied, "player %s is no longer in room %s", p.ID, code)
+		return room.Identity{}, room.GoneError(code, p.ID)
 	}
 	return room.Identity{Role: room.PlayerRole, PlayerID: p.ID, Name: p.Name}, nil
 }
@@ -170,9 +170,13 @@ func (s *Store) Connect(_ context.Context, code string, c room.Connection) (bool
 		return false, err
 	}
 	defer r.mu.Unlock()
+	member := r.member(c.PlayerID)
+	if !member && c.RequireActive {
+		return false, room.GoneError(code, c.PlayerID)
+	}
 	stopped := r.expire(now, c.Instance, c.TTL)
 	r.leases[c.Instance] = now.Add(c.TTL)
-	if r.member(c.PlayerID) {
+	if member {
 		stopped = r.setStreams(now, c.Instance, c.PlayerID, max(r.streams[c.Instance][c.PlayerID]+c.Delta, 0)) || stopped
 	}
 	return r.allAnswered(stopped), nil

@@ -20,7 +20,7 @@ func (s *Store) Identify(ctx context.Context, code, tokenHash string) (room.Iden
 	case "unknown":
 		return room.Identity{}, room.Errorf(room.ErrDenied, "the token is not valid for room %s", code)
 	case "gone":
-		return room.Identity{}, room.Errorf(room.ErrDenied, "player %s is no longer in room %s", r.str(1), code)
+		return room.Identity{}, room.GoneError(code, r.str(1))
 	}
 	return room.Identity{Role: room.PlayerRole, PlayerID: r.str(1), Name: r.str(2)}, r.err
 }
@@ -134,12 +134,15 @@ func (s *Store) Roster(ctx context.Context, code string, limit int) ([]room.Play
 func (s *Store) Connect(ctx context.Context, code string, c room.Connection) (bool, error) {
 	// The ranking, last, says who is active in one ZSCORE.
 	keys := append(s.presenceKeys(code), s.key(code, keyRank))
-	r, err := s.run(ctx, scriptConnect, keys, c.PlayerID, c.Instance, c.Delta, max(ms(c.TTL), 1), s.logSize)
+	r, err := s.run(ctx, scriptConnect, keys, c.PlayerID, c.Instance, c.Delta, max(ms(c.TTL), 1), s.logSize, flag(c.RequireActive))
 	if err != nil {
 		return false, err
 	}
-	if r.status == "notfound" {
+	switch r.status {
+	case "notfound":
 		return false, notFound(code)
+	case "gone":
+		return false, room.GoneError(code, c.PlayerID)
 	}
 	return r.int(1) == 1, r.err
 }

@@ -79,6 +79,8 @@ type Store interface {
 	// A player counts as connected while any instance whose lease has not
 	// lapsed counts a stream of theirs. It returns true when, after a
 	// disconnect, every connected player has answered the open question.
+	// ErrDenied, and nothing changed, when c.RequireActive and the member
+	// is a player who is not active (unknown, departed or kicked).
 	//
 	// The host's streams count under HostMember, never towards the players
 	// who may answer. When the host's last stream stops counting (by
@@ -239,6 +241,12 @@ type Connection struct {
 	Instance string        // the instance the stream is on
 	Delta    int           // +1: a stream opened; -1: one closed
 	TTL      time.Duration // the instance's presence lease
+
+	// RequireActive refuses a player who is not active: a Watch counts its
+	// stream with it, so that a token the engine identified from memory
+	// (Engine.IdentifyRemembered) is refused once its player left or was
+	// kicked, as asking the store would.
+	RequireActive bool
 }
 
 // PresenceUpdate renews an instance's presence lease, and may set its

@@ -55,6 +55,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"PresenceWhilePaused", testPresenceWhilePaused},
 		{"PresenceInstances", testPresenceInstances},
 		{"PresenceJudge", testPresenceJudge},
+		{"ConnectRequireActive", testConnectRequireActive},
 		{"HostPresence", testHostPresence},
 		{"HostAuto", testHostAuto},
 		{"Epoch", testEpoch},

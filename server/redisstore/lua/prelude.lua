@@ -376,12 +376,12 @@ end
 
 -- addStreams counts delta more streams (fewer when negative) of member id
 -- on instance, as setMember sets them: the host's or an active player's
--- (one in the ranking, rank), keeping their totals in step. The count
--- changes by HINCRBY, which says what it was. It returns true when a
--- player stopped waiting.
-local function addStreams(s, id, instance, delta, rank, presence, streams, log, t, maxlen)
+-- (active says which: one in the ranking), keeping their totals in step.
+-- The count changes by HINCRBY, which says what it was. It returns true
+-- when a player stopped waiting.
+local function addStreams(s, id, instance, delta, active, presence, streams, log, t, maxlen)
   local field = instance .. '/' .. id
-  if id ~= HOST_MEMBER and not redis.call('ZSCORE', rank, id) then
+  if not active then
     redis.call('HDEL', streams, field)
     return false
   end
