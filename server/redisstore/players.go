@@ -27,7 +27,7 @@ func (s *Store) Identify(ctx context.Context, code, tokenHash string) (room.Iden
 
 // Join adds a player.
 func (s *Store) Join(ctx context.Context, code string, j room.Join) (room.Player, error) {
-	keys := s.keys(code, keyState, keyNames, keyTokens, keyPlayers, keyRank, keyJoined, keyLog)
+	keys := s.keys(code, keyState, keyNames, keyTokens, keyPlayers, keyRank, keyLog)
 	r, err := s.run(ctx, scriptJoin, keys, j.Name, j.NameKey, j.TokenHash)
 	if err != nil {
 		return room.Player{}, err
@@ -103,7 +103,7 @@ func (s *Store) Lock(ctx context.Context, code string, locked bool) (uint64, err
 
 // FlushRoster appends one roster event with the changes since the last.
 func (s *Store) FlushRoster(ctx context.Context, code string, limit int) (uint64, error) {
-	r, err := s.run(ctx, scriptFlush, s.keys(code, keyState, keyJoined, keyLeft, keyLog), limit, s.logSize)
+	r, err := s.run(ctx, scriptFlush, s.keys(code, keyState, keyJoined, keyLeft, keyLog, keyPlayers), limit, s.logSize)
 	if err != nil {
 		return 0, err
 	}

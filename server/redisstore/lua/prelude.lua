@@ -19,6 +19,7 @@ local NUMERIC = {
   v = true, seq = true, ph = true, q = true, op = true, dl = true, pp = true, pa = true,
   lk = true, pl = true, an = true, wt = true, pd = true, tc = true, pg = true, n = true,
   mx = true, nq = true, ex = true, lost = true, hs = true, ha = true, au = true, rp = true,
+  rj = true,
 }
 
 -- PRESENCE_FIELDS are the state fields the presence scripts may change.
@@ -145,7 +146,7 @@ local function newState(key, t, host, maxPlayers, questions, kinds, epoch)
     'v', 0, 'seq', 0, 'ph', PHASE_LOBBY, 'q', -1, 'op', 0, 'dl', 0, 'pp', 0, 'pa', 0,
     'lk', 0, 'pl', 0, 'an', 0, 'wt', 0, 'pd', 0, 'tc', int(t), 'pg', 0, 'n', 0, 'ex', 0,
     'mx', maxPlayers, 'nq', questions, 'kinds', kinds, 'host', host, 'ep', epoch, 'lost', 0,
-    'hs', 0, 'ha', 0, 'au', 0)
+    'hs', 0, 'ha', 0, 'au', 0, 'rj', 0)
 end
 
 -- depart makes active player p inactive: one player fewer, their streams no
