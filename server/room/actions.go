@@ -144,11 +144,11 @@ func (e *Engine) Submit(ctx context.Context, code string, who Identity, q int, a
 // closeEarly closes question q because every connected player answered. A
 // conflict means someone else moved the room on first, which is fine.
 func (e *Engine) closeEarly(ctx context.Context, spec *Spec, version int64, q int) {
-	_, err := e.store.Advance(ctx, spec.Code, e.transition(spec, version, game.Step{To: game.PhaseReveal, Q: q}))
+	st, err := e.store.Advance(ctx, spec.Code, e.transition(spec, version, game.Step{To: game.PhaseReveal, Q: q}))
 	if err != nil && !errors.Is(err, ErrConflict) {
 		e.log.Warn("closing a question early", "room", spec.Code, "question", q, "err", err)
 	}
-	e.wake(spec.Code)
+	e.wake(spec.Code, st)
 }
 
 // host checks that who is the room's host.
@@ -261,20 +261,22 @@ func (e *Engine) control(ctx context.Context, code string, who Identity, decide 
 	if err != nil {
 		return nil, err
 	}
-	defer e.wake(code)
 	for attempt := 0; ; attempt++ {
 		st, err := e.store.State(ctx, code)
 		if err != nil {
+			e.wake(code, nil)
 			return nil, err
 		}
 		steps, err := decide(spec, st)
 		if err != nil {
+			e.wake(code, nil)
 			return nil, err
 		}
 		st, err = e.apply(ctx, spec, st, steps, st.Phase == game.PhasePaused)
 		if errors.Is(err, ErrConflict) && attempt < 3 {
 			continue
 		}
+		e.wake(code, st)
 		return st, err
 	}
 }

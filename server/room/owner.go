@@ -3,6 +3,7 @@ package room
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/quizroom/quizroom/server/game"
@@ -22,9 +23,41 @@ type owner struct {
 	wakeup chan struct{} // a host call or an early close happened here
 	judged time.Time     // when it last judged the other instances' presence; only drive touches it
 	read   uint64        // the seq its last read of the state showed, or its own event's right after; only drive touches it
+
+	mu      sync.Mutex // guards fresh and freshAt
+	fresh   *State     // the state a move here returned, for the next look instead of a read
+	freshAt time.Time  // when it was handed
 }
 
 func (o *owner) stop() { o.cancel() }
+
+// hand gives the owner the state a move returned (Store.Advance returns
+// the room as it left it, with the store's clock): its next look uses it
+// instead of reading the room again.
+func (o *owner) hand(st *State) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.fresh == nil || st.Seq > o.fresh.Seq {
+		o.fresh, o.freshAt = st, time.Now()
+	}
+}
+
+// take returns the state handed since the last look, its clock moved on by
+// the time since, if it is recent (within maxAge) and no older than seq,
+// what the instance saw of the room since; else nil: read the room.
+func (o *owner) take(seq uint64, maxAge time.Duration) *State {
+	o.mu.Lock()
+	st, at := o.fresh, o.freshAt
+	o.fresh = nil
+	o.mu.Unlock()
+	age := time.Since(at)
+	if st == nil || st.Seq < seq || age > maxAge {
+		return nil
+	}
+	c := *st
+	c.Now = c.Now.Add(age)
+	return &c
+}
 
 // wrote records the seq of an event the owner appended: when nothing came
 // between its last read and it, its notice needs no look.
@@ -64,12 +97,17 @@ func (e *Engine) own(ctx context.Context, code string) {
 	go e.drive(octx, code, o)
 }
 
-// wake makes the room's owner look at the room now, if it runs here.
-func (e *Engine) wake(code string) {
+// wake makes the room's owner look at the room now, if it runs here; st,
+// when not nil, is the state a move here returned, which it looks at
+// instead of reading the room.
+func (e *Engine) wake(code string, st *State) {
 	e.mu.Lock()
 	o := e.owners[code]
 	e.mu.Unlock()
 	if o != nil {
+		if st != nil {
+			o.hand(st)
+		}
 		select {
 		case o.wakeup <- struct{}{}:
 		default:
@@ -170,7 +208,11 @@ func (e *Engine) drive(ctx context.Context, code string, o *owner) {
 // wait before the next look, or done when the room needs no owner any more.
 func (e *Engine) step(ctx context.Context, code string, o *owner) (wait time.Duration, done bool) {
 	seen := e.seenSeq(code)
-	st, err := e.store.State(ctx, code)
+	var err error
+	st := o.take(max(seen, o.read), e.cfg.Tick)
+	if st == nil {
+		st, err = e.store.State(ctx, code)
+	}
 	switch {
 	case errors.Is(err, ErrNotFound):
 		// A room is owned only while its game runs: gone now, it was lost.
@@ -211,7 +253,7 @@ func (e *Engine) step(ctx context.Context, code string, o *owner) (wait time.Dur
 	if now.Sub(st.Touched) >= e.cfg.Idle {
 		t := e.transition(spec, st.Version, game.Step{To: game.PhaseClosed})
 		t.Reason = "the room was idle for too long"
-		return e.advance(ctx, spec, t), false
+		return e.advance(ctx, o, spec, t), false
 	}
 	wait = min(recheckEvery, st.Touched.Add(e.cfg.Idle).Sub(now))
 	// Judge the presence of the other instances, as often as they renew
@@ -234,13 +276,13 @@ func (e *Engine) step(ctx context.Context, code string, o *owner) (wait time.Dur
 			e.markDirty(code) // our streams there may have been dropped
 		}
 		if err == nil && res.AllAnswered && st.Phase == game.PhaseQuestion {
-			return e.advance(ctx, spec, e.transition(spec, st.Version, game.Step{To: game.PhaseReveal, Q: st.Q})), false
+			return e.advance(ctx, o, spec, e.transition(spec, st.Version, game.Step{To: game.PhaseReveal, Q: st.Q})), false
 		}
 	}
 	if at, due := autoAt(spec, st); due {
 		if !now.Before(at) {
 			t := Transition{Version: st.Version, Auto: true, Hold: spec.Settings.AutoHold(st.ShownPhase()), Retain: e.cfg.Retain}
-			return e.advance(ctx, spec, t), false
+			return e.advance(ctx, o, spec, t), false
 		}
 		wait = min(wait, at.Sub(now))
 	}
@@ -248,7 +290,7 @@ func (e *Engine) step(ctx context.Context, code string, o *owner) (wait time.Dur
 	case game.PhaseQuestion:
 		closeAt := st.Deadline.Add(e.cfg.Grace)
 		if !now.Before(closeAt) {
-			return e.advance(ctx, spec, e.transition(spec, st.Version, game.Step{To: game.PhaseReveal, Q: st.Q})), false
+			return e.advance(ctx, o, spec, e.transition(spec, st.Version, game.Step{To: game.PhaseReveal, Q: st.Q})), false
 		}
 		if st.ProgressPending {
 			if seq, err := e.store.Progress(ctx, code); err == nil {
@@ -271,18 +313,20 @@ func (e *Engine) step(ctx context.Context, code string, o *owner) (wait time.Dur
 		if err != nil {
 			break
 		}
-		return e.advance(ctx, spec, e.transition(spec, st.Version, step)), false
+		return e.advance(ctx, o, spec, e.transition(spec, st.Version, step)), false
 	}
 	return wait, false
 }
 
 // advance applies a timer's transition and returns how long to wait before
-// the next look: none after a success or a conflict (a host call or another
-// instance got there first), a tick after a failure.
-func (e *Engine) advance(ctx context.Context, spec *Spec, t Transition) time.Duration {
+// the next look: none after a success (the owner looks at the state the
+// move returned) or a conflict (a host call or another instance got there
+// first), a tick after a failure.
+func (e *Engine) advance(ctx context.Context, o *owner, spec *Spec, t Transition) time.Duration {
 	st, err := e.store.Advance(ctx, spec.Code, t)
 	if err == nil {
 		e.logMove(ctx, spec, t, st)
+		o.hand(st)
 	}
 	if err == nil || errors.Is(err, ErrConflict) {
 		return 0
