@@ -264,18 +264,18 @@ func (e *Engine) control(ctx context.Context, code string, who Identity, decide 
 	for attempt := 0; ; attempt++ {
 		st, err := e.store.State(ctx, code)
 		if err != nil {
-			e.wake(code, nil)
 			return nil, err
 		}
 		steps, err := decide(spec, st)
 		if err != nil {
-			e.wake(code, nil)
 			return nil, err
 		}
 		st, err = e.apply(ctx, spec, st, steps, st.Phase == game.PhasePaused)
 		if errors.Is(err, ErrConflict) && attempt < 3 {
 			continue
 		}
+		// The owner looks at the room as the move left it (nil: it moved
+		// partly, or not, and is read).
 		e.wake(code, st)
 		return st, err
 	}

@@ -3,6 +3,7 @@ package room
 import (
 	"context"
 	"errors"
+	"math"
 	"sync"
 	"time"
 
@@ -24,39 +25,59 @@ type owner struct {
 	judged time.Time     // when it last judged the other instances' presence; only drive touches it
 	read   uint64        // the seq its last read of the state showed, or its own event's right after; only drive touches it
 
-	mu      sync.Mutex // guards fresh and freshAt
-	fresh   *State     // the state a move here returned, for the next look instead of a read
-	freshAt time.Time  // when it was handed
+	// The room as the owner last knew it, from its last read or a move
+	// since, which a look uses instead of reading the room while nothing
+	// says it changed; only drive touches them.
+	known   *State
+	knownAt time.Time // when the store gave it
+	dirty   bool      // a ping, a notice that may have been missed, or the owner's own roster or progress event since: read
+
+	mu       sync.Mutex // guards handed, handedAt and mustRead
+	handed   *State     // the state a move here returned since the last look
+	handedAt time.Time
+	mustRead bool // a call here moved the room without handing its state
 }
 
 func (o *owner) stop() { o.cancel() }
 
 // hand gives the owner the state a move returned (Store.Advance returns
-// the room as it left it, with the store's clock): its next look uses it
-// instead of reading the room again.
+// the room as it left it, with the store's clock), which its next look
+// uses instead of reading the room; nil says the room moved without one.
 func (o *owner) hand(st *State) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if o.fresh == nil || st.Seq > o.fresh.Seq {
-		o.fresh, o.freshAt = st, time.Now()
+	switch {
+	case st == nil:
+		o.mustRead = true
+	case o.handed == nil || st.Seq >= o.handed.Seq:
+		o.handed, o.handedAt = st, time.Now()
 	}
 }
 
-// take returns the state handed since the last look, its clock moved on by
-// the time since, if it is recent (within maxAge) and no older than seq,
-// what the instance saw of the room since; else nil: read the room.
-func (o *owner) take(seq uint64, maxAge time.Duration) *State {
+// current returns the room's state for a look without reading it, its
+// clock moved on by the time since the store gave it (age): the state the
+// owner knows, when it is younger than recheckEvery, no event past it was
+// announced (notes) or seen here (seen), and no ping or possibly missed
+// notice came since. It returns nil when the room must be read.
+func (o *owner) current(notes Notices, seen uint64) (st *State, age time.Duration) {
 	o.mu.Lock()
-	st, at := o.fresh, o.freshAt
-	o.fresh = nil
+	handed, at, mustRead := o.handed, o.handedAt, o.mustRead
+	o.handed, o.mustRead = nil, false
 	o.mu.Unlock()
-	age := time.Since(at)
-	if st == nil || st.Seq < seq || age > maxAge {
-		return nil
+	if handed != nil && (o.known == nil || handed.Seq >= o.known.Seq) {
+		o.known, o.knownAt = handed, at
 	}
-	c := *st
+	o.dirty = o.dirty || mustRead
+	if o.known == nil || o.dirty || notes == nil {
+		return nil, 0
+	}
+	age = time.Since(o.knownAt)
+	if age >= recheckEvery || o.known.Seq < seen || notes.News(o.known.Seq) {
+		return nil, 0
+	}
+	c := *o.known
 	c.Now = c.Now.Add(age)
-	return &c
+	return &c, age
 }
 
 // wrote records the seq of an event the owner appended: when nothing came
@@ -97,17 +118,15 @@ func (e *Engine) own(ctx context.Context, code string) {
 	go e.drive(octx, code, o)
 }
 
-// wake makes the room's owner look at the room now, if it runs here; st,
-// when not nil, is the state a move here returned, which it looks at
-// instead of reading the room.
+// wake makes the room's owner look at the room now, if it runs here; st
+// is the state a move here returned, which it looks at instead of reading
+// the room, or nil.
 func (e *Engine) wake(code string, st *State) {
 	e.mu.Lock()
 	o := e.owners[code]
 	e.mu.Unlock()
 	if o != nil {
-		if st != nil {
-			o.hand(st)
-		}
+		o.hand(st)
 		select {
 		case o.wakeup <- struct{}{}:
 		default:
@@ -116,11 +135,13 @@ func (e *Engine) wake(code string, st *State) {
 }
 
 // drive runs a room's timers until the game is over, the lease is lost or
-// the engine stops. It does not poll: it reads the room's state when the
-// state it read last says something is due (a deadline, the host's time
-// away, the idle limit), when the room's notices say something changed
+// the engine stops. It does not poll: it looks at the room when the state
+// it knows says something is due (a deadline, the host's time away, the
+// idle limit), when the room's notices say something changed
 // (Store.Follow: an event, answers or a roster change to publish), when a
-// call here wakes it, and every recheckEvery in case a notice was lost.
+// call here wakes it, and every recheckEvery in case a notice was lost. A
+// look reads the room's state unless the owner knows it (owner.current):
+// the state its last move returned serves until something else happens.
 func (e *Engine) drive(ctx context.Context, code string, o *owner) {
 	defer e.wg.Done()
 	defer func() {
@@ -151,7 +172,7 @@ func (e *Engine) drive(ctx context.Context, code string, o *owner) {
 			notice = notes.Next()
 		}
 		if !time.Now().Before(due) {
-			wait, done := e.step(ctx, code, o)
+			wait, done := e.step(ctx, code, o, notes)
 			if done {
 				return
 			}
@@ -196,6 +217,12 @@ func (e *Engine) drive(ctx context.Context, code string, o *owner) {
 			// and listed in batches, as often), unless it is what this
 			// owner read already (its own events).
 			timer.Stop()
+			if notes.News(math.MaxUint64) {
+				// News past every seq: a ping (answers or a roster change
+				// to publish, which the state says) or notices that may
+				// have been missed.
+				o.dirty = true
+			}
 			if notes.News(o.read) {
 				due = earliest(due, looked.Add(e.cfg.Tick))
 			}
@@ -206,12 +233,18 @@ func (e *Engine) drive(ctx context.Context, code string, o *owner) {
 
 // step does whatever the room's clock says is due and returns how long to
 // wait before the next look, or done when the room needs no owner any more.
-func (e *Engine) step(ctx context.Context, code string, o *owner) (wait time.Duration, done bool) {
+func (e *Engine) step(ctx context.Context, code string, o *owner, notes Notices) (wait time.Duration, done bool) {
 	seen := e.seenSeq(code)
 	var err error
-	st := o.take(max(seen, o.read), e.cfg.Tick)
-	if st == nil {
-		st, err = e.store.State(ctx, code)
+	st, age := o.current(notes, seen)
+	fresh := st == nil
+	if fresh {
+		if st, err = e.store.State(ctx, code); err == nil {
+			o.known, o.knownAt, o.dirty = st, time.Now(), false
+		}
+	} else {
+		// Read again once what it knows is recheckEvery old.
+		defer func() { wait = min(wait, recheckEvery-age) }()
 	}
 	switch {
 	case errors.Is(err, ErrNotFound):
@@ -242,6 +275,7 @@ func (e *Engine) step(ctx context.Context, code string, o *owner) (wait time.Dur
 	e.saw(code, st.Seq)
 	o.read = st.Seq
 	if st.RosterPending {
+		o.dirty = true // the state changes
 		if seq, err := e.store.FlushRoster(ctx, code, RosterLimit); err == nil {
 			o.wrote(seq)
 		} else {
@@ -251,6 +285,11 @@ func (e *Engine) step(ctx context.Context, code string, o *owner) (wait time.Dur
 	}
 	now := st.Now
 	if now.Sub(st.Touched) >= e.cfg.Idle {
+		if !fresh {
+			// Answers touch the room without a notice: read it first.
+			o.dirty = true
+			return 0, false
+		}
 		t := e.transition(spec, st.Version, game.Step{To: game.PhaseClosed})
 		t.Reason = "the room was idle for too long"
 		return e.advance(ctx, o, spec, t), false
@@ -293,6 +332,7 @@ func (e *Engine) step(ctx context.Context, code string, o *owner) (wait time.Dur
 			return e.advance(ctx, o, spec, e.transition(spec, st.Version, game.Step{To: game.PhaseReveal, Q: st.Q})), false
 		}
 		if st.ProgressPending {
+			o.dirty = true // the state changes
 			if seq, err := e.store.Progress(ctx, code); err == nil {
 				o.wrote(seq)
 			} else {
@@ -326,8 +366,8 @@ func (e *Engine) advance(ctx context.Context, o *owner, spec *Spec, t Transition
 	st, err := e.store.Advance(ctx, spec.Code, t)
 	if err == nil {
 		e.logMove(ctx, spec, t, st)
-		o.hand(st)
 	}
+	o.hand(st) // nil after a failure or a conflict: the room must be read
 	if err == nil || errors.Is(err, ErrConflict) {
 		return 0
 	}

@@ -379,6 +379,7 @@ type Scoreboard struct {
 	Results   map[string]Result
 	Missed    map[string][]Miss // by player, once the game is finished; set by Engine.finalBoard
 	byID      map[string]int    // player id → index in Standings, set by Engine.board
+	answers   int               // every answer of the game, set by Engine.finalBoard
 }
 
 // ReportData is everything a game recorded.
@@ -449,9 +450,12 @@ func NewEpoch() uint64 {
 type Notices interface {
 	// Next returns a channel closed at the next notice after the call.
 	Next() <-chan struct{}
-	// News reports whether a notice since the last Next says more than
-	// that the log reached seq: a later event, work pending, or notices
-	// possibly missed. The owner's own events wake it, and need no look.
+	// News reports whether a notice says more than that the log reached
+	// seq: an event past seq (announced at any time since the
+	// subscription began, so that an owner can tell whether a state it
+	// knows is still current), or, since the last Next, work pending or
+	// notices possibly missed. The owner's own events wake it, and need no
+	// look.
 	News(seq uint64) bool
 	// Close ends the subscription.
 	Close()

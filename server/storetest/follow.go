@@ -81,3 +81,45 @@ func testFollow(t *testing.T, newStore NewStore) {
 		}
 	})
 }
+
+// testFollowPast checks that News says an event past seq was announced
+// however many Next calls came since: an owner compares the state it
+// knows with it.
+func testFollowPast(t *testing.T, newStore NewStore) {
+	f := newRoom(t, newStore, []game.Question{single()}, nil)
+	notes, err := f.s.Follow(f.ctx, f.code)
+	if err != nil {
+		t.Fatalf("Follow: %v", err)
+	}
+	defer notes.Close()
+	seq := f.state().Seq
+	locked := false
+	// A store may miss notices while it subscribes: events are appended
+	// until one is announced. Next right after each notice leaves only
+	// the events as news.
+	for i := 0; ; i++ {
+		if i == 50 {
+			t.Fatal("50 events and none announced after a Next")
+		}
+		wake := notes.Next()
+		locked = !locked
+		if _, err := f.s.Lock(f.ctx, f.code, locked); err != nil {
+			t.Fatalf("Lock: %v", err)
+		}
+		select {
+		case <-wake:
+		case <-time.After(time.Second): // a guard against a hang, not a timing
+		}
+		notes.Next()
+		if notes.News(seq) {
+			break
+		}
+	}
+	notes.Next()
+	if !notes.News(seq) {
+		t.Errorf("News(%d) after an event past it and another Next: false", seq)
+	}
+	if last := f.state().Seq; notes.News(last) {
+		t.Errorf("News(%d), the last event's seq, with nothing new: true", last)
+	}
+}

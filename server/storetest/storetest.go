@@ -75,6 +75,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Trimmed", testTrimmed},
 		{"Wait", testWait},
 		{"Follow", testFollow},
+		{"FollowPast", testFollowPast},
 		{"Ranking", testRanking},
 		{"Report", testReport},
 	}
