@@ -137,9 +137,7 @@ func (s *Store) Advance(_ context.Context, code string, t room.Transition) (*roo
 	}
 	st.Version++
 	r.appendEvent(now, evs...)
-	out := *st
-	out.Now = now
-	return &out, nil
+	return r.current(now), nil
 }
 
 // resume ends a pause at now, shifting the phase's times by its length,

@@ -189,11 +189,7 @@ func (s *Store) State(_ context.Context, code string) (*room.State, error) {
 		return nil, err
 	}
 	defer r.mu.Unlock()
-	st := r.state
-	st.Now = now
-	st.RosterPending = r.rosterPending()
-	st.ProgressPending = st.Phase == game.PhaseQuestion && st.Answered != r.progress
-	return &st, nil
+	return r.current(now), nil
 }
 
 // Rooms lists the codes of rooms that are not finished or closed.
@@ -318,9 +314,7 @@ func (s *Store) MarkLost(_ context.Context, spec *room.Spec, reason string, reta
 		r.expires = now.Add(retain)
 		r.appendEvent(now, room.Event{Type: room.EventClosed, Reason: reason, Lost: true})
 	}
-	out := *st
-	out.Now = now
-	return &out, nil
+	return r.current(now), nil
 }
 
 // newEpoch draws an epoch other than old.

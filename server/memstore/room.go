@@ -100,6 +100,16 @@ func (r *memRoom) notify() {
 	r.changed = make(chan struct{})
 }
 
+// current is a copy of the room's state as State returns it, read at now.
+// r.mu is held.
+func (r *memRoom) current(now time.Time) *room.State {
+	st := r.state
+	st.Now = now
+	st.RosterPending = r.rosterPending()
+	st.ProgressPending = st.Phase == game.PhaseQuestion && st.Answered != r.progress
+	return &st
+}
+
 // rosterPending says whether joins or departures wait for the owner's
 // next roster event.
 func (r *memRoom) rosterPending() bool { return len(r.joined)+len(r.left) > 0 }

@@ -219,6 +219,13 @@ func (f *fixture) advance(tr room.Transition) *room.State {
 	if err != nil {
 		f.t.Fatalf("Advance to %v: %v", tr.To, err)
 	}
+	// The state Advance returns is the room as the move left it (the
+	// engine acts on it without reading the room again).
+	got, want := *st, *f.state()
+	got.Now, want.Now = time.Time{}, time.Time{}
+	if got != want {
+		f.t.Errorf("Advance to %v returned\n%+v\nthe room then is\n%+v", tr.To, got, want)
+	}
 	return st
 }
 
