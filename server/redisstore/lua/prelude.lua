@@ -394,3 +394,18 @@ local function addStreams(s, id, instance, delta, active, presence, streams, log
   end
   return memberMoved(s, id, had, n, presence, log, t, maxlen)
 end
+
+-- flat lists state s as HGETALL lists its hash, for a script that returns
+-- the state it saved (every field it changed) without reading it back.
+local function flat(s)
+  local out = {}
+  for f, v in pairs(s) do
+    out[#out + 1] = f
+    if NUMERIC[f] then
+      out[#out + 1] = int(v)
+    else
+      out[#out + 1] = v
+    end
+  end
+  return out
+end
