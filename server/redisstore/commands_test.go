@@ -61,3 +61,30 @@ func TestOneRoundTripPerAnswer(t *testing.T) {
 	t.Logf("%d accepted answers: %d round trips (EVALSHA), %d commands in all, %.1f per answer inside the script: %v",
 		answers, calls["evalsha"], total, float64(total-calls["evalsha"])/float64(answers), calls)
 }
+
+// TestCheckLoadsScripts checks that the start-up check loads the scripts:
+// the first calls after it run them by hash (EVALSHA), without sending
+// their source (EVAL).
+func TestCheckLoadsScripts(t *testing.T) {
+	srv := redistest.StartProcess(t)
+	s := open(t, srv.URL(), 0)
+	ctx := t.Context()
+	if _, err := s.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+	srv.ResetCommandStats(t)
+	spec := &room.Spec{Code: room.NewCode(), Questions: []game.Question{{Kind: game.TrueFalse, Text: "?", Options: []string{"True", "False"}, Correct: []int{0}, TimeLimit: time.Second, Points: 1000}},
+		Settings: game.Settings{}.WithDefaults(1000), HostTokenHash: "h"}
+	if err := s.CreateRoom(ctx, spec, 10); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Join(ctx, spec.Code, room.Join{Name: "A", NameKey: "a", TokenHash: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.State(ctx, spec.Code); err != nil {
+		t.Fatal(err)
+	}
+	if calls := srv.CommandCalls(t); calls["eval"] != 0 || calls["evalsha"] != 3 {
+		t.Errorf("three first calls after Check: %d EVALSHA, %d EVAL; want 3 and none", calls["evalsha"], calls["eval"])
+	}
+}
