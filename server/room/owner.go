@@ -88,6 +88,23 @@ func (o *owner) wrote(seq uint64) {
 	}
 }
 
+// published records the owner's own roster or progress event (seq; 0:
+// there was nothing to publish). When it directly follows the state the
+// owner knows, that state stays known, with its seq and with done applied
+// (nothing of that kind pending now); else the room is read at the next
+// look.
+func (o *owner) published(seq uint64, done func(*State)) {
+	o.wrote(seq)
+	if o.known == nil || seq == 0 || seq != o.known.Seq+1 {
+		o.dirty = true
+		return
+	}
+	c := *o.known
+	c.Seq = seq
+	done(&c)
+	o.known = &c
+}
+
 // own starts driving a room's timers here if this instance can take its
 // lease. Calling it for a room already driven here does nothing.
 func (e *Engine) own(ctx context.Context, code string) {
@@ -275,10 +292,10 @@ func (e *Engine) step(ctx context.Context, code string, o *owner, notes Notices)
 	e.saw(code, st.Seq)
 	o.read = st.Seq
 	if st.RosterPending {
-		o.dirty = true // the state changes
 		if seq, err := e.store.FlushRoster(ctx, code, RosterLimit); err == nil {
-			o.wrote(seq)
+			o.published(seq, func(st *State) { st.RosterPending = false })
 		} else {
+			o.dirty = true
 			e.log.Warn("publishing the roster", "room", code, "err", err)
 			defer func() { wait = min(wait, e.cfg.Tick) }() // try again soon
 		}
@@ -332,10 +349,10 @@ func (e *Engine) step(ctx context.Context, code string, o *owner, notes Notices)
 			return e.advance(ctx, o, spec, e.transition(spec, st.Version, game.Step{To: game.PhaseReveal, Q: st.Q})), false
 		}
 		if st.ProgressPending {
-			o.dirty = true // the state changes
 			if seq, err := e.store.Progress(ctx, code); err == nil {
-				o.wrote(seq)
+				o.published(seq, func(st *State) { st.ProgressPending = false })
 			} else {
+				o.dirty = true
 				e.log.Warn("publishing answer progress", "room", code, "err", err)
 				wait = min(wait, e.cfg.Tick) // try again soon
 			}
