@@ -42,7 +42,7 @@ func (s *Store) Submit(_ context.Context, code string, sub room.Submission) (roo
 	}
 	st.Answered++
 	if st.Answered == r.progress+1 {
-		r.ping() // the owner has a progress event to append
+		r.ping(false) // the owner has a progress event to append
 	}
 	st.Touched = now
 	all := false

@@ -340,14 +340,14 @@ func (s *Store) Follow(_ context.Context, code string) (room.Notices, error) {
 // follower is one Follow's subscription: the room's change channel.
 type follower struct {
 	r     *memRoom
-	pings int // the room's, at the last Next
+	pings, rosterPings int // the room's, at the last Next
 }
 
 // Next returns the channel closed at the room's next change.
 func (f *follower) Next() <-chan struct{} {
 	f.r.mu.Lock()
 	defer f.r.mu.Unlock()
-	f.pings = f.r.pings
+	f.pings, f.rosterPings = f.r.pings, f.r.rosterPings
 	return f.r.changed
 }
 
@@ -357,6 +357,15 @@ func (f *follower) News(seq uint64) bool {
 	f.r.mu.Lock()
 	defer f.r.mu.Unlock()
 	return f.r.state.Seq > seq || f.r.pings != f.pings
+}
+
+// Pending reports what the pings since the last Next said pends; a
+// memory room misses none.
+func (f *follower) Pending() (roster, answers, missed bool) {
+	f.r.mu.Lock()
+	defer f.r.mu.Unlock()
+	roster = f.r.rosterPings != f.rosterPings
+	return roster, f.r.pings-f.r.rosterPings != f.pings-f.rosterPings, false
 }
 
 // Close does nothing: a memory room's channel needs no subscription.

@@ -58,7 +58,7 @@ func (s *Store) Join(_ context.Context, code string, j room.Join) (room.Player, 
 	r.names[j.NameKey] = p.ID
 	r.tokens[j.TokenHash] = p
 	if !r.rosterPending() {
-		r.ping() // the owner has a roster event to append
+		r.ping(true) // the owner has a roster event to append
 	}
 	r.joined = append(r.joined, p.Player)
 	r.state.Players++
@@ -81,7 +81,7 @@ func (s *Store) Leave(_ context.Context, code, playerID string) error {
 	p.left = true
 	delete(r.names, p.nameKey)
 	if !r.rosterPending() {
-		r.ping() // the owner has a roster event to append
+		r.ping(true) // the owner has a roster event to append
 	}
 	r.left = append(r.left, p.Player)
 	r.state.Touched = now

@@ -3,7 +3,6 @@ package room
 import (
 	"context"
 	"errors"
-	"math"
 	"sync"
 	"time"
 
@@ -30,7 +29,9 @@ type owner struct {
 	// says it changed; only drive touches them.
 	known   *State
 	knownAt time.Time // when the store gave it
-	dirty   bool      // a ping, a notice that may have been missed, or the owner's own roster or progress event since: read
+	dirty   bool      // a notice may have been missed, or a call failed, since: read
+	roster  bool      // a ping said roster changes pend since
+	answers bool      // a ping said answers pend since
 
 	mu       sync.Mutex // guards handed, handedAt and mustRead
 	handed   *State     // the state a move here returned since the last look
@@ -57,8 +58,9 @@ func (o *owner) hand(st *State) {
 // current returns the room's state for a look without reading it, its
 // clock moved on by the time since the store gave it (age): the state the
 // owner knows, when it is younger than recheckEvery, no event past it was
-// announced (notes) or seen here (seen), and no ping or possibly missed
-// notice came since. It returns nil when the room must be read.
+// announced (notes) or seen here (seen), and no notice may have been
+// missed since, with what pings said pends since. It returns nil when the
+// room must be read.
 func (o *owner) current(notes Notices, seen uint64) (st *State, age time.Duration) {
 	o.mu.Lock()
 	handed, at, mustRead := o.handed, o.handedAt, o.mustRead
@@ -77,6 +79,9 @@ func (o *owner) current(notes Notices, seen uint64) (st *State, age time.Duratio
 	}
 	c := *o.known
 	c.Now = c.Now.Add(age)
+	c.RosterPending = c.RosterPending || o.roster
+	c.ProgressPending = c.ProgressPending || o.answers && c.Phase == game.PhaseQuestion
+	o.roster, o.answers = false, false
 	return &c, age
 }
 
@@ -234,12 +239,8 @@ func (e *Engine) drive(ctx context.Context, code string, o *owner) {
 			// and listed in batches, as often), unless it is what this
 			// owner read already (its own events).
 			timer.Stop()
-			if notes.News(math.MaxUint64) {
-				// News past every seq: a ping (answers or a roster change
-				// to publish, which the state says) or notices that may
-				// have been missed.
-				o.dirty = true
-			}
+			roster, answers, missed := notes.Pending()
+			o.roster, o.answers, o.dirty = o.roster || roster, o.answers || answers, o.dirty || missed
 			if notes.News(o.read) {
 				due = earliest(due, looked.Add(e.cfg.Tick))
 			}
@@ -258,6 +259,7 @@ func (e *Engine) step(ctx context.Context, code string, o *owner, notes Notices)
 	if fresh {
 		if st, err = e.store.State(ctx, code); err == nil {
 			o.known, o.knownAt, o.dirty = st, time.Now(), false
+			o.roster, o.answers = false, false // the state says what pends
 		}
 	} else {
 		// Read again once what it knows is recheckEvery old.

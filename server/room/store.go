@@ -457,6 +457,11 @@ type Notices interface {
 	// notices possibly missed. The owner's own events wake it, and need no
 	// look.
 	News(seq uint64) bool
+	// Pending reports what the notices since the last Next said besides
+	// events: roster changes pend (FlushRoster has work), answers pend
+	// (Progress has work), or notices may have been missed (then the
+	// state says what pends).
+	Pending() (roster, answers, missed bool)
 	// Close ends the subscription.
 	Close()
 }

@@ -76,6 +76,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Wait", testWait},
 		{"Follow", testFollow},
 		{"FollowPast", testFollowPast},
+		{"FollowPending", testFollowPending},
 		{"Ranking", testRanking},
 		{"Report", testReport},
 	}

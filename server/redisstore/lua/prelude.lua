@@ -72,10 +72,19 @@ end
 
 -- ping tells the room's owner, on the channel named like the log, that it
 -- has work no event announced (a roster change or answers to count): the
--- message is "p" and the seq, so the readers of the log read nothing. It is
--- sent only when such work starts to pend, not for every change.
+-- message is "p", the seq, so the readers of the log read nothing, and
+-- what pends, so that the owner need not read the state to know: "r" a
+-- roster change, "a" answers. It is sent only when such work starts to
+-- pend, not for every change.
 local function ping(log, s)
-  redis.call(PUBLISH, log, 'p' .. int(s.seq))
+  local what = ''
+  if s.rp == 1 then
+    what = 'r'
+  end
+  if s.ph == PHASE_QUESTION and s.an ~= s.pg then
+    what = what .. 'a'
+  end
+  redis.call(PUBLISH, log, 'p' .. int(s.seq) .. what)
 end
 
 -- over reports whether the game is finished or the room closed.
