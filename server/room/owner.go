@@ -94,18 +94,20 @@ func (o *owner) wrote(seq uint64) {
 }
 
 // published records the owner's own roster or progress event (seq; 0:
-// there was nothing to publish). When it directly follows the state the
-// owner knows, that state stays known, with its seq and with done applied
-// (nothing of that kind pending now); else the room is read at the next
-// look.
+// there was nothing to publish). The state the owner knows stays known
+// with done applied (nothing of that kind pends now) when the event
+// directly follows it (the state then has its seq), or when there was
+// nothing to publish: only the owner publishes, so the room moved on (a
+// question closed), which its notice says. Else the room is read at the
+// next look.
 func (o *owner) published(seq uint64, done func(*State)) {
 	o.wrote(seq)
-	if o.known == nil || seq == 0 || seq != o.known.Seq+1 {
+	if o.known == nil || seq != 0 && seq != o.known.Seq+1 {
 		o.dirty = true
 		return
 	}
 	c := *o.known
-	c.Seq = seq
+	c.Seq = max(c.Seq, seq)
 	done(&c)
 	o.known = &c
 }
