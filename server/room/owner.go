@@ -239,12 +239,19 @@ func (e *Engine) drive(ctx context.Context, code string, o *owner) {
 			// Something changed in the store: look again, at most once a
 			// tick however busy the room (answers and joins are counted
 			// and listed in batches, as often), unless it is what this
-			// owner read already (its own events).
+			// owner read already (its own events). Work a ping says pends
+			// waits a quarter of a tick more, so that a burst of answers
+			// or joins makes one event (or none, when the question closes
+			// meanwhile), not one for its first.
 			timer.Stop()
 			roster, answers, missed := notes.Pending()
 			o.roster, o.answers, o.dirty = o.roster || roster, o.answers || answers, o.dirty || missed
 			if notes.News(o.read) {
-				due = earliest(due, looked.Add(e.cfg.Tick))
+				at := looked.Add(e.cfg.Tick)
+				if roster || answers {
+					at = latest(at, time.Now().Add(e.cfg.Tick/4))
+				}
+				due = earliest(due, at)
 			}
 		case <-timer.C:
 		}
@@ -411,6 +418,14 @@ func autoAt(spec *Spec, st *State) (at time.Time, due bool) {
 
 // running reports whether a game is under way in phase p.
 func running(p game.Phase) bool { return p.Started() && !p.Over() }
+
+// latest is the later of two times.
+func latest(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
 
 // earliest is the earlier of two times.
 func earliest(a, b time.Time) time.Time {
