@@ -339,7 +339,7 @@ func (s *Store) Follow(_ context.Context, code string) (room.Notices, error) {
 
 // follower is one Follow's subscription: the room's change channel.
 type follower struct {
-	r     *memRoom
+	r                  *memRoom
 	pings, rosterPings int // the room's, at the last Next
 }
 
