@@ -83,11 +83,15 @@ func (Encoder) AppendPersonal(dst []byte, spec *room.Spec, e *room.Event, v *roo
 	if !e.Personal() {
 		return dst, nil
 	}
-	p := personalOut(spec, v, e.Type == room.EventRevealed)
+	m := personals.Get().(*personalMessages)
+	defer personals.Put(m)
+	p := m.render(spec, v, e.Type == room.EventRevealed)
 	if p == nil {
 		return dst, nil
 	}
-	return proto.MarshalOptions{}.MarshalAppend(dst, &quizv1.WatchResponse{Personal: p})
+	m.response.Reset()
+	m.response.Personal = p
+	return proto.MarshalOptions{}.MarshalAppend(dst, &m.response)
 }
 
 // SnapshotShared renders the RoomSnapshot fields that every watcher with

@@ -234,7 +234,10 @@ func workers(n int) int {
 // however many workers make them.
 func render(enc Encoder, spec *Spec, ev *Event, shared []byte, sb *Scoreboard, subs []*Subscription, workers int, deliver func(int, Frame)) error {
 	part := func(from, to int) error {
-		var buf []byte
+		var (
+			buf []byte
+			vw  viewer
+		)
 		if sb != nil {
 			buf = make([]byte, 0, (to-from)*personalGuess)
 		}
@@ -244,7 +247,7 @@ func render(enc Encoder, spec *Spec, ev *Event, shared []byte, sb *Scoreboard, s
 			if sb != nil && s.who.Role == PlayerRole {
 				start := len(buf)
 				var err error
-				if buf, err = enc.AppendPersonal(buf, spec, ev, sb.view(ev, s.who.PlayerID)); err != nil {
+				if buf, err = enc.AppendPersonal(buf, spec, ev, vw.view(sb, ev, s.who.PlayerID)); err != nil {
 					return err
 				}
 				if len(buf) > start {
@@ -310,16 +313,29 @@ func (sb *Scoreboard) index() map[string]int {
 // view is a player's own part of ev; sb came from Engine.board (streaks
 // current, index built).
 func (sb *Scoreboard) view(ev *Event, playerID string) *View {
-	v := &View{}
+	return new(viewer).view(sb, ev, playerID)
+}
+
+// viewer makes players' views in storage of its own that each view reuses,
+// so that rendering a reveal for ten thousand players allocates no view:
+// the View it returns is valid until its next call, and its Standing
+// points into the scoreboard, which nobody changes.
+type viewer struct {
+	v View
+	r Result
+}
+
+// view is a player's own part of ev, as Scoreboard.view.
+func (w *viewer) view(sb *Scoreboard, ev *Event, playerID string) *View {
+	w.v = View{Missed: sb.Missed[playerID]}
 	if r, ok := sb.Results[playerID]; ok && ev.Type == EventRevealed {
-		v.Result = &r
+		w.r = r
+		w.v.Result = &w.r
 	}
 	if i, ok := sb.byID[playerID]; ok {
-		st := sb.Standings[i]
-		v.Standing = &st
-		v.Gap = game.GapToNext(sb.Standings, i)
-		v.Streak = st.Streak
+		w.v.Standing = &sb.Standings[i]
+		w.v.Gap = game.GapToNext(sb.Standings, i)
+		w.v.Streak = sb.Standings[i].Streak
 	}
-	v.Missed = sb.Missed[playerID]
-	return v
+	return &w.v
 }
