@@ -28,8 +28,11 @@ type Encoder interface {
 	// gets: s.Who is the host or no one.
 	SnapshotShared(spec *Spec, s *Snapshot) ([]byte, error)
 	// Snapshot renders s for its watcher around shared, which
-	// SnapshotShared rendered for the same room, seq and view.
-	Snapshot(spec *Spec, s *Snapshot, shared []byte) ([]byte, error)
+	// SnapshotShared rendered for the same room, seq and view: the
+	// watcher's message is head, shared and tail in a row, so that
+	// watchers who join at once share shared's bytes instead of each
+	// holding a copy.
+	Snapshot(spec *Spec, s *Snapshot, shared []byte) (head, tail []byte, err error)
 }
 
 // View is one player's own part of an event or snapshot.
@@ -50,9 +53,15 @@ type Miss struct {
 // Frame is one message for a watcher.
 type Frame struct {
 	Seq      uint64
+	Head     []byte // this watcher's bytes before Shared, or nil
 	Shared   []byte // the same bytes for every watcher of the room
-	Personal []byte // this watcher's own part, or nil
+	Personal []byte // this watcher's own part, after Shared, or nil
 	Final    bool   // the stream ends after this frame
+}
+
+// Bytes is the frame's message in one slice: Head, Shared and Personal.
+func (f Frame) Bytes() []byte {
+	return append(append(append(make([]byte, 0, len(f.Head)+len(f.Shared)+len(f.Personal)), f.Head...), f.Shared...), f.Personal...)
 }
 
 // WaitMax is how long a hub's read of the log blocks before it checks on
