@@ -258,6 +258,7 @@ each input line is a command: ` + control.Help + `.`,
 type hosting struct {
 	code   string
 	client *conn.Client // with the host token
+	opened *conn.Watch  // the room's stream, for a host who came back
 	info   *quizv1.RoomInfo
 	store  *creds.Store // nil: none
 	// back says where the game is, for a host who came back; empty for a
@@ -311,23 +312,17 @@ func (a *app) resumeHost(ctx context.Context, code, out string) error {
 		return fmt.Errorf("no host token for room %s on %s in %s: only the machine (and user) that created the room can take it back, within %s",
 			code, c.Addr(), where, durationWords(creds.MaxAge))
 	}
-	e := found[0]
-	hc := c.WithToken(e.Token)
-	snap, _, err := probe(ctx, hc, code)
-	switch {
-	case stale(err) || (err == nil && snap.GetRole() != quizv1.Role_ROLE_HOST):
-		a.forget(store, c.Addr(), code, creds.Host)
+	hc, w, err := a.comeBack(ctx, c, store, found[0], "taking back room "+code)
+	if errors.Is(err, errStale) {
 		return fmt.Errorf("the host token kept for room %s no longer opens it as its host", code)
-	case conn.Code(err) == codes.NotFound:
-		a.forget(store, c.Addr(), code, creds.Host)
-		return conn.Gone(err, "taking back room "+code, c.Addr(), code, e.Saved)
-	case err != nil:
-		return conn.Explain(err, "taking back room "+code, c.Addr())
 	}
-	a.remember(store, e) // it was seen now
+	if err != nil {
+		return err
+	}
+	defer w.Close()
 	var r state.Room
-	r.Apply(&quizv1.Event{Payload: &quizv1.Event_Snapshot{Snapshot: snap}}, nil, time.Now())
-	h := &hosting{code: code, client: hc, info: snap.GetRoom(), store: store, back: r.Where(), out: out, asJSON: asJSON}
+	r.Apply(&quizv1.Event{Payload: &quizv1.Event_Snapshot{Snapshot: w.Snapshot()}}, nil, time.Now())
+	h := &hosting{code: code, client: hc, opened: w, info: w.Snapshot().GetRoom(), store: store, back: r.Where(), out: out, asJSON: asJSON}
 	return a.runHost(ctx, h)
 }
 
@@ -365,7 +360,7 @@ func (a *app) runHost(ctx context.Context, h *hosting) error {
 			notice = fmt.Sprintf("You are the host of room %s again, %s.", code, h.back)
 		}
 		room, err := tui.Run(ctx, tui.Config{
-			Mode: tui.Host, Code: code, Client: host, Report: report, Invite: inv.Line, InviteHint: inv.Hint,
+			Mode: tui.Host, Code: code, Client: host, Opened: h.opened, Report: report, Invite: inv.Line, InviteHint: inv.Hint,
 			Notice: notice, ComeBack: comeBack, OnEvent: kept.on(ctx),
 		}, a.stdin, a.stdout)
 		return a.hostDone(h, room, err, kept, path, note)
@@ -386,7 +381,7 @@ func (a *app) runHost(ctx context.Context, h *hosting) error {
 	linesCtx, stopLines := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopLines()
 	lines := plain.ReadLines(linesCtx, a.stdin)
-	room, err := plain.Run(ctx, plain.Config{Client: host, Code: code, Role: plain.Host, Lines: lines, Out: a.stdout, Log: a.stderr,
+	room, err := plain.Run(ctx, plain.Config{Client: host, Code: code, Opened: h.opened, Role: plain.Host, Lines: lines, Out: a.stdout, Log: a.stderr,
 		JSON: a.json, OnEvent: kept.on(ctx)})
 	if errors.Is(err, context.Canceled) && !room.Over() && room.Phase != quizv1.Phase_PHASE_UNSPECIFIED {
 		return a.hostLeaves(ctx, h, room, lines, path, note, comeBack)
@@ -406,7 +401,7 @@ func (a *app) runHost(ctx context.Context, h *hosting) error {
 // kept: --resume says the room is gone, then forgets it).
 func (a *app) hostDone(h *hosting, room *state.Room, err error, kept *lastReport, path string, note io.Writer) error {
 	if room.Over() {
-		a.forget(h.store, h.client.Addr(), h.code, creds.Host)
+		a.forget(h.store, creds.Entry{Addr: h.client.Addr(), Code: h.code, Role: creds.Host})
 	}
 	if roomGone(err) {
 		rep := kept.rep
@@ -452,7 +447,7 @@ func (a *app) hostLeaves(ctx context.Context, h *hosting, room *state.Room, line
 	if err := control.Do(ctx, h.client, h.code, control.Command{Action: control.End}); err != nil {
 		return err
 	}
-	a.forget(h.store, h.client.Addr(), h.code, creds.Host)
+	a.forget(h.store, creds.Entry{Addr: h.client.Addr(), Code: h.code, Role: creds.Host})
 	if lobby {
 		fmt.Fprintf(a.stderr, "You closed room %s.\n", h.code)
 		return nil
