@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -344,6 +345,7 @@ func (a *app) runHost(ctx context.Context, h *hosting) error {
 		return err
 	}
 	kept := &lastReport{host: host, code: code}
+	defer kept.wait()
 	comeBack := "quiz host --resume " + code + a.serverFlags()
 	inv := a.invite(ctx, code)
 	note := a.stdout
@@ -404,7 +406,7 @@ func (a *app) hostDone(h *hosting, room *state.Room, err error, kept *lastReport
 		a.forget(h.store, creds.Entry{Addr: h.client.Addr(), Code: h.code, Role: creds.Host})
 	}
 	if roomGone(err) {
-		rep := kept.rep
+		rep := kept.last()
 		if rep == nil {
 			return fmt.Errorf("%w\nNo report was fetched before the room was lost.", err)
 		}
@@ -497,33 +499,73 @@ func writeReport(file string, rep *quizv1.Report, asJSON bool) error {
 
 // lastReport keeps the newest report the host fetched during the game: at
 // the start and after each reveal, so that a room lost before its end (a
-// restart of a server that keeps rooms in memory) leaves its report so far.
+// restart of a server that keeps rooms in memory) leaves its report so
+// far. It fetches in the background, one fetch at a time, so that the
+// host's screen never waits on it: a reveal while a fetch is in flight
+// has the fetch run once more when it is done, for the newest reveal.
 type lastReport struct {
 	host *conn.Client
 	code string
-	rep  *quizv1.Report // belongs to the session's goroutine, then to hostDone
+
+	mu       sync.Mutex     // guards rep, fetching and again
+	rep      *quizv1.Report // the newest fetched
+	fetching bool           // a fetch is in flight
+	again    bool           // a reveal came during it: fetch once more
+	wg       sync.WaitGroup // the fetching goroutine
 }
 
-// reportFetchTimeout bounds a fetch of the report during the game: the
-// next event waits for it.
-const reportFetchTimeout = 3 * time.Second
-
 // on returns the OnEvent hook that fetches the report after a reveal, and
-// at a snapshot of a game under way. It fetches before the event is shown,
-// so that what the host saw revealed is in the report kept.
+// at a snapshot of a game under way. The fetches end with ctx.
 func (l *lastReport) on(ctx context.Context) func(*quizv1.Event) {
 	return func(ev *quizv1.Event) {
 		snap := ev.GetSnapshot()
 		if ev.GetQuestionRevealed() == nil && (snap == nil || snap.GetPhase() == quizv1.Phase_PHASE_LOBBY) {
 			return
 		}
-		cctx, cancel := context.WithTimeout(ctx, reportFetchTimeout)
-		defer cancel()
-		cctx, cancel2 := l.host.Call(cctx)
-		defer cancel2()
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if l.fetching {
+			l.again = true
+			return
+		}
+		l.fetching = true
+		l.wg.Add(1)
+		go l.fetch(ctx)
+	}
+}
+
+// fetch fetches the report until no reveal came during the last fetch. A
+// failure keeps the report fetched before: the next reveal fetches again.
+func (l *lastReport) fetch(ctx context.Context) {
+	defer l.wg.Done()
+	for {
+		cctx, cancel := l.host.Call(ctx)
 		resp, err := l.host.API.GetReport(cctx, &quizv1.GetReportRequest{RoomCode: l.code})
+		cancel()
+		l.mu.Lock()
 		if err == nil {
 			l.rep = resp.GetReport()
-		} // else the next reveal fetches it again
+		}
+		if !l.again || ctx.Err() != nil {
+			l.fetching = false
+			l.mu.Unlock()
+			return
+		}
+		l.again = false
+		l.mu.Unlock()
 	}
+}
+
+// wait waits for a fetch in flight. Call it once the session that calls
+// the hook has ended.
+func (l *lastReport) wait() { l.wg.Wait() }
+
+// last waits for a fetch in flight, and returns the newest report fetched;
+// nil when none was. Call it once the session that calls the hook has
+// ended.
+func (l *lastReport) last() *quizv1.Report {
+	l.wait()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.rep
 }
