@@ -171,6 +171,7 @@ async function setup(notice: string, kept?: { code: string; report: Report }): P
     }
   });
   main.replaceChildren(form);
+  window.scrollTo(0, 0); // the notice is at the top, the room's page may have been scrolled down
   setConn("");
 }
 
