@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -472,6 +473,7 @@ func BenchmarkSubmitBurst(b *testing.B) {
 		waits, batches = append(waits, w...), batches+1
 	})
 	var latencies []time.Duration
+	var cpu time.Duration // Redis's, during the bursts
 	move := func(to game.Phase, i int) int64 {
 		st, err := s.State(ctx, spec.Code)
 		if err != nil {
@@ -502,10 +504,12 @@ func BenchmarkSubmitBurst(b *testing.B) {
 				took[j] = time.Since(t0)
 			})
 		}
+		cpu0 := redisCPU(b, srv)
 		b.StartTimer()
 		close(start)
 		wg.Wait()
 		b.StopTimer()
+		cpu += redisCPU(b, srv) - cpu0
 		latencies = append(latencies, took...)
 		move(game.PhaseReveal, i)
 		b.StartTimer()
@@ -517,6 +521,7 @@ func BenchmarkSubmitBurst(b *testing.B) {
 	}
 	answers := float64(b.N * players)
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/answers, "µs/answer")
+	b.ReportMetric(float64(cpu.Microseconds())/answers, "redis-cpu-µs/answer")
 	b.ReportMetric(float64(batches)/answers, "scripts/answer")
 	b.ReportMetric(answers/float64(batches), "answers/script")
 	b.ReportMetric(pct(waits, 0.5), "wait-p50-µs")
@@ -525,4 +530,27 @@ func BenchmarkSubmitBurst(b *testing.B) {
 	b.ReportMetric(pct(latencies, 0.5), "submit-p50-µs")
 	b.ReportMetric(pct(latencies, 0.99), "submit-p99-µs")
 	b.ReportMetric(0, "ns/op")
+}
+
+// redisCPU reads the CPU time srv's redis-server has used (INFO cpu).
+func redisCPU(b *testing.B, srv *redistest.Server) time.Duration {
+	b.Helper()
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr})
+	defer rdb.Close()
+	info, err := rdb.Info(b.Context(), "cpu").Result()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var total float64
+	for _, line := range strings.Split(info, "\r\n") {
+		name, v, _ := strings.Cut(line, ":")
+		if name == "used_cpu_sys" || name == "used_cpu_user" {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				b.Fatal(err)
+			}
+			total += f
+		}
+	}
+	return time.Duration(total * float64(time.Second))
 }
