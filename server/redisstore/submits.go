@@ -152,34 +152,21 @@ func (s *Store) lead(ctx context.Context, code string, a *pending) {
 	}
 	// The batch holds other callers' answers: a's caller giving up must
 	// not fail them (go-redis bounds the call by its own time-outs).
-	results := s.submitBatch(context.WithoutCancel(ctx), code, batch)
+	s.submitBatch(context.WithoutCancel(ctx), code, batch)
 	s.submits.mu.Lock()
 	s.submits.passLead(code)
 	s.submits.mu.Unlock()
-	for i, b := range batch {
-		b.acc, b.err = results[i].acc, results[i].err
+	for _, b := range batch {
 		if b != a {
 			close(b.ready)
 		}
 	}
 }
 
-// outcome is one answer's result.
-type outcome struct {
-	acc room.Accepted
-	err error
-}
-
 // submitBatch runs the submit script on a batch of answers to room code and
-// returns each one's result, in order.
-func (s *Store) submitBatch(ctx context.Context, code string, batch []*pending) []outcome {
-	subs := make([]*room.Submission, len(batch))
-	answers := make([][]byte, len(batch))
-	for i, b := range batch {
-		subs[i], answers[i] = &b.sub, b.answer
-	}
-	keys, args := s.submitArgs(code, subs, answers)
-	out := make([]outcome, len(batch))
+// sets each one's result.
+func (s *Store) submitBatch(ctx context.Context, code string, batch []*pending) {
+	keys, args := s.submitArgs(code, batch)
 	r, err := s.run(ctx, scriptSubmit, keys, args...)
 	if err == nil && r.status == "notfound" {
 		err = notFound(code)
@@ -187,16 +174,13 @@ func (s *Store) submitBatch(ctx context.Context, code string, batch []*pending) 
 	if err == nil && len(r.v) != len(batch)+1 {
 		err = fmt.Errorf("redis: submit replied %d results for %d answers", len(r.v)-1, len(batch))
 	}
-	if err != nil {
-		for i := range out {
-			out[i].err = err
+	for i, b := range batch {
+		if err != nil {
+			b.err = err
+			continue
 		}
-		return out
+		b.acc, b.err = submitResult(code, &b.sub, &reply{v: r.list(i + 1)})
 	}
-	for i, sub := range subs {
-		out[i].acc, out[i].err = submitResult(code, sub, &reply{v: r.list(i + 1)})
-	}
-	return out
 }
 
 // rule is what answers of a batch share unless the callers disagree: the
@@ -217,15 +201,16 @@ func ruleOf(sub *room.Submission) rule {
 	}, " ")}
 }
 
-// submitArgs are the submit script's keys and arguments for answers subs
-// (answers: each one's JSON) to room code: each distinct rule once, then
-// each answer, in order, with the number of its rule.
-func (s *Store) submitArgs(code string, subs []*room.Submission, answers [][]byte) ([]string, []any) {
+// submitArgs are the submit script's keys and arguments for a batch of
+// answers to room code: each distinct rule once, then each answer, in
+// order, with the number of its rule.
+func (s *Store) submitArgs(code string, batch []*pending) ([]string, []any) {
 	keys := []string{s.key(code, keyState), s.key(code, keyPresence), s.key(code, keyRank), s.key(code, keyLog)}
 	numbers := map[rule]int{}
 	var rules []any
-	each := make([]any, 0, 8*len(subs))
-	for i, sub := range subs {
+	each := make([]any, 0, 8*len(batch))
+	for _, b := range batch {
+		sub := &b.sub
 		r := ruleOf(sub)
 		n, ok := numbers[r]
 		if !ok {
@@ -235,7 +220,7 @@ func (s *Store) submitArgs(code string, subs []*room.Submission, answers [][]byt
 			rules = append(rules, r.q, ms(r.grace), ms(r.limit), r.scoring)
 		}
 		g := sub.Grade
-		each = append(each, n, sub.PlayerID, answers[i], choices(sub.Answer),
+		each = append(each, n, sub.PlayerID, b.answer, choices(sub.Answer),
 			flag(g.Correct), flag(g.Wrong), g.Num, g.Den)
 	}
 	args := make([]any, 0, 1+len(rules)+len(each))
