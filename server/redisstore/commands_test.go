@@ -11,8 +11,9 @@ import (
 )
 
 // TestOneRoundTripPerAnswer counts, with INFO commandstats, what N
-// accepted answers cost Redis: exactly N calls (EVALSHA of the submit
-// script), and the commands the script runs inside.
+// accepted answers, one after the other, cost Redis: exactly N calls
+// (EVALSHA of the submit script), and the commands the script runs inside.
+// (Concurrent answers share scripts: TestSubmitBatchScripts.)
 func TestOneRoundTripPerAnswer(t *testing.T) {
 	srv := redistest.StartProcess(t) // its own server: nothing else counts
 	s := open(t, srv.URL(), 0)

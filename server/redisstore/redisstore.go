@@ -37,6 +37,10 @@ type Config struct {
 	// Tracer, when set, makes every Redis command an OpenTelemetry span (without its arguments, which hold answers and
 	// token hashes).
 	Tracer trace.TracerProvider
+	// MaxBatch is how many concurrent answers to one room one submit
+	// script records at most (see Store.Submit); default DefaultMaxBatch,
+	// 1: one script per answer.
+	MaxBatch int
 }
 
 // Defaults of Config.
@@ -50,6 +54,7 @@ type Store struct {
 	client  redis.UniversalClient // every call
 	notes   *notifier             // the subscriptions Wait waits on
 	leases  *leases               // the owners' heartbeats and leases granted here
+	submits *submits              // answers waiting for their room's next submit script
 	sharded bool                  // a Cluster: scripts SPUBLISH, Wait SSUBSCRIBEs
 	prefix  string
 	logSize int
@@ -71,7 +76,7 @@ func New(cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{client: newClient(), prefix: cfg.Prefix, logSize: cfg.LogSize}
+	s := &Store{client: newClient(), prefix: cfg.Prefix, logSize: cfg.LogSize, submits: newSubmits(cfg.MaxBatch)}
 	_, s.sharded = s.client.(*redis.ClusterClient)
 	s.notes, s.leases = newNotifier(s), newLeases()
 	if cfg.Tracer != nil {
