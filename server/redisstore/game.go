@@ -36,7 +36,11 @@ func (s *Store) Advance(ctx context.Context, code string, t room.Transition) (*r
 		if err != nil {
 			return nil, err
 		}
-		keys = append(keys, s.allKeys(code, n)...)
+		for _, k := range s.allKeys(code, n) {
+			if !slices.Contains(keys, k) { // each expires once
+				keys = append(keys, k)
+			}
+		}
 	}
 	r, err := s.run(ctx, scriptAdvance, keys,
 		t.Version, int(t.To), flag(t.Resume), t.Q, ms(t.Read), ms(t.Limit), ms(t.Hold), t.Options,

@@ -114,7 +114,7 @@ const (
 	keyPresence = "presence" // hash: player id → open streams on every live instance
 	keyStreams  = "streams"  // hash: instance/player id → open streams on that instance
 	keyLeases   = "leases"   // hash: instance → when its presence lapses (ms)
-	keyJoined   = "joined"   // list: joins since the last roster event
+	keyJoined   = "joined"   // list: joins since the last roster event, of rooms older versions made
 	keyLeft     = "left"     // list: departures since the last roster event
 	keyLease    = "lease"    // string: the timer lease's owner, with a TTL
 	keyAnswers  = "answers:" // hash per question: player id → answer (JSON)

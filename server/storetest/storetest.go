@@ -55,6 +55,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"PresenceWhilePaused", testPresenceWhilePaused},
 		{"PresenceInstances", testPresenceInstances},
 		{"PresenceJudge", testPresenceJudge},
+		{"ConnectRequireActive", testConnectRequireActive},
 		{"HostPresence", testHostPresence},
 		{"HostAuto", testHostAuto},
 		{"Epoch", testEpoch},
@@ -74,6 +75,8 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Trimmed", testTrimmed},
 		{"Wait", testWait},
 		{"Follow", testFollow},
+		{"FollowPast", testFollowPast},
+		{"FollowPending", testFollowPending},
 		{"Ranking", testRanking},
 		{"Report", testReport},
 	}
@@ -216,6 +219,13 @@ func (f *fixture) advance(tr room.Transition) *room.State {
 	st, err := f.s.Advance(f.ctx, f.code, tr)
 	if err != nil {
 		f.t.Fatalf("Advance to %v: %v", tr.To, err)
+	}
+	// The state Advance returns is the room as the move left it (the
+	// engine acts on it without reading the room again).
+	got, want := *st, *f.state()
+	got.Now, want.Now = time.Time{}, time.Time{}
+	if got != want {
+		f.t.Errorf("Advance to %v returned\n%+v\nthe room then is\n%+v", tr.To, got, want)
 	}
 	return st
 }

@@ -205,4 +205,4 @@ if expire then
     redis.call('PEXPIREAT', key, int(s.ex))
   end
 end
-return {'ok', int(t), redis.call('HGETALL', KEYS[1])}
+return {'ok', int(t), flat(s)}
