@@ -156,16 +156,21 @@ func (s *Store) deckKey(id string) string { return s.prefix + "{decks}:source:" 
 // run runs a script and returns its reply and status (the reply's first
 // element).
 func (s *Store) run(ctx context.Context, script *redis.Script, keys []string, args ...any) (*reply, error) {
-	if s.sharded {
-		script = shardedScripts[script]
-	}
-	v, err := script.Run(ctx, s.client, keys, args...).Slice()
+	v, err := s.script(script).Run(ctx, s.client, keys, args...).Slice()
 	if err != nil {
 		return nil, fail(err)
 	}
-	r := &reply{v: v}
-	r.status = r.str(0)
+	r := newReply(v)
 	return r, r.err
+}
+
+// script is the variant of script this store runs: the Cluster's, which
+// announces events with SPUBLISH, on a Cluster.
+func (s *Store) script(script *redis.Script) *redis.Script {
+	if s.sharded {
+		return shardedScripts[script]
+	}
+	return script
 }
 
 // unavailableReplies start the Redis error replies that mean "not now":

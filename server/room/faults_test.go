@@ -177,6 +177,34 @@ func TestDeadInstanceStopsCounting(t *testing.T) {
 	}
 }
 
+// TestOwnerJudgesWithoutStreams has the room's owner hold no streams in
+// it: one player counts on an instance that died, the other on one that
+// lives, and once the dead instance's lease lapsed the owner's renewals
+// judge it, so the question closes when the living player answered.
+func TestOwnerJudgesWithoutStreams(t *testing.T) {
+	store := memstore.New(memstore.Config{})
+	b := startInstance(t, store, "b", room.Config{PresenceTTL: time.Second})
+	code := newRoom(t, b.e)
+	ps := joinAll(t, b.e, code, "Ann", "Bob")
+	for i, on := range []struct {
+		instance string
+		ttl      time.Duration
+	}{{"alive", time.Hour}, {"dead", 500 * time.Millisecond}} {
+		if _, err := store.Connect(context.Background(), code, room.Connection{PlayerID: ps[i].PlayerID, Instance: on.instance, Delta: 1, TTL: on.ttl}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st, err := b.e.Start(context.Background(), code, hostID); err != nil || st.Waiting != 2 {
+		t.Fatalf("Start: %+v, %v; want 2 players waiting", st, err)
+	}
+	if acc, err := b.e.Submit(context.Background(), code, ps[0], 0, firstAnswer(t, b.e, code)); err != nil || acc.AllAnswered {
+		t.Fatalf("Ann's answer: %+v, %v; want Bob, on the dead instance, still counted", acc, err)
+	}
+	until(t, "the question closing once the dead instance's lease lapsed", func() bool {
+		return state(t, b.e, code).Phase == game.PhaseReveal
+	})
+}
+
 // TestStuckWatcherIsReleased has a player whose client stops reading: the
 // engine cuts the subscription off (Done, ErrSlow) instead of keeping it,
 // lets its hub go, and the cut is not a departure: the player keeps

@@ -3,6 +3,7 @@ package room
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"github.com/quizroom/quizroom/server/game"
@@ -18,10 +19,10 @@ const keepEvery = time.Hour
 
 // owner drives one room's timers on the instance that holds its lease.
 type owner struct {
-	cancel context.CancelFunc
-	wakeup chan struct{} // a host call or an early close happened here
-	judged time.Time     // when it last judged the other instances' presence; only drive touches it
-	read   uint64        // the seq its last read of the state showed, or its own event's right after; only drive touches it
+	cancel  context.CancelFunc
+	wakeup  chan struct{} // a host call or an early close happened here
+	running atomic.Bool   // the game runs, as the owner last read the room: the engine's renewals judge presence here
+	read    uint64        // the seq its last read of the state showed, or its own event's right after; only drive touches it
 }
 
 func (o *owner) stop() { o.cancel() }
@@ -214,29 +215,9 @@ func (e *Engine) step(ctx context.Context, code string, o *owner) (wait time.Dur
 		return e.advance(ctx, spec, t), false
 	}
 	wait = min(recheckEvery, st.Touched.Add(e.cfg.Idle).Sub(now))
-	// Judge the presence of the other instances, as often as they renew
-	// it: those that died stop counting once their lease lapsed, and the
-	// store then finds a host they took with them away. An instance with
-	// streams in the room judges when it renews its own presence there
-	// (renew), as often: no need to twice. Only while the game runs: in
-	// the lobby nothing depends on who is connected (a dead instance's
-	// streams go at the game's first judging), and ten thousand rooms
-	// filling up would judge 4,000 times a second.
-	judges := running(st.Phase) && !e.renews(code)
-	if judges {
-		// Judged again as often, even with nothing else due.
-		defer func() { wait = min(wait, time.Until(o.judged.Add(e.cfg.PresenceTTL/4))) }()
-	}
-	if judges && time.Since(o.judged) >= e.cfg.PresenceTTL/4 {
-		o.judged = time.Now()
-		res, err := e.presence(ctx, code, nil, e.cfg.PresenceTTL)
-		if err == nil && res.Lapsed {
-			e.markDirty(code) // our streams there may have been dropped
-		}
-		if err == nil && res.AllAnswered && st.Phase == game.PhaseQuestion {
-			return e.advance(ctx, spec, e.transition(spec, st.Version, game.Step{To: game.PhaseReveal, Q: st.Q})), false
-		}
-	}
+	// While the game runs, the engine's renewals judge the presence of
+	// the other instances here (judged).
+	o.running.Store(running(st.Phase))
 	if at, due := autoAt(spec, st); due {
 		if !now.Before(at) {
 			t := Transition{Version: st.Version, Auto: true, Hold: spec.Settings.AutoHold(st.ShownPhase()), Retain: e.cfg.Retain}

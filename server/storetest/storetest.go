@@ -55,6 +55,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"PresenceWhilePaused", testPresenceWhilePaused},
 		{"PresenceInstances", testPresenceInstances},
 		{"PresenceJudge", testPresenceJudge},
+		{"PresenceBatch", testPresenceBatch},
 		{"HostPresence", testHostPresence},
 		{"HostAuto", testHostAuto},
 		{"Epoch", testEpoch},
@@ -171,6 +172,18 @@ func newRoom(t *testing.T, newStore NewStore, qs []game.Question, edit func(*gam
 		t.Fatalf("CreateRoom: %v", err)
 	}
 	return f
+}
+
+// another creates another room in the same store.
+func (f *fixture) another(qs []game.Question) *fixture {
+	f.t.Helper()
+	g := *f
+	g.spec = newSpec(qs, nil)
+	g.code = g.spec.Code
+	if err := f.s.CreateRoom(f.ctx, g.spec, 10); err != nil {
+		f.t.Fatalf("CreateRoom: %v", err)
+	}
+	return &g
 }
 
 // join adds a player called name and returns them and their token hash.
