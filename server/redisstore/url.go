@@ -1,9 +1,11 @@
 package redisstore
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -14,13 +16,26 @@ const URLForms = `redis://[user:password@]host:port[/db] (one server; rediss:// 
 	`redis://sentinel1:port1,sentinel2:port2[/db]?master_name=NAME (the master Sentinel monitors as NAME); ` +
 	`go-redis URL options such as dial_timeout=2s or pool_size=50 may follow`
 
-// clientFactory makes a client for one parsed URL.
-type clientFactory func() redis.UniversalClient
+// clientFactory makes a client for one parsed URL; poolSize > 0 replaces
+// the URL's pool size (per master, on a Cluster).
+type clientFactory func(poolSize int) redis.UniversalClient
+
+// DefaultPoolTimeout is how long a call waits at most for one of the
+// pool's connections when the URL sets no pool_timeout. A call whose
+// context ends first fails then, as Unavailable ("no answer in time"): the
+// caller's deadline decides, and this bounds only the calls without one.
+// go-redis's default (its read timeout and a second, 4 s) failed joins that
+// still had most of their clients' deadlines left, when a burst of them
+// queued for the connections (BENCHMARKS.md, 10,000 rooms of 10); waiters
+// are served in order, so waiting is fair, and a call that gave up would
+// only queue again at the end.
+const DefaultPoolTimeout = time.Minute
 
 // parseURL reads a Redis URL in one of the URLForms. Every client it makes
 // has ContextTimeoutEnabled, so a call's context bounds its Redis round
-// trip, and MaxRetries -1: state changes are not idempotent, and a retry
-// after a lost reply could apply one twice, so failures go to the caller.
+// trip and its wait for a pooled connection, and MaxRetries -1: state
+// changes are not idempotent, and a retry after a lost reply could apply
+// one twice, so failures go to the caller.
 func parseURL(raw string) (clientFactory, error) {
 	scheme, rest, ok := strings.Cut(raw, "://")
 	if !ok || (scheme != "redis" && scheme != "rediss") {
@@ -71,21 +86,36 @@ func parseURL(raw string) (clientFactory, error) {
 			return nil, urlError(raw, err)
 		}
 		opt.ContextTimeoutEnabled, opt.MaxRetries = true, -1
-		return func() redis.UniversalClient { return redis.NewClusterClient(opt) }, nil
+		opt.PoolTimeout = cmp.Or(opt.PoolTimeout, DefaultPoolTimeout)
+		return func(poolSize int) redis.UniversalClient {
+			o := *opt
+			o.PoolSize = cmp.Or(poolSize, o.PoolSize)
+			return redis.NewClusterClient(&o)
+		}, nil
 	case sentinel:
 		opt, err := redis.ParseFailoverURL(rebuilt)
 		if err != nil {
 			return nil, urlError(raw, err)
 		}
 		opt.ContextTimeoutEnabled, opt.MaxRetries = true, -1
-		return func() redis.UniversalClient { return redis.NewFailoverClient(opt) }, nil
+		opt.PoolTimeout = cmp.Or(opt.PoolTimeout, DefaultPoolTimeout)
+		return func(poolSize int) redis.UniversalClient {
+			o := *opt
+			o.PoolSize = cmp.Or(poolSize, o.PoolSize)
+			return redis.NewFailoverClient(&o)
+		}, nil
 	}
 	opt, err := redis.ParseURL(rebuilt)
 	if err != nil {
 		return nil, urlError(raw, err)
 	}
 	opt.ContextTimeoutEnabled, opt.MaxRetries = true, -1
-	return func() redis.UniversalClient { return redis.NewClient(opt) }, nil
+	opt.PoolTimeout = cmp.Or(opt.PoolTimeout, DefaultPoolTimeout)
+	return func(poolSize int) redis.UniversalClient {
+		o := *opt
+		o.PoolSize = cmp.Or(poolSize, o.PoolSize)
+		return redis.NewClient(&o)
+	}, nil
 }
 
 // urlError reports a URL go-redis refused.
