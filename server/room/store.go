@@ -101,8 +101,9 @@ type Store interface {
 	// for a room that is gone, which does not fail the others. An instance
 	// renews every room it has streams in with one call, so that its cost
 	// in round trips grows with instances, not with rooms. An update may be
-	// applied twice (a store that retries a batch whose reply it lost):
-	// it sets a lease and counts, so the second changes nothing.
+	// applied twice (a store that sends a batch again when it lost the
+	// replies): it sets a lease and counts, so the second leaves them as
+	// the first did.
 	Presence(ctx context.Context, updates []PresenceUpdate) []PresenceResult
 	// MarkLost records that the room's history was lost (its store lost
 	// data: restarted empty, restored from an older snapshot, flushed): the
