@@ -13,34 +13,38 @@ import (
 	"github.com/quizroom/quizroom/server/room"
 )
 
-// TestPoolTimeout checks how long a call may wait for a pooled
-// connection: DefaultPoolTimeout unless the URL says otherwise, whatever
-// the kind of Redis.
-func TestPoolTimeout(t *testing.T) {
-	for url, want := range map[string]time.Duration{
-		"redis://localhost:6379":                               DefaultPoolTimeout,
-		"redis://localhost:6379?pool_timeout=2s":               2 * time.Second,
-		"redis://a:1,b:2?cluster=true":                         DefaultPoolTimeout,
-		"redis://a:1,b:2?cluster=true&pool_timeout=3s":         3 * time.Second,
-		"redis://s1:26379,s2:26379?master_name=quiz":           DefaultPoolTimeout,
-		"redis://s1:26379?master_name=quiz&pool_timeout=500ms": 500 * time.Millisecond,
+// TestPoolDefaults checks the pool of ordinary calls: DefaultPoolSize
+// connections, and a wait for one of at most DefaultPoolTimeout, unless
+// the URL says otherwise, whatever the kind of Redis.
+func TestPoolDefaults(t *testing.T) {
+	type pool struct {
+		size    int
+		timeout time.Duration
+	}
+	for url, want := range map[string]pool{
+		"redis://localhost:6379":                                           {DefaultPoolSize, DefaultPoolTimeout},
+		"redis://localhost:6379?pool_size=7&pool_timeout=2s":               {7, 2 * time.Second},
+		"redis://a:1,b:2?cluster=true":                                     {DefaultPoolSize, DefaultPoolTimeout},
+		"redis://a:1,b:2?cluster=true&pool_size=8&pool_timeout=3s":         {8, 3 * time.Second},
+		"redis://s1:26379,s2:26379?master_name=quiz":                       {DefaultPoolSize, DefaultPoolTimeout},
+		"redis://s1:26379?master_name=quiz&pool_size=9&pool_timeout=500ms": {9, 500 * time.Millisecond},
 	} {
 		newClient, err := parseURL(url)
 		if err != nil {
 			t.Fatalf("%s: %v", url, err)
 		}
 		c := newClient(0)
-		var got time.Duration
+		var got pool
 		switch c := c.(type) {
 		case *redis.Client: // one server, or the master Sentinel names
-			got = c.Options().PoolTimeout
+			got = pool{c.Options().PoolSize, c.Options().PoolTimeout}
 		case *redis.ClusterClient:
-			got = c.Options().PoolTimeout
+			got = pool{c.Options().PoolSize, c.Options().PoolTimeout}
 		default:
 			t.Fatalf("%s: a %T", url, c)
 		}
 		if got != want {
-			t.Errorf("%s: pool timeout %v, want %v", url, got, want)
+			t.Errorf("%s: pool %+v, want %+v", url, got, want)
 		}
 		_ = c.Close()
 	}
