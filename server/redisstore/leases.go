@@ -11,8 +11,8 @@ import (
 // outside every room: owner → when it lapses) keeps every lease it holds.
 // Lease is answered from memory for a room this Store granted to the owner
 // while the owner's heartbeat is current, and renews the heartbeat once
-// every third of the TTL: an owner of a thousand rooms renews one entry,
-// not a thousand. Rooms without an owner (just created, or released before
+// every third of the TTL, as KeepLeases does: an owner of a thousand rooms
+// renews one entry, not a thousand. Rooms without an owner (just created, or released before
 // their game ended) are in a set, and each owner's rooms in a set of its
 // own, so that Orphans reads only the rooms that need an owner: the free
 // ones and those of owners whose heartbeat lapsed, never every live room.
@@ -99,6 +99,12 @@ func (s *Store) beat(ctx context.Context, owner string, ttl time.Duration) error
 		delete(s.leases.held, owner)
 	}
 	return nil
+}
+
+// KeepLeases renews owner's heartbeat, which keeps every lease it holds,
+// when it is due (beat).
+func (s *Store) KeepLeases(ctx context.Context, owner string, ttl time.Duration) error {
+	return s.beat(ctx, owner, ttl)
 }
 
 // granted reports whether this Store granted owner the room's lease.

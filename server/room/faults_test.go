@@ -205,6 +205,40 @@ func TestOwnerJudgesWithoutStreams(t *testing.T) {
 	})
 }
 
+// stallingStore makes every State read wait while stall is set, as calls
+// queued behind a burst of others do.
+type stallingStore struct {
+	room.Store
+	stall atomic.Bool
+}
+
+func (s *stallingStore) State(ctx context.Context, code string) (*room.State, error) {
+	for s.stall.Load() && ctx.Err() == nil {
+		time.Sleep(10 * time.Millisecond)
+	}
+	return s.Store.State(ctx, code)
+}
+
+// TestLeasesOutlastStalledOwners stalls a room's owner in a read of the
+// state for three lease TTLs: its instance keeps the room's lease all the
+// same (it renews its leases on its own), so another instance cannot take
+// the room from an owner that is only slow.
+func TestLeasesOutlastStalledOwners(t *testing.T) {
+	mem := memstore.New(memstore.Config{})
+	store := &stallingStore{Store: mem}
+	const ttl = 300 * time.Millisecond
+	a := startInstance(t, store, "a", room.Config{LeaseTTL: ttl, Sweep: 100 * time.Millisecond})
+	code := newRoom(t, a.e)
+	until(t, "a owning the room", func() bool { return a.e.Stats().Owned == 1 })
+	store.stall.Store(true)
+	defer store.stall.Store(false)
+	toggle(t, a.e, code, 1) // the owner reads the state after the events: it stalls
+	time.Sleep(3 * ttl)
+	if ok, err := mem.Lease(context.Background(), code, "b", time.Minute); ok || err != nil {
+		t.Errorf("b's Lease of the stalled owner's room: %v, %v; want a to keep it", ok, err)
+	}
+}
+
 // TestStuckWatcherIsReleased has a player whose client stops reading: the
 // engine cuts the subscription off (Done, ErrSlow) instead of keeping it,
 // lets its hub go, and the cut is not a departure: the player keeps

@@ -158,6 +158,11 @@ type Store interface {
 	// Lease takes or renews the room's timer lease for owner for ttl. It
 	// returns false when another owner holds it.
 	Lease(ctx context.Context, code, owner string, ttl time.Duration) (bool, error)
+	// KeepLeases renews, for ttl, every lease owner holds that has not
+	// lapsed, as Lease would renew each. An instance calls it on its own
+	// every third of its lease TTL, so that it keeps its rooms while its
+	// rooms' own calls (and their Lease) wait behind a burst of others.
+	KeepLeases(ctx context.Context, owner string, ttl time.Duration) error
 	// Release gives up the lease if owner holds it.
 	Release(ctx context.Context, code, owner string) error
 }

@@ -46,6 +46,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Keep", testKeep},
 		{"Decks", testDecks},
 		{"Lease", testLease},
+		{"KeepLeases", testKeepLeases},
 		{"Join", testJoin},
 		{"Identify", testIdentify},
 		{"LeaveKick", testLeaveKick},
