@@ -36,7 +36,7 @@ func TestRedisCommandsPerAnswer(t *testing.T) {
 		rooms, players int
 		together       bool
 		max            float64
-	}{{1, 50, false, 12}, {50, 5, false, 22}, {1, 50, true, 7.5}} {
+	}{{1, 50, false, 12}, {50, 5, false, 22}, {1, 50, true, 6}} {
 		name := fmt.Sprintf("%d rooms of %d", c.rooms, c.players)
 		if c.together {
 			name += " answering at once"
