@@ -213,8 +213,9 @@ func token(ctx context.Context) (string, error) {
 	return t, nil
 }
 
-// who identifies the caller of a room; required makes a token mandatory.
-func (s *Server) who(ctx context.Context, code string, required bool) (room.Identity, error) {
+// who identifies the caller of a room with ask (see identify); required
+// makes a token mandatory.
+func (s *Server) who(ctx context.Context, code string, required bool, ask identifier) (room.Identity, error) {
 	t, err := token(ctx)
 	if err != nil {
 		return room.Identity{}, err
@@ -225,13 +226,18 @@ func (s *Server) who(ctx context.Context, code string, required bool) (room.Iden
 		}
 		return room.Identity{Role: room.Spectator}, nil
 	}
-	return s.identify(ctx, code, t, s.engine.Identify)
+	return s.identify(ctx, code, t, ask)
 }
+
+// identifier is how the engine finds who holds a token: Engine.Identify
+// asks the store, Engine.IdentifyRemembered uses what the instance learnt
+// where the call itself refuses a player who is no longer active.
+type identifier func(ctx context.Context, code, token string) (room.Identity, error)
 
 // identify asks the engine who holds a token, unless the caller's address
 // sent too many refused tokens lately: guessing tokens costs the store
 // nothing then.
-func (s *Server) identify(ctx context.Context, code, t string, ask func(context.Context, string, string) (room.Identity, error)) (room.Identity, error) {
+func (s *Server) identify(ctx context.Context, code, t string, ask identifier) (room.Identity, error) {
 	key := s.clientKey(ctx)
 	if !s.authFails.ok(key) {
 		return room.Identity{}, status.Error(codes.ResourceExhausted, "too many refused tokens from this address: wait a minute before trying again")
@@ -253,7 +259,7 @@ func (s *Server) roomCall(ctx context.Context, rawCode string) (string, room.Ide
 	if err != nil {
 		return "", room.Identity{}, s.fail(ctx, err, "room_code")
 	}
-	who, err := s.who(ctx, code, true)
+	who, err := s.who(ctx, code, true, s.engine.Identify)
 	return code, who, err
 }
 
@@ -393,7 +399,9 @@ func (s *Server) Watch(req *quizv1.WatchRequest, stream grpc.ServerStreamingServ
 	if !s.watches.allow(s.clientKey(ctx)) {
 		return status.Error(codes.ResourceExhausted, "too many Watch calls from this address: back off and resume with after_seq")
 	}
-	who, err := s.who(ctx, code, false)
+	// The stream's count in the store refuses a player who left or was
+	// kicked: the token need not be asked about first.
+	who, err := s.who(ctx, code, false, s.engine.IdentifyRemembered)
 	if err != nil {
 		return err
 	}
@@ -487,7 +495,7 @@ func (s *Server) SubmitAnswer(ctx context.Context, req *quizv1.SubmitAnswerReque
 	if t == "" {
 		return nil, status.Error(codes.Unauthenticated, "answering needs the player token: send \"authorization: Bearer <token>\" metadata")
 	}
-	who, err := s.identify(ctx, code, t, s.engine.IdentifyForAnswer)
+	who, err := s.identify(ctx, code, t, s.engine.IdentifyRemembered)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
 	"github.com/quizroom/quizroom/server/memstore"
@@ -126,6 +127,39 @@ func TestKickAndLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.join(t, r.code, "Newcomer") // a name that left is free again
+}
+
+// TestWatchRefusesDepartedPlayers watches with the tokens of a kicked and
+// a departed player, which this server remembers from their joins: the
+// streams are refused as if the store had been asked who holds the
+// tokens, though it was not (their count in the store refuses them).
+func TestWatchRefusesDepartedPlayers(t *testing.T) {
+	store := &identifyCounter{Store: memstore.New(memstore.Config{})}
+	e := newEnv(t, servertest.Options{Store: store})
+	r := e.create(t, fast())
+	kicked := e.join(t, r.code, "Kicked")
+	left := e.join(t, r.code, "Left")
+	stays := e.join(t, r.code, "Stays")
+	if _, err := e.client.KickPlayer(as(ctx(t), r.host), &quizv1.KickPlayerRequest{RoomCode: r.code, PlayerId: kicked.id}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.client.LeaveRoom(as(ctx(t), left.token), &quizv1.LeaveRoomRequest{RoomCode: r.code}); err != nil {
+		t.Fatal(err)
+	}
+	asked := store.n.Load()
+	for _, p := range []player{kicked, left} {
+		err := e.watchErr(t, e.client, r.code, p.token)
+		wantCode(t, err, codes.PermissionDenied, "a Watch with the token of "+p.name)
+		if want := "player " + p.id + " is no longer in room " + r.code; status.Convert(err).Message() != want {
+			t.Errorf("a Watch with the token of %s: %q, want %q", p.name, status.Convert(err).Message(), want)
+		}
+	}
+	if err := e.watchErr(t, e.client, r.code, stays.token); err != nil {
+		t.Errorf("a Watch with the token of a player who stays: %v", err)
+	}
+	if n := store.n.Load() - asked; n != 0 {
+		t.Errorf("three Watch calls with tokens the server made asked the store about them %d times, want none", n)
+	}
 }
 
 // TestShutdownTellsWatchersToReconnect stops the server: open streams end

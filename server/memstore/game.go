@@ -42,7 +42,7 @@ func (s *Store) Submit(_ context.Context, code string, sub room.Submission) (roo
 	}
 	st.Answered++
 	if st.Answered == r.progress+1 {
-		r.ping() // the owner has a progress event to append
+		r.ping(false) // the owner has a progress event to append
 	}
 	st.Touched = now
 	all := false
@@ -137,9 +137,7 @@ func (s *Store) Advance(_ context.Context, code string, t room.Transition) (*roo
 	}
 	st.Version++
 	r.appendEvent(now, evs...)
-	out := *st
-	out.Now = now
-	return &out, nil
+	return r.current(now), nil
 }
 
 // resume ends a pause at now, shifting the phase's times by its length,

@@ -189,11 +189,7 @@ func (s *Store) State(_ context.Context, code string) (*room.State, error) {
 		return nil, err
 	}
 	defer r.mu.Unlock()
-	st := r.state
-	st.Now = now
-	st.RosterPending = r.rosterPending()
-	st.ProgressPending = st.Phase == game.PhaseQuestion && st.Answered != r.progress
-	return &st, nil
+	return r.current(now), nil
 }
 
 // Rooms lists the codes of rooms that are not finished or closed.
@@ -334,9 +330,7 @@ func (s *Store) MarkLost(_ context.Context, spec *room.Spec, reason string, reta
 		r.expires = now.Add(retain)
 		r.appendEvent(now, room.Event{Type: room.EventClosed, Reason: reason, Lost: true})
 	}
-	out := *st
-	out.Now = now
-	return &out, nil
+	return r.current(now), nil
 }
 
 // newEpoch draws an epoch other than old.
@@ -361,15 +355,15 @@ func (s *Store) Follow(_ context.Context, code string) (room.Notices, error) {
 
 // follower is one Follow's subscription: the room's change channel.
 type follower struct {
-	r     *memRoom
-	pings int // the room's, at the last Next
+	r                  *memRoom
+	pings, rosterPings int // the room's, at the last Next
 }
 
 // Next returns the channel closed at the room's next change.
 func (f *follower) Next() <-chan struct{} {
 	f.r.mu.Lock()
 	defer f.r.mu.Unlock()
-	f.pings = f.r.pings
+	f.pings, f.rosterPings = f.r.pings, f.r.rosterPings
 	return f.r.changed
 }
 
@@ -379,6 +373,15 @@ func (f *follower) News(seq uint64) bool {
 	f.r.mu.Lock()
 	defer f.r.mu.Unlock()
 	return f.r.state.Seq > seq || f.r.pings != f.pings
+}
+
+// Pending reports what the pings since the last Next said pends; a
+// memory room misses none.
+func (f *follower) Pending() (roster, answers, missed bool) {
+	f.r.mu.Lock()
+	defer f.r.mu.Unlock()
+	roster = f.r.rosterPings != f.rosterPings
+	return roster, f.r.pings-f.r.rosterPings != f.pings-f.rosterPings, false
 }
 
 // Close does nothing: a memory room's channel needs no subscription.

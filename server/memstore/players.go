@@ -21,7 +21,7 @@ func (s *Store) Identify(_ context.Context, code, tokenHash string) (room.Identi
 		return room.Identity{}, room.Errorf(room.ErrDenied, "the token is not valid for room %s", code)
 	}
 	if !p.active {
-		return room.Identity{}, room.Errorf(room.ErrDenied, "player %s is no longer in room %s", p.ID, code)
+		return room.Identity{}, room.GoneError(code, p.ID)
 	}
 	return room.Identity{Role: room.PlayerRole, PlayerID: p.ID, Name: p.Name}, nil
 }
@@ -58,7 +58,7 @@ func (s *Store) Join(_ context.Context, code string, j room.Join) (room.Player, 
 	r.names[j.NameKey] = p.ID
 	r.tokens[j.TokenHash] = p
 	if !r.rosterPending() {
-		r.ping() // the owner has a roster event to append
+		r.ping(true) // the owner has a roster event to append
 	}
 	r.joined = append(r.joined, p.Player)
 	r.state.Players++
@@ -81,7 +81,7 @@ func (s *Store) Leave(_ context.Context, code, playerID string) error {
 	p.left = true
 	delete(r.names, p.nameKey)
 	if !r.rosterPending() {
-		r.ping() // the owner has a roster event to append
+		r.ping(true) // the owner has a roster event to append
 	}
 	r.left = append(r.left, p.Player)
 	r.state.Touched = now
@@ -170,9 +170,13 @@ func (s *Store) Connect(_ context.Context, code string, c room.Connection) (bool
 		return false, err
 	}
 	defer r.mu.Unlock()
+	member := r.member(c.PlayerID)
+	if !member && c.RequireActive {
+		return false, room.GoneError(code, c.PlayerID)
+	}
 	stopped := r.expire(now, c.Instance, c.TTL)
 	r.leases[c.Instance] = now.Add(c.TTL)
-	if r.member(c.PlayerID) {
+	if member {
 		stopped = r.setStreams(now, c.Instance, c.PlayerID, max(r.streams[c.Instance][c.PlayerID]+c.Delta, 0)) || stopped
 	}
 	return r.allAnswered(stopped), nil

@@ -13,29 +13,30 @@ import (
 type memRoom struct {
 	spec *room.Spec
 
-	mu         sync.Mutex
-	state      room.State
-	players    []*memPlayer              // in join order
-	byID       map[string]*memPlayer     // every player who joined
-	names      map[string]string         // name key → player id, kicked names included
-	tokens     map[string]*memPlayer     // token hash → player
-	joined     []room.Player             // joins since the last roster event
-	left       []room.Player             // departures since the last roster event
-	presence   map[string]int            // open streams per connected active player, on every live instance
-	host       int                       // the host's open streams, on every live instance
-	streams    map[string]map[string]int // instance → member (player id or room.HostMember) → open streams there
-	leases     map[string]time.Time      // instance → when its presence lapses
-	answers    []map[string]*room.Result
-	counts     [][]int // answers per option, by question
-	correct    []int   // fully correct answers, by question
-	progress   int     // answered count in the last progress event
-	log        []room.Event
-	logSize    int
-	changed    chan struct{} // closed and replaced when events are appended and when roster or progress work starts to pend
-	pings      int           // times roster or progress work started to pend
-	expires    time.Time
-	leaseOwner string
-	leaseUntil time.Time
+	mu          sync.Mutex
+	state       room.State
+	players     []*memPlayer              // in join order
+	byID        map[string]*memPlayer     // every player who joined
+	names       map[string]string         // name key → player id, kicked names included
+	tokens      map[string]*memPlayer     // token hash → player
+	joined      []room.Player             // joins since the last roster event
+	left        []room.Player             // departures since the last roster event
+	presence    map[string]int            // open streams per connected active player, on every live instance
+	host        int                       // the host's open streams, on every live instance
+	streams     map[string]map[string]int // instance → member (player id or room.HostMember) → open streams there
+	leases      map[string]time.Time      // instance → when its presence lapses
+	answers     []map[string]*room.Result
+	counts      [][]int // answers per option, by question
+	correct     []int   // fully correct answers, by question
+	progress    int     // answered count in the last progress event
+	log         []room.Event
+	logSize     int
+	changed     chan struct{} // closed and replaced when events are appended and when roster or progress work starts to pend
+	pings       int           // times roster or progress work started to pend
+	rosterPings int           // of those, roster work
+	expires     time.Time
+	leaseOwner  string
+	leaseUntil  time.Time
 }
 
 // memPlayer is a player and their running totals.
@@ -100,14 +101,27 @@ func (r *memRoom) notify() {
 	r.changed = make(chan struct{})
 }
 
+// current is a copy of the room's state as State returns it, read at now.
+// r.mu is held.
+func (r *memRoom) current(now time.Time) *room.State {
+	st := r.state
+	st.Now = now
+	st.RosterPending = r.rosterPending()
+	st.ProgressPending = st.Phase == game.PhaseQuestion && st.Answered != r.progress
+	return &st
+}
+
 // rosterPending says whether joins or departures wait for the owner's
 // next roster event.
 func (r *memRoom) rosterPending() bool { return len(r.joined)+len(r.left) > 0 }
 
-// ping tells the room's follower that roster or progress work pends.
-// r.mu is held.
-func (r *memRoom) ping() {
+// ping tells the room's follower that roster (or else progress) work
+// pends. r.mu is held.
+func (r *memRoom) ping(roster bool) {
 	r.pings++
+	if roster {
+		r.rosterPings++
+	}
 	r.notify()
 }
 

@@ -17,13 +17,14 @@ import (
 // parts of its state). The server detects such losses and closes the room
 // as lost; these settings prevent them. CONFIG may be disabled (managed
 // Redis often renames it): then a warning says the settings could not be
-// read.
+// read. It then loads the scripts (see loadScripts).
 func (s *Store) Check(ctx context.Context) (warnings []string, err error) {
 	check := func(ctx context.Context, c *redis.Client) error {
 		w, err := checkNode(ctx, c)
 		if err != nil {
 			return fmt.Errorf("redis %s: %w", c.Options().Addr, err)
 		}
+		s.loadScripts(ctx, c)
 		for _, msg := range w {
 			warnings = append(warnings, "redis "+c.Options().Addr+": "+msg)
 		}
@@ -64,6 +65,25 @@ func checkNode(ctx context.Context, c *redis.Client) ([]string, error) {
 		warnings = append(warnings, fmt.Sprintf("maxmemory-policy is %q with maxmemory %s: Redis evicts keys when full, and rooms lose parts of their state; set maxmemory-policy noeviction (a full Redis then refuses writes, which the server reports)", v, cfg["maxmemory"]))
 	}
 	return warnings, nil
+}
+
+// loadScripts loads every script the store runs into one server, in one
+// round trip: otherwise each is loaded by the first call that finds it
+// missing (NOSCRIPT, then EVAL with its source), and a burst of first
+// calls, as when many rooms start at once, sends the source once per
+// call. Best effort: a script it could not load is loaded by that first
+// call.
+func (s *Store) loadScripts(ctx context.Context, c *redis.Client) {
+	sources := scriptSources.plain
+	if s.sharded {
+		sources = scriptSources.sharded
+	}
+	_, _ = c.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, src := range sources {
+			p.ScriptLoad(ctx, src)
+		}
+		return nil
+	})
 }
 
 // explainConnect says why a connection to Redis failed, in words an

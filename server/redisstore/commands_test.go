@@ -14,8 +14,9 @@ import (
 )
 
 // TestOneRoundTripPerAnswer counts, with INFO commandstats, what N
-// accepted answers cost Redis: exactly N calls (EVALSHA of the submit
-// script), and the commands the script runs inside.
+// accepted answers, one after the other, cost Redis: exactly N calls
+// (EVALSHA of the submit script), and the commands the script runs inside.
+// (Concurrent answers share scripts: TestSubmitBatchScripts.)
 func TestOneRoundTripPerAnswer(t *testing.T) {
 	srv := redistest.StartProcess(t) // its own server: nothing else counts
 	s := open(t, srv.URL(), 0)
@@ -63,6 +64,104 @@ func TestOneRoundTripPerAnswer(t *testing.T) {
 	}
 	t.Logf("%d accepted answers: %d round trips (EVALSHA), %d commands in all, %.1f per answer inside the script: %v",
 		answers, calls["evalsha"], total, float64(total-calls["evalsha"])/float64(answers), calls)
+}
+
+// TestCheckLoadsScripts checks that the start-up check loads the scripts:
+// the first calls after it run them by hash (EVALSHA), without sending
+// their source (EVAL).
+func TestCheckLoadsScripts(t *testing.T) {
+	srv := redistest.StartProcess(t)
+	s := open(t, srv.URL(), 0)
+	ctx := t.Context()
+	if _, err := s.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+	srv.ResetCommandStats(t)
+	spec := &room.Spec{Code: room.NewCode(), Questions: []game.Question{{Kind: game.TrueFalse, Text: "?", Options: []string{"True", "False"}, Correct: []int{0}, TimeLimit: time.Second, Points: 1000}},
+		Settings: game.Settings{}.WithDefaults(1000), HostTokenHash: "h"}
+	if err := s.CreateRoom(ctx, spec, 10); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Join(ctx, spec.Code, room.Join{Name: "A", NameKey: "a", TokenHash: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.State(ctx, spec.Code); err != nil {
+		t.Fatal(err)
+	}
+	if calls := srv.CommandCalls(t); calls["eval"] != 0 || calls["evalsha"] != 3 {
+		t.Errorf("three first calls after Check: %d EVALSHA, %d EVAL; want 3 and none", calls["evalsha"], calls["eval"])
+	}
+}
+
+// TestCommandsPerCall counts, with INFO commandstats, the Redis commands
+// (the call and those its script runs) of the calls a player or a room
+// makes besides answering, each in a usual situation, so that a change
+// that costs one more shows: BENCHMARKS.md has what each costs over a game.
+func TestCommandsPerCall(t *testing.T) {
+	srv := redistest.StartProcess(t) // its own server: nothing else counts
+	s := open(t, srv.URL(), 0)
+	ctx := t.Context()
+	if _, err := s.Check(ctx); err != nil { // loads the scripts
+		t.Fatal(err)
+	}
+	q := game.Question{Kind: game.SingleChoice, Text: "?", Options: []string{"a", "b"}, Correct: []int{1}, TimeLimit: 20 * time.Second, Points: 1000}
+	spec := &room.Spec{Code: room.NewCode(), Questions: []game.Question{q, q}, Settings: game.Settings{}.WithDefaults(1000), HostTokenHash: "h"}
+	if err := s.CreateRoom(ctx, spec, 10); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	join := func() error {
+		n++
+		_, err := s.Join(ctx, spec.Code, room.Join{Name: "P" + strconv.Itoa(n), NameKey: "p" + strconv.Itoa(n), TokenHash: strconv.Itoa(n)})
+		return err
+	}
+	connect := func(id string, delta int) func() error {
+		return func() error {
+			_, err := s.Connect(ctx, spec.Code, room.Connection{PlayerID: id, Instance: "i", Delta: delta, TTL: time.Minute, RequireActive: delta > 0})
+			return err
+		}
+	}
+	version := int64(0)
+	advance := func(tr room.Transition) func() error {
+		return func() error {
+			tr.Version = version
+			st, err := s.Advance(ctx, spec.Code, tr)
+			if err == nil {
+				version = st.Version
+			}
+			return err
+		}
+	}
+	for _, c := range []struct {
+		what string
+		call func() error
+		want int
+	}{
+		{"Keep of a new room", func() error { return s.Keep(ctx, spec.Code, time.Hour) }, 7},
+		{"the first Join", join, 9}, // and its ping
+		{"a Join", join, 8},
+		{"Connect of a player in the lobby", connect(room.PlayerID(1), 1), 8},
+		{"Connect of the host", connect(room.HostMember, 1), 7},
+		{"State", func() error { _, err := s.State(ctx, spec.Code); return err }, 3},
+		{"opening a question", advance(room.Transition{To: game.PhaseQuestion, Limit: q.TimeLimit}), 9}, // two events
+		{"Connect of a player who has not answered the open question", connect(room.PlayerID(2), 1), 10},
+		{"a stream of it closing", connect(room.PlayerID(2), -1), 12}, // counts of 0 go
+		{"Scoreboard", func() error { _, err := s.Scoreboard(ctx, spec.Code, 0); return err }, 4},
+	} {
+		srv.ResetCommandStats(t)
+		if err := c.call(); err != nil {
+			t.Fatalf("%s: %v", c.what, err)
+		}
+		calls := srv.CommandCalls(t)
+		delete(calls, "hello") // the counting connection's
+		total := 0
+		for _, k := range calls {
+			total += k
+		}
+		if total != c.want {
+			t.Errorf("%s: %d commands, want %d: %v", c.what, total, c.want, calls)
+		}
+	}
 }
 
 // TestPresenceBatch renews the presence of one instance in 1,100 rooms

@@ -51,6 +51,7 @@ type roomChannel struct {
 	wake      chan struct{} // closed and replaced on every message, confirmation and failure
 	known     uint64        // a seq the log has reached, from messages and reads
 	pings     int           // pings (work pending, no event) so far
+	said      pingKinds     // of those, the pings that said roster changes or answers pend, or neither
 	readAt    int           // the confirmation after which the log was last read here
 	idleSince time.Time     // when the last waiter left
 }
@@ -260,13 +261,28 @@ func (n *notifier) notify(ch string, seq uint64, confirm bool) {
 	rc.wake = make(chan struct{})
 }
 
+// pingKinds counts pings by what they said pends.
+type pingKinds struct{ roster, answers, blind int }
+
 // ping wakes the waiters of channel ch after a ping (see prelude.lua):
-// work pending at seq, no new event.
-func (n *notifier) ping(ch, seq string) {
-	s, _ := strconv.ParseUint(seq, 10, 64)
+// work pending at a seq, no new event. A ping is "p", the seq, and what
+// pends: "r" roster changes, "a" answers; an older version's says
+// neither.
+func (n *notifier) ping(ch, ping string) {
+	flags := strings.TrimLeft(ping, "0123456789")
+	s, _ := strconv.ParseUint(ping[:len(ping)-len(flags)], 10, 64)
 	n.mu.Lock()
 	if rc := n.rooms[ch]; rc != nil {
 		rc.pings++
+		if strings.Contains(flags, "r") {
+			rc.said.roster++
+		}
+		if strings.Contains(flags, "a") {
+			rc.said.answers++
+		}
+		if flags == "" {
+			rc.said.blind++
+		}
 	}
 	n.mu.Unlock()
 	n.notify(ch, s, false)
@@ -360,7 +376,8 @@ type follower struct {
 	n                      *notifier
 	rc                     *roomChannel
 	close                  sync.Once
-	pings, confirms, fails int // the channel's, at the last Next
+	pings, confirms, fails int       // the channel's, at the last Next
+	said                   pingKinds // likewise
 }
 
 // Next returns the channel that closes at the next message, confirmation
@@ -368,8 +385,19 @@ type follower struct {
 func (f *follower) Next() <-chan struct{} {
 	f.n.mu.Lock()
 	defer f.n.mu.Unlock()
-	f.pings, f.confirms, f.fails = f.rc.pings, f.rc.confirms, f.rc.fails
+	f.pings, f.confirms, f.fails, f.said = f.rc.pings, f.rc.confirms, f.rc.fails, f.rc.said
 	return f.rc.wake
+}
+
+// Pending reports what the pings since the last Next said pends, and
+// whether messages may have been missed: the subscription was confirmed
+// again or failed, or a ping did not say.
+func (f *follower) Pending() (roster, answers, missed bool) {
+	f.n.mu.Lock()
+	defer f.n.mu.Unlock()
+	rc := f.rc
+	return rc.said.roster != f.said.roster, rc.said.answers != f.said.answers,
+		rc.confirms != f.confirms || rc.fails != f.fails || rc.said.blind != f.said.blind
 }
 
 // News reports whether, since the last Next, a message announced an event

@@ -20,14 +20,14 @@ func (s *Store) Identify(ctx context.Context, code, tokenHash string) (room.Iden
 	case "unknown":
 		return room.Identity{}, room.Errorf(room.ErrDenied, "the token is not valid for room %s", code)
 	case "gone":
-		return room.Identity{}, room.Errorf(room.ErrDenied, "player %s is no longer in room %s", r.str(1), code)
+		return room.Identity{}, room.GoneError(code, r.str(1))
 	}
 	return room.Identity{Role: room.PlayerRole, PlayerID: r.str(1), Name: r.str(2)}, r.err
 }
 
 // Join adds a player.
 func (s *Store) Join(ctx context.Context, code string, j room.Join) (room.Player, error) {
-	keys := s.keys(code, keyState, keyNames, keyTokens, keyPlayers, keyRank, keyJoined, keyLog)
+	keys := s.keys(code, keyState, keyNames, keyTokens, keyPlayers, keyRank, keyLog)
 	r, err := s.run(ctx, scriptJoin, keys, j.Name, j.NameKey, j.TokenHash)
 	if err != nil {
 		return room.Player{}, err
@@ -103,7 +103,7 @@ func (s *Store) Lock(ctx context.Context, code string, locked bool) (uint64, err
 
 // FlushRoster appends one roster event with the changes since the last.
 func (s *Store) FlushRoster(ctx context.Context, code string, limit int) (uint64, error) {
-	r, err := s.run(ctx, scriptFlush, s.keys(code, keyState, keyJoined, keyLeft, keyLog), limit, s.logSize)
+	r, err := s.run(ctx, scriptFlush, s.keys(code, keyState, keyJoined, keyLeft, keyLog, keyPlayers), limit, s.logSize)
 	if err != nil {
 		return 0, err
 	}
@@ -132,12 +132,17 @@ func (s *Store) Roster(ctx context.Context, code string, limit int) ([]room.Play
 
 // Connect counts one of a player's (or the host's) streams on an instance.
 func (s *Store) Connect(ctx context.Context, code string, c room.Connection) (bool, error) {
-	r, err := s.run(ctx, scriptConnect, s.presenceKeys(code), c.PlayerID, c.Instance, c.Delta, max(ms(c.TTL), 1), s.logSize)
+	// The ranking, last, says who is active in one ZSCORE.
+	keys := append(s.presenceKeys(code), s.key(code, keyRank))
+	r, err := s.run(ctx, scriptConnect, keys, c.PlayerID, c.Instance, c.Delta, max(ms(c.TTL), 1), s.logSize, flag(c.RequireActive))
 	if err != nil {
 		return false, err
 	}
-	if r.status == "notfound" {
+	switch r.status {
+	case "notfound":
 		return false, notFound(code)
+	case "gone":
+		return false, room.GoneError(code, c.PlayerID)
 	}
 	return r.int(1) == 1, r.err
 }

@@ -37,6 +37,10 @@ type Config struct {
 	// Tracer, when set, makes every Redis command an OpenTelemetry span (without its arguments, which hold answers and
 	// token hashes).
 	Tracer trace.TracerProvider
+	// MaxBatch is how many concurrent answers to one room one submit
+	// script records at most (see Store.Submit); default DefaultMaxBatch,
+	// 1: one script per answer.
+	MaxBatch int
 }
 
 // Defaults of Config.
@@ -55,6 +59,7 @@ type Store struct {
 	beats   redis.UniversalClient
 	notes   *notifier // the subscriptions Wait waits on
 	leases  *leases   // the owners' heartbeats and leases granted here
+	submits *submits  // answers waiting for their room's next submit script
 	sharded bool      // a Cluster: scripts SPUBLISH, Wait SSUBSCRIBEs
 	prefix  string
 	logSize int
@@ -76,7 +81,7 @@ func New(cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{client: newClient(0), beats: newClient(1), prefix: cfg.Prefix, logSize: cfg.LogSize}
+	s := &Store{client: newClient(0), beats: newClient(1), prefix: cfg.Prefix, logSize: cfg.LogSize, submits: newSubmits(cfg.MaxBatch)}
 	_, s.sharded = s.client.(*redis.ClusterClient)
 	s.notes, s.leases = newNotifier(s), newLeases()
 	if cfg.Tracer != nil {
@@ -116,7 +121,7 @@ const (
 	keyPresence = "presence" // hash: player id → open streams on every live instance
 	keyStreams  = "streams"  // hash: instance/player id → open streams on that instance
 	keyLeases   = "leases"   // hash: instance → when its presence lapses (ms)
-	keyJoined   = "joined"   // list: joins since the last roster event
+	keyJoined   = "joined"   // list: joins since the last roster event, of rooms older versions made
 	keyLeft     = "left"     // list: departures since the last roster event
 	keyLease    = "lease"    // string: the timer lease's owner, with a TTL
 	keyAnswers  = "answers:" // hash per question: player id → answer (JSON)

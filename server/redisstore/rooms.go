@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -185,13 +184,11 @@ func (s *Store) Rooms(ctx context.Context) ([]string, error) {
 // Keep makes every key of a room whose game is not over expire ttl from
 // now.
 func (s *Store) Keep(ctx context.Context, code string, ttl time.Duration) error {
-	n, err := s.questions(ctx, code)
-	if err != nil {
-		return err
-	}
-	// Every key but the lease, which has a lifetime of its own.
-	keys := slices.DeleteFunc(s.allKeys(code, n), func(k string) bool { return k == s.key(code, keyLease) })
-	r, err := s.run(ctx, scriptKeep, append(s.keys(code, keyState), keys...), max(ms(ttl), 1))
+	// Every key but the lease, which has a lifetime of its own; the script
+	// names the answers it keeps from the prefix.
+	keys := s.keys(code, keyState, keySpec, keyPresence, keyStreams, keyLeases, keyLog,
+		keyPlayers, keyNames, keyTokens, keyRank, keyLeft, keyJoined, keyAnswers)
+	r, err := s.run(ctx, scriptKeep, keys, max(ms(ttl), 1))
 	if err != nil {
 		return err
 	}

@@ -52,10 +52,17 @@ var (
 // lives on the room's shard) instead of PUBLISH.
 var shardedScripts = map[*redis.Script]*redis.Script{}
 
+// scriptSources are the sources of every script, for loadScripts: each
+// variant, one for a single server, one for a Cluster.
+var scriptSources = struct{ plain, sharded []string }{}
+
 // newScript assembles the script lua/<name>.lua, and its Cluster variant.
 func newScript(name string) *redis.Script {
-	s := redis.NewScript(scriptSource(name, "PUBLISH"))
-	shardedScripts[s] = redis.NewScript(scriptSource(name, "SPUBLISH"))
+	plain, sharded := scriptSource(name, "PUBLISH"), scriptSource(name, "SPUBLISH")
+	scriptSources.plain = append(scriptSources.plain, plain)
+	scriptSources.sharded = append(scriptSources.sharded, sharded)
+	s := redis.NewScript(plain)
+	shardedScripts[s] = redis.NewScript(sharded)
 	return s
 }
 

@@ -24,7 +24,7 @@ func (e *Engine) Info(ctx context.Context, code string) (*Spec, *State, error) {
 
 // Identify finds who holds token in a room: a spectator when token is empty.
 // It asks the store, so a kicked or departed player is refused at once, and
-// remembers the answer for IdentifyForAnswer.
+// remembers the answer for IdentifyRemembered.
 func (e *Engine) Identify(ctx context.Context, code, token string) (Identity, error) {
 	if token == "" {
 		return Identity{Role: Spectator}, nil
@@ -37,12 +37,13 @@ func (e *Engine) Identify(ctx context.Context, code, token string) (Identity, er
 	return who, err
 }
 
-// IdentifyForAnswer is Identify for the answer path: it uses what this
+// IdentifyRemembered is Identify for answers and Watch: it uses what this
 // instance learnt of each token (at the join, at an Identify), so that an
-// answer costs the store one step, not two. A token never changes hands,
-// and Store.Submit refuses a player who is no longer active, so the memory
-// is safe to use there.
-func (e *Engine) IdentifyForAnswer(ctx context.Context, code, token string) (Identity, error) {
+// answer costs the store one step, not two, and a stream one less. A token
+// never changes hands, and both refuse a player who is no longer active
+// in the step they take anyway (Store.Submit; Watch counts the stream
+// with Connection.RequireActive), so the memory is safe to use there.
+func (e *Engine) IdentifyRemembered(ctx context.Context, code, token string) (Identity, error) {
 	e.mu.Lock()
 	who, ok := e.tokens[code+"/"+HashToken(token)]
 	e.mu.Unlock()
@@ -52,7 +53,7 @@ func (e *Engine) IdentifyForAnswer(ctx context.Context, code, token string) (Ide
 	return e.Identify(ctx, code, token)
 }
 
-// rememberToken records who holds a token, for IdentifyForAnswer.
+// rememberToken records who holds a token, for IdentifyRemembered.
 func (e *Engine) rememberToken(code, hash string, who Identity) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -62,7 +63,7 @@ func (e *Engine) rememberToken(code, hash string, who Identity) {
 	e.tokens[code+"/"+hash] = who
 }
 
-// maxRememberedTokens bounds IdentifyForAnswer's memory.
+// maxRememberedTokens bounds IdentifyRemembered's memory.
 const maxRememberedTokens = 1 << 20
 
 // Join adds a player to a room and returns them, their token and the room.
@@ -143,11 +144,11 @@ func (e *Engine) Submit(ctx context.Context, code string, who Identity, q int, a
 // closeEarly closes question q because every connected player answered. A
 // conflict means someone else moved the room on first, which is fine.
 func (e *Engine) closeEarly(ctx context.Context, spec *Spec, version int64, q int) {
-	_, err := e.store.Advance(ctx, spec.Code, e.transition(spec, version, game.Step{To: game.PhaseReveal, Q: q}))
+	st, err := e.store.Advance(ctx, spec.Code, e.transition(spec, version, game.Step{To: game.PhaseReveal, Q: q}))
 	if err != nil && !errors.Is(err, ErrConflict) {
 		e.log.Warn("closing a question early", "room", spec.Code, "question", q, "err", err)
 	}
-	e.wake(spec.Code)
+	e.wake(spec.Code, st)
 }
 
 // host checks that who is the room's host.
@@ -260,7 +261,6 @@ func (e *Engine) control(ctx context.Context, code string, who Identity, decide 
 	if err != nil {
 		return nil, err
 	}
-	defer e.wake(code)
 	for attempt := 0; ; attempt++ {
 		st, err := e.store.State(ctx, code)
 		if err != nil {
@@ -274,6 +274,9 @@ func (e *Engine) control(ctx context.Context, code string, who Identity, decide 
 		if errors.Is(err, ErrConflict) && attempt < 3 {
 			continue
 		}
+		// The owner looks at the room as the move left it (nil: it moved
+		// partly, or not, and is read).
+		e.wake(code, st)
 		return st, err
 	}
 }

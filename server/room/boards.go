@@ -64,6 +64,9 @@ func (e *Engine) finalBoard(ctx context.Context, spec *Spec, seq uint64, shown i
 		}
 		final := *sb
 		final.Missed = missed(spec, data)
+		for _, q := range data.Results {
+			final.answers += len(q)
+		}
 		return &final, nil
 	})
 }

@@ -71,3 +71,9 @@ func (w *wrapped) Unwrap() []error { return []error{w.kind, w.err} }
 func LostRoomError(code string) error {
 	return Errorf(ErrPhase, "room %s was closed: the server lost its history (its store lost data), so the game cannot go on", code)
 }
+
+// GoneError is the refusal of a token whose player left or was kicked;
+// both stores return it.
+func GoneError(code, playerID string) error {
+	return Errorf(ErrDenied, "player %s is no longer in room %s", playerID, code)
+}

@@ -12,7 +12,7 @@ import (
 // counts. t is the transition applied and st the state it produced.
 func (e *Engine) logMove(ctx context.Context, spec *Spec, t Transition, st *State) {
 	if !e.log.Enabled(ctx, slog.LevelInfo) {
-		return // the finish's answer count costs a read
+		return // the finish's answer count may cost a read
 	}
 	switch {
 	case t.Auto:
@@ -21,12 +21,10 @@ func (e *Engine) logMove(ctx context.Context, spec *Spec, t Transition, st *Stat
 		e.log.Info("game started", "room", spec.Code, "players", st.Players, "questions", len(spec.Questions))
 	case t.To == game.PhaseFinished:
 		attrs := []any{"room", spec.Code, "players", st.Players, "questions", st.Played}
-		if data, err := e.store.Report(ctx, spec.Code); err == nil {
-			answers := 0
-			for _, q := range data.Results {
-				answers += len(q)
-			}
-			attrs = append(attrs, "answers", answers)
+		// The final scoreboard of the finish's event, which this
+		// instance's watchers get (one read for both).
+		if sb, err := e.finalBoard(ctx, spec, st.Seq, st.Q); err == nil {
+			attrs = append(attrs, "answers", sb.answers)
 		}
 		e.log.Info("game finished", attrs...)
 	case t.To == game.PhaseClosed:

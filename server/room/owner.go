@@ -3,6 +3,7 @@ package room
 import (
 	"context"
 	"errors"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -23,9 +24,67 @@ type owner struct {
 	wakeup  chan struct{} // a host call or an early close happened here
 	running atomic.Bool   // the game runs, as the owner last read the room: the engine's renewals judge presence here
 	read    uint64        // the seq its last read of the state showed, or its own event's right after; only drive touches it
+
+	// The room as the owner last knew it, from its last read or a move
+	// since, which a look uses instead of reading the room while nothing
+	// says it changed; only drive touches them.
+	known   *State
+	knownAt time.Time // when the store gave it
+	dirty   bool      // a notice may have been missed, or a call failed, since: read
+	roster  bool      // a ping said roster changes pend since
+	answers bool      // a ping said answers pend since
+
+	mu       sync.Mutex // guards handed, handedAt and mustRead
+	handed   *State     // the state a move here returned since the last look
+	handedAt time.Time
+	mustRead bool // a call here moved the room without handing its state
 }
 
 func (o *owner) stop() { o.cancel() }
+
+// hand gives the owner the state a move returned (Store.Advance returns
+// the room as it left it, with the store's clock), which its next look
+// uses instead of reading the room; nil says the room moved without one.
+func (o *owner) hand(st *State) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	switch {
+	case st == nil:
+		o.mustRead = true
+	case o.handed == nil || st.Seq >= o.handed.Seq:
+		o.handed, o.handedAt = st, time.Now()
+	}
+}
+
+// current returns the room's state for a look without reading it, its
+// clock moved on by the time since the store gave it (age): the state the
+// owner knows, when it is younger than recheckEvery, no event past it was
+// announced (notes) or seen here (seen), and no notice may have been
+// missed since, with what pings said pends since. It returns nil when the
+// room must be read.
+func (o *owner) current(notes Notices, seen uint64) (st *State, age time.Duration) {
+	o.mu.Lock()
+	handed, at, mustRead := o.handed, o.handedAt, o.mustRead
+	o.handed, o.mustRead = nil, false
+	o.mu.Unlock()
+	if handed != nil && (o.known == nil || handed.Seq >= o.known.Seq) {
+		o.known, o.knownAt = handed, at
+	}
+	o.dirty = o.dirty || mustRead
+	if o.known == nil || o.dirty || notes == nil {
+		return nil, 0
+	}
+	age = time.Since(o.knownAt)
+	if age >= recheckEvery || o.known.Seq < seen || notes.News(o.known.Seq) {
+		return nil, 0
+	}
+	c := *o.known
+	c.Now = c.Now.Add(age)
+	c.RosterPending = c.RosterPending || o.roster
+	c.ProgressPending = c.ProgressPending || o.answers && c.Phase == game.PhaseQuestion
+	o.roster, o.answers = false, false
+	return &c, age
+}
 
 // wrote records the seq of an event the owner appended: when nothing came
 // between its last read and it, its notice needs no look.
@@ -33,6 +92,25 @@ func (o *owner) wrote(seq uint64) {
 	if seq == o.read+1 {
 		o.read = seq
 	}
+}
+
+// published records the owner's own roster or progress event (seq; 0:
+// there was nothing to publish). The state the owner knows stays known
+// with done applied (nothing of that kind pends now) when the event
+// directly follows it (the state then has its seq), or when there was
+// nothing to publish: only the owner publishes, so the room moved on (a
+// question closed), which its notice says. Else the room is read at the
+// next look.
+func (o *owner) published(seq uint64, done func(*State)) {
+	o.wrote(seq)
+	if o.known == nil || seq != 0 && seq != o.known.Seq+1 {
+		o.dirty = true
+		return
+	}
+	c := *o.known
+	c.Seq = max(c.Seq, seq)
+	done(&c)
+	o.known = &c
 }
 
 // own starts driving a room's timers here if this instance can take its
@@ -65,12 +143,15 @@ func (e *Engine) own(ctx context.Context, code string) {
 	go e.drive(octx, code, o)
 }
 
-// wake makes the room's owner look at the room now, if it runs here.
-func (e *Engine) wake(code string) {
+// wake makes the room's owner look at the room now, if it runs here; st
+// is the state a move here returned, which it looks at instead of reading
+// the room, or nil.
+func (e *Engine) wake(code string, st *State) {
 	e.mu.Lock()
 	o := e.owners[code]
 	e.mu.Unlock()
 	if o != nil {
+		o.hand(st)
 		select {
 		case o.wakeup <- struct{}{}:
 		default:
@@ -79,11 +160,13 @@ func (e *Engine) wake(code string) {
 }
 
 // drive runs a room's timers until the game is over, the lease is lost or
-// the engine stops. It does not poll: it reads the room's state when the
-// state it read last says something is due (a deadline, the host's time
-// away, the idle limit), when the room's notices say something changed
+// the engine stops. It does not poll: it looks at the room when the state
+// it knows says something is due (a deadline, the host's time away, the
+// idle limit), when the room's notices say something changed
 // (Store.Follow: an event, answers or a roster change to publish), when a
-// call here wakes it, and every recheckEvery in case a notice was lost.
+// call here wakes it, and every recheckEvery in case a notice was lost. A
+// look reads the room's state unless the owner knows it (owner.current):
+// the state its last move returned serves until something else happens.
 func (e *Engine) drive(ctx context.Context, code string, o *owner) {
 	defer e.wg.Done()
 	defer func() {
@@ -114,7 +197,7 @@ func (e *Engine) drive(ctx context.Context, code string, o *owner) {
 			notice = notes.Next()
 		}
 		if !time.Now().Before(due) {
-			wait, done := e.step(ctx, code, o)
+			wait, done := e.step(ctx, code, o, notes)
 			if done {
 				return
 			}
@@ -157,10 +240,19 @@ func (e *Engine) drive(ctx context.Context, code string, o *owner) {
 			// Something changed in the store: look again, at most once a
 			// tick however busy the room (answers and joins are counted
 			// and listed in batches, as often), unless it is what this
-			// owner read already (its own events).
+			// owner read already (its own events). Work a ping says pends
+			// waits a quarter of a tick more, so that a burst of answers
+			// or joins makes one event (or none, when the question closes
+			// meanwhile), not one for its first.
 			timer.Stop()
+			roster, answers, missed := notes.Pending()
+			o.roster, o.answers, o.dirty = o.roster || roster, o.answers || answers, o.dirty || missed
 			if notes.News(o.read) {
-				due = earliest(due, looked.Add(e.cfg.Tick))
+				at := looked.Add(e.cfg.Tick)
+				if roster || answers {
+					at = latest(at, time.Now().Add(e.cfg.Tick/4))
+				}
+				due = earliest(due, at)
 			}
 		case <-timer.C:
 		}
@@ -169,9 +261,20 @@ func (e *Engine) drive(ctx context.Context, code string, o *owner) {
 
 // step does whatever the room's clock says is due and returns how long to
 // wait before the next look, or done when the room needs no owner any more.
-func (e *Engine) step(ctx context.Context, code string, o *owner) (wait time.Duration, done bool) {
+func (e *Engine) step(ctx context.Context, code string, o *owner, notes Notices) (wait time.Duration, done bool) {
 	seen := e.seenSeq(code)
-	st, err := e.store.State(ctx, code)
+	var err error
+	st, age := o.current(notes, seen)
+	fresh := st == nil
+	if fresh {
+		if st, err = e.store.State(ctx, code); err == nil {
+			o.known, o.knownAt, o.dirty = st, time.Now(), false
+			o.roster, o.answers = false, false // the state says what pends
+		}
+	} else {
+		// Read again once what it knows is recheckEvery old.
+		defer func() { wait = min(wait, recheckEvery-age) }()
+	}
 	switch {
 	case errors.Is(err, ErrNotFound):
 		// A room is owned only while its game runs: gone now, it was lost.
@@ -202,17 +305,23 @@ func (e *Engine) step(ctx context.Context, code string, o *owner) (wait time.Dur
 	o.read = st.Seq
 	if st.RosterPending {
 		if seq, err := e.store.FlushRoster(ctx, code, RosterLimit); err == nil {
-			o.wrote(seq)
+			o.published(seq, func(st *State) { st.RosterPending = false })
 		} else {
+			o.dirty = true
 			e.log.Warn("publishing the roster", "room", code, "err", err)
 			defer func() { wait = min(wait, e.cfg.Tick) }() // try again soon
 		}
 	}
 	now := st.Now
 	if now.Sub(st.Touched) >= e.cfg.Idle {
+		if !fresh {
+			// Answers touch the room without a notice: read it first.
+			o.dirty = true
+			return 0, false
+		}
 		t := e.transition(spec, st.Version, game.Step{To: game.PhaseClosed})
 		t.Reason = "the room was idle for too long"
-		return e.advance(ctx, spec, t), false
+		return e.advance(ctx, o, spec, t), false
 	}
 	wait = min(recheckEvery, st.Touched.Add(e.cfg.Idle).Sub(now))
 	// While the game runs, the engine's renewals judge the presence of
@@ -221,7 +330,7 @@ func (e *Engine) step(ctx context.Context, code string, o *owner) (wait time.Dur
 	if at, due := autoAt(spec, st); due {
 		if !now.Before(at) {
 			t := Transition{Version: st.Version, Auto: true, Hold: spec.Settings.AutoHold(st.ShownPhase()), Retain: e.cfg.Retain}
-			return e.advance(ctx, spec, t), false
+			return e.advance(ctx, o, spec, t), false
 		}
 		wait = min(wait, at.Sub(now))
 	}
@@ -229,12 +338,13 @@ func (e *Engine) step(ctx context.Context, code string, o *owner) (wait time.Dur
 	case game.PhaseQuestion:
 		closeAt := st.Deadline.Add(e.cfg.Grace)
 		if !now.Before(closeAt) {
-			return e.advance(ctx, spec, e.transition(spec, st.Version, game.Step{To: game.PhaseReveal, Q: st.Q})), false
+			return e.advance(ctx, o, spec, e.transition(spec, st.Version, game.Step{To: game.PhaseReveal, Q: st.Q})), false
 		}
 		if st.ProgressPending {
 			if seq, err := e.store.Progress(ctx, code); err == nil {
-				o.wrote(seq)
+				o.published(seq, func(st *State) { st.ProgressPending = false })
 			} else {
+				o.dirty = true
 				e.log.Warn("publishing answer progress", "room", code, "err", err)
 				wait = min(wait, e.cfg.Tick) // try again soon
 			}
@@ -252,19 +362,21 @@ func (e *Engine) step(ctx context.Context, code string, o *owner) (wait time.Dur
 		if err != nil {
 			break
 		}
-		return e.advance(ctx, spec, e.transition(spec, st.Version, step)), false
+		return e.advance(ctx, o, spec, e.transition(spec, st.Version, step)), false
 	}
 	return wait, false
 }
 
 // advance applies a timer's transition and returns how long to wait before
-// the next look: none after a success or a conflict (a host call or another
-// instance got there first), a tick after a failure.
-func (e *Engine) advance(ctx context.Context, spec *Spec, t Transition) time.Duration {
+// the next look: none after a success (the owner looks at the state the
+// move returned) or a conflict (a host call or another instance got there
+// first), a tick after a failure.
+func (e *Engine) advance(ctx context.Context, o *owner, spec *Spec, t Transition) time.Duration {
 	st, err := e.store.Advance(ctx, spec.Code, t)
 	if err == nil {
 		e.logMove(ctx, spec, t, st)
 	}
+	o.hand(st) // nil after a failure or a conflict: the room must be read
 	if err == nil || errors.Is(err, ErrConflict) {
 		return 0
 	}
@@ -287,6 +399,14 @@ func autoAt(spec *Spec, st *State) (at time.Time, due bool) {
 
 // running reports whether a game is under way in phase p.
 func running(p game.Phase) bool { return p.Started() && !p.Over() }
+
+// latest is the later of two times.
+func latest(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
 
 // earliest is the earlier of two times.
 func earliest(a, b time.Time) time.Time {

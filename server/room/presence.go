@@ -2,6 +2,7 @@ package room
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"slices"
 	"time"
@@ -35,13 +36,16 @@ type localRoom struct {
 	dirty   bool           // the store may disagree: send the counts with the next renewal
 }
 
-// connect counts a player's new stream here and in the store.
+// connect counts a player's new stream here and in the store, which
+// refuses a player who is no longer active (see Connection.RequireActive).
 func (e *Engine) connect(ctx context.Context, code, playerID string) error {
 	e.count(code, playerID, 1, false)
-	_, err := e.store.Connect(ctx, code, Connection{PlayerID: playerID, Instance: e.presenceID, Delta: 1, TTL: e.cfg.PresenceTTL})
+	_, err := e.store.Connect(ctx, code, Connection{PlayerID: playerID, Instance: e.presenceID, Delta: 1, TTL: e.cfg.PresenceTTL, RequireActive: true})
 	if err != nil {
 		e.count(code, playerID, -1, false)
-		e.markDirty(code) // the store may have counted it all the same
+		if !errors.Is(err, ErrDenied) {
+			e.markDirty(code) // the store may have counted it all the same
+		}
 	}
 	return err
 }

@@ -67,11 +67,13 @@ func (k snapshotKey) String() string {
 // SnapshotRoster players once per seq, not once per watcher.
 type snapshots = recent[snapshotKey, *sharedSnapshot]
 
-// snapshot renders the room for one watcher.
-func (e *Engine) snapshot(ctx context.Context, spec *Spec, who Identity) (Frame, error) {
-	st, err := e.store.State(ctx, spec.Code)
-	if err != nil {
-		return Frame{}, err
+// snapshot renders the room at st for one watcher; st nil: as it is now.
+func (e *Engine) snapshot(ctx context.Context, spec *Spec, who Identity, st *State) (Frame, error) {
+	if st == nil {
+		var err error
+		if st, err = e.store.State(ctx, spec.Code); err != nil {
+			return Frame{}, err
+		}
 	}
 	key := snapshotKey{code: spec.Code, seq: st.Seq, host: who.Role == Host}
 	sh, err := e.snapshots.get(ctx, key, func(ctx context.Context) (*sharedSnapshot, error) {
@@ -96,11 +98,11 @@ func (e *Engine) snapshot(ctx context.Context, spec *Spec, who Identity) (Frame,
 			s.View = sh.board.view(ev, who.PlayerID)
 		}
 	}
-	b, err := e.cfg.Encoder.Snapshot(spec, s, sh.bytes)
+	head, tail, err := e.cfg.Encoder.Snapshot(spec, s, sh.bytes)
 	if err != nil {
 		return Frame{}, err
 	}
-	return Frame{Seq: st.Seq, Shared: b, Final: st.Phase == game.PhaseClosed}, nil
+	return Frame{Seq: st.Seq, Head: head, Shared: sh.bytes, Personal: tail, Final: st.Phase == game.PhaseClosed}, nil
 }
 
 // sharedSnapshot reads and renders the part of a snapshot of the room at st

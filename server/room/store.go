@@ -79,6 +79,8 @@ type Store interface {
 	// A player counts as connected while any instance whose lease has not
 	// lapsed counts a stream of theirs. It returns true when, after a
 	// disconnect, every connected player has answered the open question.
+	// ErrDenied, and nothing changed, when c.RequireActive and the member
+	// is a player who is not active (unknown, departed or kicked).
 	//
 	// The host's streams count under HostMember, never towards the players
 	// who may answer. When the host's last stream stops counting (by
@@ -252,6 +254,12 @@ type Connection struct {
 	Instance string        // the instance the stream is on
 	Delta    int           // +1: a stream opened; -1: one closed
 	TTL      time.Duration // the instance's presence lease
+
+	// RequireActive refuses a player who is not active: a Watch counts its
+	// stream with it, so that a token the engine identified from memory
+	// (Engine.IdentifyRemembered) is refused once its player left or was
+	// kicked, as asking the store would.
+	RequireActive bool
 }
 
 // PresenceUpdate renews an instance's presence lease in a room, and may
@@ -386,6 +394,7 @@ type Scoreboard struct {
 	Results   map[string]Result
 	Missed    map[string][]Miss // by player, once the game is finished; set by Engine.finalBoard
 	byID      map[string]int    // player id → index in Standings, set by Engine.board
+	answers   int               // every answer of the game, set by Engine.finalBoard
 }
 
 // ReportData is everything a game recorded.
@@ -456,10 +465,18 @@ func NewEpoch() uint64 {
 type Notices interface {
 	// Next returns a channel closed at the next notice after the call.
 	Next() <-chan struct{}
-	// News reports whether a notice since the last Next says more than
-	// that the log reached seq: a later event, work pending, or notices
-	// possibly missed. The owner's own events wake it, and need no look.
+	// News reports whether a notice says more than that the log reached
+	// seq: an event past seq (announced at any time since the
+	// subscription began, so that an owner can tell whether a state it
+	// knows is still current), or, since the last Next, work pending or
+	// notices possibly missed. The owner's own events wake it, and need no
+	// look.
 	News(seq uint64) bool
+	// Pending reports what the notices since the last Next said besides
+	// events: roster changes pend (FlushRoster has work), answers pend
+	// (Progress has work), or notices may have been missed (then the
+	// state says what pends).
+	Pending() (roster, answers, missed bool)
 	// Close ends the subscription.
 	Close()
 }

@@ -58,7 +58,7 @@ func (e *Engine) Watch(ctx context.Context, code string, who Identity, after, ep
 			break
 		}
 	}
-	if err := s.catchUp(ctx, after, from); err != nil {
+	if err := s.catchUp(ctx, st, after, from); err != nil {
 		s.hub.remove(s)
 		return nil, err
 	}
@@ -85,8 +85,10 @@ func member(who Identity) (string, bool) {
 
 // catchUp fills pending with what comes before the hub's live frames (from
 // on): the events after after, or a snapshot when after is 0 or they are no
-// longer kept.
-func (s *Subscription) catchUp(ctx context.Context, after, from uint64) error {
+// longer kept. st is the state Watch read before it joined the hub: a
+// snapshot of it covers everything up to the live frames unless the hub
+// dispatched events past it meanwhile.
+func (s *Subscription) catchUp(ctx context.Context, st *State, after, from uint64) error {
 	s.last = after
 	if after > 0 {
 		frames, err := s.e.replay(ctx, s.spec, s.who, after, from)
@@ -98,7 +100,10 @@ func (s *Subscription) catchUp(ctx context.Context, after, from uint64) error {
 			return err
 		}
 	}
-	f, err := s.e.snapshot(ctx, s.spec, s.who)
+	if st.Seq < from {
+		st = nil // read again
+	}
+	f, err := s.e.snapshot(ctx, s.spec, s.who, st)
 	if err != nil {
 		return err
 	}

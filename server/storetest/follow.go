@@ -81,3 +81,127 @@ func testFollow(t *testing.T, newStore NewStore) {
 		}
 	})
 }
+
+// testFollowPending checks that pings say what pends: a roster change
+// after a join or a departure, answers after the first answer since the
+// last progress event, so that the room's owner need not read its state
+// to know.
+func testFollowPending(t *testing.T, newStore NewStore) {
+	f := newRoom(t, newStore, []game.Question{single()}, nil)
+	notes, err := f.s.Follow(f.ctx, f.code)
+	if err != nil {
+		t.Fatalf("Follow: %v", err)
+	}
+	defer notes.Close()
+	subscribed(t, f, notes)
+	// pending is what the ping after act said; act makes no event.
+	pending := func(what string, act func(), roster, answers bool) {
+		t.Helper()
+		caughtUp(t, f, notes)
+		wake := notes.Next()
+		act()
+		select {
+		case <-wake:
+		case <-time.After(20 * time.Second): // a guard against a hang, not a timing
+			t.Fatalf("%s: no notice", what)
+		}
+		if r, a, missed := notes.Pending(); r != roster || a != answers || missed {
+			t.Errorf("%s: Pending says roster %v, answers %v, missed %v; want %v, %v, false", what, r, a, missed, roster, answers)
+		}
+	}
+	var ids []string
+	pending("a join", func() { ids = f.players(2) }, true, false)
+	if _, err := f.s.FlushRoster(f.ctx, f.code, room.RosterLimit); err != nil {
+		t.Fatalf("FlushRoster: %v", err)
+	}
+	f.open(0)
+	pending("the first answer", func() { f.submit(ids[0], 0, choice(1)) }, false, true)
+	if _, err := f.s.Progress(f.ctx, f.code); err != nil {
+		t.Fatalf("Progress: %v", err)
+	}
+	pending("a departure", func() {
+		if err := f.s.Leave(f.ctx, f.code, ids[1]); err != nil {
+			t.Fatalf("Leave: %v", err)
+		}
+	}, true, false)
+}
+
+// subscribed waits until notes hears the room's events (a store may miss
+// notices while it subscribes: events are appended until one is announced
+// after a Next), then until the last of them was announced, so that the
+// next notice is of what comes next. It returns the seq of the events
+// appended before.
+func subscribed(t *testing.T, f *fixture, notes room.Notices) uint64 {
+	t.Helper()
+	before := f.state().Seq
+	locked := false
+	lock := func() {
+		locked = !locked
+		if _, err := f.s.Lock(f.ctx, f.code, locked); err != nil {
+			t.Fatalf("Lock: %v", err)
+		}
+	}
+	wait := func(wake <-chan struct{}) {
+		select {
+		case <-wake:
+		case <-time.After(time.Second): // a guard against a hang, not a timing
+		}
+	}
+	for i := 0; ; i++ {
+		if i == 50 {
+			t.Fatal("50 events and none announced after a Next")
+		}
+		wake := notes.Next()
+		lock()
+		wait(wake)
+		notes.Next()
+		if notes.News(before) {
+			break
+		}
+	}
+	if locked {
+		lock()
+	}
+	caughtUp(t, f, notes)
+	return before
+}
+
+// caughtUp waits until notes heard the room's last event, so that the
+// next notice is of what comes next.
+func caughtUp(t *testing.T, f *fixture, notes room.Notices) {
+	t.Helper()
+	last := f.state().Seq
+	for i := 0; last > 0; i++ {
+		wake := notes.Next() // news is then of events only
+		if notes.News(last - 1) {
+			return
+		}
+		if i == 50 {
+			t.Fatalf("the event of seq %d never announced", last)
+		}
+		select {
+		case <-wake:
+		case <-time.After(time.Second): // a guard against a hang, not a timing
+		}
+	}
+}
+
+// testFollowPast checks that News says an event past seq was announced
+// however many Next calls came since: an owner compares the state it
+// knows with it.
+func testFollowPast(t *testing.T, newStore NewStore) {
+	f := newRoom(t, newStore, []game.Question{single()}, nil)
+	notes, err := f.s.Follow(f.ctx, f.code)
+	if err != nil {
+		t.Fatalf("Follow: %v", err)
+	}
+	defer notes.Close()
+	seq := subscribed(t, f, notes)
+	notes.Next()
+	if !notes.News(seq) {
+		t.Errorf("News(%d) after events past it and another Next: false", seq)
+	}
+	if last := f.state().Seq; notes.News(last) {
+		t.Errorf("News(%d), the last event's seq, with nothing new: true", last)
+	}
+}

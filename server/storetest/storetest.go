@@ -56,6 +56,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"PresenceWhilePaused", testPresenceWhilePaused},
 		{"PresenceInstances", testPresenceInstances},
 		{"PresenceJudge", testPresenceJudge},
+		{"ConnectRequireActive", testConnectRequireActive},
 		{"PresenceBatch", testPresenceBatch},
 		{"HostPresence", testHostPresence},
 		{"HostAuto", testHostAuto},
@@ -76,6 +77,8 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Trimmed", testTrimmed},
 		{"Wait", testWait},
 		{"Follow", testFollow},
+		{"FollowPast", testFollowPast},
+		{"FollowPending", testFollowPending},
 		{"Ranking", testRanking},
 		{"Report", testReport},
 	}
@@ -230,6 +233,13 @@ func (f *fixture) advance(tr room.Transition) *room.State {
 	st, err := f.s.Advance(f.ctx, f.code, tr)
 	if err != nil {
 		f.t.Fatalf("Advance to %v: %v", tr.To, err)
+	}
+	// The state Advance returns is the room as the move left it (the
+	// engine acts on it without reading the room again).
+	got, want := *st, *f.state()
+	got.Now, want.Now = time.Time{}, time.Time{}
+	if got != want {
+		f.t.Errorf("Advance to %v returned\n%+v\nthe room then is\n%+v", tr.To, got, want)
 	}
 	return st
 }

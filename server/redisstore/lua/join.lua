@@ -1,5 +1,6 @@
 -- join: a new player.
--- KEYS: state, names, tokens, players, rank, joined, log.
+-- KEYS: state, names, tokens, players, rank, log. The roster event lists
+-- the players who joined after the last one by their join numbers (rj).
 -- ARGV: name, name key, token hash.
 local s = load(KEYS[1])
 if not s then
@@ -34,9 +35,8 @@ s.rp = 1
 redis.call('HSET', KEYS[4], id, cjson.encode({n = ARGV[1], k = ARGV[2], s = 'a', j = s.n, sc = 0, ct = 0, cn = 0, st = 0, sq = -1}))
 redis.call('HSET', KEYS[3], ARGV[3], id)
 redis.call('ZADD', KEYS[5], 0, id)
-redis.call('RPUSH', KEYS[6], cjson.encode({id = id, n = ARGV[1]}))
 save(KEYS[1], s, {'n', 'pl', 'tc', 'rp'})
 if not pending then
-  ping(KEYS[7], s)
+  ping(KEYS[6], s)
 end
 return {'ok', id}

@@ -19,6 +19,7 @@ local NUMERIC = {
   v = true, seq = true, ph = true, q = true, op = true, dl = true, pp = true, pa = true,
   lk = true, pl = true, an = true, wt = true, pd = true, tc = true, pg = true, n = true,
   mx = true, nq = true, ex = true, lost = true, hs = true, ha = true, au = true, rp = true,
+  rj = true,
 }
 
 -- PRESENCE_FIELDS are the state fields the presence scripts may change.
@@ -71,10 +72,19 @@ end
 
 -- ping tells the room's owner, on the channel named like the log, that it
 -- has work no event announced (a roster change or answers to count): the
--- message is "p" and the seq, so the readers of the log read nothing. It is
--- sent only when such work starts to pend, not for every change.
+-- message is "p", the seq, so the readers of the log read nothing, and
+-- what pends, so that the owner need not read the state to know: "r" a
+-- roster change, "a" answers. It is sent only when such work starts to
+-- pend, not for every change.
 local function ping(log, s)
-  redis.call(PUBLISH, log, 'p' .. int(s.seq))
+  local what = ''
+  if s.rp == 1 then
+    what = 'r'
+  end
+  if s.ph == PHASE_QUESTION and s.an ~= s.pg then
+    what = what .. 'a'
+  end
+  redis.call(PUBLISH, log, 'p' .. int(s.seq) .. what)
 end
 
 -- over reports whether the game is finished or the room closed.
@@ -145,7 +155,7 @@ local function newState(key, t, host, maxPlayers, questions, kinds, epoch)
     'v', 0, 'seq', 0, 'ph', PHASE_LOBBY, 'q', -1, 'op', 0, 'dl', 0, 'pp', 0, 'pa', 0,
     'lk', 0, 'pl', 0, 'an', 0, 'wt', 0, 'pd', 0, 'tc', int(t), 'pg', 0, 'n', 0, 'ex', 0,
     'mx', maxPlayers, 'nq', questions, 'kinds', kinds, 'host', host, 'ep', epoch, 'lost', 0,
-    'hs', 0, 'ha', 0, 'au', 0)
+    'hs', 0, 'ha', 0, 'au', 0, 'rj', 0)
 end
 
 -- depart makes active player p inactive: one player fewer, their streams no
@@ -164,36 +174,21 @@ local function depart(s, p, id, presence, rank, streams, leases)
   redis.call('ZREM', rank, id)
 end
 
--- setStreams makes the count of player id's streams on instance n (field
--- instance/id of streams), keeping the player's total over every instance
--- (presence) and s.wt in step. It returns true when the player stopped
--- waiting for the open question. p is the player's record; had, when
--- the caller read it, the count before.
-local function setStreams(s, p, id, instance, n, presence, streams, had)
-  local field = instance .. '/' .. id
-  had = had or tonumber(redis.call('HGET', streams, field) or '0')
-  local before = tonumber(redis.call('HGET', presence, id) or '0')
-  local after = math.max(before + n - had, 0)
-  if n == 0 then
-    redis.call('HDEL', streams, field)
-  else
-    redis.call('HSET', streams, field, n)
-  end
-  if after == 0 then
-    redis.call('HDEL', presence, id)
-  else
-    redis.call('HSET', presence, id, after)
-  end
-  if not questionOpen(s) or answeredCurrent(s, id) then
+-- waitingMoved keeps s.wt in step with player id's streams over every
+-- instance going from before to after: a player who gets a first stream
+-- waits for the open question (unless they answered it), one whose last
+-- stream goes stops waiting. It returns true when the player stopped
+-- waiting. Whether they answered is asked only when one of those happened.
+local function waitingMoved(s, id, before, after)
+  if (before > 0) == (after > 0) or not questionOpen(s) or answeredCurrent(s, id) then
     return false
   end
-  if before == 0 and after > 0 then
+  if after > 0 then
     s.wt = s.wt + 1
-  elseif before > 0 and after == 0 then
-    s.wt = s.wt - 1
-    return true
+    return false
   end
-  return false
+  s.wt = s.wt - 1
+  return true
 end
 
 -- held reports whether the room shows a reveal or a leaderboard, paused
@@ -206,22 +201,15 @@ local function held(s)
   return p == PHASE_REVEAL or p == PHASE_LEADERBOARD
 end
 
--- setHost makes the count of the host's streams on instance n (field
--- instance/HOST_MEMBER of streams), keeping their total over every
--- instance in s.hs. The host going from some streams to none in a room
--- that is not over is away (s.ha); an away host with a stream again is
--- back and takes the pacing back from AUTO pacing (a hold it set is
--- dropped). Each appends EVENT_HOST to log at time t.
-local function setHost(s, instance, n, streams, log, t, maxlen)
-  local field = instance .. '/' .. HOST_MEMBER
-  local had = tonumber(redis.call('HGET', streams, field) or '0')
+-- hostMoved keeps the host's total over every instance (s.hs) in step
+-- with their streams on one instance going from had to n. The host going
+-- from some streams to none in a room that is not over is away (s.ha); an
+-- away host with a stream again is back and takes the pacing back from
+-- AUTO pacing (a hold it set is dropped). Each appends EVENT_HOST to log
+-- at time t.
+local function hostMoved(s, had, n, log, t, maxlen)
   local before = s.hs
   s.hs = math.max(before + n - had, 0)
-  if n == 0 then
-    redis.call('HDEL', streams, field)
-  else
-    redis.call('HSET', streams, field, n)
-  end
   if over(s) then
     return
   end
@@ -237,25 +225,56 @@ local function setHost(s, instance, n, streams, log, t, maxlen)
   end
 end
 
--- setMember makes the count of member id's streams on instance n: the
--- host's (setHost) or an active player's (setStreams); other members'
--- counts are dropped. It returns true when a player stopped waiting.
-local function setMember(s, id, instance, n, players, presence, streams, log, t, maxlen)
-  if id == HOST_MEMBER then
-    setHost(s, instance, n, streams, log, t, maxlen)
+-- memberMoved keeps the totals in step with member id's streams on one
+-- instance going from had to n (the caller wrote n): the host's (see
+-- hostMoved), or an active player's total over every instance (presence,
+-- changed by HINCRBY: no field for none) and s.wt. It returns true when a
+-- player stopped waiting.
+local function memberMoved(s, id, had, n, presence, log, t, maxlen)
+  if n == had then
     return false
   end
-  local p = player(players, id)
-  if p and p.s == 'a' then
-    return setStreams(s, p, id, instance, n, presence, streams)
+  if id == HOST_MEMBER then
+    hostMoved(s, had, n, log, t, maxlen)
+    return false
   end
-  redis.call('HDEL', streams, instance .. '/' .. id)
-  return false
+  local after = redis.call('HINCRBY', presence, id, n - had)
+  local before = after - (n - had)
+  if after <= 0 then
+    redis.call('HDEL', presence, id)
+    after = 0
+  end
+  return waitingMoved(s, id, before, after)
+end
+
+-- setMember makes the count of member id's streams on instance n (field
+-- instance/id of streams): the host's or an active player's, keeping their
+-- totals in step (memberMoved); other members' counts are dropped. It
+-- returns true when a player stopped waiting.
+local function setMember(s, id, instance, n, players, presence, streams, log, t, maxlen)
+  local field = instance .. '/' .. id
+  if id ~= HOST_MEMBER then
+    local p = player(players, id)
+    if not p or p.s ~= 'a' then
+      redis.call('HDEL', streams, field)
+      return false
+    end
+  end
+  local had = tonumber(redis.call('HGET', streams, field) or '0')
+  if n == had then
+    return false
+  end
+  if n == 0 then
+    redis.call('HDEL', streams, field)
+  else
+    redis.call('HSET', streams, field, n)
+  end
+  return memberMoved(s, id, had, n, presence, log, t, maxlen)
 end
 
 -- expire drops the streams of every instance whose presence lease lapsed
 -- by t (leases: instance → ms), as if they had disconnected (the host's
--- too: see setHost, which may append to log). Only an
+-- too: see hostMoved, which may append to log). Only an
 -- instance whose own lease is current judges the others: when the
 -- caller's lease lapsed too, Redis or the caller was cut off, not
 -- necessarily the others, so lapsed leases get until t + ttl to be renewed.
@@ -363,4 +382,39 @@ local function streakBefore(streak, streakQ, prev)
     return streak
   end
   return 0
+end
+
+-- addStreams counts delta more streams (fewer when negative) of member id
+-- on instance, as setMember sets them: the host's or an active player's
+-- (active says which: one in the ranking), keeping their totals in step.
+-- The count changes by HINCRBY, which says what it was. It returns true
+-- when a player stopped waiting.
+local function addStreams(s, id, instance, delta, active, presence, streams, log, t, maxlen)
+  local field = instance .. '/' .. id
+  if not active then
+    redis.call('HDEL', streams, field)
+    return false
+  end
+  local n = redis.call('HINCRBY', streams, field, delta)
+  local had = n - delta
+  if n <= 0 then
+    redis.call('HDEL', streams, field)
+    n = 0
+  end
+  return memberMoved(s, id, had, n, presence, log, t, maxlen)
+end
+
+-- flat lists state s as HGETALL lists its hash, for a script that returns
+-- the state it saved (every field it changed) without reading it back.
+local function flat(s)
+  local out = {}
+  for f, v in pairs(s) do
+    out[#out + 1] = f
+    if NUMERIC[f] then
+      out[#out + 1] = int(v)
+    else
+      out[#out + 1] = v
+    end
+  end
+  return out
 end
