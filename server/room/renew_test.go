@@ -86,19 +86,27 @@ func TestRenewalsAreBatched(t *testing.T) {
 		return true
 	}
 
+	// The watches' aftermath (roster events, the hubs' first reads) has
+	// passed after a second; the count starts before the clock is read,
+	// so that it cannot miss a renewal that comes after the reading.
+	time.Sleep(time.Second)
+	from := len(spans.Ended())
 	t0, err := plain.Now(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	from := len(spans.Ended())
 	until(t, "b renews its lease in every room", func() bool { return renewedAfter(t0) })
-	trips := spans.Ended()[from:]
-	byName := map[string]int{}
-	for _, s := range trips {
+	// Scripts, alone or pipelined: the round trips a renewal may take
+	// (not, say, the dials of the pool's new connections).
+	trips, byName := 0, map[string]int{}
+	for _, s := range spans.Ended()[from:] {
 		byName[s.Name()]++
+		if s.Name() == "evalsha" || s.Name() == "redis.pipeline evalsha" {
+			trips++
+		}
 	}
-	t.Logf("b renewed its lease in %d rooms in %d round trips: %v", rooms, len(trips), byName)
-	if len(trips) >= rooms/4 {
-		t.Errorf("b renewed its lease in %d rooms in %d round trips, want fewer than %d: %v", rooms, len(trips), rooms/4, byName)
+	t.Logf("b renewed its lease in %d rooms with %d round trips of scripts: %v", rooms, trips, byName)
+	if trips >= rooms/4 {
+		t.Errorf("b renewed its lease in %d rooms with %d round trips of scripts, want fewer than %d: %v", rooms, trips, rooms/4, byName)
 	}
 }
