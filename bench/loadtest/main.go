@@ -59,6 +59,8 @@ type options struct {
 	basePort  int
 	pprofPort int
 	timeout   time.Duration
+	// redisOptions are go-redis URL options for the servers' Redis URL.
+	redisOptions string
 }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
@@ -82,6 +84,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&o.basePort, "port", 27051, "port of the first server instance (the second gets the next)")
 	fs.IntVar(&o.pprofPort, "pprof-port", 0, "serve each instance's metrics and profiles (/debug/pprof/) on 127.0.0.1 from this port on; 0: none")
 	fs.DurationVar(&o.timeout, "timeout", 15*time.Minute, "give up on one scenario after this long")
+	fs.StringVar(&o.redisOptions, "redis-options", "", "go-redis URL options for the servers' Redis URL, such as pool_size=50&pool_timeout=30s")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -27,14 +27,23 @@ func (b *bench) redisPorts() []int {
 
 // redisURL is the URL quizd gets.
 func (b *bench) redisURL() string {
+	var url string
 	if b.opt.redisShards == 0 {
-		return fmt.Sprintf("redis://127.0.0.1:%d", b.opt.redisPort)
+		url = fmt.Sprintf("redis://127.0.0.1:%d", b.opt.redisPort)
+	} else {
+		var addrs []string
+		for _, p := range b.redisPorts() {
+			addrs = append(addrs, fmt.Sprintf("127.0.0.1:%d", p))
+		}
+		url = "redis://" + strings.Join(addrs, ",") + "?cluster=true"
 	}
-	var addrs []string
-	for _, p := range b.redisPorts() {
-		addrs = append(addrs, fmt.Sprintf("127.0.0.1:%d", p))
+	if b.opt.redisOptions == "" {
+		return url
 	}
-	return "redis://" + strings.Join(addrs, ",") + "?cluster=true"
+	if strings.Contains(url, "?") {
+		return url + "&" + b.opt.redisOptions
+	}
+	return url + "?" + b.opt.redisOptions
 }
 
 // startRedis starts the benchmark's own redis-server once, or the masters

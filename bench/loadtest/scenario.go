@@ -347,6 +347,13 @@ func (b *bench) play(ctx context.Context, servers []*proc.Child, rooms, size int
 	}
 	codes := make([]string, rooms)
 	hosts := make([]*conn.Client, rooms)
+	// The hosts share connections, hostsPerConn to one: the games start
+	// at once, and one connection carries at most api.MaxConcurrentStreams
+	// calls, so ten thousand hosts on one would wait for each other.
+	hostConns := &sharedConns{dial: func() (*conn.Client, error) {
+		return conn.Dial(conn.Config{Addr: addrs[0], Timeout: time.Minute})
+	}, per: hostsPerConn}
+	defer hostConns.close()
 	for i := range rooms {
 		cctx, cancel := host.Call(ctx)
 		resp, err := host.API.CreateRoom(cctx, &quizv1.CreateRoomRequest{
@@ -356,7 +363,11 @@ func (b *bench) play(ctx context.Context, servers []*proc.Child, rooms, size int
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("creating room %d: %w", i+1, err)
 		}
-		codes[i], hosts[i] = resp.GetRoom().GetCode(), host.WithToken(resp.GetHostToken())
+		hc, err := hostConns.next()
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("connecting room %d's host: %w", i+1, err)
+		}
+		codes[i], hosts[i] = resp.GetRoom().GetCode(), hc.WithToken(resp.GetHostToken())
 	}
 
 	var obs *observer
@@ -412,6 +423,10 @@ func (b *bench) play(ctx context.Context, servers []*proc.Child, rooms, size int
 	}
 	return results, usage, obs, nil
 }
+
+// hostsPerConn is how many rooms' hosts share one connection: fewer than
+// the calls a connection may carry at once (api.MaxConcurrentStreams, 64).
+const hostsPerConn = 50
 
 // serverUsage reads every server's usage.
 func serverUsage(servers []*proc.Child) ([]proc.Usage, error) {

@@ -80,7 +80,7 @@ func TestPlainGame(t *testing.T) {
 
 	// A player the host kicks is told so.
 	cy := start(t, "cy", srv.Addr, "join", code, "--name", "Cy")
-	cy.expect(`^joined room=`)
+	cy.expect(`^seq=\d+ snapshot `) // watching: a kick before that refuses the watch instead
 	host.expect(`^seq=\d+ roster players=3 `)
 	host.send("kick cy")
 	host.expect(`^seq=\d+ kicked name="Cy" players=2$`)

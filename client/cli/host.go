@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -258,6 +259,7 @@ each input line is a command: ` + control.Help + `.`,
 type hosting struct {
 	code   string
 	client *conn.Client // with the host token
+	opened *conn.Watch  // the room's stream, for a host who came back
 	info   *quizv1.RoomInfo
 	store  *creds.Store // nil: none
 	// back says where the game is, for a host who came back; empty for a
@@ -311,23 +313,17 @@ func (a *app) resumeHost(ctx context.Context, code, out string) error {
 		return fmt.Errorf("no host token for room %s on %s in %s: only the machine (and user) that created the room can take it back, within %s",
 			code, c.Addr(), where, durationWords(creds.MaxAge))
 	}
-	e := found[0]
-	hc := c.WithToken(e.Token)
-	snap, _, err := probe(ctx, hc, code)
-	switch {
-	case stale(err) || (err == nil && snap.GetRole() != quizv1.Role_ROLE_HOST):
-		a.forget(store, c.Addr(), code, creds.Host)
+	hc, w, err := a.comeBack(ctx, c, store, found[0], "taking back room "+code)
+	if errors.Is(err, errStale) {
 		return fmt.Errorf("the host token kept for room %s no longer opens it as its host", code)
-	case conn.Code(err) == codes.NotFound:
-		a.forget(store, c.Addr(), code, creds.Host)
-		return conn.Gone(err, "taking back room "+code, c.Addr(), code, e.Saved)
-	case err != nil:
-		return conn.Explain(err, "taking back room "+code, c.Addr())
 	}
-	a.remember(store, e) // it was seen now
+	if err != nil {
+		return err
+	}
+	defer w.Close()
 	var r state.Room
-	r.Apply(&quizv1.Event{Payload: &quizv1.Event_Snapshot{Snapshot: snap}}, nil, time.Now())
-	h := &hosting{code: code, client: hc, info: snap.GetRoom(), store: store, back: r.Where(), out: out, asJSON: asJSON}
+	r.Apply(&quizv1.Event{Payload: &quizv1.Event_Snapshot{Snapshot: w.Snapshot()}}, nil, time.Now())
+	h := &hosting{code: code, client: hc, opened: w, info: w.Snapshot().GetRoom(), store: store, back: r.Where(), out: out, asJSON: asJSON}
 	return a.runHost(ctx, h)
 }
 
@@ -349,6 +345,7 @@ func (a *app) runHost(ctx context.Context, h *hosting) error {
 		return err
 	}
 	kept := &lastReport{host: host, code: code}
+	defer kept.wait()
 	comeBack := "quiz host --resume " + code + a.serverFlags()
 	inv := a.invite(ctx, code)
 	note := a.stdout
@@ -365,7 +362,7 @@ func (a *app) runHost(ctx context.Context, h *hosting) error {
 			notice = fmt.Sprintf("You are the host of room %s again, %s.", code, h.back)
 		}
 		room, err := tui.Run(ctx, tui.Config{
-			Mode: tui.Host, Code: code, Client: host, Report: report, Invite: inv.Line, InviteHint: inv.Hint,
+			Mode: tui.Host, Code: code, Client: host, Opened: h.opened, Report: report, Invite: inv.Line, InviteHint: inv.Hint,
 			Notice: notice, ComeBack: comeBack, OnEvent: kept.on(ctx),
 		}, a.stdin, a.stdout)
 		return a.hostDone(h, room, err, kept, path, note)
@@ -386,7 +383,7 @@ func (a *app) runHost(ctx context.Context, h *hosting) error {
 	linesCtx, stopLines := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopLines()
 	lines := plain.ReadLines(linesCtx, a.stdin)
-	room, err := plain.Run(ctx, plain.Config{Client: host, Code: code, Role: plain.Host, Lines: lines, Out: a.stdout, Log: a.stderr,
+	room, err := plain.Run(ctx, plain.Config{Client: host, Code: code, Opened: h.opened, Role: plain.Host, Lines: lines, Out: a.stdout, Log: a.stderr,
 		JSON: a.json, OnEvent: kept.on(ctx)})
 	if errors.Is(err, context.Canceled) && !room.Over() && room.Phase != quizv1.Phase_PHASE_UNSPECIFIED {
 		return a.hostLeaves(ctx, h, room, lines, path, note, comeBack)
@@ -406,10 +403,10 @@ func (a *app) runHost(ctx context.Context, h *hosting) error {
 // kept: --resume says the room is gone, then forgets it).
 func (a *app) hostDone(h *hosting, room *state.Room, err error, kept *lastReport, path string, note io.Writer) error {
 	if room.Over() {
-		a.forget(h.store, h.client.Addr(), h.code, creds.Host)
+		a.forget(h.store, creds.Entry{Addr: h.client.Addr(), Code: h.code, Role: creds.Host})
 	}
 	if roomGone(err) {
-		rep := kept.rep
+		rep := kept.last()
 		if rep == nil {
 			return fmt.Errorf("%w\nNo report was fetched before the room was lost.", err)
 		}
@@ -452,7 +449,7 @@ func (a *app) hostLeaves(ctx context.Context, h *hosting, room *state.Room, line
 	if err := control.Do(ctx, h.client, h.code, control.Command{Action: control.End}); err != nil {
 		return err
 	}
-	a.forget(h.store, h.client.Addr(), h.code, creds.Host)
+	a.forget(h.store, creds.Entry{Addr: h.client.Addr(), Code: h.code, Role: creds.Host})
 	if lobby {
 		fmt.Fprintf(a.stderr, "You closed room %s.\n", h.code)
 		return nil
@@ -502,33 +499,73 @@ func writeReport(file string, rep *quizv1.Report, asJSON bool) error {
 
 // lastReport keeps the newest report the host fetched during the game: at
 // the start and after each reveal, so that a room lost before its end (a
-// restart of a server that keeps rooms in memory) leaves its report so far.
+// restart of a server that keeps rooms in memory) leaves its report so
+// far. It fetches in the background, one fetch at a time, so that the
+// host's screen never waits on it: a reveal while a fetch is in flight
+// has the fetch run once more when it is done, for the newest reveal.
 type lastReport struct {
 	host *conn.Client
 	code string
-	rep  *quizv1.Report // belongs to the session's goroutine, then to hostDone
+
+	mu       sync.Mutex     // guards rep, fetching and again
+	rep      *quizv1.Report // the newest fetched
+	fetching bool           // a fetch is in flight
+	again    bool           // a reveal came during it: fetch once more
+	wg       sync.WaitGroup // the fetching goroutine
 }
 
-// reportFetchTimeout bounds a fetch of the report during the game: the
-// next event waits for it.
-const reportFetchTimeout = 3 * time.Second
-
 // on returns the OnEvent hook that fetches the report after a reveal, and
-// at a snapshot of a game under way. It fetches before the event is shown,
-// so that what the host saw revealed is in the report kept.
+// at a snapshot of a game under way. The fetches end with ctx.
 func (l *lastReport) on(ctx context.Context) func(*quizv1.Event) {
 	return func(ev *quizv1.Event) {
 		snap := ev.GetSnapshot()
 		if ev.GetQuestionRevealed() == nil && (snap == nil || snap.GetPhase() == quizv1.Phase_PHASE_LOBBY) {
 			return
 		}
-		cctx, cancel := context.WithTimeout(ctx, reportFetchTimeout)
-		defer cancel()
-		cctx, cancel2 := l.host.Call(cctx)
-		defer cancel2()
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if l.fetching {
+			l.again = true
+			return
+		}
+		l.fetching = true
+		l.wg.Add(1)
+		go l.fetch(ctx)
+	}
+}
+
+// fetch fetches the report until no reveal came during the last fetch. A
+// failure keeps the report fetched before: the next reveal fetches again.
+func (l *lastReport) fetch(ctx context.Context) {
+	defer l.wg.Done()
+	for {
+		cctx, cancel := l.host.Call(ctx)
 		resp, err := l.host.API.GetReport(cctx, &quizv1.GetReportRequest{RoomCode: l.code})
+		cancel()
+		l.mu.Lock()
 		if err == nil {
 			l.rep = resp.GetReport()
-		} // else the next reveal fetches it again
+		}
+		if !l.again || ctx.Err() != nil {
+			l.fetching = false
+			l.mu.Unlock()
+			return
+		}
+		l.again = false
+		l.mu.Unlock()
 	}
+}
+
+// wait waits for a fetch in flight. Call it once the session that calls
+// the hook has ended.
+func (l *lastReport) wait() { l.wg.Wait() }
+
+// last waits for a fetch in flight, and returns the newest report fetched;
+// nil when none was. Call it once the session that calls the hook has
+// ended.
+func (l *lastReport) last() *quizv1.Report {
+	l.wait()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.rep
 }

@@ -49,6 +49,7 @@ quiz join CODE comes back.`,
 // player is who plays: the token's client and how to greet them.
 type player struct {
 	client  *conn.Client
+	opened  *conn.Watch // the room's stream, for a player who came back
 	id      string
 	name    string
 	welcome string // the line that greets a player who came back
@@ -66,6 +67,9 @@ func (a *app) join(ctx context.Context, code, name string, fresh bool) error {
 	if !fresh {
 		if p, err = a.rejoin(ctx, c, store, code, name); err != nil {
 			return err
+		}
+		if p != nil {
+			defer p.opened.Close()
 		}
 	}
 	if p == nil {
@@ -85,7 +89,7 @@ func (a *app) join(ctx context.Context, code, name string, fresh bool) error {
 	var room *state.Room
 	if a.tui() {
 		room, err = tui.Run(ctx, tui.Config{
-			Mode: tui.Play, Code: code, Client: p.client, Notice: p.welcome, ComeBack: comeBack,
+			Mode: tui.Play, Code: code, Client: p.client, Opened: p.opened, Notice: p.welcome, ComeBack: comeBack,
 		}, a.stdin, a.stdout)
 	} else {
 		note := a.stdout
@@ -99,18 +103,18 @@ func (a *app) join(ctx context.Context, code, name string, fresh bool) error {
 		}
 		fmt.Fprintf(note, "%s room=%s name=%s id=%s\n", verb, code, strconv.Quote(p.name), p.id)
 		room, err = plain.Run(ctx, plain.Config{
-			Client: p.client, Code: code, Role: plain.Player, In: a.stdin, Out: a.stdout, Log: a.stderr, JSON: a.json,
+			Client: p.client, Code: code, Opened: p.opened, Role: plain.Player, In: a.stdin, Out: a.stdout, Log: a.stderr, JSON: a.json,
 		})
 		if errors.Is(err, context.Canceled) && !room.Over() {
 			fmt.Fprintf(a.stderr, "You left room %s; run `%s` to come back with your score.\n", code, comeBack)
 		}
 	}
 	if errors.Is(err, plain.ErrKicked) || errors.Is(err, tui.ErrKicked) {
-		a.drop(store, creds.Entry{Addr: c.Addr(), Code: code, Role: creds.Player, Name: p.name})
+		a.forget(store, creds.Entry{Addr: c.Addr(), Code: code, Role: creds.Player, Name: p.name})
 		return fmt.Errorf("room %s: the host removed you from the game", code)
 	}
 	if room.Over() {
-		a.forget(store, c.Addr(), code, creds.Player)
+		a.forget(store, creds.Entry{Addr: c.Addr(), Code: code, Role: creds.Player})
 	}
 	if errors.Is(err, context.Canceled) {
 		return nil
@@ -120,34 +124,28 @@ func (a *app) join(ctx context.Context, code, name string, fresh bool) error {
 
 // rejoin comes back to room code as a player this machine joined it as
 // (the one called name, or without a name the only one), when the saved
-// token still works: the player and how to greet them. It returns nil, to
-// join anew, when there is no saved token or it no longer works (the
-// player left or was removed); an error when the room is gone.
+// token still works: the player, their stream and how to greet them. It
+// returns nil, to join anew, when there is no saved token or it no longer
+// works (the player left or was removed) and a name was given; an error
+// when the room is gone.
 func (a *app) rejoin(ctx context.Context, c *conn.Client, store *creds.Store, code, name string) (*player, error) {
 	e, ok, err := savedPlayer(a.saved(store, c.Addr(), code, creds.Player), code, name)
 	if !ok || err != nil {
 		return nil, err
 	}
-	pc := c.WithToken(e.Token)
-	snap, you, err := probe(ctx, pc, code)
+	pc, w, err := a.comeBack(ctx, c, store, e, "coming back to room "+code)
 	switch {
-	case stale(err):
-		a.drop(store, e)
-		if name == "" {
-			return nil, fmt.Errorf("your place as %s in room %s is gone (you left or the host removed you): join as someone new with quiz join %s --name NAME%s",
-				e.Name, code, code, a.serverFlags())
-		}
+	case errors.Is(err, errStale) && name == "":
+		return nil, fmt.Errorf("your place as %s in room %s is gone (you left or the host removed you): join as someone new with quiz join %s --name NAME%s",
+			e.Name, code, code, a.serverFlags())
+	case errors.Is(err, errStale):
 		fmt.Fprintf(a.stderr, "Your place as %s in room %s is gone (you left or the host removed you); joining as a new player.\n", e.Name, code)
 		return nil, nil
-	case conn.Code(err) == codes.NotFound:
-		a.forget(store, c.Addr(), code, creds.Player)
-		return nil, conn.Gone(err, "joining room "+code, c.Addr(), code, e.Saved)
 	case err != nil:
-		return nil, conn.Explain(err, "coming back to room "+code, c.Addr())
+		return nil, err
 	}
-	p := &player{client: pc, id: snap.GetYou().GetPlayerId(), name: snap.GetYou().GetName(), welcome: welcome(snap, you)}
-	a.remember(store, e) // it was seen now
-	return p, nil
+	snap := w.Snapshot()
+	return &player{client: pc, opened: w, id: snap.GetYou().GetPlayerId(), name: snap.GetYou().GetName(), welcome: welcome(snap, w.Personal())}, nil
 }
 
 // joinRoom joins, with messages that say what to do about a refusal.

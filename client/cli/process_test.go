@@ -1,10 +1,12 @@
 package cli
 
 import (
-	"context"
+	"cmp"
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,9 +17,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
 	"github.com/quizroom/quizroom/server/redistest"
@@ -54,69 +53,37 @@ func binary(t *testing.T, name string) string {
 	return filepath.Join(buildDir, name)
 }
 
-// server is a quizd process.
-type server struct {
-	addr string
-	cmd  *exec.Cmd
-	done chan struct{}
+// startServer runs quizd with the in-memory store, or with the store
+// that args name, killed when the test ends, and waits until it serves.
+func startServer(t *testing.T, args ...string) *servertest.Process {
+	t.Helper()
+	return servertest.StartProcess(t, servertest.ProcessOptions{Bin: binary(t, "quizd"), Args: args})
 }
 
-// startServer runs quizd on addr with the in-memory store, or with the
-// store that args name, killed when the test ends, and waits until it
-// serves.
-func startServer(t *testing.T, addr string, args ...string) *server {
+// waitCalls waits until the server whose metrics are at addr answered n
+// calls of method with OK.
+func waitCalls(t *testing.T, addr, method string, n int) {
 	t.Helper()
-	log, err := os.Create(filepath.Join(t.TempDir(), "quizd.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(binary(t, "quizd"), append([]string{"-listen", addr, "-http", "", "-log-level", "warn",
-		"-join-rate", "-1", "-answer-rate", "-1", "-watch-rate", "-1"}, args...)...)
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	s := &server{addr: addr, cmd: cmd, done: make(chan struct{})}
-	go func() { _ = cmd.Wait(); close(s.done) }()
-	t.Cleanup(func() {
-		s.kill()
-		_ = log.Close()
-		if t.Failed() {
-			out, _ := os.ReadFile(log.Name())
-			t.Logf("quizd log:\n%s", out)
+	re := regexp.MustCompile(`(?m)^quizroom_grpc_calls_total\{code="OK",method="` + regexp.QuoteMeta(method) + `"\} (\d+)$`)
+	for deadline := time.Now().Add(waitFor); ; time.Sleep(10 * time.Millisecond) {
+		res, err := http.Get("http://" + addr + "/metrics")
+		if err != nil {
+			t.Fatal(err)
 		}
-	})
-	cc, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cc.Close()
-	api := quizv1.NewQuizServiceClient(cc)
-	deadline := time.Now().Add(waitFor)
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		_, err := api.ListDecks(ctx, &quizv1.ListDecksRequest{}, grpc.WaitForReady(true))
-		cancel()
-		if err == nil {
-			return s
+		body, err := io.ReadAll(res.Body)
+		_ = res.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := re.FindSubmatch(body); m != nil {
+			if got, _ := strconv.Atoi(string(m[1])); got >= n {
+				return
+			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("quizd does not serve on %s: %v", addr, err)
+			t.Fatalf("the server answered fewer than %d calls of %s", n, method)
 		}
 	}
-}
-
-// kill kills the server and waits for it to end.
-func (s *server) kill() {
-	_ = s.cmd.Process.Kill()
-	<-s.done
-}
-
-// stop stops the server as an orchestrator does (SIGTERM: it shuts down
-// gracefully) and waits for it to end.
-func (s *server) stop() {
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	<-s.done
 }
 
 // proc runs quiz as a process in line mode against addr, with its tokens
@@ -187,27 +154,61 @@ func questionLine(pos string) string {
 	return `^seq=\d+ question ` + pos + ` \w+ ("(?:[^"\\]|\\.)*") `
 }
 
+// seat is a player of startGame: a name, and the server its quiz join
+// process plays on when not the host's.
+type seat struct{ name, addr string }
+
+// game is a game of quiz processes that startGame started: every player
+// has seen question 1.
+type game struct {
+	code      string
+	host      *cli
+	hostState string // the host's state directory
+	out       string // the host's report directory
+	players   []*cli // in the order of the seats
+	states    []string
+	text      string // question 1's text
+}
+
+// startGame runs quiz host on addr with questions questions of 60 s,
+// without read time, and flags; joins a quiz join process per seat, each
+// with a state directory of its own; and starts the game once the host
+// sees them all.
+func startGame(t *testing.T, addr string, questions int, seats []seat, flags ...string) *game {
+	t.Helper()
+	g := &game{hostState: t.TempDir(), out: t.TempDir()}
+	g.host = proc(t, "host", addr, g.hostState, append([]string{"host", "--questions", strconv.Itoa(questions), "--time", "60s",
+		"--read-time", "0", "--out", g.out}, flags...)...)
+	g.code = g.host.expect(`^room code=([A-Z0-9]{6}) `)[1]
+	for _, s := range seats {
+		at := cmp.Or(s.addr, addr)
+		state := t.TempDir()
+		p := proc(t, strings.ToLower(s.name), at, state, "join", g.code, "--name", s.name)
+		p.expect(`^joined room=` + g.code + ` name="` + s.name + `" `)
+		g.players, g.states = append(g.players, p), append(g.states, state)
+	}
+	g.host.expect(`^seq=\d+ roster players=` + strconv.Itoa(len(seats)) + ` `)
+	g.host.send("start")
+	first := questionLine("1/" + strconv.Itoa(questions))
+	for i, p := range g.players {
+		m := p.expect(first)
+		if i == 0 {
+			g.text = quoted(t, m[1])
+		}
+	}
+	return g
+}
+
 // TestPlayerProcessKilledComesBack kills a player's process mid-question
 // and runs the same command again: the same player comes back with their
 // score and streak, says so, and plays on; the report has them once.
 func TestPlayerProcessKilledComesBack(t *testing.T) {
-	srv := startServer(t, servertest.FreeAddr(t))
-	report := filepath.Join(t.TempDir(), "report.csv")
-	host := start(t, "host", srv.addr, "host", "--questions", "3", "--time", "60s", "--read-time", "0", "--out", report)
-	code := host.expect(`^room code=([A-Z0-9]{6}) `)[1]
-	annState, bobState := t.TempDir(), t.TempDir()
-	ann := proc(t, "ann", srv.addr, annState, "join", code, "--name", "Ann")
-	ann.expect(`^joined room=` + code + ` name="Ann" id=(\S+)$`)
-	bob := proc(t, "bob", srv.addr, bobState, "join", code, "--name", "Bob")
-	bob.expect(`^joined room=` + code + ` name="Bob"`)
-	host.expect(`^seq=\d+ roster players=2 `)
-
-	host.send("start")
-	text := quoted(t, ann.expect(questionLine("1/3"))[1])
-	right, wrong := answerLines(t, text)
+	srv := startServer(t)
+	g := startGame(t, srv.Addr, 3, []seat{{name: "Ann"}, {name: "Bob"}})
+	host, ann, bob, code := g.host, g.players[0], g.players[1], g.code
+	right, wrong := answerLines(t, g.text)
 	ann.send(right)
 	ann.expect(`^answer 1/3 accepted `)
-	bob.expect(questionLine("1/3"))
 	bob.send(wrong)
 	bob.expect(`^answer 1/3 accepted `)
 	score := ann.expect(`^seq=\d+ result 1/3 answered=true correct=true points=\d+ streak=1 score=(\d+) rank=1 `)[1]
@@ -219,11 +220,11 @@ func TestPlayerProcessKilledComesBack(t *testing.T) {
 
 	// The terminal goes away mid-question; the same command comes back.
 	ann.kill()
-	ann = proc(t, "ann again", srv.addr, annState, "join", code, "--name", "Ann")
+	ann = proc(t, "ann again", srv.Addr, g.states[0], "join", code, "--name", "Ann")
 	ann.expect(`^resumed room=` + code + ` name="Ann" id=p\d+$`)
 	n, _ := strconv.Atoi(score)
 	ann.expectErr(`^Welcome back, Ann: you have ` + regexp.QuoteMeta(thousands(n)) + ` points, 1st of 2\.$`)
-	text = quoted(t, ann.expect(questionLine("2/3"))[1])
+	text := quoted(t, ann.expect(questionLine("2/3"))[1])
 	right, _ = answerLines(t, text)
 	ann.send(right)
 	ann.expect(`^answer 2/3 accepted `)
@@ -231,7 +232,7 @@ func TestPlayerProcessKilledComesBack(t *testing.T) {
 	ann.expect(`^seq=\d+ result 2/3 answered=true correct=true points=[1-9]\d* streak=2 score=\d+ rank=1 `)
 
 	host.send("end")
-	host.expect(`^report file=` + regexp.QuoteMeta(report) + ` `)
+	report := host.expect(`^report file=(\S+) `)[1]
 	ann.expect(`^seq=\d+ finished questions=2 players=2$`)
 	if err := ann.wait(); err != nil {
 		t.Errorf("ann after the game: %v", err)
@@ -246,7 +247,7 @@ func TestPlayerProcessKilledComesBack(t *testing.T) {
 	}
 
 	// Once the game is over, the token is forgotten: joining is joining.
-	entries, err := os.ReadFile(filepath.Join(annState, "rooms.json"))
+	entries, err := os.ReadFile(filepath.Join(g.states[0], "rooms.json"))
 	if err != nil || strings.Contains(string(entries), code) {
 		t.Errorf("the state directory after the game (err %v):\n%s\nwant room %s forgotten", err, entries, code)
 	}
@@ -257,15 +258,9 @@ func TestPlayerProcessKilledComesBack(t *testing.T) {
 // back, and coming back works; the host's game is left running, as its
 // input is not a terminal to ask on.
 func TestCtrlCSaysHowToComeBack(t *testing.T) {
-	srv := startServer(t, servertest.FreeAddr(t))
-	hostState, annState := t.TempDir(), t.TempDir()
-	host := proc(t, "host", srv.addr, hostState, "host", "--questions", "2", "--time", "60s", "--read-time", "0", "--out", t.TempDir())
-	code := host.expect(`^room code=([A-Z0-9]{6}) `)[1]
-	ann := proc(t, "ann", srv.addr, annState, "join", code, "--name", "Ann")
-	ann.expect(`^joined room=`)
-	host.expect(`^seq=\d+ roster players=1 `)
-	host.send("start")
-	ann.expect(questionLine("1/2"))
+	srv := startServer(t)
+	g := startGame(t, srv.Addr, 2, []seat{{name: "Ann"}})
+	host, ann, code := g.host, g.players[0], g.code
 
 	interrupt := func(c *cli) {
 		t.Helper()
@@ -277,15 +272,15 @@ func TestCtrlCSaysHowToComeBack(t *testing.T) {
 		}
 	}
 	interrupt(ann)
-	ann.expectErr("^You left room " + code + "; run `quiz join " + code + " --addr " + regexp.QuoteMeta(srv.addr) + "` to come back with your score\\.$")
-	ann = proc(t, "ann again", srv.addr, annState, "join", code)
+	ann.expectErr("^You left room " + code + "; run `quiz join " + code + " --addr " + regexp.QuoteMeta(srv.Addr) + "` to come back with your score\\.$")
+	ann = proc(t, "ann again", srv.Addr, g.states[0], "join", code)
 	ann.expect(`^resumed room=` + code + ` name="Ann" `)
 	ann.expect(questionLine("1/2"))
 
 	interrupt(host)
-	host.expectErr("^You left room " + code + " at question 1 of 2; run `quiz host --resume " + code + " --addr " + regexp.QuoteMeta(srv.addr) +
+	host.expectErr("^You left room " + code + " at question 1 of 2; run `quiz host --resume " + code + " --addr " + regexp.QuoteMeta(srv.Addr) +
 		"` to take it back; the game goes on by itself after 60 s\\.$")
-	host = proc(t, "host again", srv.addr, hostState, "host", "--resume", code)
+	host = proc(t, "host again", srv.Addr, g.hostState, "host", "--resume", code)
 	host.expect(questionLine("1/2"))
 	host.send("end")
 	host.expect(`^report file=`)
@@ -295,18 +290,12 @@ func TestCtrlCSaysHowToComeBack(t *testing.T) {
 // TestHostProcessKilledTakesBack kills the host's process mid-game; quiz
 // host --resume CODE takes the room back and moves the game on.
 func TestHostProcessKilledTakesBack(t *testing.T) {
-	srv := startServer(t, servertest.FreeAddr(t))
-	hostState, out := t.TempDir(), t.TempDir()
-	host := proc(t, "host", srv.addr, hostState, "host", "--questions", "3", "--time", "60s", "--read-time", "0", "--out", out)
-	code := host.expect(`^room code=([A-Z0-9]{6}) `)[1]
-	ann := start(t, "ann", srv.addr, "join", code, "--name", "Ann")
-	ann.expect(`^joined room=`)
-	host.expect(`^seq=\d+ roster players=1 `)
-	host.send("start")
-	ann.expect(questionLine("1/3"))
+	srv := startServer(t)
+	g := startGame(t, srv.Addr, 3, []seat{{name: "Ann"}})
+	ann, code := g.players[0], g.code
 
-	host.kill()
-	host = proc(t, "host again", srv.addr, hostState, "host", "--resume", code, "--out", out)
+	g.host.kill()
+	host := proc(t, "host again", srv.Addr, g.hostState, "host", "--resume", code, "--out", g.out)
 	host.expect(`^room code=` + code + ` `)
 	host.expectErr(`^You are the host of room ` + code + ` again, at question 1 of 3\.$`)
 	host.expect(questionLine("1/3"))
@@ -319,14 +308,14 @@ func TestHostProcessKilledTakesBack(t *testing.T) {
 	ann.expect(questionLine("2/3"))
 	host.send("end")
 	path := host.expect(`^report file=(\S+) `)[1]
-	if filepath.Dir(path) != out {
-		t.Errorf("report written to %s, want it in %s", path, out)
+	if filepath.Dir(path) != g.out {
+		t.Errorf("report written to %s, want it in %s", path, g.out)
 	}
 	if code := host.exitCode(); code != 0 {
 		t.Errorf("the host's exit status %d, want 0", code)
 	}
 	// The room is over: nothing to take back.
-	again := proc(t, "host once more", srv.addr, hostState, "host", "--resume", code)
+	again := proc(t, "host once more", srv.Addr, g.hostState, "host", "--resume", code)
 	again.expectErr(`no host token for room ` + code)
 	if code := again.exitCode(); code != ExitError {
 		t.Errorf("--resume of a finished room: exit status %d, want %d", code, ExitError)
@@ -336,30 +325,28 @@ func TestHostProcessKilledTakesBack(t *testing.T) {
 // TestMemoryRestartSaysTheRoomIsGone restarts a memory-store server in the
 // middle of a game: every client says in words that the restart lost the
 // room, the host writes the report it has, and coming back says the same.
-// It needs the server's ROOM_NOT_FOUND ErrorInfo (issue 13, server side).
 func TestMemoryRestartSaysTheRoomIsGone(t *testing.T) {
-	addr := servertest.FreeAddr(t)
-	srv := startServer(t, addr)
-	out := t.TempDir()
-	hostState, annState := t.TempDir(), t.TempDir()
-	host := proc(t, "host", addr, hostState, "host", "--questions", "3", "--time", "60s", "--read-time", "0", "--out", out)
-	code := host.expect(`^room code=([A-Z0-9]{6}) `)[1]
-	ann := proc(t, "ann", addr, annState, "join", code, "--name", "Ann")
-	ann.expect(`^joined room=`)
-	watch := proc(t, "watch", addr, t.TempDir(), "watch", code)
+	metrics := servertest.FreeAddr(t)
+	srv := startServer(t, "-metrics", metrics)
+	g := startGame(t, srv.Addr, 3, []seat{{name: "Ann"}})
+	host, ann, code := g.host, g.players[0], g.code
+	watch := proc(t, "watch", srv.Addr, t.TempDir(), "watch", code)
 	watch.expect(`^seq=\d+ snapshot room=` + code)
-	host.expect(`^seq=\d+ roster players=1 `)
-	host.send("start")
-	text := quoted(t, ann.expect(questionLine("1/3"))[1])
-	right, _ := answerLines(t, text)
+	right, _ := answerLines(t, g.text)
 	ann.send(right)
 	ann.expect(`^answer 1/3 accepted `)
 	host.expect(`^seq=\d+ reveal 1/3 `) // Ann answered: the question closes
 	ann.expect(`^seq=\d+ result 1/3 `)
 	watch.expect(`^seq=\d+ reveal 1/3 `)
+	// The host fetches the report after a reveal in the background: once
+	// the server answered, one more event on the host's connection comes
+	// after the answer.
+	waitCalls(t, metrics, quizv1.QuizService_GetReport_FullMethodName, 1)
+	host.send("next")
+	host.expect(`^seq=\d+ leaderboard 1/3 `)
 
-	srv.kill()
-	startServer(t, addr)
+	srv.Kill()
+	srv.Restart(t)
 	msg := "^quiz: The server restarted and room " + code + ` is gone; rooms survive restarts when the server runs with Redis\.$`
 	for _, c := range []*cli{host, ann, watch} {
 		c.expectErr(msg)
@@ -374,8 +361,8 @@ func TestMemoryRestartSaysTheRoomIsGone(t *testing.T) {
 		t.Errorf("the report so far:\n%v\nwant Ann's answer to question 1", rows)
 	}
 	for _, again := range []*cli{
-		proc(t, "ann again", addr, annState, "join", code),
-		proc(t, "host again", addr, hostState, "host", "--resume", code),
+		proc(t, "ann again", srv.Addr, g.states[0], "join", code),
+		proc(t, "host again", srv.Addr, g.hostState, "host", "--resume", code),
 	} {
 		again.expectErr(msg)
 		if got := again.exitCode(); got != ExitGone {
@@ -388,29 +375,22 @@ func TestMemoryRestartSaysTheRoomIsGone(t *testing.T) {
 // the player is told at once that the host is away and when the game goes
 // on by itself; after the room's host-away limit it does (AUTO pacing), and
 // the host coming back with --resume takes the pacing back and ends it with
-// the report. It needs the server side of issue 13 (HostPresence).
+// the report.
 func TestHostAwayGameGoesOn(t *testing.T) {
-	srv := startServer(t, servertest.FreeAddr(t))
-	hostState, out := t.TempDir(), t.TempDir()
-	host := proc(t, "host", srv.addr, hostState, "host", "--questions", "2", "--time", "60s", "--read-time", "0",
-		"--host-away-limit", "10s", "--reveal-time", "1s", "--leaderboard-time", "1s", "--out", out)
-	code := host.expect(`^room code=([A-Z0-9]{6}) .* pacing=host$`)[1]
-	ann := start(t, "ann", srv.addr, "join", code, "--name", "Ann")
-	ann.expect(`^joined room=`)
-	host.expect(`^seq=\d+ roster players=1 `)
-	host.send("start")
-	text := quoted(t, ann.expect(questionLine("1/2"))[1])
-	right, _ := answerLines(t, text)
+	srv := startServer(t)
+	g := startGame(t, srv.Addr, 2, []seat{{name: "Ann"}}, "--host-away-limit", "10s", "--reveal-time", "1s", "--leaderboard-time", "1s")
+	ann, code := g.players[0], g.code
+	right, _ := answerLines(t, g.text)
 	ann.send(right)
 	ann.expect(`^seq=\d+ result 1/2 answered=true correct=true `)
-	host.expect(`^seq=\d+ reveal 1/2 `)
+	g.host.expect(`^seq=\d+ reveal 1/2 `)
 
-	host.kill()
+	g.host.kill()
 	ann.expect(`^seq=\d+ host away=true auto_in=\S+ auto_pacing=false$`)
 	ann.expect(`^seq=\d+ host away=true auto_pacing=true$`)
 	ann.expect(questionLine("2/2")) // the game went on by itself
 
-	host = proc(t, "host again", srv.addr, hostState, "host", "--resume", code, "--out", out)
+	host := proc(t, "host again", srv.Addr, g.hostState, "host", "--resume", code, "--out", g.out)
 	host.expectErr(`^You are the host of room ` + code + ` again, at question 2 of 2\.$`)
 	ann.expect(`^seq=\d+ host away=false auto_pacing=false$`)
 	host.send("end")
@@ -426,28 +406,19 @@ func TestHostAwayGameGoesOn(t *testing.T) {
 func TestRedisRollingRestart(t *testing.T) {
 	rdb := redistest.Start(t)
 	store := []string{"-redis", rdb.URL(), "-redis-prefix", "rolling" + strconv.FormatInt(time.Now().UnixNano(), 36) + ":"}
-	a, b := servertest.FreeAddr(t), servertest.FreeAddr(t)
-	srvA, srvB := startServer(t, a, store...), startServer(t, b, store...)
-	host := proc(t, "host", a, t.TempDir(), "host", "--questions", "2", "--time", "60s", "--read-time", "0", "--out", t.TempDir())
-	code := host.expect(`^room code=([A-Z0-9]{6}) `)[1]
-	ann := proc(t, "ann", a, t.TempDir(), "join", code, "--name", "Ann")
-	ann.expect(`^joined room=`)
-	bob := proc(t, "bob", b, t.TempDir(), "join", code, "--name", "Bob")
-	bob.expect(`^joined room=`)
-	host.expect(`^seq=\d+ roster players=2 `)
-	host.send("start")
-	text := quoted(t, ann.expect(questionLine("1/2"))[1])
-	bob.expect(questionLine("1/2"))
+	srvA, srvB := startServer(t, store...), startServer(t, store...)
+	g := startGame(t, srvA.Addr, 2, []seat{{name: "Ann"}, {name: "Bob", addr: srvB.Addr}})
+	host, ann, bob := g.host, g.players[0], g.players[1]
 
-	srvA.stop()
-	startServer(t, a, store...)
-	srvB.stop()
-	startServer(t, b, store...)
+	srvA.Stop()
+	srvA.Restart(t)
+	srvB.Stop()
+	srvB.Restart(t)
 	for _, c := range []*cli{host, ann, bob} {
 		c.expectErr(`^reconnecting \(attempt 1, `) // what they see of it
 	}
 
-	right, wrong := answerLines(t, text)
+	right, wrong := answerLines(t, g.text)
 	ann.send(right)
 	ann.expect(`^answer 1/2 accepted `)
 	bob.send(wrong)

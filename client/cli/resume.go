@@ -37,11 +37,12 @@ func (a *app) remember(s *creds.Store, e creds.Entry) {
 	}
 }
 
-// forget drops the entry of role in room code: the room is over, or the
-// token no longer works. A failure only leaves an entry that expires.
-func (a *app) forget(s *creds.Store, addr, code string, role creds.Role) {
+// forget drops the entries e names (creds.Store.Forget): the room is
+// over, or a token no longer works. A failure only leaves an entry that
+// expires.
+func (a *app) forget(s *creds.Store, e creds.Entry) {
 	if s != nil {
-		_ = s.Forget(addr, code, role)
+		_ = s.Forget(e)
 	}
 }
 
@@ -56,13 +57,6 @@ func (a *app) saved(s *creds.Store, addr, code string, role creds.Role) []creds.
 		fmt.Fprintf(a.stderr, "quiz: %v\n", err)
 	}
 	return found
-}
-
-// drop forgets entry e, whose token no longer works.
-func (a *app) drop(s *creds.Store, e creds.Entry) {
-	if s != nil {
-		_ = s.Drop(e)
-	}
 }
 
 // savedPlayer picks the player this machine comes back to room code as:
@@ -92,25 +86,38 @@ func savedPlayer(found []creds.Entry, code, name string) (creds.Entry, bool, err
 		code, strings.Join(names, " and "), code)
 }
 
-// probe checks that c's token still opens room code: it watches the room
-// and returns its first event, the snapshot made for the token, with the
-// token holder's own part.
-func probe(ctx context.Context, c *conn.Client, code string) (*quizv1.RoomSnapshot, *quizv1.Personal, error) {
-	ctx, cancel := c.Call(ctx)
-	defer cancel()
-	stream, err := c.API.Watch(ctx, &quizv1.WatchRequest{RoomCode: code})
-	if err != nil {
-		return nil, nil, err
+// errStale says that a saved token no longer opens its room as what it
+// was saved for: the player left or was removed, or it is not the host's.
+var errStale = errors.New("the saved token no longer opens the room")
+
+// comeBack opens room e.Code with the token of saved entry e, a player's
+// or the host's: the token's client and its Watch call, open at the room's
+// snapshot, which the session then follows. A token that no longer works
+// is forgotten, and errStale returned; a room that is gone is forgotten
+// and explained (conn.Gone). doing names the attempt in other errors.
+func (a *app) comeBack(ctx context.Context, c *conn.Client, store *creds.Store, e creds.Entry, doing string) (*conn.Client, *conn.Watch, error) {
+	tc := c.WithToken(e.Token)
+	w, err := tc.Open(ctx, e.Code)
+	want := quizv1.Role_ROLE_PLAYER
+	if e.Role == creds.Host {
+		want = quizv1.Role_ROLE_HOST
 	}
-	resp, err := stream.Recv()
-	if err != nil {
-		return nil, nil, err
+	if err == nil && w.Snapshot().GetRole() != want {
+		w.Close()
+		err = errStale
 	}
-	snap := resp.GetEvent().GetSnapshot()
-	if snap == nil {
-		return nil, nil, errors.New("the server's first event is not a snapshot")
+	switch {
+	case errors.Is(err, errStale) || stale(err):
+		a.forget(store, e)
+		return nil, nil, errStale
+	case conn.Code(err) == codes.NotFound:
+		a.forget(store, creds.Entry{Addr: e.Addr, Code: e.Code, Role: e.Role}) // everyone's of the room
+		return nil, nil, conn.Gone(err, doing, c.Addr(), e.Code, e.Saved)
+	case err != nil:
+		return nil, nil, conn.Explain(err, doing, c.Addr())
 	}
-	return snap, resp.GetPersonal(), nil
+	a.remember(store, e) // it was seen now
+	return tc, w, nil
 }
 
 // stale reports whether err says a saved token no longer opens its room:

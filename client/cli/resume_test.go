@@ -4,9 +4,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/metadata"
+
 	"github.com/quizroom/quizroom/client/creds"
+	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
 	"github.com/quizroom/quizroom/server/servertest"
 )
 
@@ -89,6 +94,63 @@ func TestResumeNeedsTheToken(t *testing.T) {
 	}
 	if _, _, err := runOnce(t, srv.Addr, "host", "--resume", code, "--questions", "3"); err == nil || !strings.Contains(err.Error(), "--resume takes the room back as it is: --questions cannot change it") {
 		t.Errorf("--resume with settings: %v", err)
+	}
+}
+
+// watchCalls counts the Watch calls a server gets, by the token they
+// carry.
+type watchCalls struct {
+	mu      sync.Mutex // guards byToken
+	byToken map[string]int
+}
+
+func (w *watchCalls) intercept(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+	if info.FullMethod == quizv1.QuizService_Watch_FullMethodName {
+		md, _ := metadata.FromIncomingContext(ss.Context())
+		w.mu.Lock()
+		w.byToken[strings.TrimPrefix(strings.Join(md.Get("authorization"), ""), "Bearer ")]++
+		w.mu.Unlock()
+	}
+	return handler(srv, ss)
+}
+
+func (w *watchCalls) of(token string) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.byToken[token]
+}
+
+// TestComingBackWatchesOnce brings a player and the host back to their
+// room: each checks its saved token and follows the room on one Watch
+// call.
+func TestComingBackWatchesOnce(t *testing.T) {
+	calls := &watchCalls{byToken: map[string]int{}}
+	srv := servertest.Start(t, servertest.Options{ServerOptions: []grpc.ServerOption{grpc.ChainStreamInterceptor(calls.intercept)}})
+	hostEnv := map[string]string{"QUIZ_STATE_DIR": t.TempDir()}
+	annEnv := map[string]string{"QUIZ_STATE_DIR": t.TempDir()}
+	out := filepath.Join(t.TempDir(), "r.csv")
+	host := startEnv(t, "host", srv.Addr, hostEnv, "host", "--out", out)
+	code := host.expect(`^room code=([A-Z0-9]{6}) `)[1]
+	host.expect(`^seq=\d+ snapshot `)
+	ann := startEnv(t, "ann", srv.Addr, annEnv, "join", code, "--name", "Ann")
+	ann.expect(`^seq=\d+ snapshot `)
+
+	again := startEnv(t, "ann again", srv.Addr, annEnv, "join", code)
+	again.expect(`^resumed room=` + code + ` name="Ann" `)
+	again.expect(`^seq=\d+ snapshot room=` + code + ` phase=lobby role=player `)
+	hostAgain := startEnv(t, "host again", srv.Addr, hostEnv, "host", "--resume", code, "--out", out)
+	hostAgain.expect(`^seq=\d+ snapshot room=` + code + ` phase=lobby role=host `)
+	for _, who := range []struct {
+		env  map[string]string
+		role creds.Role
+	}{{annEnv, creds.Player}, {hostEnv, creds.Host}} {
+		kept, err := creds.Open(who.env["QUIZ_STATE_DIR"]).Find(srv.Addr, code, who.role)
+		if err != nil || len(kept) != 1 {
+			t.Fatalf("the %s's kept tokens: %v, %v", who.role, kept, err)
+		}
+		if n := calls.of(kept[0].Token); n != 2 {
+			t.Errorf("the %s's token watched the room %d times, want 2: once before and once after coming back", who.role, n)
+		}
 	}
 }
 

@@ -162,6 +162,60 @@ func TestFollowResumesAfterLastSeq(t *testing.T) {
 	}
 }
 
+// TestFollowGoesOnWithAnOpenedWatch opens a Watch, reads its snapshot and
+// hands it to Follow: Follow goes on with that call, and only a dropped
+// stream makes another.
+func TestFollowGoesOnWithAnOpenedWatch(t *testing.T) {
+	f := &fakeServer{steps: []step{
+		{seqs: []uint64{0, 3, 4}, snapshotSeq: 2, err: status.Error(codes.Unavailable, "server shutting down")},
+		{seqs: []uint64{5}},
+	}}
+	c := serve(t, f).WithToken("tok")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	w, err := c.Open(ctx, "ABC234")
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if got := w.Snapshot().GetRoom().GetEpoch(); got != 42 {
+		t.Errorf("Open's snapshot has epoch %d, want 42", got)
+	}
+	var got []int64
+	err = c.Follow(ctx, FollowConfig{Code: "ABC234", Opened: w, MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond}, func(u Update) bool {
+		if u.Event == nil {
+			got = append(got, -int64(u.Attempt))
+		} else {
+			got = append(got, int64(u.Event.GetSeq()))
+		}
+		return true
+	})
+	if err != nil {
+		t.Fatalf("Follow: %v", err)
+	}
+	if want := []int64{2, 3, 4, -1, 5}; !slices.Equal(got, want) {
+		t.Errorf("handler saw %v, want %v", got, want)
+	}
+	if want := []uint64{0, 4}; !slices.Equal(f.afters, want) {
+		t.Errorf("after_seq of the calls = %v, want %v: the opened call, then one resume", f.afters, want)
+	}
+}
+
+// TestOpenRefusals: Open returns the server's refusal, and refuses a
+// stream that does not start with a snapshot.
+func TestOpenRefusals(t *testing.T) {
+	f := &fakeServer{steps: []step{
+		{err: status.Error(codes.PermissionDenied, "not a player of this room")},
+		{seqs: []uint64{7}},
+	}}
+	c := serve(t, f)
+	if _, err := c.Open(context.Background(), "ABC234"); status.Code(err) != codes.PermissionDenied {
+		t.Errorf("Open with a refused token = %v, want PermissionDenied", err)
+	}
+	if _, err := c.Open(context.Background(), "ABC234"); err == nil || !strings.Contains(err.Error(), "not a snapshot") {
+		t.Errorf("Open of a stream without a snapshot = %v, want it refused", err)
+	}
+}
+
 func TestFollowRewatchesAfterAGap(t *testing.T) {
 	f := &fakeServer{steps: []step{
 		{seqs: []uint64{0, 3, 5, 6}, snapshotSeq: 2},

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -54,6 +55,11 @@ type FollowConfig struct {
 	MinBackoff, MaxBackoff time.Duration
 	// Now is the local clock; default time.Now.
 	Now func() time.Time
+	// Opened, when set, is a Watch call of the room that Open opened:
+	// Follow goes on with it, its snapshot first, instead of opening
+	// another, and closes it. AfterSeq and Epoch then play no part until
+	// a reconnection, which Follow positions itself.
+	Opened *Watch
 }
 
 func (cfg FollowConfig) withDefaults() FollowConfig {
@@ -90,9 +96,16 @@ var errGap = errors.New("events were skipped")
 func (c *Client) Follow(ctx context.Context, cfg FollowConfig, handle func(Update) bool) error {
 	cfg = cfg.withDefaults()
 	pos := position{seq: cfg.AfterSeq, epoch: cfg.Epoch}
+	opened := cfg.Opened
+	if opened != nil {
+		// Opened under another context: it ends with Follow's too.
+		defer context.AfterFunc(ctx, opened.Close)()
+		defer opened.Close()
+	}
 	attempt := 0
 	for {
-		got, err := c.watchOnce(ctx, cfg, &pos, handle)
+		got, err := c.watchOnce(ctx, cfg, &pos, opened, handle)
+		opened = nil
 		if err == nil || ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -150,18 +163,84 @@ type position struct {
 	seen  time.Time // the server time of the last event seen; zero before any
 }
 
-// watchOnce runs one Watch call. It reports whether any event arrived, and
-// returns nil when the server ended the stream with OK.
-func (c *Client) watchOnce(ctx context.Context, cfg FollowConfig, pos *position, handle func(Update) bool) (bool, error) {
-	ctx, cancel := context.WithCancel(c.authorize(ctx))
-	defer cancel()
-	stream, err := c.API.Watch(ctx, &quizv1.WatchRequest{RoomCode: cfg.Code, AfterSeq: pos.seq, Epoch: pos.epoch})
+// Watch is a Watch call of a room whose first response, the room's
+// snapshot as the caller's token sees it, was read by Open. Checking that
+// a saved token still opens a room and following it take one stream: pass
+// it to Follow (FollowConfig.Opened).
+type Watch struct {
+	stream  grpc.ServerStreamingClient[quizv1.WatchResponse]
+	cancel  context.CancelFunc
+	first   *quizv1.WatchResponse // the snapshot's response; nil for a call Follow opened
+	pending bool                  // first is still to be handled
+}
+
+// Open watches room code from its start and reads the first response
+// within the client's call timeout. ctx bounds the stream; Close it when
+// it goes to no Follow.
+func (c *Client) Open(ctx context.Context, code string) (*Watch, error) {
+	w, err := c.watch(ctx, code, position{})
 	if err != nil {
-		return false, err
+		return nil, err
 	}
+	timer := time.AfterFunc(c.timeout, w.cancel)
+	resp, err := w.stream.Recv()
+	switch {
+	case !timer.Stop():
+		err = status.Errorf(codes.DeadlineExceeded, "no snapshot of room %s within %s", code, c.timeout)
+	case err == nil && resp.GetEvent().GetSnapshot() == nil:
+		err = errors.New("the server's first event is not a snapshot")
+	}
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	w.first, w.pending = resp, true
+	return w, nil
+}
+
+// Snapshot is the room as the server showed it first.
+func (w *Watch) Snapshot() *quizv1.RoomSnapshot { return w.first.GetEvent().GetSnapshot() }
+
+// Personal is the caller's own part of the snapshot (a player's standing).
+func (w *Watch) Personal() *quizv1.Personal { return w.first.GetPersonal() }
+
+// Close ends the call; it may be called more than once.
+func (w *Watch) Close() { w.cancel() }
+
+// recv is the next response: the one Open read, then the stream's.
+func (w *Watch) recv() (*quizv1.WatchResponse, error) {
+	if w.pending {
+		w.pending = false
+		return w.first, nil
+	}
+	return w.stream.Recv()
+}
+
+// watch calls Watch for room code after pos.
+func (c *Client) watch(ctx context.Context, code string, pos position) (*Watch, error) {
+	ctx, cancel := context.WithCancel(c.authorize(ctx))
+	stream, err := c.API.Watch(ctx, &quizv1.WatchRequest{RoomCode: code, AfterSeq: pos.seq, Epoch: pos.epoch})
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	return &Watch{stream: stream, cancel: cancel}, nil
+}
+
+// watchOnce follows one Watch call: w, or a new one after pos when w is
+// nil. It reports whether any event arrived, and returns nil when the
+// server ended the stream with OK.
+func (c *Client) watchOnce(ctx context.Context, cfg FollowConfig, pos *position, w *Watch, handle func(Update) bool) (bool, error) {
+	if w == nil {
+		var err error
+		if w, err = c.watch(ctx, cfg.Code, *pos); err != nil {
+			return false, err
+		}
+	}
+	defer w.Close()
 	got := false
 	for {
-		resp, err := stream.Recv()
+		resp, err := w.recv()
 		if errors.Is(err, io.EOF) {
 			return got, nil
 		}

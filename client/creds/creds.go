@@ -148,21 +148,15 @@ func (s *Store) Put(e Entry) error {
 	})
 }
 
-// Forget drops the entries for role in room code on server addr, if any:
-// the room is over.
-func (s *Store) Forget(addr, code string, role Role) error {
-	k := Entry{Addr: addr, Code: code, Role: role}.room()
-	return s.update(func(entries []Entry) []Entry {
-		return slices.DeleteFunc(entries, func(o Entry) bool { return o.room() == k })
-	})
-}
-
-// Drop drops entry e (by its server, room, role and name): its token no
-// longer works.
-func (s *Store) Drop(e Entry) error {
-	return s.update(func(entries []Entry) []Entry {
-		return slices.DeleteFunc(entries, func(o Entry) bool { return o.key() == e.key() })
-	})
+// Forget drops the entries of e's server, room and role: the one of e's
+// name when it has one (that player's token no longer works), else all
+// of them (the room is over).
+func (s *Store) Forget(e Entry) error {
+	match := func(o Entry) bool { return o.room() == e.room() }
+	if e.Name != "" {
+		match = func(o Entry) bool { return o.key() == e.key() }
+	}
+	return s.update(func(entries []Entry) []Entry { return slices.DeleteFunc(entries, match) })
 }
 
 // update changes the entries under the lock: it reads them again, applies

@@ -84,17 +84,21 @@ func TestPutFindForget(t *testing.T) {
 	if err != nil || len(found) != 2 || found[0].Token != "tok-ann2" || found[1].Token != "tok-bob" {
 		t.Fatalf("Find after Bob joined and Ann joined again = %+v, %v; want Ann's new entry, then Bob's", found, err)
 	}
-	if err := s.Drop(found[1]); err != nil {
+	if err := s.Forget(found[1]); err != nil {
 		t.Fatal(err)
 	}
 	if found, _ := s.Find(ann.Addr, ann.Code, Player); len(found) != 1 || found[0].Name != "ANN" {
-		t.Fatalf("after dropping Bob's entry: %+v, want Ann's alone", found)
+		t.Fatalf("after forgetting Bob's entry: %+v, want Ann's alone", found)
 	}
-	if err := s.Forget(ann.Addr, ann.Code, Player); err != nil {
+	if err := s.Put(Entry{Addr: ann.Addr, Code: ann.Code, Role: Player, Token: "tok-cy", Name: "Cy"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, _ := s.get(ann.Addr, ann.Code, Player); ok {
-		t.Error("the forgotten entry is still there")
+	// Without a name, every player of the room goes.
+	if err := s.Forget(Entry{Addr: ann.Addr, Code: ann.Code, Role: Player}); err != nil {
+		t.Fatal(err)
+	}
+	if found, _ := s.Find(ann.Addr, ann.Code, Player); len(found) != 0 {
+		t.Errorf("the forgotten entries are still there: %+v", found)
 	}
 	if _, ok, _ := s.get(host.Addr, host.Code, Host); !ok {
 		t.Error("forgetting the player forgot the host")

@@ -40,6 +40,9 @@ type Config struct {
 	Client *conn.Client
 	// Code is the room's code.
 	Code string
+	// Opened, when set, is the room's Watch call already open (conn.Open,
+	// for a player or host who came back): Run follows it.
+	Opened *conn.Watch
 	// Role says what input lines are.
 	Role Role
 	// In holds input lines; nil reads none.
@@ -84,7 +87,7 @@ func Run(ctx context.Context, cfg Config) (*state.Room, error) {
 	followDone := make(chan struct{})
 	go func() {
 		defer close(followDone)
-		followErr <- cfg.Client.Follow(ctx, conn.FollowConfig{Code: cfg.Code, Now: cfg.Now}, func(u conn.Update) bool {
+		followErr <- cfg.Client.Follow(ctx, conn.FollowConfig{Code: cfg.Code, Now: cfg.Now, Opened: cfg.Opened}, func(u conn.Update) bool {
 			select {
 			case updates <- u:
 				return true

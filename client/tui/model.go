@@ -48,6 +48,9 @@ type Config struct {
 	// follows the room with it and makes Submit and Control from it when
 	// they are nil.
 	Client *conn.Client
+	// Opened, when set, is the room's Watch call already open (conn.Open,
+	// for a player or host who came back): Run follows it.
+	Opened *conn.Watch
 	// Invite is the command players run to join, shown in the lobby (Host
 	// and Watch): quiz join CODE --name NAME and the flags that reach the
 	// server.

@@ -36,7 +36,7 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer) (*state.R
 	followed := make(chan struct{})
 	go func() {
 		defer close(followed)
-		err := c.Follow(ctx, conn.FollowConfig{Code: cfg.Code}, func(u conn.Update) bool {
+		err := c.Follow(ctx, conn.FollowConfig{Code: cfg.Code, Opened: cfg.Opened}, func(u conn.Update) bool {
 			if u.Event != nil && cfg.OnEvent != nil {
 				cfg.OnEvent(u.Event)
 			}

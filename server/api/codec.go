@@ -22,7 +22,7 @@ type frameMessage struct{ room.Frame }
 
 // codec is the proto codec, except that it writes a frameMessage's bytes
 // without encoding anything: a room's shared event bytes, made once, go to
-// every stream as they are, followed by the stream's personal bytes.
+// every stream as they are, between the stream's own bytes.
 //
 // It also turns request bytes that do not decode into InvalidArgument:
 // grpc-go reports a codec's decoding error as Internal, which blames the
@@ -39,9 +39,11 @@ func (c codec) Marshal(v any) (mem.BufferSlice, error) {
 	if !ok {
 		return c.proto.Marshal(v)
 	}
-	out := mem.BufferSlice{mem.SliceBuffer(f.Shared)}
-	if len(f.Personal) > 0 {
-		out = append(out, mem.SliceBuffer(f.Personal))
+	out := make(mem.BufferSlice, 0, 3)
+	for _, b := range [][]byte{f.Head, f.Shared, f.Personal} {
+		if len(b) > 0 {
+			out = append(out, mem.SliceBuffer(b))
+		}
 	}
 	return out, nil
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"sync"
 	"time"
 
 	"google.golang.org/protobuf/types/known/durationpb"
@@ -170,14 +171,26 @@ func playersOut(ps []room.Player) []*quizv1.Player {
 }
 
 func standingOut(s *game.Standing) *quizv1.Standing {
-	return &quizv1.Standing{
-		Rank:         int32(s.Rank),
-		Player:       &quizv1.Player{PlayerId: s.PlayerID, Name: s.Name},
-		Score:        int32(s.Score),
-		CorrectCount: int32(s.Correct),
-		CorrectTime:  durationpb.New(s.CorrectTime),
-		Streak:       int32(s.Streak),
-	}
+	return standingInto(new(quizv1.Standing), new(quizv1.Player), new(durationpb.Duration), s)
+}
+
+// standingInto renders s into dst, with its player and correct time in
+// player and correctTime, and returns dst.
+func standingInto(dst *quizv1.Standing, player *quizv1.Player, correctTime *durationpb.Duration, s *game.Standing) *quizv1.Standing {
+	dst.Reset()
+	player.Reset()
+	player.PlayerId, player.Name = s.PlayerID, s.Name
+	dst.Rank, dst.Player, dst.Score, dst.CorrectCount = int32(s.Rank), player, int32(s.Score), int32(s.Correct)
+	dst.CorrectTime, dst.Streak = durationInto(correctTime, s.CorrectTime), int32(s.Streak)
+	return dst
+}
+
+// durationInto sets dst to d, as durationpb.New would make it, and
+// returns dst.
+func durationInto(dst *durationpb.Duration, d time.Duration) *durationpb.Duration {
+	dst.Reset()
+	dst.Seconds, dst.Nanos = int64(d/time.Second), int32(d%time.Second)
+	return dst
 }
 
 // top is the first n standings.
@@ -251,18 +264,42 @@ func revealOut(spec *room.Spec, e *room.Event) *quizv1.QuestionRevealed {
 // whether it carries their result for the revealed question. It is nil
 // when there is nothing of the player's own to say.
 func personalOut(spec *room.Spec, v *room.View, result bool) *quizv1.Personal {
+	return new(personalMessages).render(spec, v, result)
+}
+
+// personalMessages hold one player's own part of an event. The hub renders
+// every player's part in turn into the same messages (personals), so that a
+// reveal to ten thousand players allocates no message per player.
+type personalMessages struct {
+	response    quizv1.WatchResponse
+	personal    quizv1.Personal
+	result      quizv1.PlayerResult
+	elapsed     durationpb.Duration
+	standing    quizv1.Standing
+	player      quizv1.Player
+	correctTime durationpb.Duration
+}
+
+// personals are personalMessages to reuse.
+var personals = sync.Pool{New: func() any { return new(personalMessages) }}
+
+// render renders personalOut into m's messages: they are valid until
+// m's next use.
+func (m *personalMessages) render(spec *room.Spec, v *room.View, result bool) *quizv1.Personal {
 	if v == nil {
 		return nil
 	}
-	p := &quizv1.Personal{GapToNext: int32(v.Gap)}
-	for _, m := range v.Missed {
-		p.Missed = append(p.Missed, missedOut(spec, m))
+	p := &m.personal
+	p.Reset()
+	p.GapToNext = int32(v.Gap)
+	for _, miss := range v.Missed {
+		p.Missed = append(p.Missed, missedOut(spec, miss))
 	}
 	if result {
-		p.Result = resultOut(v)
+		p.Result = m.resultOf(v)
 	}
 	if v.Standing != nil {
-		p.Standing = standingOut(v.Standing)
+		p.Standing = standingInto(&m.standing, &m.player, &m.correctTime, v.Standing)
 		p.Standing.Streak = int32(v.Streak)
 	}
 	if p.Result == nil && p.Standing == nil && p.Missed == nil {
@@ -285,15 +322,17 @@ func missedOut(spec *room.Spec, m room.Miss) *quizv1.MissedQuestion {
 	return out
 }
 
-// resultOut is a player's own result in a reveal.
-func resultOut(v *room.View) *quizv1.PlayerResult {
-	r := &quizv1.PlayerResult{Streak: int32(v.Streak)}
+// resultOf renders a player's own result in a reveal into m.result.
+func (m *personalMessages) resultOf(v *room.View) *quizv1.PlayerResult {
+	r := &m.result
+	r.Reset()
+	r.Streak = int32(v.Streak)
 	if v.Result != nil {
 		r.Answered = true
 		r.Correct = v.Result.Correct
 		r.Points = int32(v.Result.Points)
 		r.StreakBonus = int32(v.Result.Bonus)
-		r.Elapsed = durationpb.New(v.Result.Elapsed)
+		r.Elapsed = durationInto(&m.elapsed, v.Result.Elapsed)
 	}
 	return r
 }

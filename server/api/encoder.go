@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/binary"
 	"fmt"
 	"time"
 
@@ -83,11 +84,15 @@ func (Encoder) AppendPersonal(dst []byte, spec *room.Spec, e *room.Event, v *roo
 	if !e.Personal() {
 		return dst, nil
 	}
-	p := personalOut(spec, v, e.Type == room.EventRevealed)
+	m := personals.Get().(*personalMessages)
+	defer personals.Put(m)
+	p := m.render(spec, v, e.Type == room.EventRevealed)
 	if p == nil {
 		return dst, nil
 	}
-	return proto.MarshalOptions{}.MarshalAppend(dst, &quizv1.WatchResponse{Personal: p})
+	m.response.Reset()
+	m.response.Personal = p
+	return proto.MarshalOptions{}.MarshalAppend(dst, &m.response)
 }
 
 // SnapshotShared renders the RoomSnapshot fields that every watcher with
@@ -137,9 +142,11 @@ func fieldNumber(m proto.Message, name protoreflect.Name) protowire.Number {
 // Snapshot renders the whole room for one watcher: one WatchResponse whose
 // event's RoomSnapshot is shared (SnapshotShared's fields) followed by the
 // watcher's own fields (role, you, answered), which it does not hold, and
-// whose personal part is the watcher's. The shared bytes are copied, not
-// decoded: a protobuf message's fields may come in any order.
-func (Encoder) Snapshot(spec *room.Spec, s *room.Snapshot, shared []byte) ([]byte, error) {
+// whose personal part is the watcher's. The message is head, shared and
+// tail in a row: head is the tags and lengths before shared, tail the
+// watcher's own fields and personal part. Shared is not decoded, nor
+// copied: a protobuf message's fields may come in any order.
+func (Encoder) Snapshot(spec *room.Spec, s *room.Snapshot, shared []byte) (head, tail []byte, err error) {
 	st := s.State
 	own := &quizv1.RoomSnapshot{Role: roles[s.Who.Role], Answered: s.Answered}
 	if s.Who.Role == room.PlayerRole {
@@ -147,27 +154,23 @@ func (Encoder) Snapshot(spec *room.Spec, s *room.Snapshot, shared []byte) ([]byt
 	}
 	mine, err := proto.Marshal(own)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	head, err := proto.Marshal(&quizv1.Event{Seq: st.Seq, ServerTime: timestamppb.New(st.Now)})
+	event, err := proto.Marshal(&quizv1.Event{Seq: st.Seq, ServerTime: timestamppb.New(st.Now)})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	personal, err := proto.Marshal(&quizv1.WatchResponse{Personal: personalOut(spec, s.View, s.Reveal != nil)})
+	tail, err = proto.MarshalOptions{}.MarshalAppend(mine, &quizv1.WatchResponse{Personal: personalOut(spec, s.View, s.Reveal != nil)})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	snapLen := len(shared) + len(mine)
-	evLen := len(head) + protowire.SizeTag(eventSnapshot) + protowire.SizeBytes(snapLen)
-	b := make([]byte, 0, protowire.SizeTag(watchResponseEvent)+protowire.SizeBytes(evLen)+len(personal))
-	b = protowire.AppendTag(b, watchResponseEvent, protowire.BytesType)
-	b = protowire.AppendVarint(b, uint64(evLen))
-	b = append(b, head...)
-	b = protowire.AppendTag(b, eventSnapshot, protowire.BytesType)
-	b = protowire.AppendVarint(b, uint64(snapLen))
-	b = append(b, shared...)
-	b = append(b, mine...)
-	return append(b, personal...), nil
+	evLen := len(event) + protowire.SizeTag(eventSnapshot) + protowire.SizeBytes(snapLen)
+	head = protowire.AppendTag(make([]byte, 0, 2*binary.MaxVarintLen64+len(event)+2*protowire.SizeTag(eventSnapshot)), watchResponseEvent, protowire.BytesType)
+	head = protowire.AppendVarint(head, uint64(evLen))
+	head = append(head, event...)
+	head = protowire.AppendTag(head, eventSnapshot, protowire.BytesType)
+	return protowire.AppendVarint(head, uint64(snapLen)), tail, nil
 }
 
 // hostOut says whether the host is here: away since since (zero: here) in

@@ -8,6 +8,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
 
 	quizv1 "github.com/quizroom/quizroom/proto/quiz/v1"
 	"github.com/quizroom/quizroom/server/room"
@@ -68,10 +69,15 @@ func TestStuckReaderIsLetGo(t *testing.T) {
 	}
 	wantCode(t, handlerErr, codes.ResourceExhausted, "the stuck stream's end on the server")
 	// The server dropped the connection: what the client reads at last ends
-	// with Unavailable, which tells it to resume.
+	// with Unavailable, which tells it to resume. On a loaded machine the
+	// server's sender may fall 64 events behind before the window is full:
+	// its send was not stuck, so the stream's own status gets through
+	// instead, ResourceExhausted, which says to resume with after_seq too.
 	for {
 		if _, err := stream.Recv(); err != nil {
-			wantCode(t, err, codes.Unavailable, "the stuck client's stream, read at last")
+			if status.Code(err) != codes.ResourceExhausted {
+				wantCode(t, err, codes.Unavailable, "the stuck client's stream, read at last")
+			}
 			break
 		}
 	}

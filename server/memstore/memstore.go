@@ -240,6 +240,22 @@ func (s *Store) Lease(_ context.Context, code, owner string, ttl time.Duration) 
 	return true, nil
 }
 
+// KeepLeases renews every lease owner holds that has not lapsed.
+func (s *Store) KeepLeases(_ context.Context, owner string, ttl time.Duration) error {
+	s.mu.Lock()
+	rooms := slices.Collect(maps.Values(s.rooms))
+	s.mu.Unlock()
+	now := s.now()
+	for _, r := range rooms {
+		r.mu.Lock()
+		if r.leaseOwner == owner && now.Before(r.leaseUntil) {
+			r.leaseUntil = now.Add(ttl)
+		}
+		r.mu.Unlock()
+	}
+	return nil
+}
+
 // Release gives up the lease if owner holds it.
 func (s *Store) Release(_ context.Context, code, owner string) error {
 	r, _, err := s.room(code)

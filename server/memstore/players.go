@@ -182,11 +182,21 @@ func (s *Store) Connect(_ context.Context, code string, c room.Connection) (bool
 	return r.allAnswered(stopped), nil
 }
 
-// Presence renews an instance's presence lease and may set its counts.
-func (s *Store) Presence(_ context.Context, code string, u room.PresenceUpdate) (room.PresenceResult, error) {
-	r, now, err := s.room(code)
+// Presence renews instances' presence leases and may set their counts,
+// room by room.
+func (s *Store) Presence(_ context.Context, ups []room.PresenceUpdate) []room.PresenceResult {
+	out := make([]room.PresenceResult, len(ups))
+	for i, u := range ups {
+		out[i] = s.presence(u)
+	}
+	return out
+}
+
+// presence applies one room's presence update.
+func (s *Store) presence(u room.PresenceUpdate) room.PresenceResult {
+	r, now, err := s.room(u.Code)
 	if err != nil {
-		return room.PresenceResult{}, err
+		return room.PresenceResult{Err: err}
 	}
 	defer r.mu.Unlock()
 	until, ok := r.leases[u.Instance]
@@ -205,5 +215,5 @@ func (s *Store) Presence(_ context.Context, code string, u room.PresenceUpdate) 
 			}
 		}
 	}
-	return room.PresenceResult{Lapsed: lapsed, AllAnswered: r.allAnswered(stopped)}, nil
+	return room.PresenceResult{Lapsed: lapsed, AllAnswered: r.allAnswered(stopped)}
 }

@@ -1,9 +1,12 @@
 package redisstore_test
 
 import (
+	"maps"
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/quizroom/quizroom/server/game"
 	"github.com/quizroom/quizroom/server/redistest"
@@ -11,8 +14,9 @@ import (
 )
 
 // TestOneRoundTripPerAnswer counts, with INFO commandstats, what N
-// accepted answers cost Redis: exactly N calls (EVALSHA of the submit
-// script), and the commands the script runs inside.
+// accepted answers, one after the other, cost Redis: exactly N calls
+// (EVALSHA of the submit script), and the commands the script runs inside.
+// (Concurrent answers share scripts: TestSubmitBatchScripts.)
 func TestOneRoundTripPerAnswer(t *testing.T) {
 	srv := redistest.StartProcess(t) // its own server: nothing else counts
 	s := open(t, srv.URL(), 0)
@@ -158,4 +162,47 @@ func TestCommandsPerCall(t *testing.T) {
 			t.Errorf("%s: %d commands, want %d: %v", c.what, total, c.want, calls)
 		}
 	}
+}
+
+// TestPresenceBatch renews the presence of one instance in 1,100 rooms
+// with one Presence call, three pipelines: on a fresh Redis, which lacks
+// the script (NOSCRIPT: loaded, then sent again), and again after SCRIPT
+// FLUSH. A renewal with every lease current loads no state: it reads the
+// leases, checks the room exists and writes the lease.
+func TestPresenceBatch(t *testing.T) {
+	srv := redistest.StartProcess(t) // its own server: nothing else counts
+	s := open(t, srv.URL(), 0)
+	ctx := t.Context()
+	const n = 1100
+	ups := make([]room.PresenceUpdate, n)
+	for i := range ups {
+		spec := &room.Spec{Code: room.NewCode(), Settings: game.Settings{}.WithDefaults(10), HostTokenHash: "h"}
+		if err := s.CreateRoom(ctx, spec, n); err != nil {
+			t.Fatal(err)
+		}
+		ups[i] = room.PresenceUpdate{Code: spec.Code, Instance: "i1", TTL: time.Minute}
+	}
+	renew := func(what string, lapsed bool) {
+		t.Helper()
+		for i, res := range s.Presence(ctx, ups) {
+			if res.Err != nil || res.Lapsed != lapsed || res.AllAnswered {
+				t.Fatalf("%s: room %d of %d: %+v, want lapsed %v", what, i+1, n, res, lapsed)
+			}
+		}
+	}
+	renew("the first renewal, on a Redis without the script", true)
+	srv.ResetCommandStats(t)
+	renew("a renewal with every lease current", false)
+	calls := srv.CommandCalls(t)
+	delete(calls, "hello") // a connection the pipelines opened
+	want := map[string]int{"evalsha": n, "time": n, "hgetall": n, "exists": n, "hset": n}
+	if !maps.Equal(calls, want) {
+		t.Errorf("%d renewals with every lease current ran %v; want %v", n, calls, want)
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr})
+	defer rdb.Close()
+	if err := rdb.ScriptFlush(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	renew("a renewal after SCRIPT FLUSH", false)
 }

@@ -3,7 +3,6 @@ package redisstore
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -13,42 +12,6 @@ import (
 	"github.com/quizroom/quizroom/server/game"
 	"github.com/quizroom/quizroom/server/room"
 )
-
-// Submit records an answer to the open question: one script, one round
-// trip, which checks the phase, the question and the deadline against the
-// Redis clock and keeps the first answer only, with what scoring it takes.
-// The reveal scores it, with the player's streak then, and applies it
-// (see Advance).
-func (s *Store) Submit(ctx context.Context, code string, sub room.Submission) (room.Accepted, error) {
-	answer, err := json.Marshal(sub.Answer)
-	if err != nil {
-		return room.Accepted{}, fmt.Errorf("encoding an answer: %w", err)
-	}
-	keys := []string{s.key(code, keyState), s.key(code, keyPresence), s.answersKey(code, sub.Q), s.key(code, keyRank), s.key(code, keyLog)}
-	sc := sub.Scoring
-	r, err := s.run(ctx, scriptSubmit, keys,
-		sub.PlayerID, sub.Q, answer, choices(sub.Answer), flag(sub.Grade.Correct), flag(sub.Grade.Wrong),
-		sub.Grade.Num, sub.Grade.Den, int(sub.Kind), sub.Points, ms(sub.Limit), sub.PrevScored,
-		int(sc.Policy), flag(sc.StreakBonus), sc.WrongPenalty, ms(sub.Grace))
-	if err != nil {
-		return room.Accepted{}, err
-	}
-	switch r.status {
-	case "notfound":
-		return room.Accepted{}, notFound(code)
-	case "denied":
-		return room.Accepted{}, noPlayer(room.ErrDenied, code, sub.PlayerID)
-	case "refused":
-		why, open := room.Refusal(r.int(1)), int(r.int(2))
-		if r.err != nil {
-			return room.Accepted{}, r.err
-		}
-		return room.Accepted{}, why.Err(sub.Q, open)
-	case "exists":
-		return room.Accepted{}, room.Errorf(room.ErrExists, "question_index %d already answered: the first answer stands", sub.Q)
-	}
-	return room.Accepted{Elapsed: msDuration(r.int(1)), AllAnswered: r.int(2) == 1, Version: r.int(3)}, r.err
-}
 
 // Progress appends a progress event when the answered count changed.
 func (s *Store) Progress(ctx context.Context, code string) (uint64, error) {

@@ -11,8 +11,8 @@ import (
 // outside every room: owner → when it lapses) keeps every lease it holds.
 // Lease is answered from memory for a room this Store granted to the owner
 // while the owner's heartbeat is current, and renews the heartbeat once
-// every third of the TTL: an owner of a thousand rooms renews one entry,
-// not a thousand. Rooms without an owner (just created, or released before
+// every third of the TTL, as KeepLeases does: an owner of a thousand rooms
+// renews one entry, not a thousand. Rooms without an owner (just created, or released before
 // their game ended) are in a set, and each owner's rooms in a set of its
 // own, so that Orphans reads only the rooms that need an owner: the free
 // ones and those of owners whose heartbeat lapsed, never every live room.
@@ -23,8 +23,8 @@ type leases struct {
 	beats map[string]time.Time           // owner → when its heartbeat lapses, as renewed here
 	held  map[string]map[string]struct{} // owner → rooms granted here
 	// beating holds the owners whose heartbeat a call is renewing now:
-	// the other calls, one per room at once, need not renew it too.
-	beating map[string]bool
+	// the other calls, one per room at once, do not renew it too.
+	beating map[string]*renewal
 	// orphaned is, from the last Orphans, whose set each room listed was
 	// in ("" for the free rooms), to clean up after rooms that are gone.
 	orphaned map[string]string
@@ -33,7 +33,7 @@ type leases struct {
 }
 
 func newLeases() *leases {
-	return &leases{beats: map[string]time.Time{}, held: map[string]map[string]struct{}{}, beating: map[string]bool{}}
+	return &leases{beats: map[string]time.Time{}, held: map[string]map[string]struct{}{}, beating: map[string]*renewal{}}
 }
 
 // The keys of the owners, outside every room's slot, in one slot of their
@@ -43,35 +43,68 @@ func (s *Store) freeKey() string              { return s.prefix + "{rooms}:free"
 func (s *Store) ownedPrefix() string          { return s.prefix + "{rooms}:owned:" }
 func (s *Store) ownedKey(owner string) string { return s.ownedPrefix() + owner }
 
+// renewal is a heartbeat renewal in flight; err is its outcome once done
+// is closed.
+type renewal struct {
+	done chan struct{}
+	err  error
+}
+
 // beat renews owner's heartbeat unless it lasts at least two thirds of
 // ttl more (so, with one ttl, every third of it). When the heartbeat had
 // lapsed, other owners may have taken its rooms: it forgets what it
-// granted.
+// granted. One renewal is in flight per owner: the other calls (every
+// room's owner finds it due at the same moment) return at once while the
+// heartbeat is current, and otherwise wait for that renewal's outcome.
+// Heartbeats go on a connection of their own (Store.beats), so that a
+// burst of calls queued for the pool does not make them lapse.
 func (s *Store) beat(ctx context.Context, owner string, ttl time.Duration) error {
 	s.leases.mu.Lock()
 	until, ok := s.leases.beats[owner]
-	// Current, and due for renewal in more than a third of the TTL or
-	// being renewed by another call: a thousand rooms' owners due at once
-	// send one beat, not a thousand.
-	if ok && (time.Until(until) > ttl*2/3 || time.Until(until) > 0 && s.leases.beating[owner]) {
+	left := time.Until(until)
+	if ok && left > ttl*2/3 {
 		s.leases.mu.Unlock()
 		return nil
 	}
-	s.leases.beating[owner] = true
+	if r := s.leases.beating[owner]; r != nil {
+		s.leases.mu.Unlock()
+		if ok && left > 0 {
+			return nil
+		}
+		select {
+		case <-r.done:
+			return r.err
+		case <-ctx.Done():
+			return fail(ctx.Err())
+		}
+	}
+	r := &renewal{done: make(chan struct{})}
+	s.leases.beating[owner] = r
 	s.leases.mu.Unlock()
 	start := time.Now()
-	r, err := s.run(ctx, scriptBeat, []string{s.ownersKey()}, owner, max(ms(ttl), 1))
+	rep, err := s.runOn(ctx, s.beats, scriptBeat, []string{s.ownersKey()}, owner, max(ms(ttl), 1))
+	if err == nil {
+		err = rep.err
+	}
 	s.leases.mu.Lock()
 	defer s.leases.mu.Unlock()
 	delete(s.leases.beating, owner)
+	r.err = err
+	close(r.done)
 	if err != nil {
 		return err
 	}
 	s.leases.beats[owner] = start.Add(ttl)
-	if r.int(1) == 1 {
+	if rep.int(1) == 1 {
 		delete(s.leases.held, owner)
 	}
-	return r.err
+	return nil
+}
+
+// KeepLeases renews owner's heartbeat, which keeps every lease it holds,
+// when it is due (beat).
+func (s *Store) KeepLeases(ctx context.Context, owner string, ttl time.Duration) error {
+	return s.beat(ctx, owner, ttl)
 }
 
 // granted reports whether this Store granted owner the room's lease.

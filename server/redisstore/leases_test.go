@@ -2,6 +2,7 @@ package redisstore_test
 
 import (
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -65,5 +66,27 @@ func TestOrphans(t *testing.T) {
 	}
 	if got := orphans(openWith("o:")); !slices.Contains(got, code) {
 		t.Errorf("a Store's first Orphans: %v, want the live room %s", got, code)
+	}
+}
+
+// TestOneHeartbeatInFlight has the owners of 200 rooms take their leases
+// at once, with no heartbeat yet: one call renews it, the others wait for
+// it, so Redis sees one heartbeat, not one per room.
+func TestOneHeartbeatInFlight(t *testing.T) {
+	srv := redistest.StartProcess(t) // its own server: nothing else counts
+	s := open(t, srv.URL(), 0)
+	codes := newRooms(t, s, 200)
+	srv.ResetCommandStats(t)
+	var wg sync.WaitGroup
+	for _, code := range codes {
+		wg.Go(func() {
+			if ok, err := s.Lease(t.Context(), code, "a", time.Minute); !ok || err != nil {
+				t.Errorf("Lease of room %s: %v, %v; want it granted", code, ok, err)
+			}
+		})
+	}
+	wg.Wait()
+	if got := srv.CommandCalls(t)["zadd"]; got != 1 {
+		t.Errorf("200 rooms' owners took their leases with %d heartbeats (ZADD), want 1", got)
 	}
 }

@@ -146,26 +146,3 @@ func (s *Store) Connect(ctx context.Context, code string, c room.Connection) (bo
 	}
 	return r.int(1) == 1, r.err
 }
-
-// Presence renews an instance's presence lease and may set its counts.
-func (s *Store) Presence(ctx context.Context, code string, u room.PresenceUpdate) (room.PresenceResult, error) {
-	args := []any{u.Instance, max(ms(u.TTL), 1), flag(u.Counts != nil), s.logSize}
-	for id, n := range u.Counts {
-		args = append(args, id, n)
-	}
-	r, err := s.run(ctx, scriptPresence, s.presenceKeys(code), args...)
-	if err != nil {
-		return room.PresenceResult{}, err
-	}
-	if r.status == "notfound" {
-		return room.PresenceResult{}, notFound(code)
-	}
-	return room.PresenceResult{Lapsed: r.int(1) == 1, AllAnswered: r.int(2) == 1}, r.err
-}
-
-// presenceKeys are the keys the presence scripts use: the log too, for
-// the host's presence (EventHost), and last the prefix of the answer
-// hashes.
-func (s *Store) presenceKeys(code string) []string {
-	return s.keys(code, keyState, keyPlayers, keyPresence, keyStreams, keyLeases, keyLog, keyAnswers)
-}

@@ -37,6 +37,10 @@ type Config struct {
 	// Tracer, when set, makes every Redis command an OpenTelemetry span (without its arguments, which hold answers and
 	// token hashes).
 	Tracer trace.TracerProvider
+	// MaxBatch is how many concurrent answers to one room one submit
+	// script records at most (see Store.Submit); default DefaultMaxBatch,
+	// 1: one script per answer.
+	MaxBatch int
 }
 
 // Defaults of Config.
@@ -47,10 +51,16 @@ const (
 
 // Store keeps rooms in Redis. It is safe for concurrent use.
 type Store struct {
-	client  redis.UniversalClient // every call
-	notes   *notifier             // the subscriptions Wait waits on
-	leases  *leases               // the owners' heartbeats and leases granted here
-	sharded bool                  // a Cluster: scripts SPUBLISH, Wait SSUBSCRIBEs
+	client redis.UniversalClient // every call but the heartbeats
+	// beats renews the owners' heartbeats on a connection of its own
+	// (per master): behind a burst of calls queued for the pool's
+	// connections, a heartbeat would lapse, and with it every lease it
+	// keeps.
+	beats   redis.UniversalClient
+	notes   *notifier // the subscriptions Wait waits on
+	leases  *leases   // the owners' heartbeats and leases granted here
+	submits *submits  // answers waiting for their room's next submit script
+	sharded bool      // a Cluster: scripts SPUBLISH, Wait SSUBSCRIBEs
 	prefix  string
 	logSize int
 }
@@ -71,13 +81,15 @@ func New(cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{client: newClient(), prefix: cfg.Prefix, logSize: cfg.LogSize}
+	s := &Store{client: newClient(0), beats: newClient(1), prefix: cfg.Prefix, logSize: cfg.LogSize, submits: newSubmits(cfg.MaxBatch)}
 	_, s.sharded = s.client.(*redis.ClusterClient)
 	s.notes, s.leases = newNotifier(s), newLeases()
 	if cfg.Tracer != nil {
-		if err := redisotel.InstrumentTracing(s.client, redisotel.WithTracerProvider(cfg.Tracer), redisotel.WithDBStatement(false)); err != nil {
-			_ = s.Close()
-			return nil, fmt.Errorf("tracing redis: %w", err)
+		for _, c := range []redis.UniversalClient{s.client, s.beats} {
+			if err := redisotel.InstrumentTracing(c, redisotel.WithTracerProvider(cfg.Tracer), redisotel.WithDBStatement(false)); err != nil {
+				_ = s.Close()
+				return nil, fmt.Errorf("tracing redis: %w", err)
+			}
 		}
 	}
 	return s, nil
@@ -94,7 +106,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the store's connections.
 func (s *Store) Close() error {
-	return errors.Join(s.notes.close(), s.client.Close())
+	return errors.Join(s.notes.close(), s.client.Close(), s.beats.Close())
 }
 
 // The keys of a room, all with the room's hash tag.
@@ -156,16 +168,26 @@ func (s *Store) deckKey(id string) string { return s.prefix + "{decks}:source:" 
 // run runs a script and returns its reply and status (the reply's first
 // element).
 func (s *Store) run(ctx context.Context, script *redis.Script, keys []string, args ...any) (*reply, error) {
-	if s.sharded {
-		script = shardedScripts[script]
-	}
-	v, err := script.Run(ctx, s.client, keys, args...).Slice()
+	return s.runOn(ctx, s.client, script, keys, args...)
+}
+
+// runOn runs a script as run does, on client c.
+func (s *Store) runOn(ctx context.Context, c redis.UniversalClient, script *redis.Script, keys []string, args ...any) (*reply, error) {
+	v, err := s.script(script).Run(ctx, c, keys, args...).Slice()
 	if err != nil {
 		return nil, fail(err)
 	}
-	r := &reply{v: v}
-	r.status = r.str(0)
+	r := newReply(v)
 	return r, r.err
+}
+
+// script is the variant of script this store runs: the Cluster's, which
+// announces events with SPUBLISH, on a Cluster.
+func (s *Store) script(script *redis.Script) *redis.Script {
+	if s.sharded {
+		return shardedScripts[script]
+	}
+	return script
 }
 
 // unavailableReplies start the Redis error replies that mean "not now":

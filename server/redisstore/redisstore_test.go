@@ -28,9 +28,17 @@ func newStores(url string) storetest.NewStore {
 // open opens a store with a fresh prefix and closes it when t ends.
 func open(t testing.TB, url string, logSize int) *redisstore.Store {
 	t.Helper()
+	return openWith(t, redisstore.Config{URL: url, LogSize: logSize})
+}
+
+// openWith opens a store configured by cfg, with a fresh prefix, and
+// closes it when t ends.
+func openWith(t testing.TB, cfg redisstore.Config) *redisstore.Store {
+	t.Helper()
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
-	s, err := redisstore.New(redisstore.Config{URL: url, Prefix: "t" + hex.EncodeToString(b) + ":", LogSize: logSize})
+	cfg.Prefix = "t" + hex.EncodeToString(b) + ":"
+	s, err := redisstore.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,13 @@ type reply struct {
 	err    error
 }
 
+// newReply reads a script's reply whose first element is its status.
+func newReply(v []any) *reply {
+	r := &reply{v: v}
+	r.status = r.str(0)
+	return r
+}
+
 func (r *reply) at(i int) any {
 	if r.err == nil && i >= len(r.v) {
 		r.err = fmt.Errorf("redis: script reply too short: %d elements, want %d", len(r.v), i+1)

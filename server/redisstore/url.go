@@ -1,9 +1,11 @@
 package redisstore
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -14,13 +16,38 @@ const URLForms = `redis://[user:password@]host:port[/db] (one server; rediss:// 
 	`redis://sentinel1:port1,sentinel2:port2[/db]?master_name=NAME (the master Sentinel monitors as NAME); ` +
 	`go-redis URL options such as dial_timeout=2s or pool_size=50 may follow`
 
-// clientFactory makes a client for one parsed URL.
-type clientFactory func() redis.UniversalClient
+// clientFactory makes a client for one parsed URL; poolSize > 0 replaces
+// the pool size (per master, on a Cluster).
+type clientFactory func(poolSize int) redis.UniversalClient
 
-// parseURL reads a Redis URL in one of the URLForms. Every client it makes
-// has ContextTimeoutEnabled, so a call's context bounds its Redis round
-// trip, and MaxRetries -1: state changes are not idempotent, and a retry
-// after a lost reply could apply one twice, so failures go to the caller.
+// DefaultPoolTimeout is how long a call waits at most for one of the
+// pool's connections when the URL sets no pool_timeout. A call whose
+// context ends first fails then, as Unavailable ("no answer in time"): the
+// caller's deadline decides, and this bounds only the calls without one.
+// go-redis's default (its read timeout and a second, 4 s) failed joins that
+// still had most of their clients' deadlines left, when a burst of them
+// queued for the connections (BENCHMARKS.md, 10,000 rooms of 10); waiters
+// are served in order, so waiting is fair, and a call that gave up would
+// only queue again at the end.
+const DefaultPoolTimeout = time.Minute
+
+// DefaultPoolSize is how many connections the pool of ordinary calls
+// holds (per master, on a Cluster) when the URL sets no pool_size: how many
+// round trips may be in flight at once. Under load a round trip's time is
+// mostly the wait for the Go scheduler to run the goroutine holding the
+// connection, among the tens of thousands a busy instance has, not Redis's
+// work: with go-redis's default, 10 per CPU (20 here), 10,000 rooms of 10
+// starting at once did about a thousand round trips a second with Redis
+// 80 % idle, and 42,717 answers timed out; with 200, 609 did (BENCHMARKS.md).
+// The number is fixed: it does not grow with rooms.
+const DefaultPoolSize = 200
+
+// parseURL reads a Redis URL in one of the URLForms, with
+// DefaultPoolSize and DefaultPoolTimeout where the URL sets neither. Every
+// client it makes has ContextTimeoutEnabled, so a call's context bounds its Redis round
+// trip and its wait for a pooled connection, and MaxRetries -1: state
+// changes are not idempotent, and a retry after a lost reply could apply
+// one twice, so failures go to the caller.
 func parseURL(raw string) (clientFactory, error) {
 	scheme, rest, ok := strings.Cut(raw, "://")
 	if !ok || (scheme != "redis" && scheme != "rediss") {
@@ -71,21 +98,36 @@ func parseURL(raw string) (clientFactory, error) {
 			return nil, urlError(raw, err)
 		}
 		opt.ContextTimeoutEnabled, opt.MaxRetries = true, -1
-		return func() redis.UniversalClient { return redis.NewClusterClient(opt) }, nil
+		opt.PoolTimeout = cmp.Or(opt.PoolTimeout, DefaultPoolTimeout)
+		return func(poolSize int) redis.UniversalClient {
+			o := *opt
+			o.PoolSize = cmp.Or(poolSize, o.PoolSize, DefaultPoolSize)
+			return redis.NewClusterClient(&o)
+		}, nil
 	case sentinel:
 		opt, err := redis.ParseFailoverURL(rebuilt)
 		if err != nil {
 			return nil, urlError(raw, err)
 		}
 		opt.ContextTimeoutEnabled, opt.MaxRetries = true, -1
-		return func() redis.UniversalClient { return redis.NewFailoverClient(opt) }, nil
+		opt.PoolTimeout = cmp.Or(opt.PoolTimeout, DefaultPoolTimeout)
+		return func(poolSize int) redis.UniversalClient {
+			o := *opt
+			o.PoolSize = cmp.Or(poolSize, o.PoolSize, DefaultPoolSize)
+			return redis.NewFailoverClient(&o)
+		}, nil
 	}
 	opt, err := redis.ParseURL(rebuilt)
 	if err != nil {
 		return nil, urlError(raw, err)
 	}
 	opt.ContextTimeoutEnabled, opt.MaxRetries = true, -1
-	return func() redis.UniversalClient { return redis.NewClient(opt) }, nil
+	opt.PoolTimeout = cmp.Or(opt.PoolTimeout, DefaultPoolTimeout)
+	return func(poolSize int) redis.UniversalClient {
+		o := *opt
+		o.PoolSize = cmp.Or(poolSize, o.PoolSize, DefaultPoolSize)
+		return redis.NewClient(&o)
+	}, nil
 }
 
 // urlError reports a URL go-redis refused.

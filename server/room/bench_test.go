@@ -271,8 +271,9 @@ func BenchmarkSubmit(b *testing.B) {
 // BenchmarkSubmitParallel submits answers from many goroutines at once, as a
 // burst of players does, on the memory store and on Redis (a redis-server
 // the test starts): the engine's answer path and the store's atomic step,
-// without gRPC. On Redis each answer is one EVALSHA round trip. One
-// question takes 10,000 answers: run it with -benchtime=10000x.
+// without gRPC. On Redis the answers of concurrent callers share submit
+// scripts (redisstore.Store.Submit). One question takes 10,000 answers:
+// run it with -benchtime=10000x.
 func BenchmarkSubmitParallel(b *testing.B) {
 	stores := map[string]func(b *testing.B) room.Store{
 		"memory": func(*testing.B) room.Store { return memstore.New(memstore.Config{}) },

@@ -187,7 +187,7 @@ type Engine struct {
 	// the same name never takes over its predecessor's counts.
 	presenceID string
 
-	wg sync.WaitGroup // owner and hub goroutines, and work put off by after while it runs
+	wg sync.WaitGroup // owner, hub and lease goroutines, and work put off by after while it runs
 }
 
 // New returns an Engine; call Run to drive room timers.
@@ -227,6 +227,8 @@ func New(cfg Config) (*Engine, error) {
 // It then ends every watcher with ErrShutdown, hands its presence over and
 // stops every owner and hub, within Config.StopTimeout.
 func (e *Engine) Run(ctx context.Context) error {
+	e.wg.Add(1)
+	go e.keepLeases(ctx)
 	t := time.NewTicker(e.cfg.Sweep)
 	defer t.Stop()
 	var renewed time.Time
@@ -245,6 +247,36 @@ func (e *Engine) Run(ctx context.Context) error {
 			return nil
 		case <-t.C:
 		}
+	}
+}
+
+// keepLeases renews the leases of the rooms this instance owns, all at
+// once, every third of LeaseTTL until ctx ends. Each room's owner renews
+// its own lease as often, but its calls wait their turn with every other
+// call to the store: behind a burst (ten thousand games starting at once)
+// they waited longer than the TTL, the leases lapsed, and every room
+// asked for its lease again, one more call each in the same queue.
+func (e *Engine) keepLeases(ctx context.Context) {
+	defer e.wg.Done()
+	t := time.NewTicker(e.cfg.LeaseTTL / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		e.mu.Lock()
+		owns := len(e.owners) > 0
+		e.mu.Unlock()
+		if !owns {
+			continue
+		}
+		kctx, cancel := context.WithTimeout(ctx, e.cfg.LeaseTTL)
+		if err := e.store.KeepLeases(kctx, e.cfg.Instance, e.cfg.LeaseTTL); err != nil && ctx.Err() == nil {
+			e.log.Warn("keeping room leases", "err", err)
+		}
+		cancel()
 	}
 }
 

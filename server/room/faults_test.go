@@ -177,6 +177,68 @@ func TestDeadInstanceStopsCounting(t *testing.T) {
 	}
 }
 
+// TestOwnerJudgesWithoutStreams has the room's owner hold no streams in
+// it: one player counts on an instance that died, the other on one that
+// lives, and once the dead instance's lease lapsed the owner's renewals
+// judge it, so the question closes when the living player answered.
+func TestOwnerJudgesWithoutStreams(t *testing.T) {
+	store := memstore.New(memstore.Config{})
+	b := startInstance(t, store, "b", room.Config{PresenceTTL: time.Second})
+	code := newRoom(t, b.e)
+	ps := joinAll(t, b.e, code, "Ann", "Bob")
+	for i, on := range []struct {
+		instance string
+		ttl      time.Duration
+	}{{"alive", time.Hour}, {"dead", 500 * time.Millisecond}} {
+		if _, err := store.Connect(context.Background(), code, room.Connection{PlayerID: ps[i].PlayerID, Instance: on.instance, Delta: 1, TTL: on.ttl}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st, err := b.e.Start(context.Background(), code, hostID); err != nil || st.Waiting != 2 {
+		t.Fatalf("Start: %+v, %v; want 2 players waiting", st, err)
+	}
+	if acc, err := b.e.Submit(context.Background(), code, ps[0], 0, firstAnswer(t, b.e, code)); err != nil || acc.AllAnswered {
+		t.Fatalf("Ann's answer: %+v, %v; want Bob, on the dead instance, still counted", acc, err)
+	}
+	until(t, "the question closing once the dead instance's lease lapsed", func() bool {
+		return state(t, b.e, code).Phase == game.PhaseReveal
+	})
+}
+
+// stallingStore makes every State read wait while stall is set, as calls
+// queued behind a burst of others do.
+type stallingStore struct {
+	room.Store
+	stall atomic.Bool
+}
+
+func (s *stallingStore) State(ctx context.Context, code string) (*room.State, error) {
+	for s.stall.Load() && ctx.Err() == nil {
+		time.Sleep(10 * time.Millisecond)
+	}
+	return s.Store.State(ctx, code)
+}
+
+// TestLeasesOutlastStalledOwners stalls a room's owner in a read of the
+// state for three lease TTLs: its instance keeps the room's lease all the
+// same (it renews its leases on its own), so another instance cannot take
+// the room from an owner that is only slow.
+func TestLeasesOutlastStalledOwners(t *testing.T) {
+	mem := memstore.New(memstore.Config{})
+	store := &stallingStore{Store: mem}
+	const ttl = 300 * time.Millisecond
+	a := startInstance(t, store, "a", room.Config{LeaseTTL: ttl, Sweep: 100 * time.Millisecond})
+	code := newRoom(t, a.e)
+	until(t, "a owning the room", func() bool { return a.e.Stats().Owned == 1 })
+	store.stall.Store(true)
+	defer store.stall.Store(false)
+	toggle(t, a.e, code, 1) // the owner reads the state after the events: it stalls
+	time.Sleep(3 * ttl)
+	if ok, err := mem.Lease(context.Background(), code, "b", time.Minute); ok || err != nil {
+		t.Errorf("b's Lease of the stalled owner's room: %v, %v; want a to keep it", ok, err)
+	}
+}
+
 // TestStuckWatcherIsReleased has a player whose client stops reading: the
 // engine cuts the subscription off (Done, ErrSlow) instead of keeping it,
 // lets its hub go, and the cut is not a departure: the player keeps

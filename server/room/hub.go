@@ -28,8 +28,11 @@ type Encoder interface {
 	// gets: s.Who is the host or no one.
 	SnapshotShared(spec *Spec, s *Snapshot) ([]byte, error)
 	// Snapshot renders s for its watcher around shared, which
-	// SnapshotShared rendered for the same room, seq and view.
-	Snapshot(spec *Spec, s *Snapshot, shared []byte) ([]byte, error)
+	// SnapshotShared rendered for the same room, seq and view: the
+	// watcher's message is head, shared and tail in a row, so that
+	// watchers who join at once share shared's bytes instead of each
+	// holding a copy.
+	Snapshot(spec *Spec, s *Snapshot, shared []byte) (head, tail []byte, err error)
 }
 
 // View is one player's own part of an event or snapshot.
@@ -50,9 +53,15 @@ type Miss struct {
 // Frame is one message for a watcher.
 type Frame struct {
 	Seq      uint64
+	Head     []byte // this watcher's bytes before Shared, or nil
 	Shared   []byte // the same bytes for every watcher of the room
-	Personal []byte // this watcher's own part, or nil
+	Personal []byte // this watcher's own part, after Shared, or nil
 	Final    bool   // the stream ends after this frame
+}
+
+// Bytes is the frame's message in one slice: Head, Shared and Personal.
+func (f Frame) Bytes() []byte {
+	return append(append(append(make([]byte, 0, len(f.Head)+len(f.Shared)+len(f.Personal)), f.Head...), f.Shared...), f.Personal...)
 }
 
 // WaitMax is how long a hub's read of the log blocks before it checks on
@@ -234,7 +243,10 @@ func workers(n int) int {
 // however many workers make them.
 func render(enc Encoder, spec *Spec, ev *Event, shared []byte, sb *Scoreboard, subs []*Subscription, workers int, deliver func(int, Frame)) error {
 	part := func(from, to int) error {
-		var buf []byte
+		var (
+			buf []byte
+			vw  viewer
+		)
 		if sb != nil {
 			buf = make([]byte, 0, (to-from)*personalGuess)
 		}
@@ -244,7 +256,7 @@ func render(enc Encoder, spec *Spec, ev *Event, shared []byte, sb *Scoreboard, s
 			if sb != nil && s.who.Role == PlayerRole {
 				start := len(buf)
 				var err error
-				if buf, err = enc.AppendPersonal(buf, spec, ev, sb.view(ev, s.who.PlayerID)); err != nil {
+				if buf, err = enc.AppendPersonal(buf, spec, ev, vw.view(sb, ev, s.who.PlayerID)); err != nil {
 					return err
 				}
 				if len(buf) > start {
@@ -310,16 +322,29 @@ func (sb *Scoreboard) index() map[string]int {
 // view is a player's own part of ev; sb came from Engine.board (streaks
 // current, index built).
 func (sb *Scoreboard) view(ev *Event, playerID string) *View {
-	v := &View{}
+	return new(viewer).view(sb, ev, playerID)
+}
+
+// viewer makes players' views in storage of its own that each view reuses,
+// so that rendering a reveal for ten thousand players allocates no view:
+// the View it returns is valid until its next call, and its Standing
+// points into the scoreboard, which nobody changes.
+type viewer struct {
+	v View
+	r Result
+}
+
+// view is a player's own part of ev, as Scoreboard.view.
+func (w *viewer) view(sb *Scoreboard, ev *Event, playerID string) *View {
+	w.v = View{Missed: sb.Missed[playerID]}
 	if r, ok := sb.Results[playerID]; ok && ev.Type == EventRevealed {
-		v.Result = &r
+		w.r = r
+		w.v.Result = &w.r
 	}
 	if i, ok := sb.byID[playerID]; ok {
-		st := sb.Standings[i]
-		v.Standing = &st
-		v.Gap = game.GapToNext(sb.Standings, i)
-		v.Streak = st.Streak
+		w.v.Standing = &sb.Standings[i]
+		w.v.Gap = game.GapToNext(sb.Standings, i)
+		w.v.Streak = sb.Standings[i].Streak
 	}
-	v.Missed = sb.Missed[playerID]
-	return v
+	return &w.v
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/quizroom/quizroom/server/game"
@@ -19,10 +20,10 @@ const keepEvery = time.Hour
 
 // owner drives one room's timers on the instance that holds its lease.
 type owner struct {
-	cancel context.CancelFunc
-	wakeup chan struct{} // a host call or an early close happened here
-	judged time.Time     // when it last judged the other instances' presence; only drive touches it
-	read   uint64        // the seq its last read of the state showed, or its own event's right after; only drive touches it
+	cancel  context.CancelFunc
+	wakeup  chan struct{} // a host call or an early close happened here
+	running atomic.Bool   // the game runs, as the owner last read the room: the engine's renewals judge presence here
+	read    uint64        // the seq its last read of the state showed, or its own event's right after; only drive touches it
 
 	// The room as the owner last knew it, from its last read or a move
 	// since, which a look uses instead of reading the room while nothing
@@ -323,29 +324,9 @@ func (e *Engine) step(ctx context.Context, code string, o *owner, notes Notices)
 		return e.advance(ctx, o, spec, t), false
 	}
 	wait = min(recheckEvery, st.Touched.Add(e.cfg.Idle).Sub(now))
-	// Judge the presence of the other instances, as often as they renew
-	// it: those that died stop counting once their lease lapsed, and the
-	// store then finds a host they took with them away. An instance with
-	// streams in the room judges when it renews its own presence there
-	// (renew), as often: no need to twice. Only while the game runs: in
-	// the lobby nothing depends on who is connected (a dead instance's
-	// streams go at the game's first judging), and ten thousand rooms
-	// filling up would judge 4,000 times a second.
-	judges := running(st.Phase) && !e.renews(code)
-	if judges {
-		// Judged again as often, even with nothing else due.
-		defer func() { wait = min(wait, time.Until(o.judged.Add(e.cfg.PresenceTTL/4))) }()
-	}
-	if judges && time.Since(o.judged) >= e.cfg.PresenceTTL/4 {
-		o.judged = time.Now()
-		res, err := e.presence(ctx, code, nil, e.cfg.PresenceTTL)
-		if err == nil && res.Lapsed {
-			e.markDirty(code) // our streams there may have been dropped
-		}
-		if err == nil && res.AllAnswered && st.Phase == game.PhaseQuestion {
-			return e.advance(ctx, o, spec, e.transition(spec, st.Version, game.Step{To: game.PhaseReveal, Q: st.Q})), false
-		}
-	}
+	// While the game runs, the engine's renewals judge the presence of
+	// the other instances here (judged).
+	o.running.Store(running(st.Phase))
 	if at, due := autoAt(spec, st); due {
 		if !now.Before(at) {
 			t := Transition{Version: st.Version, Auto: true, Hold: spec.Settings.AutoHold(st.ShownPhase()), Retain: e.cfg.Retain}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/quizroom/quizroom/server/game"
@@ -125,49 +126,91 @@ func (e *Engine) closeIfAnswered(ctx context.Context, code string) {
 
 // renew renews this instance's presence lease in every room it has
 // streams in, sending its counts where the store may disagree, and drops
-// rooms where it has none left.
+// rooms where it has none left. With all, it renews every room (else only
+// those whose counts must be sent) and judges the other instances'
+// presence in the rooms this instance owns but has no streams in. Every
+// room goes in one call to the store, which sends them in few round trips:
+// renewing ten thousand rooms costs a few round trips, not ten thousand.
 func (e *Engine) renew(ctx context.Context, all bool) {
+	ttl := e.cfg.PresenceTTL
+	var ups []PresenceUpdate
 	e.pmu.Lock()
-	type job struct {
-		code   string
-		counts map[string]int
-	}
-	var jobs []job
 	for code, lr := range e.present {
 		switch {
 		case lr.dirty:
-			jobs = append(jobs, job{code, maps.Clone(lr.counts)})
+			ups = append(ups, e.update(code, maps.Clone(lr.counts), ttl))
 			lr.dirty = false
 		case len(lr.counts) == 0:
 			delete(e.present, code)
 		case all:
-			jobs = append(jobs, job{code, nil})
+			ups = append(ups, e.update(code, nil, ttl))
 		}
 	}
 	e.pmu.Unlock()
-	for _, j := range jobs {
-		res, err := e.presence(ctx, j.code, j.counts, e.cfg.PresenceTTL)
-		if err == nil && res.Lapsed && j.counts == nil {
+	mine := len(ups) // the rooms this instance has streams in come first
+	if all {
+		for _, code := range e.judged() {
+			ups = append(ups, e.update(code, nil, ttl))
+		}
+	}
+	var again []PresenceUpdate
+	for i, res := range e.store.Presence(ctx, ups) {
+		u := ups[i]
+		switch {
+		case res.Err != nil:
+			if u.Counts != nil {
+				e.markDirty(u.Code)
+			}
+		case res.Lapsed && u.Counts == nil && i < mine:
 			// The lease lapsed (the store was out of reach for longer than
 			// PresenceTTL): the store may have dropped our streams.
-			res, err = e.presence(ctx, j.code, e.localCounts(j.code), e.cfg.PresenceTTL)
+			again = append(again, e.update(u.Code, e.localCounts(u.Code), ttl))
+		case res.AllAnswered:
+			e.closeIfAnswered(ctx, u.Code)
 		}
-		if err != nil {
-			if j.counts != nil {
-				e.markDirty(j.code)
-			}
-			continue
-		}
-		if res.AllAnswered {
-			e.closeIfAnswered(ctx, j.code)
+	}
+	if len(again) == 0 {
+		return
+	}
+	for i, res := range e.store.Presence(ctx, again) {
+		switch {
+		case res.Err != nil:
+			e.markDirty(again[i].Code)
+		case res.AllAnswered:
+			e.closeIfAnswered(ctx, again[i].Code)
 		}
 	}
 }
 
-// presence sends one renewal; counts nil renews only. A counts map must
-// not be nil to set counts, so an empty one is sent as empty.
-func (e *Engine) presence(ctx context.Context, code string, counts map[string]int, ttl time.Duration) (PresenceResult, error) {
-	return e.store.Presence(ctx, code, PresenceUpdate{Instance: e.presenceID, TTL: ttl, Counts: counts})
+// update is this instance's presence update of a room; counts nil renews
+// only. A counts map must not be nil to set counts, so an empty one is
+// sent as empty.
+func (e *Engine) update(code string, counts map[string]int, ttl time.Duration) PresenceUpdate {
+	return PresenceUpdate{Code: code, Instance: e.presenceID, TTL: ttl, Counts: counts}
+}
+
+// judged lists the rooms whose presence this instance judges without
+// renewing its own streams there: rooms it owns, whose game runs, where
+// it has no streams. Instances that died stop counting there once their
+// lease lapsed, and the store then finds a host they took with them away.
+// (In the rooms it has streams in, every renewal judges.) Only while the
+// game runs: in the lobby nothing depends on who is connected (a dead
+// instance's streams go at the game's first judging).
+func (e *Engine) judged() []string {
+	var codes []string
+	e.mu.Lock()
+	for code, o := range e.owners {
+		if o.running.Load() {
+			codes = append(codes, code)
+		}
+	}
+	e.mu.Unlock()
+	e.pmu.Lock()
+	defer e.pmu.Unlock()
+	return slices.DeleteFunc(codes, func(code string) bool {
+		lr := e.present[code]
+		return lr != nil && len(lr.counts) > 0
+	})
 }
 
 // localCounts copies this instance's counts of a room (empty, not nil).
@@ -179,15 +222,6 @@ func (e *Engine) localCounts(code string) map[string]int {
 		maps.Copy(out, lr.counts)
 	}
 	return out
-}
-
-// renews reports whether this instance renews its presence in a room (it
-// has streams there), which judges the other instances' presence too.
-func (e *Engine) renews(code string) bool {
-	e.pmu.Lock()
-	defer e.pmu.Unlock()
-	lr := e.present[code]
-	return lr != nil && len(lr.counts) > 0
 }
 
 // dirty reports whether some room's counts must be sent.
@@ -205,10 +239,11 @@ func (e *Engine) dirty() bool {
 // handOff is the shutdown's presence step: in every room, this instance's
 // count becomes the streams it had open or cut (not those their clients
 // closed), for ReconnectGrace, so that its players keep counting while
-// they reconnect to another instance, and no longer.
+// they reconnect to another instance, and no longer. Every room goes in
+// one call to the store.
 func (e *Engine) handOff(ctx context.Context) {
+	var ups []PresenceUpdate
 	e.pmu.Lock()
-	counts := map[string]map[string]int{}
 	for code, lr := range e.present {
 		c := maps.Clone(lr.counts)
 		for id, n := range lr.leaving {
@@ -216,15 +251,19 @@ func (e *Engine) handOff(ctx context.Context) {
 				delete(c, id)
 			}
 		}
-		counts[code] = c
+		ups = append(ups, e.update(code, c, e.cfg.ReconnectGrace))
 	}
 	e.pmu.Unlock()
-	for code, c := range counts {
-		if ctx.Err() != nil {
-			return
+	failed := 0
+	var first error
+	for _, res := range e.store.Presence(ctx, ups) {
+		if res.Err != nil {
+			if failed++; first == nil {
+				first = res.Err
+			}
 		}
-		if _, err := e.presence(ctx, code, c, e.cfg.ReconnectGrace); err != nil {
-			e.log.Warn("handing over presence at shutdown", "room", code, "err", err)
-		}
+	}
+	if failed > 0 {
+		e.log.Warn("handing over presence at shutdown", "rooms", len(ups), "failed", failed, "err", first)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,19 +22,26 @@ import (
 // answer, reveal, roster batch, lease, presence renewal and read of the
 // log, divided by the answers. One room of 50 players, and 50 rooms of 5,
 // whose 25 answers share each room's fixed costs (creating it, its
-// expiries, its owner). The periods of the engine's periodic work are set
-// here, and the games last a few of them, so the count is bounded
-// whatever the machine's speed. The store is checked first, as quizd does
-// at start, which loads the scripts. The bounds are what the code
-// achieves, with a little room (11.0 and 20.6 measured, 12.8 and 26.4
-// before the per-player and per-room savings; BENCHMARKS.md has the
-// breakdown; the target, 8, is missed).
+// expiries, its owner). Players answer one after the other, or all at
+// once, as real players do when a question opens (their answers then go
+// to Redis together: see redisstore.Store.Submit). The periods of the
+// engine's periodic work are set here, and the games last a few of them,
+// so the count is bounded whatever the machine's speed. The store is
+// checked first, as quizd does at start, which loads the scripts. The
+// bounds are what the code achieves, with a little room (BENCHMARKS.md
+// has the breakdown; the target, 8, is met when players answer
+// at once in a big room).
 func TestRedisCommandsPerAnswer(t *testing.T) {
 	for _, c := range []struct {
 		rooms, players int
+		together       bool
 		max            float64
-	}{{1, 50, 12}, {50, 5, 22}} {
-		t.Run(fmt.Sprintf("%d rooms of %d", c.rooms, c.players), func(t *testing.T) {
+	}{{1, 50, false, 12}, {50, 5, false, 22}, {1, 50, true, 6}} {
+		name := fmt.Sprintf("%d rooms of %d", c.rooms, c.players)
+		if c.together {
+			name += " answering at once"
+		}
+		t.Run(name, func(t *testing.T) {
 			srv := redistest.StartProcess(t) // its own server: nothing else counts
 			store, err := redisstore.New(redisstore.Config{URL: srv.URL()})
 			if err != nil {
@@ -54,7 +62,7 @@ func TestRedisCommandsPerAnswer(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					answers[r] = playGame(t, in.e, c.players, 5)
+					answers[r] = playGame(t, in.e, c.players, 5, c.together)
 				}()
 			}
 			wg.Wait()
@@ -73,7 +81,7 @@ func TestRedisCommandsPerAnswer(t *testing.T) {
 			per := float64(total) / float64(accepted)
 			t.Logf("%d accepted answers, %d Redis commands: %.2f per answer: %v", accepted, total, per, calls)
 			if per > c.max {
-				t.Errorf("%.2f Redis commands per accepted answer, want at most %.0f", per, c.max)
+				t.Errorf("%.2f Redis commands per accepted answer, want at most %g", per, c.max)
 			}
 		})
 	}
@@ -81,9 +89,10 @@ func TestRedisCommandsPerAnswer(t *testing.T) {
 
 // playGame creates a host-paced room of questions questions, joins n
 // players who watch it, and plays it through: every player answers every
-// question, and the host moves on once the question was revealed. It
-// returns the answers accepted.
-func playGame(t *testing.T, e *room.Engine, n, questions int) int {
+// question (one after the other, or all at once when together), and the
+// host moves on once the question was revealed. It returns the answers
+// accepted.
+func playGame(t *testing.T, e *room.Engine, n, questions int, together bool) int {
 	ctx := context.Background()
 	spec, token, err := e.Create(ctx, room.Source{DeckID: "aws-compute"},
 		game.Settings{QuestionCount: questions, Pacing: game.HostPaced, LeaderboardEvery: -1, TimeLimit: game.MaxTimeLimit})
@@ -115,11 +124,33 @@ func playGame(t *testing.T, e *room.Engine, n, questions int) int {
 		if spec.Questions[q].Kind == game.TypedAnswer {
 			a = game.Answer{Text: "x"}
 		}
-		for _, p := range players {
-			if _, err := e.Submit(ctx, spec.Code, p, q, a); err == nil {
-				accepted++
-			} else {
+		submit := func(p room.Identity) bool {
+			_, err := e.Submit(ctx, spec.Code, p, q, a)
+			if err != nil {
 				t.Errorf("answer to question %d: %v", q+1, err)
+			}
+			return err == nil
+		}
+		if together {
+			var ok atomic.Int64
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			for _, p := range players {
+				wg.Go(func() {
+					<-start
+					if submit(p) {
+						ok.Add(1)
+					}
+				})
+			}
+			close(start)
+			wg.Wait()
+			accepted += int(ok.Load())
+		} else {
+			for _, p := range players {
+				if submit(p) {
+					accepted++
+				}
 			}
 		}
 		// Everyone answered: the owner reveals at once.

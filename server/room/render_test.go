@@ -27,8 +27,10 @@ func (viewEncoder) AppendPersonal(dst []byte, _ *Spec, e *Event, v *View) ([]byt
 	return dst, nil
 }
 
-func (viewEncoder) SnapshotShared(*Spec, *Snapshot) ([]byte, error)   { return nil, nil }
-func (viewEncoder) Snapshot(*Spec, *Snapshot, []byte) ([]byte, error) { return nil, nil }
+func (viewEncoder) SnapshotShared(*Spec, *Snapshot) ([]byte, error) { return nil, nil }
+func (viewEncoder) Snapshot(*Spec, *Snapshot, []byte) (head, tail []byte, err error) {
+	return nil, nil, nil
+}
 
 // TestRenderIsTheSameInParallel renders a reveal for a room of 2,000
 // players (some unranked), spectators and a host with one worker and with
@@ -61,7 +63,7 @@ func TestRenderIsTheSameInParallel(t *testing.T) {
 		atDelivery = make([][]byte, len(subs))
 		err := render(viewEncoder{}, nil, ev, shared, sb, subs, workers, func(i int, f Frame) {
 			frames[i] = f
-			atDelivery[i] = append(append([]byte{}, f.Shared...), f.Personal...)
+			atDelivery[i] = f.Bytes()
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -70,7 +72,7 @@ func TestRenderIsTheSameInParallel(t *testing.T) {
 			if f.Seq != ev.Seq || f.Final {
 				t.Fatalf("%d workers: frame %d is seq %d final %v, want seq %d not final", workers, i, f.Seq, f.Final, ev.Seq)
 			}
-			got = append(got, append(append([]byte{}, f.Shared...), f.Personal...))
+			got = append(got, f.Bytes())
 		}
 		return got, atDelivery
 	}

@@ -98,11 +98,11 @@ func (e *Engine) snapshot(ctx context.Context, spec *Spec, who Identity, st *Sta
 			s.View = sh.board.view(ev, who.PlayerID)
 		}
 	}
-	b, err := e.cfg.Encoder.Snapshot(spec, s, sh.bytes)
+	head, tail, err := e.cfg.Encoder.Snapshot(spec, s, sh.bytes)
 	if err != nil {
 		return Frame{}, err
 	}
-	return Frame{Seq: st.Seq, Shared: b, Final: st.Phase == game.PhaseClosed}, nil
+	return Frame{Seq: st.Seq, Head: head, Shared: sh.bytes, Personal: tail, Final: st.Phase == game.PhaseClosed}, nil
 }
 
 // sharedSnapshot reads and renders the part of a snapshot of the room at st

@@ -31,7 +31,7 @@ func (s *rosterStore) Roster(ctx context.Context, code string, limit int) ([]roo
 // TestConcurrentSnapshotsShareTheirPublicPart has many players and
 // spectators watch a game in its reveal at once, with the real encoder:
 // snapshots of the same seq carry byte-identical public parts (roster,
-// question, reveal, leaderboard), read and rendered once per seq, and each
+// question, reveal, leaderboard), read, rendered and held once per seq, and each
 // watcher's own fields (role, you, answered) and personal part are its own:
 // Ann answered and has her result, Bob did not.
 func TestConcurrentSnapshotsShareTheirPublicPart(t *testing.T) {
@@ -87,10 +87,16 @@ func TestConcurrentSnapshotsShareTheirPublicPart(t *testing.T) {
 	}
 
 	public := map[uint64][]byte{} // by seq: the snapshot's bytes but the watcher's own fields
+	held := map[uint64]*byte{}    // by seq: where the first frame's shared bytes are
 	for i, who := range whos {
 		for _, f := range frames[i] {
+			// The public part is in memory once, not copied per watcher.
+			if p, ok := held[f.Seq]; ok && p != &f.Shared[0] {
+				t.Errorf("%v's snapshot at seq %d holds a copy of the public part", who, f.Seq)
+			}
+			held[f.Seq] = &f.Shared[0]
 			var msg quizv1.WatchResponse
-			if err := proto.Unmarshal(append(f.Shared, f.Personal...), &msg); err != nil {
+			if err := proto.Unmarshal(f.Bytes(), &msg); err != nil {
 				t.Fatal(err)
 			}
 			snap := msg.GetEvent().GetSnapshot()
@@ -115,7 +121,7 @@ func TestConcurrentSnapshotsShareTheirPublicPart(t *testing.T) {
 			}
 			// The watcher's own fields come last in the snapshot's bytes;
 			// what comes before them is the public part.
-			raw := snapshotBytes(t, f.Shared)
+			raw := snapshotBytes(t, f.Bytes())
 			own, err := proto.Marshal(&quizv1.RoomSnapshot{Role: snap.GetRole(), You: snap.GetYou(), Answered: snap.GetAnswered()})
 			if err != nil {
 				t.Fatal(err)

@@ -91,14 +91,22 @@ type Store interface {
 	// deadline that AutoPacing set is dropped: the host paces again) and
 	// EventHost{} is appended.
 	Connect(ctx context.Context, code string, c Connection) (allAnswered bool, err error)
-	// Presence renews an instance's presence lease in the room for p.TTL
-	// and, when p.Counts is set, makes the instance's stream counts exactly
-	// p.Counts (a player it does not list has none there). It drops the
-	// streams of every instance whose lease has lapsed, as if they had
-	// disconnected. Lapsed reports that the instance's own lease had lapsed
-	// or never existed: its streams were dropped, and it should send its
-	// counts. AllAnswered as Connect.
-	Presence(ctx context.Context, code string, p PresenceUpdate) (PresenceResult, error)
+	// Presence applies a batch of presence updates, one per room, and
+	// returns their results in the same order. Each renews an instance's
+	// presence lease in room Code for TTL and, when Counts is set, makes
+	// the instance's stream counts there exactly Counts (a player it does
+	// not list has none there). It drops the streams of every instance
+	// whose lease in the room has lapsed, as if they had disconnected.
+	// Lapsed reports that the instance's own lease had lapsed or never
+	// existed: its streams were dropped, and it should send its counts.
+	// AllAnswered as Connect. Each result has its own error: ErrNotFound
+	// for a room that is gone, which does not fail the others. An instance
+	// renews every room it has streams in with one call, so that its cost
+	// in round trips grows with instances, not with rooms. An update may be
+	// applied twice (a store that sends a batch again when it lost the
+	// replies): it sets a lease and counts, so the second leaves them as
+	// the first did.
+	Presence(ctx context.Context, updates []PresenceUpdate) []PresenceResult
 	// MarkLost records that the room's history was lost (its store lost
 	// data: restarted empty, restored from an older snapshot, flushed): the
 	// room is closed with EventClosed{Lost: true} and reason, gets a new
@@ -152,6 +160,11 @@ type Store interface {
 	// Lease takes or renews the room's timer lease for owner for ttl. It
 	// returns false when another owner holds it.
 	Lease(ctx context.Context, code, owner string, ttl time.Duration) (bool, error)
+	// KeepLeases renews, for ttl, every lease owner holds that has not
+	// lapsed, as Lease would renew each. An instance calls it on its own
+	// every third of its lease TTL, so that it keeps its rooms while its
+	// rooms' own calls (and their Lease) wait behind a burst of others.
+	KeepLeases(ctx context.Context, owner string, ttl time.Duration) error
 	// Release gives up the lease if owner holds it.
 	Release(ctx context.Context, code, owner string) error
 }
@@ -249,18 +262,20 @@ type Connection struct {
 	RequireActive bool
 }
 
-// PresenceUpdate renews an instance's presence lease, and may set its
-// stream counts.
+// PresenceUpdate renews an instance's presence lease in a room, and may
+// set its stream counts there.
 type PresenceUpdate struct {
+	Code     string // the room
 	Instance string
 	TTL      time.Duration
-	Counts   map[string]int // player id → streams on the instance; nil: renew only
+	Counts   map[string]int // member (player id or HostMember) → streams on the instance; nil: renew only
 }
 
-// PresenceResult is what Presence found.
+// PresenceResult is what Presence found in one room.
 type PresenceResult struct {
-	Lapsed      bool // the instance's lease had lapsed or did not exist
-	AllAnswered bool // as Connect's
+	Lapsed      bool  // the instance's lease had lapsed or did not exist
+	AllAnswered bool  // as Connect's
+	Err         error // the update failed: nothing else is set
 }
 
 // Remaining is the time left in the current phase at now, or, when paused,

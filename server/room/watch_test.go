@@ -34,8 +34,8 @@ func (seqEncoder) SnapshotShared(_ *room.Spec, s *room.Snapshot) ([]byte, error)
 	return fmt.Appendf(nil, "snapshot:%d", s.State.Seq), nil
 }
 
-func (seqEncoder) Snapshot(_ *room.Spec, _ *room.Snapshot, shared []byte) ([]byte, error) {
-	return shared, nil
+func (seqEncoder) Snapshot(*room.Spec, *room.Snapshot, []byte) (head, tail []byte, err error) {
+	return nil, nil, nil
 }
 
 // newEngine runs an engine on a fresh memory store until the test ends.
@@ -101,7 +101,7 @@ func frames(t *testing.T, s *room.Subscription, n int) []string {
 		if err != nil {
 			t.Fatalf("after %v: %v", out, err)
 		}
-		out = append(out, string(f.Shared)+string(f.Personal))
+		out = append(out, string(f.Bytes()))
 	}
 	return out
 }

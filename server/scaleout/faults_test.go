@@ -109,14 +109,8 @@ func TestShutdownOfTheOnlyInstance(t *testing.T) {
 // the other instance, and every answer is accepted.
 func TestShutdownOfTheMajorityInstance(t *testing.T) {
 	t.Parallel()
-	srv := redistest.Start(t)
-	needProcesses(t, srv)
-	c := newCluster(t, srv.URL())
-	major := startProcess(t, c, "major")
-	minor := startProcess(t, c, "minor")
-	c.add("major", dial(t, major.addr))
-	c.add("major", dial(t, major.addr))
-	c.add("minor", dial(t, minor.addr))
+	c, major, _ := twoProcesses(t, 1)
+	c.add("a", dial(t, major.addr)) // players go round the connections: a, b, a
 	stopped := make(chan struct{})
 	settings, sc := longSettings()
 	g := c.newGameOf(longDeck, settings, faultPlayers, held(1, stopped))

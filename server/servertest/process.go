@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -105,8 +106,19 @@ func (p *Process) Kill() {
 	p.cmd = nil
 }
 
+// Stop stops the process as an orchestrator does (SIGTERM: it shuts down
+// gracefully, telling clients to reconnect) and waits for it to end.
+func (p *Process) Stop() {
+	if p.cmd == nil {
+		return
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	<-p.done
+	p.cmd = nil
+}
+
 // Restart starts the process again, on the same ports with the same flags,
-// once it is not running (Kill), and waits until it serves.
+// once it is not running (Kill, Stop), and waits until it serves.
 func (p *Process) Restart(t testing.TB) {
 	t.Helper()
 	if p.cmd != nil {

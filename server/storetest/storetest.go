@@ -46,6 +46,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Keep", testKeep},
 		{"Decks", testDecks},
 		{"Lease", testLease},
+		{"KeepLeases", testKeepLeases},
 		{"Join", testJoin},
 		{"Identify", testIdentify},
 		{"LeaveKick", testLeaveKick},
@@ -56,6 +57,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"PresenceInstances", testPresenceInstances},
 		{"PresenceJudge", testPresenceJudge},
 		{"ConnectRequireActive", testConnectRequireActive},
+		{"PresenceBatch", testPresenceBatch},
 		{"HostPresence", testHostPresence},
 		{"HostAuto", testHostAuto},
 		{"Epoch", testEpoch},
@@ -174,6 +176,18 @@ func newRoom(t *testing.T, newStore NewStore, qs []game.Question, edit func(*gam
 		t.Fatalf("CreateRoom: %v", err)
 	}
 	return f
+}
+
+// another creates another room in the same store.
+func (f *fixture) another(qs []game.Question) *fixture {
+	f.t.Helper()
+	g := *f
+	g.spec = newSpec(qs, nil)
+	g.code = g.spec.Code
+	if err := f.s.CreateRoom(f.ctx, g.spec, 10); err != nil {
+		f.t.Fatalf("CreateRoom: %v", err)
+	}
+	return &g
 }
 
 // join adds a player called name and returns them and their token hash.

@@ -113,12 +113,18 @@ await run("the host away and a restart in Chromium", async () => {
   await away(screen, 10);
 
   step("quizd is killed and starts again without the room: every page says so, the line goes");
+  // A host on a narrow window, scrolled down to the controls, sees the notice all the same.
+  await host.setViewportSize(playerSize);
+  await host.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+  assert.ok(await host.evaluate(() => window.scrollY > 0), "the host's page does not scroll at phone size");
   await server("restart the server");
   await host.context().setOffline(false);
   const restarted = `The server restarted and room ${code} is gone; rooms survive restarts when the server runs with Redis.`;
   await player.getByRole("alert").getByText(`${restarted} Join again with a code.`, { exact: true }).waitFor();
   await screen.getByRole("alert").getByText(restarted, { exact: true }).waitFor();
   await host.getByRole("status").getByText(restarted, { exact: true }).waitFor();
+  const notice = await host.getByRole("status").getByText(restarted, { exact: true }).boundingBox();
+  assert.ok(notice && notice.y >= 0 && notice.y + notice.height <= playerSize.height, `the host's notice is out of view at ${JSON.stringify(notice)}`);
   await gone(player, "player");
   await gone(screen, "projector");
   // The lost room's code is not left to join or show by mistake.

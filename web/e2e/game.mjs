@@ -150,6 +150,19 @@ await run("a whole game in Chromium", async () => {
     assert.ok(fits, "the page scrolls sideways at phone size");
   }
 
+  // The host page fetches the report after each reveal, in the background
+  // and one fetch at a time: the first is held here until question 3's
+  // reveal, and the reveals in between make one more fetch, once it is done.
+  const reportCall = "**/quiz.v1.QuizService/GetReport";
+  const heldReports = [];
+  let holdReports = true;
+  let reportCalls = 0;
+  await host.route(reportCall, (route) => {
+    reportCalls++;
+    if (holdReports) heldReports.push(route);
+    else void route.continue();
+  });
+
   step("the host starts; question 1: everyone answers, the host sees the count");
   await host.getByRole("button", { name: "Start the game" }).click();
   await host.locator(".question-host").waitFor();
@@ -224,9 +237,17 @@ await run("a whole game in Chromium", async () => {
   await cleo.locator(".question").waitFor();
   assert.equal(await cleo.locator("button.option, #typed").first().isEnabled(), true, "the question is still open to answer");
   for (const [i, p] of players.entries()) await answer(p, i);
-  await host.locator(".reveal-host").waitFor();
+  await host.locator(".reveal-host").getByText("Question 3 of 3").waitFor();
   await screen.locator(".screen-reveal").waitFor();
   await shot(screen, "screen-reveal-typed");
+  assert.equal(reportCalls, 1, "the host page fetched the report again while a fetch was in flight");
+  holdReports = false;
+  for (const route of heldReports) await route.continue();
+  for (let i = 0; reportCalls < 2; i++) {
+    assert.ok(i < 100, "no fetch of the report for the reveals during the held one");
+    await host.waitForTimeout(100);
+  }
+  await host.unroute(reportCall);
   await shot(cleo, "player-reveal-typed");
   for (let i = 0; i < 3 && !(await host.getByText("Game over").count()); i++) {
     await host.getByRole("button", { name: "Next" }).click();

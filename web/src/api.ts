@@ -1,12 +1,14 @@
 // The quiz.v1 client every page uses: one Connect transport to the server
 // that served the page (binary protobuf, fetch streams), the bearer token
-// as a header, the watch loop that resumes with after_seq, and errors
-// turned into sentences for people.
+// as a header, the watch loop that applies a room's events and resumes
+// with after_seq, and errors turned into sentences for people, a room that
+// is gone included.
 
 import { Code, ConnectError, createClient, type CallOptions, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { BinaryReader } from "@bufbuild/protobuf/wire";
-import { QuizService, type Event, type Personal } from "./gen/quiz/v1/quiz_pb.js";
+import { QuizService, type Event } from "./gen/quiz/v1/quiz_pb.js";
+import { ms, type Room } from "./state.js";
 
 /** api is the QuizService client on the page's own origin. */
 export const api: Client<typeof QuizService> = createClient(
@@ -110,71 +112,88 @@ export function errorInfo(err: unknown): ErrorInfo | undefined {
  * that keeps rooms in memory and started after seen (ms since the epoch):
  * a restart lost the room.
  */
-export function restarted(err: unknown, seen: number): boolean {
+function restarted(err: unknown, seen: number): boolean {
   const info = errorInfo(err);
   if (codeOf(err) !== Code.NotFound || info?.reason !== "ROOM_NOT_FOUND" || info.metadata.store !== "memory") return false;
   const started = Date.parse(info.metadata.server_started ?? "");
   return !Number.isNaN(started) && started > seen;
 }
 
+/** Who is whose page follows a room: a player's, the host's, or the projector's (no token). */
+export type Who = "player" | "host" | "screen";
+
+/** Ending is why a room can no longer be followed. */
+export interface Ending {
+  /**
+   * why says it for people, in the CLI's words (conn.Gone): the server
+   * restarted and lost the room, it ended or expired, there is no such
+   * room, its history was lost, or the page's token no longer opens it.
+   */
+  why: string;
+  /** gone is true when the room is no more (NotFound): its code leads nowhere. */
+  gone: boolean;
+  /** seen is true when this page had seen the room: a code that was never seen may be mistyped. */
+  seen: boolean;
+}
+
 /**
- * gone says why room code, seen at seen (ms since the epoch), cannot be
- * followed any more, as the CLI's conn.Gone does: the server restarted and
- * lost it (a memory store), or it ended or expired. A server answers a
- * client that resumes a room it does not have with DATA_LOSS; then GetRoom
- * tells whether the room is there at all. It returns "" for other errors,
- * and when the room was never seen (seen 0: the code may be wrong).
+ * ending says why room code, last seen at seen (server time, ms since the
+ * epoch; 0: never), cannot be followed after err, as the CLI's conn.Gone
+ * does. A server answers a client that resumes a room it does not have
+ * with DATA_LOSS; then GetRoom tells whether the room is there at all.
  */
-export async function gone(err: unknown, code: string, seen: number): Promise<string> {
-  if (!seen) return ""; // never seen: the code may be wrong
+async function ending(who: Who, code: string, err: unknown, seen: number): Promise<Ending> {
   if (codeOf(err) === Code.DataLoss) {
-    try {
-      await api.getRoom({ roomCode: code });
-      return ""; // the room is there: its history was lost
-    } catch (e) {
-      err = e;
+    const there = await api.getRoom({ roomCode: code }).then(() => undefined, (e: unknown) => e);
+    if (codeOf(there) !== Code.NotFound) {
+      return { why: `The server lost the history of room ${code} (its store lost data), so the game cannot go on.`, gone: false, seen: seen > 0 };
     }
+    err = there;
   }
-  if (codeOf(err) !== Code.NotFound) return "";
-  if (restarted(err, seen)) {
-    return `The server restarted and room ${code} is gone; rooms survive restarts when the server runs with Redis.`;
+  if (codeOf(err) === Code.NotFound) {
+    const why = !seen ? `There is no room ${code}.`
+      : restarted(err, seen) ? `The server restarted and room ${code} is gone; rooms survive restarts when the server runs with Redis.`
+      : `Room ${code} is gone: it ended or expired.`;
+    return { why, gone: true, seen: seen > 0 };
   }
-  return `Room ${code} is gone: it ended or expired.`;
+  const why = who === "player" ? `Your place in room ${code} is gone.`
+    : who === "host" ? `This browser's host key does not open room ${code}.`
+    : `There is no room ${code}.`;
+  return { why, gone: false, seen: seen > 0 };
 }
 
 /** Status is how the watch loop stands: live, retrying after a failure, or over. */
 export type Status = "live" | "retrying" | "over";
 
-/** WatchHandlers receive the stream's events and its status. */
+/** WatchHandlers hear what the watch loop does to the room it follows. */
 export interface WatchHandlers {
-  /** event is called for each event with the caller's own part of it and its local arrival time. */
-  event(ev: Event, personal: Personal | undefined, received: number): void;
+  /** event is called with each event once the room applied it. */
+  event(ev: Event): void;
   /** status is called when the stream goes live, fails and retries, or ends. */
-  status(s: Status, err?: unknown): void;
-  /** fatal reports whether an error should end the loop instead of retrying. */
-  fatal?(err: unknown): boolean;
-  /** lastSeq is the seq of the last event applied, to resume after. */
-  lastSeq(): bigint;
-  /**
-   * epoch is the room's epoch that lastSeq belongs to (RoomInfo.epoch of the
-   * last snapshot; 0n: unknown): a server that lost the room's history since
-   * refuses the resume with DATA_LOSS instead of replaying another one.
-   */
-  epoch(): bigint;
+  status(s: Status): void;
+  /** ended is called, after status("over"), when the room can no longer be followed. */
+  ended(e: Ending): void;
 }
 
+/** fatal are the codes that retrying cannot mend: the loop ends with them. */
+const fatal = [Code.NotFound, Code.PermissionDenied, Code.Unauthenticated, Code.InvalidArgument, Code.DataLoss];
+
 /**
- * watch follows a room's events until signal aborts, the stream ends with
- * OK (room closed, player kicked) or fatal says so. After a failure it
- * calls Watch again with after_seq set to the last seq applied, backing off
- * from 0.2 s doubling to 5 s, as proto/README.md asks; the server then sends
- * exactly the missed events, or a snapshot. A phone that changes networks or
- * wakes up may hold a stream that no longer leads anywhere without an error
- * to show for it, so going back online or becoming visible again resumes at
+ * watch follows room code as who, with token, and applies its events to
+ * room, until signal aborts, the stream ends with OK (room closed, player
+ * kicked) or with an error that retrying cannot mend (then ended says
+ * why). After another failure it calls Watch again with after_seq set to
+ * the last seq applied and the room's epoch, backing off from 0.2 s
+ * doubling to 5 s, as proto/README.md asks; the server then sends exactly
+ * the missed events, or a snapshot. A phone that changes networks or wakes
+ * up may hold a stream that no longer leads anywhere without an error to
+ * show for it, so going back online or becoming visible again resumes at
  * once on a new stream.
  */
-export async function watch(code: string, token: string, signal: AbortSignal, h: WatchHandlers): Promise<void> {
+export async function watch(who: Who, code: string, token: string, signal: AbortSignal, room: Room, h: WatchHandlers): Promise<void> {
   let backoff = 200;
+  /** seen is when the room was last seen (server time, ms): a server started later lost it. */
+  let seen = 0;
   let attempt = new AbortController();
   const restart = () => attempt.abort();
   const offline = () => h.status("retrying");
@@ -195,25 +214,32 @@ export async function watch(code: string, token: string, signal: AbortSignal, h:
             h.status("live");
           }
         };
-        const after = h.lastSeq();
+        const after = room.seq;
         // A resume that missed nothing gets no event until the room moves
         // (the stream's headers come with its first message), so a call
         // beside it tells that the server is reachable again.
         if (after > 0n) api.getRoom({ roomCode: code }, { signal: both }).then(up, () => {});
-        for await (const res of api.watch({ roomCode: code, afterSeq: after, epoch: after > 0n ? h.epoch() : 0n }, auth(token, both))) {
+        const epoch = after > 0n ? room.info?.epoch ?? 0n : 0n;
+        for await (const res of api.watch({ roomCode: code, afterSeq: after, epoch }, auth(token, both))) {
           up();
-          if (res.event) h.event(res.event, res.personal, Date.now());
+          if (!res.event) continue;
+          const received = Date.now();
+          room.apply(res.event, res.personal, received);
+          seen = ms(res.event.serverTime) || received;
+          h.event(res.event);
         }
         h.status("over");
         return;
       } catch (err) {
         if (signal.aborted) return;
         if (attempt.signal.aborted) continue; // online or visible again: resume now
-        if (h.fatal?.(err)) {
-          h.status("over", err);
+        if (fatal.includes(codeOf(err))) {
+          h.status("over");
+          const e = await ending(who, code, err, seen);
+          if (!signal.aborted) h.ended(e);
           return;
         }
-        h.status("retrying", err);
+        h.status("retrying");
         await sleep(backoff, both);
         backoff = Math.min(backoff * 2, 5000);
       }

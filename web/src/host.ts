@@ -4,11 +4,10 @@
 // phase. The host token stays in the browser and the address names the
 // room, so a reload gets the room back.
 
-import { Code } from "@connectrpc/connect";
-import { api, auth, codeOf, gone, message, normalizeCode, saved, shareURL, violations, watch, type Status } from "./api.js";
+import { api, auth, message, normalizeCode, saved, shareURL, violations, watch, type Ending, type Status } from "./api.js";
 import { PacingMode, Phase, PointsPolicy, type DeckInfo, type Event, type Player, type Report } from "./gen/quiz/v1/quiz_pb.js";
 import { csv, download, json } from "./report.js";
-import { ms, Room } from "./state.js";
+import { Room } from "./state.js";
 import {
   announcer, confirm, countdown, distribution, h, joinLink, kindHint, mark, optionMarks, plural, podium, qr, standingsList,
 } from "./ui.js";
@@ -24,8 +23,6 @@ let token = code ? saved.get("host", code) : "";
 let room = new Room();
 /** lastReport is the report last fetched during the game (keep). */
 let lastReport: { code: string; report: Report } | undefined;
-/** seen is when this page last saw the room (server time, ms): a server started later lost it. */
-let seen = 0;
 let stop = new AbortController();
 let share = location.origin + "/";
 let view = { key: "", update: () => {} };
@@ -174,6 +171,7 @@ async function setup(notice: string, kept?: { code: string; report: Report }): P
     }
   });
   main.replaceChildren(form);
+  window.scrollTo(0, 0); // the notice is at the top, the room's page may have been scrolled down
   setConn("");
 }
 
@@ -184,31 +182,23 @@ function run(): void {
   stop.abort();
   stop = new AbortController();
   room = new Room();
+  const kept = keeper(code, token, stop.signal);
   document.title = `Quizroom — host ${code}`;
   render();
-  void watch(code, token, stop.signal, {
-    lastSeq: () => room.seq,
-    epoch: () => room.info?.epoch ?? 0n,
-    event(ev, personal, received) {
-      room.apply(ev, personal, received);
-      seen = ms(ev.serverTime) || received;
-      keep(ev, stop.signal);
+  void watch("host", code, token, stop.signal, room, {
+    event(ev) {
+      kept(ev);
       render();
     },
-    status: onStatus,
-    fatal: (e) => [Code.NotFound, Code.PermissionDenied, Code.Unauthenticated, Code.InvalidArgument, Code.DataLoss].includes(codeOf(e)),
+    status: (s: Status) => setConn(s === "over" ? "" : s),
+    ended,
   });
 }
 
-function onStatus(s: Status, err?: unknown): void {
-  if (s === "live") setConn("live");
-  else if (s === "retrying") setConn("retrying");
-  else if (err !== undefined) {
-    saved.drop("host", code);
-    void gone(err, code, seen).then((why) => setup(why || (codeOf(err) === Code.NotFound ? `Room ${code} no longer exists.`
-      : codeOf(err) === Code.DataLoss ? `The server lost the history of room ${code} (its store lost data), so the game cannot go on.`
-      : `This browser's host key does not open room ${code}.`), why && lastReport?.code === code && lastReport.report.questions.length ? lastReport : undefined));
-  } else setConn("");
+/** ended goes back to the new-room form, with the report so far of a room that can no longer be followed. */
+function ended(e: Ending): void {
+  saved.drop("host", code);
+  void setup(e.why, lastReport?.code === code && lastReport.report.questions.length ? lastReport : undefined);
 }
 
 function setConn(s: "live" | "retrying" | ""): void {
@@ -257,17 +247,35 @@ function keptReport(c: string, rep: Report): HTMLElement {
 }
 
 /**
- * keep fetches the report after a reveal (and at a snapshot of a game under
- * way) and keeps it, so that a room lost before its end (a restart of a
- * server that keeps rooms in memory) leaves its report so far.
+ * keeper returns the hook that fetches room c's report after a reveal (and
+ * at a snapshot of a game under way) and keeps it in lastReport, so that a
+ * room lost before its end (a restart of a server that keeps rooms in
+ * memory) leaves its report so far. It fetches in the background, one
+ * fetch at a time: a reveal during a fetch has it run once more when it is
+ * done, for the newest reveal. The fetches end with signal.
  */
-function keep(ev: Event, signal: AbortSignal): void {
-  const snap = ev.payload.case === "snapshot" ? ev.payload.value : undefined;
-  if (ev.payload.case !== "questionRevealed" && (!snap || snap.phase === Phase.LOBBY)) return;
-  const c = code;
-  api.getReport({ roomCode: c }, auth(token, signal)).then((res) => {
-    if (res.report) lastReport = { code: c, report: res.report };
-  }, () => {}); // the next reveal fetches it again
+function keeper(c: string, tok: string, signal: AbortSignal): (ev: Event) => void {
+  let fetching = false;
+  let again = false;
+  const fetchReport = async () => {
+    fetching = true;
+    do {
+      again = false;
+      try {
+        const res = await api.getReport({ roomCode: c }, auth(tok, signal));
+        if (res.report) lastReport = { code: c, report: res.report };
+      } catch {
+        // The next reveal fetches it again.
+      }
+    } while (again && !signal.aborted);
+    fetching = false;
+  };
+  return (ev) => {
+    const snap = ev.payload.case === "snapshot" ? ev.payload.value : undefined;
+    if (ev.payload.case !== "questionRevealed" && (!snap || snap.phase === Phase.LOBBY)) return;
+    if (fetching) again = true;
+    else void fetchReport();
+  };
 }
 
 async function report(kind: "csv" | "json"): Promise<void> {

@@ -4,9 +4,9 @@
 // stream resumes with after_seq, a new page starts from a snapshot.
 
 import { Code } from "@connectrpc/connect";
-import { api, auth, codeOf, gone, message, normalizeCode, saved, watch, type Status } from "./api.js";
+import { api, auth, codeOf, message, normalizeCode, saved, watch, type Ending, type Status } from "./api.js";
 import { Phase, QuestionKind, type MissedQuestion } from "./gen/quiz/v1/quiz_pb.js";
-import { ms, Room } from "./state.js";
+import { Room } from "./state.js";
 import { announcer, countdown, h, hostBanner, kindHint, mark, optionMarks, ordinal, plural, podium, signed, standingsList } from "./ui.js";
 
 const main = document.getElementById("main")!;
@@ -16,8 +16,6 @@ const announce = announcer(document.getElementById("announce")!);
 let code = normalizeCode(new URLSearchParams(location.search).get("room") ?? "");
 let token = "";
 let room = new Room();
-/** seen is when this page last saw the room (server time, ms): a server started later lost it. */
-let seen = 0;
 let stop = new AbortController();
 const banner = hostBanner(() => room);
 /**
@@ -137,40 +135,26 @@ function play(): void {
   room = new Room();
   loadPicked();
   render();
-  void watch(code, token, stop.signal, {
-    lastSeq: () => room.seq,
-    epoch: () => room.info?.epoch ?? 0n,
-    event(ev, personal, received) {
-      room.apply(ev, personal, received);
-      seen = ms(ev.serverTime) || received;
+  void watch("player", code, token, stop.signal, room, {
+    event() {
       // This page's own accepted answer, as the CLI sets it after SubmitAnswer.
       if (room.phase === Phase.QUESTION && room.question?.index === picked.index) room.answered = true;
       render();
     },
-    status: onStatus,
-    fatal: (e) => [Code.NotFound, Code.PermissionDenied, Code.Unauthenticated, Code.InvalidArgument, Code.DataLoss].includes(codeOf(e)),
+    status: (s: Status) => setConn(s === "over" ? "" : s),
+    ended,
   });
 }
 
-function onStatus(s: Status, err?: unknown): void {
-  if (s === "live") setConn("live");
-  else if (s === "retrying") setConn("retrying");
-  else if (err !== undefined) {
-    // The token no longer opens the room: kicked, or the room is gone.
-    saved.drop("player", code);
-    void gone(err, code, seen).then((why) => {
-      // A room that is no more leaves no code behind to join by mistake.
-      const lost = why !== "" || codeOf(err) === Code.NotFound;
-      why ||= codeOf(err) === Code.NotFound ? `Room ${code} no longer exists.`
-        : codeOf(err) === Code.DataLoss ? `The server lost the history of room ${code} (its store lost data), so the game cannot go on.`
-        : `Your place in room ${code} is gone.`;
-      if (lost) {
-        code = "";
-        history.replaceState(null, "", "/");
-      }
-      showJoin(`${why} Join again with a code.`);
-    });
-  } else setConn("");
+/** ended leaves a room that can no longer be followed: the token no longer opens it, or the room is gone. */
+function ended(e: Ending): void {
+  saved.drop("player", code);
+  // A room that is no more leaves no code behind to join by mistake.
+  if (e.gone) {
+    code = "";
+    history.replaceState(null, "", "/");
+  }
+  showJoin(`${e.why} Join again with a code.`);
 }
 
 function setConn(s: "live" | "retrying" | ""): void {

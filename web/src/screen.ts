@@ -3,10 +3,9 @@
 // its countdown, how the answers split, the leaderboard and the podium, in
 // type readable from the back of the room.
 
-import { Code } from "@connectrpc/connect";
-import { codeOf, gone, normalizeCode, shareURL, watch, type Status } from "./api.js";
+import { normalizeCode, shareURL, watch, type Ending, type Status } from "./api.js";
 import { Phase } from "./gen/quiz/v1/quiz_pb.js";
-import { ms, Room } from "./state.js";
+import { Room } from "./state.js";
 import { announcer, countdown, distribution, h, hostBanner, joinLink, kindHint, mark, optionMarks, plural, podium, qr, standingsList } from "./ui.js";
 
 const main = document.getElementById("main")!;
@@ -16,8 +15,6 @@ const announce = announcer(document.getElementById("announce")!);
 const code = normalizeCode(new URLSearchParams(location.search).get("room") ?? "");
 let room = new Room();
 const stop = new AbortController();
-/** seen is when this page last saw the room (server time, ms): a server started later lost it. */
-let seen = 0;
 const banner = hostBanner(() => room);
 let share = location.origin + "/";
 let view = { key: "", update: () => {} };
@@ -44,32 +41,20 @@ function ask(error: string, value = code): void {
 function follow(): void {
   document.title = `Quizroom — room ${code}`;
   render();
-  void watch(code, "", stop.signal, {
-    lastSeq: () => room.seq,
-    epoch: () => room.info?.epoch ?? 0n,
-    event(ev, personal, received) {
-      room.apply(ev, personal, received);
-      seen = ms(ev.serverTime) || received;
-      render();
-    },
-    status: onStatus,
-    fatal: (e) => [Code.NotFound, Code.InvalidArgument, Code.DataLoss].includes(codeOf(e)),
-  });
+  void watch("screen", code, "", stop.signal, room, { event: render, status: onStatus, ended });
 }
 
-function onStatus(s: Status, err?: unknown): void {
+function onStatus(s: Status): void {
   conn.textContent = s === "live" ? "● Connected" : s === "retrying" ? "Reconnecting…" : "";
   conn.className = `conn ${s === "over" ? "" : s}`;
-  if (s === "over" && err !== undefined) {
-    void gone(err, code, seen).then((why) => {
-      if (why) {
-        // A room that is no more leaves no code behind to show by mistake.
-        history.replaceState(null, "", "/screen");
-        return ask(why, "");
-      }
-      ask(codeOf(err) === Code.DataLoss ? `The server lost the history of room ${code} (its store lost data).` : `There is no room ${code}.`);
-    });
-  }
+}
+
+/** ended asks for another room; a room that was seen and is no more leaves no code behind to show by mistake. */
+function ended(e: Ending): void {
+  if (e.gone && e.seen) {
+    history.replaceState(null, "", "/screen");
+    ask(e.why, "");
+  } else ask(e.why);
 }
 
 function render(): void {

@@ -64,6 +64,15 @@ local function reveal()
   if #ids > 0 then
     recs = batched('HMGET', KEYS[3], ids, 1)
   end
+  -- The scoring submit kept once for question q (s.sr, "q:rule"), for the
+  -- answers that carry none of their own; cleared, being used up.
+  local stored = nil
+  if s.sr and s.sr ~= '' then
+    local sq, rule = string.match(s.sr, '^(%-?%d+):(.*)$')
+    if tonumber(sq) == q then
+      stored, s.sr = rule, ''
+    end
+  end
   local answers, players, ranks = {}, {}, {}
   for i = 1, #raw, 2 do
     local id, a = raw[i], cjson.decode(raw[i + 1])
@@ -76,11 +85,22 @@ local function reveal()
     end
     local p = cjson.decode(recs[(i + 1) / 2])
     -- Scored now, with the streak the player has after the questions
-    -- before (submit kept the inputs; an answer kept by an older submit
-    -- was scored then, the same way).
-    if a.pt then
-      local points, bonus, streak = score(a.po, a.bo, a.pe, a.pt, a.li, a.e, a.k, a.ok, a.w, a.nu, a.de,
-        streakBefore(p.st, p.sq, a.pv))
+    -- before: by the question's scoring, or the answer's own (an answer
+    -- kept by an older submit carries it field by field, or was scored
+    -- then, the same way).
+    if not a.p then
+      local k, pt, li, pv, po, bo, pe
+      if a.pt then
+        k, pt, li, pv, po, bo, pe = a.k, a.pt, a.li, a.pv, a.po, a.bo, a.pe
+      else
+        local v = {}
+        for x in string.gmatch(a.r or stored, '%-?%d+') do
+          v[#v + 1] = tonumber(x)
+        end
+        k, pt, li, pv, po, bo, pe = v[1], v[2], v[3], v[4], v[5], v[6] == 1, v[7]
+      end
+      local points, bonus, streak = score(po, bo, pe, pt, li, a.e, k, a.ok, a.w, a.nu, a.de,
+        streakBefore(p.st, p.sq, pv))
       a = {a = a.a, ch = a.ch, ok = a.ok, p = points + bonus, b = bonus, s = streak, e = a.e}
     end
     local total = math.max(p.sc + a.p, 0)
@@ -175,7 +195,11 @@ end
 if expire then
   s.ex = t + tonumber(ARGV[10])
 end
-save(KEYS[1], s, {'v', 'seq', 'ph', 'q', 'op', 'dl', 'pp', 'pa', 'an', 'wt', 'pd', 'tc', 'pg', 'ex', 'au'})
+local fields = {'v', 'seq', 'ph', 'q', 'op', 'dl', 'pp', 'pa', 'an', 'wt', 'pd', 'tc', 'pg', 'ex', 'au'}
+if s.sr then
+  fields[#fields + 1] = 'sr'
+end
+save(KEYS[1], s, fields)
 if expire then
   for _, key in ipairs(KEYS) do
     redis.call('PEXPIREAT', key, int(s.ex))

@@ -5,12 +5,32 @@
 -- of member id (a player's, or HOST_MEMBER) and stream count.
 -- Returns whether the instance's own lease had lapsed (or never existed),
 -- and 1 when every connected player has answered the open question.
+local t = now()
+if ARGV[3] ~= '1' then
+  -- A renewal alone, with every lease current (an instance renews every
+  -- room it has streams in, every few seconds): nobody is judged, no
+  -- count changes, so only the instance's lease is written, without
+  -- loading the state. The leases hash exists (it holds the instance), so
+  -- it keeps the expiry a room that is over gave it.
+  local leases = redis.call('HGETALL', KEYS[5])
+  local mine, current = false, true
+  for i = 1, #leases, 2 do
+    if tonumber(leases[i + 1]) <= t then
+      current = false
+    elseif leases[i] == ARGV[1] then
+      mine = true
+    end
+  end
+  if mine and current and redis.call('EXISTS', KEYS[1]) == 1 then
+    redis.call('HSET', KEYS[5], ARGV[1], int(t + tonumber(ARGV[2])))
+    return {'ok', 0, 0}
+  end
+end
 local s = load(KEYS[1])
 if not s then
   return {'notfound'}
 end
 answersPrefix = KEYS[7]
-local t = now()
 local wt, hs, seq = s.wt, s.hs, s.seq
 local instance = ARGV[1]
 local lapsed = 0
