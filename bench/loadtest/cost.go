@@ -82,13 +82,21 @@ func serverCPU(samplers []*proc.Sampler, from, to time.Time) time.Duration {
 }
 
 // deliveryCosts is the servers' CPU time from each event's server time
-// until its last watcher could have had it (the run's slowest delivery of
-// that kind, slowest, but no later than limit after it, when the next
-// work of the game begins), for watchers deliveries each.
-func deliveryCosts(samplers []*proc.Sampler, sent map[int32]time.Time, slowest, limit time.Duration, watchers int) costs {
+// until its last watcher had it (last, by question index), but no later
+// than limit after it, when the next work of the game begins, for watchers
+// deliveries each: the no-op broadcast's windows (noop.Broadcast), each
+// event's own. An event no watcher had counts nothing.
+func deliveryCosts(samplers []*proc.Sampler, sent, last map[int32]time.Time, limit time.Duration, watchers int) costs {
 	var c costs
-	for _, at := range sent {
-		c.cpu += serverCPU(samplers, at, at.Add(min(slowest, limit)))
+	for q, at := range sent {
+		end, ok := last[q]
+		if !ok {
+			continue
+		}
+		if cut := at.Add(limit); end.After(cut) {
+			end = cut
+		}
+		c.cpu += serverCPU(samplers, at, end)
 		c.ops += watchers
 	}
 	return c

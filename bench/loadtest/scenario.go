@@ -263,9 +263,10 @@ func (b *bench) scenario(ctx context.Context, store string, rooms, size int) err
 		time.Sleep(2 * noop.SampleEvery) // a sample after the last window
 		// A question's delivery ends, at the latest, when the answers
 		// begin; a reveal's when the leaderboard is shown.
-		o.questions = deliveryCosts(samplers, obs.opened, o.opened.Max, b.opt.think, o.players+1)
-		o.reveals = deliveryCosts(samplers, obs.revealed, o.revealed.Max, revealTime, o.players+1)
-		o.clientQuestions = deliveryCosts([]*proc.Sampler{self}, obs.opened, o.opened.Max, b.opt.think, o.players+1)
+		opened, revealed := lastArrivals(res, "question_opened"), lastArrivals(res, "question_revealed")
+		o.questions = deliveryCosts(samplers, obs.opened, opened, b.opt.think, o.players+1)
+		o.reveals = deliveryCosts(samplers, obs.revealed, revealed, revealTime, o.players+1)
+		o.clientQuestions = deliveryCosts([]*proc.Sampler{self}, obs.opened, opened, b.opt.think, o.players+1)
 		o.answers = answerCosts(samplers, obs, b.opt.think, windowsOf(res), o.accepted, o.players+1, o.questions.per())
 	}
 	b.row(store, rooms, size, o)
@@ -288,6 +289,20 @@ func windowsOf(res []*bots.Result) map[int32][2]time.Time {
 				all[1] = w[1]
 			}
 			out[q] = all
+		}
+	}
+	return out
+}
+
+// lastArrivals merges, by question index, when the last bot of any room
+// received the event name.
+func lastArrivals(res []*bots.Result, name string) map[int32]time.Time {
+	out := map[int32]time.Time{}
+	for _, r := range res {
+		for q, t := range r.LastArrivals[name] {
+			if t.After(out[q]) {
+				out[q] = t
+			}
 		}
 	}
 	return out

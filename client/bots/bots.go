@@ -89,6 +89,11 @@ type Result struct {
 	// Windows holds, by question index, the times of the first and the last
 	// accepted answer, for callers that merge the runs of several rooms.
 	Windows map[int32][2]time.Time `json:"-"`
+	// LastArrivals holds, by event name (question_opened,
+	// question_revealed) and question index, when the last bot received
+	// that event: where each event's delivery ended, for callers that put
+	// the server's work down to it.
+	LastArrivals map[string]map[int32]time.Time `json:"-"`
 	// Answers counts answers sent; Accepted those accepted; Late those
 	// refused because the question had closed (not an error).
 	Answers, Accepted, Late int
@@ -129,7 +134,7 @@ func Run(ctx context.Context, cfg Config) *Result {
 	if cfg.Progress == nil {
 		cfg.Progress = func(string) {}
 	}
-	r := &run{cfg: cfg, waiting: cfg.N, windows: map[int32][2]time.Time{}}
+	r := &run{cfg: cfg, waiting: cfg.N, windows: map[int32][2]time.Time{}, arrivals: map[string]map[int32]time.Time{}}
 	limit := rate.Inf
 	if cfg.JoinRate > 0 {
 		limit = rate.Limit(cfg.JoinRate)
@@ -169,10 +174,25 @@ type run struct {
 	reconnects   atomic.Int64
 	lastQuestion atomic.Int32 // highest question index reported, plus 1
 
-	mu      sync.Mutex // guards waiting, errors, errs and windows
-	errors  int
-	errs    []string
-	windows map[int32][2]time.Time // first and last accepted answer, by question
+	mu       sync.Mutex // guards waiting, errors, errs, windows and arrivals
+	errors   int
+	errs     []string
+	windows  map[int32][2]time.Time         // first and last accepted answer, by question
+	arrivals map[string]map[int32]time.Time // last arrival by event name and question
+}
+
+// arrived records that a bot received question q's event name at t.
+func (r *run) arrived(name string, q int32, t time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	byQ, ok := r.arrivals[name]
+	if !ok {
+		byQ = map[int32]time.Time{}
+		r.arrivals[name] = byQ
+	}
+	if t.After(byQ[q]) {
+		byQ[q] = t
+	}
 }
 
 // accept records an accepted answer to question q at t.
@@ -248,6 +268,10 @@ func (r *run) result() *Result {
 	r.mu.Lock()
 	res.Errors, res.ErrorSamples = r.errors, r.errs
 	res.Windows = maps.Clone(r.windows)
+	res.LastArrivals = map[string]map[int32]time.Time{}
+	for name, byQ := range r.arrivals {
+		res.LastArrivals[name] = maps.Clone(byQ)
+	}
 	for _, w := range r.windows {
 		res.AnswerWindow += w[1].Sub(w[0])
 	}
@@ -359,7 +383,14 @@ func (b *bot) join(ctx context.Context) (*conn.Client, error) {
 func (b *bot) handle(ctx context.Context, ev *quizv1.Event, personal *quizv1.Personal, received time.Time) bool {
 	r := b.run
 	if st := ev.GetServerTime(); st != nil {
-		r.times.add(eventName(ev), received.Sub(st.AsTime()))
+		name := eventName(ev)
+		r.times.add(name, received.Sub(st.AsTime()))
+		switch p := ev.GetPayload().(type) {
+		case *quizv1.Event_QuestionOpened:
+			r.arrived(name, p.QuestionOpened.GetIndex(), received)
+		case *quizv1.Event_QuestionRevealed:
+			r.arrived(name, p.QuestionRevealed.GetIndex(), received)
+		}
 	}
 	b.room.Apply(ev, personal, received)
 	switch ev.GetPayload().(type) {
