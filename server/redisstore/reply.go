@@ -1,10 +1,15 @@
 package redisstore
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
+
+	// The bulk reads decode a record per player and per answer: ten
+	// thousand of each for a reveal in a big room, before anyone gets it.
+	// go-json decodes them in less than half of encoding/json's time
+	// (BenchmarkScoreboard10k), with the same results for these records.
+	"github.com/goccy/go-json"
 
 	"github.com/quizroom/quizroom/server/game"
 	"github.com/quizroom/quizroom/server/room"
