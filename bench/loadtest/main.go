@@ -21,6 +21,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -85,8 +86,20 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&o.pprofPort, "pprof-port", 0, "serve each instance's metrics and profiles (/debug/pprof/) on 127.0.0.1 from this port on; 0: none")
 	fs.DurationVar(&o.timeout, "timeout", 15*time.Minute, "give up on one scenario after this long")
 	fs.StringVar(&o.redisOptions, "redis-options", "", "go-redis URL options for the servers' Redis URL, such as pool_size=50&pool_timeout=30s")
+	cpuProfile := fs.String("cpuprofile", "", "write the benchmark's own CPU profile (the bots', not the servers') to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	for _, s := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
