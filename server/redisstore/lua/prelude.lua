@@ -74,13 +74,16 @@ end
 -- emit appends event ev to the room's log as entry <seq>-0 at time t,
 -- keeping about maxlen entries; s.seq and s.tc move on with it. It
 -- announces the new seq on the channel named like the log, which the
--- instances waiting on the room subscribe to.
+-- instances waiting on the room subscribe to, with the event itself
+-- ("<seq> <event>"), so that a reader that had every event before it
+-- need not read the log.
 local function emit(log, s, t, maxlen, ev)
   s.seq = s.seq + 1
   s.tc = t
   ev.ts = int(t)
-  redis.call('XADD', log, 'MAXLEN', '~', maxlen, int(s.seq) .. '-0', 'e', cjson.encode(ev))
-  redis.call(PUBLISH, log, int(s.seq))
+  local e = cjson.encode(ev)
+  redis.call('XADD', log, 'MAXLEN', '~', maxlen, int(s.seq) .. '-0', 'e', e)
+  redis.call(PUBLISH, log, int(s.seq) .. ' ' .. e)
 end
 
 -- ping tells the room's owner, on the channel named like the log, that it
