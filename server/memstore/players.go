@@ -168,15 +168,15 @@ func (s *Store) Roster(_ context.Context, code string, limit int) ([]room.Player
 // Connect counts one of a player's (or the host's) streams on an
 // instance, and renews the instance's presence lease; a lease that had
 // lapsed is reported by the next Presence.
-func (s *Store) Connect(_ context.Context, code string, c room.Connection) (bool, error) {
+func (s *Store) Connect(_ context.Context, code string, c room.Connection) (room.Connected, error) {
 	r, now, err := s.room(code)
 	if err != nil {
-		return false, err
+		return room.Connected{}, err
 	}
 	defer r.mu.Unlock()
 	member := r.member(c.PlayerID)
 	if !member && c.RequireActive {
-		return false, room.GoneError(code, c.PlayerID)
+		return room.Connected{}, room.GoneError(code, c.PlayerID)
 	}
 	if lapsed, known := s.renew(now, c.Instance, c.TTL); lapsed && known {
 		// A lease that never was had no streams to send again.
@@ -188,7 +188,11 @@ func (s *Store) Connect(_ context.Context, code string, c room.Connection) (bool
 	if member {
 		stopped = r.setStreams(now, c.Instance, c.PlayerID, max(r.streams[c.Instance][c.PlayerID]+c.Delta, 0)) || stopped
 	}
-	return r.allAnswered(stopped), nil
+	out := room.Connected{AllAnswered: r.allAnswered(stopped)}
+	if c.State {
+		out.State = r.current(now)
+	}
+	return out, nil
 }
 
 // Presence renews each instance's presence lease once, for the longest

@@ -121,6 +121,13 @@ func TestCommandsPerCall(t *testing.T) {
 			return err
 		}
 	}
+	// watch counts a stream as Watch does: with the state its snapshot shows.
+	watch := func(id string) func() error {
+		return func() error {
+			_, err := s.Connect(ctx, spec.Code, room.Connection{PlayerID: id, Instance: "i", Delta: 1, TTL: time.Minute, RequireActive: true, State: true})
+			return err
+		}
+	}
 	version := int64(0)
 	advance := func(tr room.Transition) func() error {
 		return func() error {
@@ -144,11 +151,13 @@ func TestCommandsPerCall(t *testing.T) {
 		{"the first Join", join, 9}, // and its ping
 		{"a Join", join, 8},
 		{"Connect of a player in the lobby", connect(room.PlayerID(1), 1), 6},
+		{"Connect of a player in the lobby, with the state", watch(room.PlayerID(2)), 7}, // and the clock
 		{"Connect of the host", connect(room.HostMember, 1), 5},
 		{"State", func() error { _, err := s.State(ctx, spec.Code); return err }, 3},
 		{"opening a question", advance(room.Transition{To: game.PhaseQuestion, Limit: q.TimeLimit}), 9}, // two events
-		{"Connect of a player who has not answered the open question", connect(room.PlayerID(2), 1), 8},
-		{"a stream of it closing", connect(room.PlayerID(2), -1), 10}, // counts of 0 go
+		{"another Join", join, 8},
+		{"Connect of a player who has not answered the open question", connect(room.PlayerID(3), 1), 8},
+		{"a stream of it closing", connect(room.PlayerID(3), -1), 10}, // counts of 0 go
 		{"Scoreboard", func() error { _, err := s.Scoreboard(ctx, spec.Code, 0); return err }, 4},
 	} {
 		srv.ResetCommandStats(t)

@@ -80,7 +80,9 @@ type Store interface {
 	// lapsed counts a stream of theirs. It returns true when, after a
 	// disconnect, every connected player has answered the open question.
 	// ErrDenied, and nothing changed, when c.RequireActive and the member
-	// is a player who is not active (unknown, departed or kicked).
+	// is a player who is not active (unknown, departed or kicked). With
+	// c.State, it returns the room's state after the change, read in the
+	// same step (a Watch needs it for its snapshot).
 	//
 	// The host's streams count under HostMember, never towards the players
 	// who may answer. When the host's last stream stops counting (by
@@ -90,7 +92,7 @@ type Store interface {
 	// again, HostAway and AutoPacing are cleared (a reveal or leaderboard
 	// deadline that AutoPacing set is dropped: the host paces again) and
 	// EventHost{} is appended.
-	Connect(ctx context.Context, code string, c Connection) (allAnswered bool, err error)
+	Connect(ctx context.Context, code string, c Connection) (Connected, error)
 	// Presence applies a batch of presence updates, one per room, and
 	// returns their results in the same order. Each renews an instance's
 	// presence lease in room Code for TTL and, when Counts is set, makes
@@ -260,6 +262,19 @@ type Connection struct {
 	// (Engine.IdentifyRemembered) is refused once its player left or was
 	// kicked, as asking the store would.
 	RequireActive bool
+
+	// State asks for the room's state after the change (Connected.State).
+	State bool
+}
+
+// Connected is what Store.Connect did.
+type Connected struct {
+	// AllAnswered is true when, after a disconnect, every connected player
+	// has answered the open question.
+	AllAnswered bool
+	// State is the room's state after the change, with the store's clock,
+	// when Connection.State asked for it.
+	State *State
 }
 
 // PresenceUpdate renews an instance's presence lease in a room, and may

@@ -21,11 +21,11 @@ const (
 // with lease ttl.
 func (f *fixture) connectOn(instance, id string, delta int, ttl time.Duration) bool {
 	f.t.Helper()
-	all, err := f.s.Connect(f.ctx, f.code, room.Connection{PlayerID: id, Instance: instance, Delta: delta, TTL: ttl})
+	c, err := f.s.Connect(f.ctx, f.code, room.Connection{PlayerID: id, Instance: instance, Delta: delta, TTL: ttl})
 	if err != nil {
 		f.t.Fatalf("Connect %s on %s %+d: %v", id, instance, delta, err)
 	}
-	return all
+	return c.AllAnswered
 }
 
 // presence renews instance's lease, setting its counts when counts is not

@@ -6,10 +6,11 @@
 -- rank.
 -- ARGV: member id, instance, delta, lease (epoch + MARKED), log size,
 -- require active (1: refuse a player who is not, changing nothing), judge
--- (1: the caller's lease is current), lease ms, then pairs of a dead
--- instance and its lease then.
+-- (1: the caller's lease is current), lease ms, state (1: return the
+-- state), then pairs of a dead instance and its lease then.
 -- Returns 1 when, after a disconnect, every connected player has answered
--- the open question.
+-- the open question; with state, the time and the state after the change,
+-- as the state script returns them.
 local s = load(KEYS[1])
 if not s then
   return {'notfound'}
@@ -22,9 +23,9 @@ answersPrefix = KEYS[7]
 local at = clock()
 local wt, hs, seq = s.wt, s.hs, s.seq
 local stopped = false
-if #ARGV > 8 then
+if #ARGV > 9 then
   local dead = {}
-  for i = 9, #ARGV, 2 do
+  for i = 10, #ARGV, 2 do
     dead[ARGV[i]] = tonumber(ARGV[i + 1])
   end
   stopped = expire(s, at, KEYS[2], KEYS[3], KEYS[4], KEYS[5], dead, ARGV[7] == '1', tonumber(ARGV[8]), KEYS[6], ARGV[5])
@@ -43,5 +44,8 @@ if delta > 0 then
   retain(s, KEYS[3], KEYS[4], KEYS[5])
 elseif added == 1 then
   retain(s, KEYS[5])
+end
+if ARGV[9] == '1' then
+  return {'ok', allAnswered(s, stopped), int(at()), flat(s)}
 end
 return {'ok', allAnswered(s, stopped)}
