@@ -167,14 +167,15 @@ type Engine struct {
 	boards    boards    // recent scoreboard reads, shared
 	snapshots snapshots // recent snapshots' shared parts
 
-	mu      sync.Mutex           // guards specs, tokens, owners, hubs, later, seen, marked and closing
+	mu      sync.Mutex           // guards specs, tokens, owners, hubs, moving, later, seen, marked and closing
 	later   map[*int]*time.Timer // work put off by after, by a key of its own
 	specs   map[string]*Spec
 	tokens  map[string]Identity // room code/token hash → holder, for answers
 	owners  map[string]*owner
 	hubs    map[string]*hub
-	seen    map[string]uint64 // room code → the highest seq this instance saw
-	marked  map[string]bool   // rooms this instance marked lost
+	moving  map[string][]chan struct{} // room code → its moves in flight that bring their event's board, each closed when done
+	seen    map[string]uint64          // room code → the highest seq this instance saw
+	marked  map[string]bool            // rooms this instance marked lost
 	closing bool
 
 	pmu     sync.Mutex // guards present
@@ -215,6 +216,7 @@ func New(cfg Config) (*Engine, error) {
 		snapshots:  snapshots{ttl: BoardTTL},
 		owners:     make(map[string]*owner),
 		hubs:       make(map[string]*hub),
+		moving:     make(map[string][]chan struct{}),
 		seen:       make(map[string]uint64),
 		marked:     make(map[string]bool),
 		present:    make(map[string]*localRoom),

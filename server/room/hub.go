@@ -290,6 +290,7 @@ const personalGuess = 48
 // finished, everyone's missed questions); watchers that replay the event
 // soon after share it.
 func (e *Engine) scoreboard(ctx context.Context, spec *Spec, ev *Event) (*Scoreboard, error) {
+	e.awaitMoves(ctx, spec.Code)
 	switch ev.Type {
 	case EventRevealed:
 		return e.board(ctx, spec, ev.Seq, ev.Q, ev.Q)

@@ -230,6 +230,11 @@ type State struct {
 	// its host stayed away past Settings.HostAwayLimit (Transition.Auto);
 	// the host coming back ends it.
 	AutoPacing bool
+	// Board is, after a move that asked for it (Transition.Board), the
+	// scoreboard the move left, read in the same step: the standings and,
+	// after a reveal, the question's results. Nil when the store did not
+	// read it; Standing.Rank is set, streaks are as recorded.
+	Board *Scoreboard
 }
 
 // ShownPhase is the room's phase, or the one a pause froze.
@@ -390,6 +395,10 @@ type Transition struct {
 	Options int // PhaseReveal: options of question Q, for EventRevealed.Counts
 	Reason  string
 	Retain  time.Duration
+	// Board asks for the scoreboard the move leaves (State.Board), which
+	// the move's event needs for its personal parts; a store may leave it
+	// to a read.
+	Board bool
 }
 
 // Result is one player's answer to one question, as scored.
