@@ -132,7 +132,7 @@ func (s *Store) Roster(ctx context.Context, code string, limit int) ([]room.Play
 
 // Connect counts one of a player's (or the host's) streams on an instance,
 // under the instance's presence lease (renewed first when this Store has
-// not renewed it within a quarter of c.TTL), dropping in the room the
+// not renewed it within half of c.TTL), dropping in the room the
 // streams of instances found dead that it was not judged against yet.
 func (s *Store) Connect(ctx context.Context, code string, c room.Connection) (room.Connected, error) {
 	l, err := s.alive(ctx, c.Instance, c.TTL, false)

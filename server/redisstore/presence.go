@@ -71,8 +71,9 @@ func newPresence() *presence {
 func (s *Store) aliveKey() string { return s.prefix + "{rooms}:alive" }
 
 // alive renews instance's presence lease for ttl, unless force is false
-// and this Store renewed it for as long less than a quarter of ttl ago
-// (Connect: the engine renews it every quarter of its TTL anyway). One
+// and this Store renewed it for as long less than half of ttl ago, so that
+// it has half of it left at least (Connect: the engine renews it every
+// quarter of its TTL anyway). One
 // renewal is in flight per instance: the other calls wait for it. It
 // returns the lease as renewed.
 func (s *Store) alive(ctx context.Context, instance string, ttl time.Duration, force bool) (instanceLease, error) {
@@ -101,7 +102,7 @@ func (s *Store) alive(ctx context.Context, instance string, ttl time.Duration, f
 				return instanceLease{}, fail(ctx.Err())
 			}
 		}
-		if !force && l.ttl == ttl && time.Since(l.at) < ttl/4 {
+		if !force && l.ttl == ttl && time.Since(l.at) < ttl/2 {
 			defer p.mu.Unlock()
 			return *l, nil
 		}

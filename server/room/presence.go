@@ -85,8 +85,15 @@ func (e *Engine) markDirty(code string) {
 // closed is called when a player's stream here ends. The player stops
 // counting after a grace: DisconnectGrace when the client ended the
 // stream, ReconnectGrace when the server cut it. A shutdown applies
-// neither: the instance hands its counts over instead (handOff).
-func (e *Engine) closed(code, playerID string, cut bool) {
+// neither: the instance hands its counts over instead (handOff). Once the
+// game is over (over), nothing depends on who is connected (no question
+// to close, no host to find away): the stream is counted out here, at
+// once, and the store, where the room expires as it is, is not asked.
+func (e *Engine) closed(code, playerID string, cut, over bool) {
+	if over {
+		e.count(code, playerID, -1, false)
+		return
+	}
 	grace := e.cfg.ReconnectGrace
 	if !cut {
 		grace = e.cfg.DisconnectGrace

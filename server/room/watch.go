@@ -214,13 +214,13 @@ func (s *Subscription) Next(ctx context.Context) (Frame, error) {
 
 // Close ends the subscription. A player (or the host) stops counting as
 // connected only after a grace (see Engine.closed), unless they watch
-// again before.
+// again before, or at once when the game is over.
 func (s *Subscription) Close() {
 	cut := s.cut()
 	s.hub.remove(s)
 	s.fail(io.EOF)
 	if id, ok := member(s.who); ok {
-		s.e.closed(s.spec.Code, id, cut)
+		s.e.closed(s.spec.Code, id, cut, s.hub.over.Load())
 	}
 }
 
