@@ -73,9 +73,8 @@ func (s *Store) aliveKey() string { return s.prefix + "{rooms}:alive" }
 // alive renews instance's presence lease for ttl, unless force is false
 // and this Store renewed it for as long less than half of ttl ago, so that
 // it has half of it left at least (Connect: the engine renews it every
-// quarter of its TTL anyway). One
-// renewal is in flight per instance: the other calls wait for it. It
-// returns the lease as renewed.
+// quarter of its TTL anyway). One renewal is in flight per instance: the
+// other calls wait for it. It returns the lease as renewed.
 func (s *Store) alive(ctx context.Context, instance string, ttl time.Duration, force bool) (instanceLease, error) {
 	p := s.pres
 	for {
