@@ -231,11 +231,37 @@ func New(cfg Config) (*Engine, error) {
 func (e *Engine) Run(ctx context.Context) error {
 	e.wg.Add(1)
 	go e.keepLeases(ctx)
+	presence := make(chan struct{})
+	go func() {
+		defer close(presence)
+		e.keepPresence(ctx)
+	}()
+	t := time.NewTicker(e.cfg.Sweep)
+	defer t.Stop()
+	for {
+		e.sweep(ctx)
+		select {
+		case <-ctx.Done():
+			<-presence // its last renewal ends before the hand-over
+			e.shutdown()
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// keepPresence renews this instance's presence every quarter of
+// PresenceTTL, and sends the counts the store may disagree with every
+// Sweep, until ctx ends. It runs apart from the sweep, whose calls wait
+// their turn with every other: behind the queue of a hundred thousand
+// players' calls on one instance a sweep took longer than the TTL, and
+// renewed after it, the lease lapsed, and every room's counts were sent
+// again.
+func (e *Engine) keepPresence(ctx context.Context) {
 	t := time.NewTicker(e.cfg.Sweep)
 	defer t.Stop()
 	var renewed time.Time
 	for {
-		e.sweep(ctx)
 		all := time.Since(renewed) >= e.cfg.PresenceTTL/4
 		if all || e.dirty() {
 			e.renew(ctx, all)
@@ -245,8 +271,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		}
 		select {
 		case <-ctx.Done():
-			e.shutdown()
-			return nil
+			return
 		case <-t.C:
 		}
 	}
