@@ -30,6 +30,10 @@ type Store struct {
 	mu    sync.Mutex // guards rooms and decks (not the rooms' contents)
 	rooms map[string]*memRoom
 	decks map[string]*deck
+
+	lmu        sync.Mutex           // guards leases and unreported; taken after a room's mu
+	leases     map[string]time.Time // instance → when its presence lapses: one lease for every room
+	unreported map[string]bool      // instances a Connect found lapsed, until a Presence says so
 }
 
 // deck is an uploaded deck and when it expires.
@@ -47,10 +51,12 @@ func New(cfg Config) *Store {
 		cfg.LogSize = 1000
 	}
 	return &Store{
-		clock:   cfg.Clock,
-		logSize: cfg.LogSize,
-		rooms:   make(map[string]*memRoom),
-		decks:   make(map[string]*deck),
+		clock:      cfg.Clock,
+		logSize:    cfg.LogSize,
+		rooms:      make(map[string]*memRoom),
+		decks:      make(map[string]*deck),
+		leases:     make(map[string]time.Time),
+		unreported: make(map[string]bool),
 	}
 }
 

@@ -1,6 +1,8 @@
 package memstore
 
 import (
+	"time"
+
 	"context"
 
 	"github.com/quizroom/quizroom/server/room"
@@ -163,46 +165,102 @@ func (s *Store) Roster(_ context.Context, code string, limit int) ([]room.Player
 	return out, r.state.Players, nil
 }
 
-// Connect counts one of a player's (or the host's) streams on an instance.
-func (s *Store) Connect(_ context.Context, code string, c room.Connection) (bool, error) {
+// Connect counts one of a player's (or the host's) streams on an
+// instance, and renews the instance's presence lease; a lease that had
+// lapsed is reported by the next Presence.
+func (s *Store) Connect(_ context.Context, code string, c room.Connection) (room.Connected, error) {
 	r, now, err := s.room(code)
 	if err != nil {
-		return false, err
+		return room.Connected{}, err
 	}
 	defer r.mu.Unlock()
 	member := r.member(c.PlayerID)
 	if !member && c.RequireActive {
-		return false, room.GoneError(code, c.PlayerID)
+		return room.Connected{}, room.GoneError(code, c.PlayerID)
 	}
-	stopped := r.expire(now, c.Instance, c.TTL)
-	r.leases[c.Instance] = now.Add(c.TTL)
+	if lapsed, known := s.renew(now, c.Instance, c.TTL); lapsed && known {
+		// A lease that never was had no streams to send again.
+		s.lmu.Lock()
+		s.unreported[c.Instance] = true
+		s.lmu.Unlock()
+	}
+	stopped := r.expire(now, s.dead(now))
 	if member {
 		stopped = r.setStreams(now, c.Instance, c.PlayerID, max(r.streams[c.Instance][c.PlayerID]+c.Delta, 0)) || stopped
 	}
-	return r.allAnswered(stopped), nil
+	out := room.Connected{AllAnswered: r.allAnswered(stopped)}
+	if c.State {
+		out.State = r.current(now)
+	}
+	return out, nil
 }
 
-// Presence renews instances' presence leases and may set their counts,
-// room by room.
+// Presence renews each instance's presence lease once, for the longest
+// TTL its updates ask, and applies each update in its room.
 func (s *Store) Presence(_ context.Context, ups []room.PresenceUpdate) []room.PresenceResult {
+	now := s.now()
+	ttls := map[string]time.Duration{}
+	for _, u := range ups {
+		ttls[u.Instance] = max(ttls[u.Instance], u.TTL)
+	}
+	lapsed := map[string]bool{}
+	for instance, ttl := range ttls {
+		l, _ := s.renew(now, instance, ttl)
+		s.lmu.Lock()
+		lapsed[instance] = l || s.unreported[instance]
+		delete(s.unreported, instance)
+		s.lmu.Unlock()
+	}
 	out := make([]room.PresenceResult, len(ups))
 	for i, u := range ups {
-		out[i] = s.presence(u)
+		out[i] = s.presence(u, lapsed[u.Instance])
 	}
 	return out
 }
 
-// presence applies one room's presence update.
-func (s *Store) presence(u room.PresenceUpdate) room.PresenceResult {
+// renew renews instance's presence lease until now+ttl and reports whether
+// it had lapsed (or never was), and whether it was. Only an instance whose own lease is
+// current judges the others (as the Redis store does): when its own had
+// lapsed too, the store or the instance was cut off, so the lapsed leases
+// get until now+ttl instead.
+func (s *Store) renew(now time.Time, instance string, ttl time.Duration) (lapsed, known bool) {
+	s.lmu.Lock()
+	defer s.lmu.Unlock()
+	until, known := s.leases[instance]
+	lapsed = !known || !now.Before(until)
+	if lapsed {
+		for other, until := range s.leases {
+			if !now.Before(until) {
+				s.leases[other] = now.Add(ttl)
+			}
+		}
+	}
+	s.leases[instance] = now.Add(ttl)
+	return lapsed, known
+}
+
+// dead lists the instances whose presence lease lapsed by now.
+func (s *Store) dead(now time.Time) map[string]bool {
+	s.lmu.Lock()
+	defer s.lmu.Unlock()
+	out := map[string]bool{}
+	for instance, until := range s.leases {
+		if !now.Before(until) {
+			out[instance] = true
+		}
+	}
+	return out
+}
+
+// presence applies one room's presence update for an instance whose
+// lease had lapsed or not.
+func (s *Store) presence(u room.PresenceUpdate, lapsed bool) room.PresenceResult {
 	r, now, err := s.room(u.Code)
 	if err != nil {
 		return room.PresenceResult{Err: err}
 	}
 	defer r.mu.Unlock()
-	until, ok := r.leases[u.Instance]
-	lapsed := !ok || !now.Before(until)
-	stopped := r.expire(now, u.Instance, u.TTL)
-	r.leases[u.Instance] = now.Add(u.TTL)
+	stopped := r.expire(now, s.dead(now))
 	if u.Counts != nil {
 		for id := range r.streams[u.Instance] {
 			if _, listed := u.Counts[id]; !listed {

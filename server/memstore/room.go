@@ -24,7 +24,6 @@ type memRoom struct {
 	presence    map[string]int            // open streams per connected active player, on every live instance
 	host        int                       // the host's open streams, on every live instance
 	streams     map[string]map[string]int // instance → member (player id or room.HostMember) → open streams there
-	leases      map[string]time.Time      // instance → when its presence lapses
 	answers     []map[string]*room.Result
 	counts      [][]int // answers per option, by question
 	correct     []int   // fully correct answers, by question
@@ -64,7 +63,6 @@ func newMemRoom(spec *room.Spec, now time.Time, logSize int) *memRoom {
 		tokens:   make(map[string]*memPlayer),
 		presence: make(map[string]int),
 		streams:  make(map[string]map[string]int),
-		leases:   make(map[string]time.Time),
 		answers:  make([]map[string]*room.Result, n),
 		counts:   make([][]int, n),
 		correct:  make([]int, n),
@@ -253,26 +251,18 @@ func held(st *room.State) bool {
 	return p == game.PhaseReveal || p == game.PhaseLeaderboard
 }
 
-// expire drops the streams of instances whose lease lapsed at now; it
-// reports whether a waiting player stopped waiting. Only an instance whose
-// own lease is current judges the others (as the Redis store does): when
-// caller's lapsed too, lapsed leases get until now+ttl instead. r.mu is
-// held.
-func (r *memRoom) expire(now time.Time, caller string, ttl time.Duration) (stopped bool) {
-	judge := now.Before(r.leases[caller])
-	for instance, until := range r.leases {
-		if now.Before(until) {
+// expire drops the streams of the dead instances (their presence lease
+// lapsed: Store.dead); it reports whether a waiting player stopped
+// waiting. r.mu is held.
+func (r *memRoom) expire(now time.Time, dead map[string]bool) (stopped bool) {
+	for instance, counts := range r.streams {
+		if !dead[instance] {
 			continue
 		}
-		if !judge {
-			r.leases[instance] = now.Add(ttl)
-			continue
-		}
-		for id := range r.streams[instance] {
+		for id := range counts {
 			stopped = r.setStreams(now, instance, id, 0) || stopped
 		}
 		delete(r.streams, instance)
-		delete(r.leases, instance)
 	}
 	return stopped
 }

@@ -121,6 +121,13 @@ func TestCommandsPerCall(t *testing.T) {
 			return err
 		}
 	}
+	// watch counts a stream as Watch does: with the state its snapshot shows.
+	watch := func(id string) func() error {
+		return func() error {
+			_, err := s.Connect(ctx, spec.Code, room.Connection{PlayerID: id, Instance: "i", Delta: 1, TTL: time.Minute, RequireActive: true, State: true})
+			return err
+		}
+	}
 	version := int64(0)
 	advance := func(tr room.Transition) func() error {
 		return func() error {
@@ -138,14 +145,19 @@ func TestCommandsPerCall(t *testing.T) {
 		want int
 	}{
 		{"Keep of a new room", func() error { return s.Keep(ctx, spec.Code, time.Hour) }, 7},
+		{"the instance's presence lease, renewed alone", func() error {
+			return s.Presence(ctx, []room.PresenceUpdate{{Code: spec.Code, Instance: "i", TTL: time.Minute}})[0].Err
+		}, 4}, // one script for every room: no command in the room
 		{"the first Join", join, 9}, // and its ping
 		{"a Join", join, 8},
-		{"Connect of a player in the lobby", connect(room.PlayerID(1), 1), 8},
-		{"Connect of the host", connect(room.HostMember, 1), 7},
+		{"Connect of a player in the lobby", connect(room.PlayerID(1), 1), 6},
+		{"Connect of a player in the lobby, with the state", watch(room.PlayerID(2)), 7}, // and the clock
+		{"Connect of the host", connect(room.HostMember, 1), 5},
 		{"State", func() error { _, err := s.State(ctx, spec.Code); return err }, 3},
 		{"opening a question", advance(room.Transition{To: game.PhaseQuestion, Limit: q.TimeLimit}), 9}, // two events
-		{"Connect of a player who has not answered the open question", connect(room.PlayerID(2), 1), 10},
-		{"a stream of it closing", connect(room.PlayerID(2), -1), 12}, // counts of 0 go
+		{"another Join", join, 8},
+		{"Connect of a player who has not answered the open question", connect(room.PlayerID(3), 1), 8},
+		{"a stream of it closing", connect(room.PlayerID(3), -1), 10}, // counts of 0 go
 		{"Scoreboard", func() error { _, err := s.Scoreboard(ctx, spec.Code, 0); return err }, 4},
 	} {
 		srv.ResetCommandStats(t)
@@ -164,11 +176,11 @@ func TestCommandsPerCall(t *testing.T) {
 	}
 }
 
-// TestPresenceBatch renews the presence of one instance in 1,100 rooms
-// with one Presence call, three pipelines: on a fresh Redis, which lacks
-// the script (NOSCRIPT: loaded, then sent again), and again after SCRIPT
-// FLUSH. A renewal with every lease current loads no state: it reads the
-// leases, checks the room exists and writes the lease.
+// TestPresenceBatch sets the counts of one instance in 1,100 rooms with
+// one Presence call, three pipelines of presence scripts: on a fresh
+// Redis, which lacks the script (NOSCRIPT: loaded, then sent again), and
+// again after SCRIPT FLUSH. A renewal alone of all of them is one script
+// (alive) for the instance, and no command in any room.
 func TestPresenceBatch(t *testing.T) {
 	srv := redistest.StartProcess(t) // its own server: nothing else counts
 	s := open(t, srv.URL(), 0)
@@ -180,9 +192,9 @@ func TestPresenceBatch(t *testing.T) {
 		if err := s.CreateRoom(ctx, spec, n); err != nil {
 			t.Fatal(err)
 		}
-		ups[i] = room.PresenceUpdate{Code: spec.Code, Instance: "i1", TTL: time.Minute}
+		ups[i] = room.PresenceUpdate{Code: spec.Code, Instance: "i1", TTL: time.Minute, Counts: map[string]int{}}
 	}
-	renew := func(what string, lapsed bool) {
+	renew := func(what string, ups []room.PresenceUpdate, lapsed bool) {
 		t.Helper()
 		for i, res := range s.Presence(ctx, ups) {
 			if res.Err != nil || res.Lapsed != lapsed || res.AllAnswered {
@@ -190,19 +202,24 @@ func TestPresenceBatch(t *testing.T) {
 			}
 		}
 	}
-	renew("the first renewal, on a Redis without the script", true)
+	renew("the first counts, on a Redis without the script", ups, true)
+	alone := make([]room.PresenceUpdate, n)
+	for i, u := range ups {
+		u.Counts = nil
+		alone[i] = u
+	}
 	srv.ResetCommandStats(t)
-	renew("a renewal with every lease current", false)
+	renew("a renewal alone", alone, false)
 	calls := srv.CommandCalls(t)
-	delete(calls, "hello") // a connection the pipelines opened
-	want := map[string]int{"evalsha": n, "time": n, "hgetall": n, "exists": n, "hset": n}
+	delete(calls, "hello") // a connection the renewal opened
+	want := map[string]int{"evalsha": 1, "time": 1, "hgetall": 1, "hset": 1}
 	if !maps.Equal(calls, want) {
-		t.Errorf("%d renewals with every lease current ran %v; want %v", n, calls, want)
+		t.Errorf("renewals alone of %d rooms ran %v; want %v", n, calls, want)
 	}
 	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr})
 	defer rdb.Close()
 	if err := rdb.ScriptFlush(ctx).Err(); err != nil {
 		t.Fatal(err)
 	}
-	renew("a renewal after SCRIPT FLUSH", false)
+	renew("counts after SCRIPT FLUSH", ups, false)
 }

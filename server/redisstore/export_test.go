@@ -22,3 +22,7 @@ func ObserveBatches(s *Store, f func(size int, waits []time.Duration)) {
 		f(len(batch), waits)
 	}
 }
+
+// KeyPrefix is the prefix of s's keys, for a second Store on the same
+// keys (another instance).
+func KeyPrefix(s *Store) string { return s.prefix }

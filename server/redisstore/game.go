@@ -44,7 +44,7 @@ func (s *Store) Advance(ctx context.Context, code string, t room.Transition) (*r
 	}
 	r, err := s.run(ctx, scriptAdvance, keys,
 		t.Version, int(t.To), flag(t.Resume), t.Q, ms(t.Read), ms(t.Limit), ms(t.Hold), t.Options,
-		t.Reason, ms(t.Retain), s.logSize, flag(t.Auto), ms(t.AutoHold))
+		t.Reason, ms(t.Retain), s.logSize, flag(t.Auto), ms(t.AutoHold), flag(t.Board))
 	if err != nil {
 		return nil, err
 	}
@@ -59,6 +59,17 @@ func (s *Store) Advance(ctx context.Context, code string, t room.Transition) (*r
 		return nil, room.Errorf(room.ErrInvalid, "no transition to %v", t.To)
 	}
 	st := r.state(2)
+	if t.Board && len(r.v) > 5 {
+		sb := &room.Scoreboard{}
+		var err error
+		if sb.Standings, err = standings(r.strings(3), r.hash(4)); err != nil {
+			return nil, err
+		}
+		if sb.Results, err = results(r.hash(5)); err != nil {
+			return nil, err
+		}
+		st.Board = sb
+	}
 	if r.err != nil {
 		return nil, r.err
 	}

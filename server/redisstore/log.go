@@ -79,12 +79,12 @@ func (s *Store) Wait(ctx context.Context, code string, after uint64, max int, wa
 		case !ok:
 		case confirm > 0:
 			if evs, err = s.Events(ctx, code, after, max); err == nil {
-				s.notes.read(rc, confirm, seen(after, evs, max))
+				s.notes.read(rc, confirm, seen(after, evs, max), through(after, evs))
 			}
 		case known > readTo:
-			if evs, err = s.newEvents(ctx, code, after, max); err == nil {
+			if evs, err = s.newEvents(ctx, code, rc, after, max); err == nil {
 				readTo = known
-				s.notes.read(rc, 0, seen(after, evs, max))
+				s.notes.read(rc, 0, seen(after, evs, max), through(after, evs))
 			}
 		}
 		if err != nil || len(evs) > 0 {
@@ -116,10 +116,30 @@ func seen(after uint64, evs []room.Event, max int) uint64 {
 	return last
 }
 
-// newEvents reads the events after after, which a message announced, with
-// one XRANGE; when it finds none, with the events script, which tells a
+// through is the seq of the last of evs, read after after.
+func through(after uint64, evs []room.Event) uint64 {
+	if len(evs) == 0 {
+		return after
+	}
+	return evs[len(evs)-1].Seq
+}
+
+// newEvents returns the events after after, which messages announced: as
+// the messages carried them when they hold every one, else read with one
+// XRANGE; when that finds none, with the events script, which tells a
 // missing room and lost history apart.
-func (s *Store) newEvents(ctx context.Context, code string, after uint64, max int) ([]room.Event, error) {
+func (s *Store) newEvents(ctx context.Context, code string, rc *roomChannel, after uint64, max int) ([]room.Event, error) {
+	if ps, ok := s.notes.announced(rc, after, max); ok {
+		evs := make([]room.Event, 0, len(ps))
+		for _, p := range ps {
+			ev, err := decodeEvent(strconv.FormatUint(p.seq, 10)+"-0", p.raw)
+			if err != nil {
+				return nil, fmt.Errorf("redis: room %s: %w", code, err)
+			}
+			evs = append(evs, ev)
+		}
+		return evs, nil
+	}
 	msgs, err := s.client.XRangeN(ctx, s.key(code, keyLog), strconv.FormatUint(after+1, 10)+"-0", "+", int64(max)).Result()
 	if err != nil {
 		return nil, fail(err)

@@ -54,7 +54,18 @@ type roomChannel struct {
 	said      pingKinds     // of those, the pings that said roster changes or answers pend, or neither
 	readAt    int           // the confirmation after which the log was last read here
 	idleSince time.Time     // when the last waiter left
+	posted    []posted      // the events the messages carried since the last read, in order, at most maxPosted
 }
+
+// posted is an event as a message announced it: its seq and its JSON.
+type posted struct {
+	seq uint64
+	raw string
+}
+
+// maxPosted is how many announced events a channel keeps for its next
+// read: a reader further behind reads the log.
+const maxPosted = 64
 
 // notifyConn is one subscriber connection and the goroutine reading it.
 type notifyConn struct {
@@ -119,12 +130,42 @@ func (n *notifier) state(rc *roomChannel) (known uint64, confirm int, ok bool, w
 }
 
 // read records a read of the log after confirmation confirm (0: none in
-// particular) that found the log at seq at least.
-func (n *notifier) read(rc *roomChannel, confirm int, seq uint64) {
+// particular) that found the log at seq at least and returned the events
+// through through; the events announced up to that one are no longer kept.
+func (n *notifier) read(rc *roomChannel, confirm int, seq, through uint64) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	rc.readAt = max(rc.readAt, confirm)
 	rc.known = max(rc.known, seq)
+	i := 0
+	for i < len(rc.posted) && rc.posted[i].seq <= through {
+		i++
+	}
+	rc.posted = append(rc.posted[:0], rc.posted[i:]...)
+}
+
+// announced returns the events after after, up to max of them, as the
+// channel's messages carried them, when they hold every event from after+1
+// to the last the channel announced (or max of them): then the log need
+// not be read. ok is false when a message was missed or not kept.
+func (n *notifier) announced(rc *roomChannel, after uint64, max int) (evs []posted, ok bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	next := after + 1
+	for _, p := range rc.posted {
+		if p.seq < next {
+			continue
+		}
+		if p.seq != next || len(evs) == max {
+			break
+		}
+		evs = append(evs, p)
+		next++
+	}
+	if len(evs) == 0 || next <= rc.known && len(evs) < max {
+		return nil, false
+	}
+	return evs, true
 }
 
 // connFor returns the subscriber for channel ch: the one connection on a
@@ -215,8 +256,10 @@ func (n *notifier) receive(addr string, c *notifyConn) {
 				n.ping(m.Channel, p)
 				continue
 			}
-			seq, _ := strconv.ParseUint(m.Payload, 10, 64)
-			n.notify(m.Channel, seq, false)
+			// "<seq> <event>"; an older version's message is the seq alone.
+			seqText, raw, _ := strings.Cut(m.Payload, " ")
+			seq, _ := strconv.ParseUint(seqText, 10, 64)
+			n.post(m.Channel, seq, raw)
 		}
 	}
 }
@@ -259,6 +302,21 @@ func (n *notifier) notify(ch string, seq uint64, confirm bool) {
 	rc.known = max(rc.known, seq)
 	close(rc.wake)
 	rc.wake = make(chan struct{})
+}
+
+// post wakes the waiters of channel ch after a message announcing the
+// event seq, and keeps the event (raw, its JSON; "" when the message did
+// not carry it) for the next read.
+func (n *notifier) post(ch string, seq uint64, raw string) {
+	n.mu.Lock()
+	if rc := n.rooms[ch]; rc != nil && raw != "" {
+		if len(rc.posted) == maxPosted {
+			rc.posted = append(rc.posted[:0], rc.posted[1:]...)
+		}
+		rc.posted = append(rc.posted, posted{seq: seq, raw: raw})
+	}
+	n.mu.Unlock()
+	n.notify(ch, seq, false)
 }
 
 // pingKinds counts pings by what they said pends.

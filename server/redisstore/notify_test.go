@@ -156,3 +156,61 @@ func TestWaitAcrossReconnect(t *testing.T) {
 	lockAll(t, s, codes)
 	checkWaits(t, startWaits(s, codes, 0), codes, 1)
 }
+
+// TestWaitTakesEventsFromMessages checks that the messages announcing
+// events carry them: a Wait whose room's messages brought every event
+// after its seq returns them without reading the log (no XRANGE), and one
+// that missed some (more than the channel keeps) reads the log and gets
+// them all, in order.
+func TestWaitTakesEventsFromMessages(t *testing.T) {
+	srv := redistest.StartProcess(t) // its own server: nothing else counts
+	s := open(t, srv.URL(), 0)
+	ctx := t.Context()
+	code := newRooms(t, s, 1)[0]
+	// The first Wait subscribes and reads the log whole; the channel stays
+	// subscribed after it.
+	if _, err := s.Wait(ctx, code, 0, 10, 50*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	seq, locked := uint64(0), false
+	toggle := func(n int) {
+		t.Helper()
+		for range n {
+			locked = !locked
+			if _, err := s.Lock(ctx, code, locked); err != nil {
+				t.Fatal(err)
+			}
+			seq++
+		}
+	}
+	wait := func(what string, after uint64, n int) {
+		t.Helper()
+		var got []room.Event
+		for len(got) < n {
+			evs, err := s.Wait(ctx, code, after, 1000, 5*time.Second)
+			if err != nil || len(evs) == 0 {
+				t.Fatalf("%s: Wait after %d: %v, %v; want events", what, after, evs, err)
+			}
+			got = append(got, evs...)
+			after = evs[len(evs)-1].Seq
+		}
+		for i, ev := range got {
+			if ev.Type != room.EventLocked || ev.Seq != seq-uint64(n)+uint64(i)+1 {
+				t.Fatalf("%s: event %d: %+v, want lock event %d", what, i, ev, seq-uint64(n)+uint64(i)+1)
+			}
+		}
+	}
+	srv.ResetCommandStats(t)
+	toggle(3)
+	wait("three events announced", 0, 3)
+	if calls := srv.CommandCalls(t); calls["xrange"] != 0 {
+		t.Errorf("a Wait whose messages carried every event read the log: %v", calls)
+	}
+	before := seq
+	toggle(100)
+	srv.ResetCommandStats(t)
+	wait("more events than the channel keeps", before, 100)
+	if calls := srv.CommandCalls(t); calls["xrange"] == 0 {
+		t.Errorf("a Wait that missed events did not read the log: %v", calls)
+	}
+}

@@ -130,19 +130,38 @@ func (s *Store) Roster(ctx context.Context, code string, limit int) ([]room.Play
 	return out, count, r.err
 }
 
-// Connect counts one of a player's (or the host's) streams on an instance.
-func (s *Store) Connect(ctx context.Context, code string, c room.Connection) (bool, error) {
+// Connect counts one of a player's (or the host's) streams on an instance,
+// under the instance's presence lease (renewed first when this Store has
+// not renewed it within half of c.TTL), dropping in the room the
+// streams of instances found dead that it was not judged against yet.
+func (s *Store) Connect(ctx context.Context, code string, c room.Connection) (room.Connected, error) {
+	l, err := s.alive(ctx, c.Instance, c.TTL, false)
+	if err != nil {
+		return room.Connected{}, err
+	}
+	dead, version := s.pres.toJudge(code, l)
 	// The ranking, last, says who is active in one ZSCORE.
 	keys := append(s.presenceKeys(code), s.key(code, keyRank))
-	r, err := s.run(ctx, scriptConnect, keys, c.PlayerID, c.Instance, c.Delta, max(ms(c.TTL), 1), s.logSize, flag(c.RequireActive))
+	args := append([]any{c.PlayerID, c.Instance, c.Delta, l.lease, s.logSize, flag(c.RequireActive), flag(l.current), max(ms(c.TTL), 1), flag(c.State)}, dead...)
+	r, err := s.run(ctx, scriptConnect, keys, args...)
 	if err != nil {
-		return false, err
+		return room.Connected{}, err
 	}
 	switch r.status {
 	case "notfound":
-		return false, notFound(code)
+		return room.Connected{}, notFound(code)
 	case "gone":
-		return false, room.GoneError(code, c.PlayerID)
+		return room.Connected{}, room.GoneError(code, c.PlayerID)
 	}
-	return r.int(1) == 1, r.err
+	out := room.Connected{AllAnswered: r.int(1) == 1}
+	if c.State {
+		out.State = r.state(3)
+	}
+	if r.err != nil {
+		return room.Connected{}, r.err
+	}
+	if dead != nil {
+		s.pres.judgedAt(code, version)
+	}
+	return out, nil
 }

@@ -59,6 +59,7 @@ type Store struct {
 	beats   redis.UniversalClient
 	notes   *notifier // the subscriptions Wait waits on
 	leases  *leases   // the owners' heartbeats and leases granted here
+	pres    *presence // the instances' presence leases renewed here, and the dead ones
 	submits *submits  // answers waiting for their room's next submit script
 	sharded bool      // a Cluster: scripts SPUBLISH, Wait SSUBSCRIBEs
 	prefix  string
@@ -83,7 +84,7 @@ func New(cfg Config) (*Store, error) {
 	}
 	s := &Store{client: newClient(0), beats: newClient(1), prefix: cfg.Prefix, logSize: cfg.LogSize, submits: newSubmits(cfg.MaxBatch)}
 	_, s.sharded = s.client.(*redis.ClusterClient)
-	s.notes, s.leases = newNotifier(s), newLeases()
+	s.notes, s.leases, s.pres = newNotifier(s), newLeases(), newPresence()
 	if cfg.Tracer != nil {
 		for _, c := range []redis.UniversalClient{s.client, s.beats} {
 			if err := redisotel.InstrumentTracing(c, redisotel.WithTracerProvider(cfg.Tracer), redisotel.WithDBStatement(false)); err != nil {
@@ -120,7 +121,7 @@ const (
 	keyRank     = "rank"     // sorted set: active players in rank order
 	keyPresence = "presence" // hash: player id → open streams on every live instance
 	keyStreams  = "streams"  // hash: instance/player id → open streams on that instance
-	keyLeases   = "leases"   // hash: instance → when its presence lapses (ms)
+	keyLeases   = "leases"   // hash: instance → the epoch of its presence lease its streams count under, plus MARKED
 	keyJoined   = "joined"   // list: joins since the last roster event, of rooms older versions made
 	keyLeft     = "left"     // list: departures since the last roster event
 	keyLease    = "lease"    // string: the timer lease's owner, with a TTL

@@ -44,6 +44,7 @@ var (
 	scriptDeckIDs    = newScript("deckids")
 	scriptRoster     = newScript("roster")
 	scriptBeat       = newScript("beat")
+	scriptAlive      = newScript("alive")
 	scriptOrphans    = newScript("orphans")
 )
 

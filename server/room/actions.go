@@ -144,7 +144,7 @@ func (e *Engine) Submit(ctx context.Context, code string, who Identity, q int, a
 // closeEarly closes question q because every connected player answered. A
 // conflict means someone else moved the room on first, which is fine.
 func (e *Engine) closeEarly(ctx context.Context, spec *Spec, version int64, q int) {
-	st, err := e.store.Advance(ctx, spec.Code, e.transition(spec, version, game.Step{To: game.PhaseReveal, Q: q}))
+	st, err := e.move(ctx, spec, e.transition(spec, version, game.Step{To: game.PhaseReveal, Q: q}))
 	if err != nil && !errors.Is(err, ErrConflict) {
 		e.log.Warn("closing a question early", "room", spec.Code, "question", q, "err", err)
 	}
@@ -287,7 +287,7 @@ func (e *Engine) apply(ctx context.Context, spec *Spec, st *State, steps []game.
 	for i, step := range steps {
 		t := e.transition(spec, st.Version, step)
 		t.Resume = i == 0 && resume && step.To == st.PausedPhase
-		next, err := e.store.Advance(ctx, spec.Code, t)
+		next, err := e.move(ctx, spec, t)
 		if err != nil {
 			return nil, err
 		}

@@ -3,6 +3,7 @@ package room
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/quizroom/quizroom/server/game"
@@ -93,4 +94,68 @@ func missed(spec *Spec, data *ReportData) map[string][]Miss {
 		}
 	}
 	return out
+}
+
+// move applies t to the room in the store. When this instance renders the
+// room's events (it has a hub for it) and t's event has personal parts (a
+// reveal, a leaderboard, the finish), it asks the store for the
+// scoreboard the move leaves and keeps it as the event's board, so that
+// the hub renders the event without reading it again; the hub waits for
+// the move while it is in flight (awaitMoves).
+func (e *Engine) move(ctx context.Context, spec *Spec, t Transition) (*State, error) {
+	if t.Resume || t.Auto || !(t.To == game.PhaseReveal || t.To == game.PhaseLeaderboard || t.To == game.PhaseFinished) {
+		return e.store.Advance(ctx, spec.Code, t)
+	}
+	done := make(chan struct{})
+	e.mu.Lock()
+	_, rendered := e.hubs[spec.Code]
+	if rendered {
+		e.moving[spec.Code] = append(e.moving[spec.Code], done)
+	}
+	e.mu.Unlock()
+	if !rendered {
+		return e.store.Advance(ctx, spec.Code, t)
+	}
+	defer func() {
+		e.mu.Lock()
+		e.moving[spec.Code] = slices.DeleteFunc(e.moving[spec.Code], func(c chan struct{}) bool { return c == done })
+		if len(e.moving[spec.Code]) == 0 {
+			delete(e.moving, spec.Code)
+		}
+		e.mu.Unlock()
+		close(done)
+	}()
+	t.Board = true
+	st, err := e.store.Advance(ctx, spec.Code, t)
+	if err != nil || st.Board == nil {
+		return st, err
+	}
+	sb := st.Board
+	st.Board = nil // the owner keeps the state, not the board
+	q, shown := -1, t.Q
+	switch t.To {
+	case game.PhaseReveal:
+		q = t.Q
+	case game.PhaseFinished:
+		shown = st.Q
+	}
+	sb.currentStreaks(spec, shown)
+	sb.byID = sb.index()
+	e.boards.put(boardKey{code: spec.Code, seq: st.Seq, q: q, shown: shown}, sb)
+	return st, nil
+}
+
+// awaitMoves waits for the moves of the room in flight here that bring
+// their event's board (move), so that a hub rendering their event uses it.
+func (e *Engine) awaitMoves(ctx context.Context, code string) {
+	e.mu.Lock()
+	waits := slices.Clone(e.moving[code])
+	e.mu.Unlock()
+	for _, c := range waits {
+		select {
+		case <-c:
+		case <-ctx.Done():
+			return
+		}
+	}
 }

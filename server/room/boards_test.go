@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/quizroom/quizroom/server/game"
 	"github.com/quizroom/quizroom/server/memstore"
 	"github.com/quizroom/quizroom/server/room"
 )
@@ -77,5 +78,73 @@ func TestConcurrentSnapshotsShareOneScoreboardRead(t *testing.T) {
 	}
 	if n := int(store.reads.Load()); n != len(seqs) || n >= callers {
 		t.Errorf("%d scoreboard reads for %d concurrent snapshots of %d seqs, want one per seq", n, callers, len(seqs))
+	}
+}
+
+// boardingStore gives every move that asks for it its scoreboard
+// (Transition.Board), as the Redis store does, and counts the scoreboard
+// reads the engine makes besides.
+type boardingStore struct {
+	room.Store
+	reads atomic.Int32
+}
+
+func (s *boardingStore) Advance(ctx context.Context, code string, t room.Transition) (*room.State, error) {
+	st, err := s.Store.Advance(ctx, code, t)
+	if err == nil && t.Board {
+		q := -1
+		if t.To == game.PhaseReveal {
+			q = t.Q
+		}
+		st.Board, err = s.Store.Scoreboard(ctx, code, q)
+	}
+	return st, err
+}
+
+func (s *boardingStore) Scoreboard(ctx context.Context, code string, q int) (*room.Scoreboard, error) {
+	s.reads.Add(1)
+	return s.Store.Scoreboard(ctx, code, q)
+}
+
+// TestMovesBringTheirBoard plays a room whose players watch here: the
+// reveal (an early close, as every connected player answered), the
+// leaderboard and the finish ask the store for their scoreboard, and their
+// events reach the players with their own parts without another read.
+func TestMovesBringTheirBoard(t *testing.T) {
+	store := &boardingStore{Store: memstore.New(memstore.Config{})}
+	a := startInstance(t, store, "a", room.Config{})
+	spec, _, err := a.e.Create(context.Background(), room.Source{DeckID: "aws-compute"},
+		game.Settings{QuestionCount: 1, Pacing: game.HostPaced, LeaderboardEvery: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := joinAll(t, a.e, spec.Code, "Ann")[0]
+	sub := watch(t, a.e, spec.Code, p)
+	if _, err := a.e.Start(context.Background(), spec.Code, hostID); err != nil {
+		t.Fatal(err)
+	}
+	a0 := firstAnswer(t, a.e, spec.Code)
+	until(t, "the options open", func() bool {
+		_, err := a.e.Submit(context.Background(), spec.Code, p, 0, a0)
+		return err == nil
+	})
+	until(t, "the early close", func() bool { return state(t, a.e, spec.Code).Phase == game.PhaseReveal })
+	if _, err := a.e.Next(context.Background(), spec.Code, hostID); err != nil { // the finish: one question
+		t.Fatal(err)
+	}
+	// Every frame up to the finish, whose personal part needs its board.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for {
+		f, err := sub.Next(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Seq >= state(t, a.e, spec.Code).Seq {
+			break
+		}
+	}
+	if n := store.reads.Load(); n != 0 {
+		t.Errorf("%d scoreboard reads besides the moves' own, want none", n)
 	}
 }

@@ -167,14 +167,15 @@ type Engine struct {
 	boards    boards    // recent scoreboard reads, shared
 	snapshots snapshots // recent snapshots' shared parts
 
-	mu      sync.Mutex           // guards specs, tokens, owners, hubs, later, seen, marked and closing
+	mu      sync.Mutex           // guards specs, tokens, owners, hubs, moving, later, seen, marked and closing
 	later   map[*int]*time.Timer // work put off by after, by a key of its own
 	specs   map[string]*Spec
 	tokens  map[string]Identity // room code/token hash → holder, for answers
 	owners  map[string]*owner
 	hubs    map[string]*hub
-	seen    map[string]uint64 // room code → the highest seq this instance saw
-	marked  map[string]bool   // rooms this instance marked lost
+	moving  map[string][]chan struct{} // room code → its moves in flight that bring their event's board, each closed when done
+	seen    map[string]uint64          // room code → the highest seq this instance saw
+	marked  map[string]bool            // rooms this instance marked lost
 	closing bool
 
 	pmu     sync.Mutex // guards present
@@ -215,6 +216,7 @@ func New(cfg Config) (*Engine, error) {
 		snapshots:  snapshots{ttl: BoardTTL},
 		owners:     make(map[string]*owner),
 		hubs:       make(map[string]*hub),
+		moving:     make(map[string][]chan struct{}),
 		seen:       make(map[string]uint64),
 		marked:     make(map[string]bool),
 		present:    make(map[string]*localRoom),
@@ -229,11 +231,37 @@ func New(cfg Config) (*Engine, error) {
 func (e *Engine) Run(ctx context.Context) error {
 	e.wg.Add(1)
 	go e.keepLeases(ctx)
+	presence := make(chan struct{})
+	go func() {
+		defer close(presence)
+		e.keepPresence(ctx)
+	}()
+	t := time.NewTicker(e.cfg.Sweep)
+	defer t.Stop()
+	for {
+		e.sweep(ctx)
+		select {
+		case <-ctx.Done():
+			<-presence // its last renewal ends before the hand-over
+			e.shutdown()
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// keepPresence renews this instance's presence every quarter of
+// PresenceTTL, and sends the counts the store may disagree with every
+// Sweep, until ctx ends. It runs apart from the sweep, whose calls wait
+// their turn with every other: behind the queue of a hundred thousand
+// players' calls on one instance a sweep took longer than the TTL, and
+// renewed after it, the lease lapsed, and every room's counts were sent
+// again.
+func (e *Engine) keepPresence(ctx context.Context) {
 	t := time.NewTicker(e.cfg.Sweep)
 	defer t.Stop()
 	var renewed time.Time
 	for {
-		e.sweep(ctx)
 		all := time.Since(renewed) >= e.cfg.PresenceTTL/4
 		if all || e.dirty() {
 			e.renew(ctx, all)
@@ -243,8 +271,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		}
 		select {
 		case <-ctx.Done():
-			e.shutdown()
-			return nil
+			return
 		case <-t.C:
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/quizroom/quizroom/server/game"
@@ -81,7 +82,7 @@ type hub struct {
 	last    uint64 // seq of the last event dispatched
 	stopped bool
 
-	over bool // the game finished or the room closed; only run touches it
+	over atomic.Bool // the game finished or the room closed
 }
 
 // hubFor returns the room's running hub, starting one at the state's seq
@@ -96,7 +97,8 @@ func (e *Engine) hubFor(ctx context.Context, spec *Spec, st *State) (*hub, error
 		return h, nil
 	}
 	hctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	h := &hub{e: e, spec: spec, cancel: cancel, subs: map[*Subscription]struct{}{}, last: st.Seq, over: st.Phase.Over()}
+	h := &hub{e: e, spec: spec, cancel: cancel, subs: map[*Subscription]struct{}{}, last: st.Seq}
+	h.over.Store(st.Phase.Over())
 	e.hubs[spec.Code] = h
 	e.wg.Add(1)
 	go h.run(hctx)
@@ -180,7 +182,7 @@ func (h *hub) run(ctx context.Context) {
 // or that the room's history was lost.
 func (h *hub) fail(ctx context.Context, err error) {
 	switch {
-	case errors.Is(err, ErrLost), errors.Is(err, ErrNotFound) && !h.over:
+	case errors.Is(err, ErrLost), errors.Is(err, ErrNotFound) && !h.over.Load():
 		h.e.markLost(ctx, h.spec, err.Error())
 		err = errLost(h.spec.Code)
 	case errors.Is(err, ErrNotFound):
@@ -215,9 +217,9 @@ func (h *hub) dispatch(ctx context.Context, ev *Event) error {
 	h.last = ev.Seq
 	h.mu.Unlock()
 	if ev.Type == EventFinished || ev.Type == EventClosed {
-		h.over = true
+		h.over.Store(true)
 		h.e.forgetSeen(h.spec.Code)
-	} else if !h.over {
+	} else if !h.over.Load() {
 		h.e.saw(h.spec.Code, ev.Seq)
 	}
 	return render(h.e.cfg.Encoder, h.spec, ev, shared, sb, subs, workers(len(subs)), func(i int, f Frame) { subs[i].push(f) })
@@ -290,6 +292,7 @@ const personalGuess = 48
 // finished, everyone's missed questions); watchers that replay the event
 // soon after share it.
 func (e *Engine) scoreboard(ctx context.Context, spec *Spec, ev *Event) (*Scoreboard, error) {
+	e.awaitMoves(ctx, spec.Code)
 	switch ev.Type {
 	case EventRevealed:
 		return e.board(ctx, spec, ev.Seq, ev.Q, ev.Q)

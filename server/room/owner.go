@@ -372,7 +372,7 @@ func (e *Engine) step(ctx context.Context, code string, o *owner, notes Notices)
 // move returned) or a conflict (a host call or another instance got there
 // first), a tick after a failure.
 func (e *Engine) advance(ctx context.Context, o *owner, spec *Spec, t Transition) time.Duration {
-	st, err := e.store.Advance(ctx, spec.Code, t)
+	st, err := e.move(ctx, spec, t)
 	if err == nil {
 		e.logMove(ctx, spec, t, st)
 	}

@@ -37,17 +37,19 @@ type localRoom struct {
 }
 
 // connect counts a player's new stream here and in the store, which
-// refuses a player who is no longer active (see Connection.RequireActive).
-func (e *Engine) connect(ctx context.Context, code, playerID string) error {
+// refuses a player who is no longer active (see Connection.RequireActive),
+// and returns the room's state after it.
+func (e *Engine) connect(ctx context.Context, code, playerID string) (*State, error) {
 	e.count(code, playerID, 1, false)
-	_, err := e.store.Connect(ctx, code, Connection{PlayerID: playerID, Instance: e.presenceID, Delta: 1, TTL: e.cfg.PresenceTTL, RequireActive: true})
+	c, err := e.store.Connect(ctx, code, Connection{PlayerID: playerID, Instance: e.presenceID, Delta: 1, TTL: e.cfg.PresenceTTL, RequireActive: true, State: true})
 	if err != nil {
 		e.count(code, playerID, -1, false)
 		if !errors.Is(err, ErrDenied) {
 			e.markDirty(code) // the store may have counted it all the same
 		}
+		return nil, err
 	}
-	return err
+	return c.State, nil
 }
 
 // count changes a player's streams here by delta; leaving marks a stream
@@ -83,8 +85,15 @@ func (e *Engine) markDirty(code string) {
 // closed is called when a player's stream here ends. The player stops
 // counting after a grace: DisconnectGrace when the client ended the
 // stream, ReconnectGrace when the server cut it. A shutdown applies
-// neither: the instance hands its counts over instead (handOff).
-func (e *Engine) closed(code, playerID string, cut bool) {
+// neither: the instance hands its counts over instead (handOff). Once the
+// game is over (over), nothing depends on who is connected (no question
+// to close, no host to find away): the stream is counted out here, at
+// once, and the store, where the room expires as it is, is not asked.
+func (e *Engine) closed(code, playerID string, cut, over bool) {
+	if over {
+		e.count(code, playerID, -1, false)
+		return
+	}
 	grace := e.cfg.ReconnectGrace
 	if !cut {
 		grace = e.cfg.DisconnectGrace
@@ -102,12 +111,12 @@ func (e *Engine) release(code, playerID string, leaving bool) {
 	e.count(code, playerID, -1, false)
 	ctx, cancel := context.WithTimeout(context.Background(), e.cfg.Tick*4)
 	defer cancel()
-	all, err := e.store.Connect(ctx, code, Connection{PlayerID: playerID, Instance: e.presenceID, Delta: -1, TTL: e.cfg.PresenceTTL})
+	c, err := e.store.Connect(ctx, code, Connection{PlayerID: playerID, Instance: e.presenceID, Delta: -1, TTL: e.cfg.PresenceTTL})
 	if err != nil {
 		e.markDirty(code) // the next renewal sends the counts
 		return
 	}
-	if all {
+	if c.AllAnswered {
 		e.closeIfAnswered(ctx, code)
 	}
 }

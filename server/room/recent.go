@@ -69,3 +69,13 @@ func (r *recent[K, V]) get(ctx context.Context, key K, read func(context.Context
 	}
 	return v.(V), nil
 }
+
+// put keeps v for key for ttl, as a read of it would have.
+func (r *recent[K, V]) put(key K, v V) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.m == nil {
+		r.m = make(map[K]recentEntry[V])
+	}
+	r.m[key] = recentEntry[V]{v: v, at: time.Now()}
+}

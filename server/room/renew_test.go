@@ -25,12 +25,12 @@ func (s patientStore) Wait(ctx context.Context, code string, after uint64, max i
 	return s.Store.Wait(ctx, code, after, max, time.Hour)
 }
 
-// TestRenewalsAreBatched has instance b watch 200 rooms that instance a
-// owns, and counts b's Redis round trips (a tracer's spans: one per
-// command, one per pipeline) while b renews its presence lease in every
-// room: a few pipelines, not a script per room, so that an instance's
-// renewals cost Redis round trips per instance, not per room.
-func TestRenewalsAreBatched(t *testing.T) {
+// TestRenewalsArePerInstance has instance b watch 200 rooms that instance
+// a owns, and counts b's Redis round trips (a tracer's spans: one per
+// command, one per pipeline) while b renews its presence lease, which
+// covers every room it has streams in: one script, not one per room, so
+// that an instance's renewals cost Redis per instance, not per room.
+func TestRenewalsArePerInstance(t *testing.T) {
 	const rooms = 200
 	srv := redistest.StartProcess(t)
 	plain, err := redisstore.New(redisstore.Config{URL: srv.URL()})
@@ -60,30 +60,22 @@ func TestRenewalsAreBatched(t *testing.T) {
 		watch(t, b.e, code, p[0])
 	}
 
-	// b's lease in every room, as Redis has it: b is the only instance
-	// with streams, and a judges nobody in a lobby.
+	// b's presence lease, as Redis has it: when it lapses, and its epoch.
 	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr})
 	t.Cleanup(func() { _ = rdb.Close() })
 	renewedAfter := func(t0 time.Time) bool {
-		pipe := rdb.Pipeline()
-		leases := make([]*redis.MapStringStringCmd, rooms)
-		for i, code := range codes {
-			leases[i] = pipe.HGetAll(context.Background(), redisstore.DefaultPrefix+"{"+code+"}:leases")
-		}
-		if _, err := pipe.Exec(context.Background()); err != nil {
+		leases, err := rdb.HGetAll(context.Background(), redisstore.DefaultPrefix+"{rooms}:alive").Result()
+		if err != nil {
 			t.Fatal(err)
 		}
-		for _, cmd := range leases {
-			renewed := false
-			for instance, until := range cmd.Val() {
-				ms, _ := strconv.ParseInt(until, 10, 64)
-				renewed = renewed || strings.HasPrefix(instance, "b.") && ms > t0.Add(ttl).UnixMilli()
-			}
-			if !renewed {
-				return false
+		for instance, lease := range leases {
+			until, _, _ := strings.Cut(lease, ":")
+			ms, _ := strconv.ParseInt(until, 10, 64)
+			if strings.HasPrefix(instance, "b.") && ms > t0.Add(ttl).UnixMilli() {
+				return true
 			}
 		}
-		return true
+		return false
 	}
 
 	// The watches' aftermath (roster events, the hubs' first reads) has
@@ -95,7 +87,7 @@ func TestRenewalsAreBatched(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	until(t, "b renews its lease in every room", func() bool { return renewedAfter(t0) })
+	until(t, "b renews its lease", func() bool { return renewedAfter(t0) })
 	// Scripts, alone or pipelined: the round trips a renewal may take
 	// (not, say, the dials of the pool's new connections).
 	trips, byName := 0, map[string]int{}
@@ -105,8 +97,9 @@ func TestRenewalsAreBatched(t *testing.T) {
 			trips++
 		}
 	}
-	t.Logf("b renewed its lease in %d rooms with %d round trips of scripts: %v", rooms, trips, byName)
-	if trips >= rooms/4 {
-		t.Errorf("b renewed its lease in %d rooms with %d round trips of scripts, want fewer than %d: %v", rooms, trips, rooms/4, byName)
+	t.Logf("b renewed its lease for %d rooms with %d round trips of scripts: %v", rooms, trips, byName)
+	// The renewal, and the sweeps (Orphans) that ran meanwhile: a few.
+	if trips >= 10 {
+		t.Errorf("b renewed its lease for %d rooms with %d round trips of scripts, want a few, whatever the rooms: %v", rooms, trips, byName)
 	}
 }

@@ -75,12 +75,17 @@ type Store interface {
 	// (limit 0: all), and how many there are.
 	Roster(ctx context.Context, code string, limit int) ([]Player, int, error)
 	// Connect counts one of a player's streams on an instance in (+1) or
-	// out (-1) and renews that instance's presence lease, as Presence does.
-	// A player counts as connected while any instance whose lease has not
-	// lapsed counts a stream of theirs. It returns true when, after a
-	// disconnect, every connected player has answered the open question.
-	// ErrDenied, and nothing changed, when c.RequireActive and the member
-	// is a player who is not active (unknown, departed or kicked).
+	// out (-1), under the instance's presence lease, which it renews (as
+	// Presence does) unless it was renewed lately; a lease it finds lapsed
+	// is reported by the instance's next Presence. An instance has one
+	// presence lease, for every room. A player counts as connected while
+	// any instance whose lease has not lapsed counts a stream of theirs.
+	// AllAnswered is true when, after a disconnect, every connected player
+	// has answered the open question. ErrDenied, and nothing in the room
+	// changed, when c.RequireActive and the member is a player who is not
+	// active (unknown, departed or kicked). With c.State, it returns the
+	// room's state after the change, read in the same step (a Watch needs
+	// it for its snapshot).
 	//
 	// The host's streams count under HostMember, never towards the players
 	// who may answer. When the host's last stream stops counting (by
@@ -90,22 +95,24 @@ type Store interface {
 	// again, HostAway and AutoPacing are cleared (a reveal or leaderboard
 	// deadline that AutoPacing set is dropped: the host paces again) and
 	// EventHost{} is appended.
-	Connect(ctx context.Context, code string, c Connection) (allAnswered bool, err error)
+	Connect(ctx context.Context, code string, c Connection) (Connected, error)
 	// Presence applies a batch of presence updates, one per room, and
-	// returns their results in the same order. Each renews an instance's
-	// presence lease in room Code for TTL and, when Counts is set, makes
-	// the instance's stream counts there exactly Counts (a player it does
-	// not list has none there). It drops the streams of every instance
-	// whose lease in the room has lapsed, as if they had disconnected.
-	// Lapsed reports that the instance's own lease had lapsed or never
-	// existed: its streams were dropped, and it should send its counts.
-	// AllAnswered as Connect. Each result has its own error: ErrNotFound
-	// for a room that is gone, which does not fail the others. An instance
-	// renews every room it has streams in with one call, so that its cost
-	// in round trips grows with instances, not with rooms. An update may be
-	// applied twice (a store that sends a batch again when it lost the
-	// replies): it sets a lease and counts, so the second leaves them as
-	// the first did.
+	// returns their results in the same order. It renews each instance's
+	// presence lease, once, for the longest TTL its updates give; an update
+	// with Counts makes the instance's stream counts in room Code exactly
+	// Counts (a player it does not list has none there). In the rooms of
+	// the batch, the streams of every instance whose lease has lapsed are
+	// dropped, as if they had disconnected (a store may do it once per room
+	// and lapse). Lapsed reports that the instance's lease had lapsed or
+	// never existed (or a Connect found it lapsed since): its streams may
+	// have been dropped, and it should send its counts; it is said in every
+	// update of that instance. AllAnswered as Connect. Each result has its
+	// own error: ErrNotFound for a room that is gone, which does not fail
+	// the others (an update without Counts need not look at its room, and
+	// may not tell). An instance renews with one call, so that its cost
+	// grows with instances, not with rooms. An update may be applied twice
+	// (a store that sends a batch again when it lost the replies): it sets
+	// a lease and counts, so the second leaves them as the first did.
 	Presence(ctx context.Context, updates []PresenceUpdate) []PresenceResult
 	// MarkLost records that the room's history was lost (its store lost
 	// data: restarted empty, restored from an older snapshot, flushed): the
@@ -228,6 +235,11 @@ type State struct {
 	// its host stayed away past Settings.HostAwayLimit (Transition.Auto);
 	// the host coming back ends it.
 	AutoPacing bool
+	// Board is, after a move that asked for it (Transition.Board), the
+	// scoreboard the move left, read in the same step: the standings and,
+	// after a reveal, the question's results. Nil when the store did not
+	// read it; Standing.Rank is set, streaks are as recorded.
+	Board *Scoreboard
 }
 
 // ShownPhase is the room's phase, or the one a pause froze.
@@ -260,10 +272,23 @@ type Connection struct {
 	// (Engine.IdentifyRemembered) is refused once its player left or was
 	// kicked, as asking the store would.
 	RequireActive bool
+
+	// State asks for the room's state after the change (Connected.State).
+	State bool
 }
 
-// PresenceUpdate renews an instance's presence lease in a room, and may
-// set its stream counts there.
+// Connected is what Store.Connect did.
+type Connected struct {
+	// AllAnswered is true when, after a disconnect, every connected player
+	// has answered the open question.
+	AllAnswered bool
+	// State is the room's state after the change, with the store's clock,
+	// when Connection.State asked for it.
+	State *State
+}
+
+// PresenceUpdate renews an instance's presence lease for a room it has
+// streams in or judges, and may set its stream counts there.
 type PresenceUpdate struct {
 	Code     string // the room
 	Instance string
@@ -375,6 +400,10 @@ type Transition struct {
 	Options int // PhaseReveal: options of question Q, for EventRevealed.Counts
 	Reason  string
 	Retain  time.Duration
+	// Board asks for the scoreboard the move leaves (State.Board), which
+	// the move's event needs for its personal parts; a store may leave it
+	// to a read.
+	Board bool
 }
 
 // Result is one player's answer to one question, as scored.

@@ -36,14 +36,30 @@ func (e *Engine) Watch(ctx context.Context, code string, who Identity, after, ep
 		return nil, e.gone(ctx, code, err, after, epoch)
 	}
 	seen := e.seenSeq(code)
-	st, err := e.store.State(ctx, code)
+	// A player's or the host's stream is counted first, in the step that
+	// reads the state its snapshot shows; a spectator's only reads it.
+	id, counted := member(who)
+	var st *State
+	if counted {
+		st, err = e.connect(ctx, code, id)
+	} else {
+		st, err = e.store.State(ctx, code)
+	}
 	if err != nil {
 		return nil, e.gone(ctx, code, err, after, epoch)
 	}
+	// uncount takes the stream out again when the watch fails after all.
+	uncount := func() {
+		if counted {
+			e.release(code, id, false)
+		}
+	}
 	if err := e.checkHistory(ctx, spec, st, seen, after, epoch); err != nil {
+		uncount()
 		return nil, err
 	}
 	if after > st.Seq {
+		uncount()
 		return nil, Errorf(ErrInvalid, "after_seq %d is ahead of the room, whose last event is %d", after, st.Seq)
 	}
 	s := &Subscription{e: e, spec: spec, who: who, queue: newQueue(e.cfg.QueueSize)}
@@ -51,6 +67,7 @@ func (e *Engine) Watch(ctx context.Context, code string, who Identity, after, ep
 	var from uint64
 	for {
 		if s.hub, err = e.hubFor(ctx, spec, st); err != nil {
+			uncount()
 			return nil, err
 		}
 		var ok bool
@@ -60,13 +77,8 @@ func (e *Engine) Watch(ctx context.Context, code string, who Identity, after, ep
 	}
 	if err := s.catchUp(ctx, st, after, from); err != nil {
 		s.hub.remove(s)
+		uncount()
 		return nil, err
-	}
-	if id, ok := member(who); ok {
-		if err := e.connect(ctx, code, id); err != nil {
-			s.hub.remove(s)
-			return nil, err
-		}
 	}
 	return s, nil
 }
@@ -202,13 +214,13 @@ func (s *Subscription) Next(ctx context.Context) (Frame, error) {
 
 // Close ends the subscription. A player (or the host) stops counting as
 // connected only after a grace (see Engine.closed), unless they watch
-// again before.
+// again before, or at once when the game is over.
 func (s *Subscription) Close() {
 	cut := s.cut()
 	s.hub.remove(s)
 	s.fail(io.EOF)
 	if id, ok := member(s.who); ok {
-		s.e.closed(s.spec.Code, id, cut)
+		s.e.closed(s.spec.Code, id, cut, s.hub.over.Load())
 	}
 }
 

@@ -327,3 +327,54 @@ func TestSnapshotsShareOneRead(t *testing.T) {
 		t.Errorf("20 snapshots of %d moments made %d scoreboard reads, want one per moment", len(moments), got)
 	}
 }
+
+// outStore counts the streams counted out in the store (Connect -1).
+type outStore struct {
+	room.Store
+	outs atomic.Int32
+}
+
+func (s *outStore) Connect(ctx context.Context, code string, c room.Connection) (room.Connected, error) {
+	if c.Delta < 0 {
+		s.outs.Add(1)
+	}
+	return s.Store.Connect(ctx, code, c)
+}
+
+// TestStreamsEndingAfterTheGame checks that a stream that ends while the
+// game runs is counted out in the store after its grace, and one that ends
+// once the game is over is not: nothing in a room that is over depends on
+// who is connected.
+func TestStreamsEndingAfterTheGame(t *testing.T) {
+	store := &outStore{Store: memstore.New(memstore.Config{})}
+	a := startInstance(t, store, "a", room.Config{DisconnectGrace: time.Millisecond})
+	spec, _, err := a.e.Create(context.Background(), room.Source{DeckID: "aws-compute"},
+		game.Settings{QuestionCount: 1, Pacing: game.HostPaced})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := joinAll(t, a.e, spec.Code, "Ann", "Bob")
+	ann, bob := watch(t, a.e, spec.Code, ps[0]), watch(t, a.e, spec.Code, ps[1])
+	if _, err := a.e.Start(context.Background(), spec.Code, hostID); err != nil {
+		t.Fatal(err)
+	}
+	bob.Close()
+	until(t, "Bob's stream counted out after its grace", func() bool { return store.outs.Load() == 1 })
+	if _, err := a.e.End(context.Background(), spec.Code, hostID); err != nil {
+		t.Fatal(err)
+	}
+	// Ann's stream goes on to the end of the game.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for {
+		f, err := ann.Next(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Seq >= state(t, a.e, spec.Code).Seq {
+			break
+		}
+	}
+	ann.Close()
+	holds(t, "no stream counted out in the store once the game is over", 200*time.Millisecond, func() bool { return store.outs.Load() == 1 })
+}

@@ -223,13 +223,24 @@ func testPresence(t *testing.T, newStore NewStore) {
 	f := newRoom(t, newStore, []game.Question{single(), single()}, nil)
 	ids := f.players(4)
 	a, b, c, d := ids[0], ids[1], ids[2], ids[3]
+	// Each Connect asks for the state after it too, which must be what a
+	// read right after finds, the clock aside.
 	connect := func(id string, delta int) bool {
 		t.Helper()
-		all, err := f.s.Connect(f.ctx, f.code, room.Connection{PlayerID: id, Instance: "i1", Delta: delta, TTL: time.Minute})
+		c, err := f.s.Connect(f.ctx, f.code, room.Connection{PlayerID: id, Instance: "i1", Delta: delta, TTL: time.Minute, State: true})
 		if err != nil {
 			t.Fatalf("Connect %s %+d: %v", id, delta, err)
 		}
-		return all
+		st := f.state()
+		if got := c.State; got == nil || got.Now.IsZero() || got.Now.After(st.Now) {
+			t.Fatalf("Connect %s %+d: state %+v, want one read no later than %v", id, delta, got, st.Now)
+		}
+		got := *c.State
+		got.Now = st.Now
+		if got != *st {
+			t.Errorf("Connect %s %+d: state %+v; a read right after: %+v", id, delta, got, *st)
+		}
+		return c.AllAnswered
 	}
 	wantCounts := func(what string, answered, waiting int) {
 		t.Helper()

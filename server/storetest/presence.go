@@ -21,11 +21,11 @@ const (
 // with lease ttl.
 func (f *fixture) connectOn(instance, id string, delta int, ttl time.Duration) bool {
 	f.t.Helper()
-	all, err := f.s.Connect(f.ctx, f.code, room.Connection{PlayerID: id, Instance: instance, Delta: delta, TTL: ttl})
+	c, err := f.s.Connect(f.ctx, f.code, room.Connection{PlayerID: id, Instance: instance, Delta: delta, TTL: ttl})
 	if err != nil {
 		f.t.Fatalf("Connect %s on %s %+d: %v", id, instance, delta, err)
 	}
-	return all
+	return c.AllAnswered
 }
 
 // presence renews instance's lease, setting its counts when counts is not
@@ -44,8 +44,10 @@ func (f *fixture) presence(instance string, ttl time.Duration, counts map[string
 
 // testPresenceBatch checks Presence with several rooms in one call: each
 // room has its result, in order; counts are set where the update has them
-// and only the lease is renewed elsewhere; a room that is gone fails alone;
-// Lapsed and AllAnswered are each room's own.
+// and only the lease is renewed elsewhere; a room that is gone fails alone
+// (an update with counts says so; a renewal alone may not look at its
+// room); the instance's lease is one for every room, so Lapsed is said in
+// every room; AllAnswered is each room's own.
 func testPresenceBatch(t *testing.T, newStore NewStore) {
 	f := newRoom(t, newStore, []game.Question{single()}, nil)
 	g, h := f.another([]game.Question{single()}), f.another([]game.Question{single()})
@@ -81,9 +83,9 @@ func testPresenceBatch(t *testing.T, newStore NewStore) {
 	gone := room.NewCode()
 	first := []room.PresenceUpdate{
 		{Code: f.code, Instance: "A", TTL: lapse, Counts: map[string]int{fs[0]: 1, fs[1]: 1}},
-		{Code: gone, Instance: "A", TTL: time.Minute},
-		{Code: g.code, Instance: "A", TTL: time.Minute, Counts: map[string]int{gs[0]: 1}},
-		renew(h),
+		{Code: gone, Instance: "A", TTL: lapse, Counts: map[string]int{}},
+		{Code: g.code, Instance: "A", TTL: lapse, Counts: map[string]int{gs[0]: 1}},
+		{Code: h.code, Instance: "A", TTL: lapse},
 	}
 	check("A's first renewal, with a room that is gone", first, []room.PresenceResult{
 		{Lapsed: true}, {Err: room.ErrNotFound}, {Lapsed: true}, {Lapsed: true},
@@ -91,8 +93,8 @@ func testPresenceBatch(t *testing.T, newStore NewStore) {
 	waiting("counts set in rooms 1 and 2, renewed only in room 3", 2, 1, 0)
 
 	time.Sleep(lapsed)
-	check("A's renewal after its lease in room 1 lapsed", []room.PresenceUpdate{renew(f), renew(g), renew(h)},
-		[]room.PresenceResult{{Lapsed: true}, {}, {}})
+	check("A's renewal after its lease lapsed", []room.PresenceUpdate{renew(f), renew(g), renew(h)},
+		[]room.PresenceResult{{Lapsed: true}, {Lapsed: true}, {Lapsed: true}})
 	waiting("renewed only: counts unchanged", 2, 1, 0)
 
 	f.submit(fs[0], 0, choice(1))

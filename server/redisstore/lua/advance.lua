@@ -3,7 +3,8 @@
 -- to finish or close, every other key of the room (they all expire).
 -- ARGV: version, to, resume, q, read ms, limit ms, hold ms, options,
 -- reason, retain ms, log size, auto (1: put the game on AUTO pacing for an
--- away host), auto hold ms.
+-- away host), auto hold ms, board (1: return the scoreboard the move left:
+-- the ranking, every player and, for a reveal, the question's answers).
 local s = load(KEYS[1])
 if not s then
   return {'notfound'}
@@ -16,8 +17,14 @@ local hold = tonumber(ARGV[7])
 local t = now()
 local events = {}
 local expire = false
+-- revealed: the answers a reveal applied (id, answer pairs); reveal_at:
+-- where each player's record is in everyone.
+local revealed, reveal_at = nil, nil
 
 local auto = ARGV[12] == '1'
+local board = ARGV[14] == '1'
+-- The players as the move leaves them, for the board: id, record pairs.
+local everyone = nil
 if hold <= 0 and s.au == 1 then
   hold = tonumber(ARGV[13])
 end
@@ -61,7 +68,18 @@ local function reveal()
     ids[#ids + 1] = raw[i]
   end
   local recs = {}
-  if #ids > 0 then
+  if board then
+    -- The board lists every player: read them all, once.
+    everyone = redis.call('HGETALL', KEYS[3])
+    local at = {}
+    for i = 1, #everyone, 2 do
+      at[everyone[i]] = i + 1
+    end
+    for i, id in ipairs(ids) do
+      recs[i] = everyone[at[id]]
+    end
+    reveal_at = at
+  elseif #ids > 0 then
     recs = batched('HMGET', KEYS[3], ids, 1)
   end
   -- The scoring submit kept once for question q (s.sr, "q:rule"), for the
@@ -117,6 +135,9 @@ local function reveal()
     local n = #answers
     answers[n + 1], answers[n + 2] = id, cjson.encode(a)
     players[n + 1], players[n + 2] = id, cjson.encode(p)
+    if everyone then
+      everyone[reveal_at[id]] = players[n + 2]
+    end
     if p.s == 'a' then
       local r = #ranks
       ranks[r + 1], ranks[r + 2] = rankScore(p), id
@@ -133,7 +154,7 @@ local function reveal()
   if #counts > 0 then
     ev.c = counts
   end
-  return ev
+  return ev, answers
 end
 
 if not resume and not auto and to ~= PHASE_PAUSED then
@@ -167,7 +188,7 @@ elseif to == PHASE_QUESTION then
   s.wt = redis.call('HLEN', KEYS[5])
   events[#events + 1] = {t = EVENT_OPENED, q = q, op = int(s.op), dl = int(s.dl)}
 elseif to == PHASE_REVEAL then
-  events[1] = reveal()
+  events[1], revealed = reveal()
   s.ph, s.pd, s.dl = PHASE_REVEAL, s.pd + 1, holdUntil()
 elseif to == PHASE_LEADERBOARD then
   s.ph, s.dl = PHASE_LEADERBOARD, holdUntil()
@@ -204,5 +225,8 @@ if expire then
   for _, key in ipairs(KEYS) do
     redis.call('PEXPIREAT', key, int(s.ex))
   end
+end
+if board then
+  return {'ok', int(t), flat(s), redis.call('ZRANGE', KEYS[4], 0, -1), everyone or redis.call('HGETALL', KEYS[3]), revealed or {}}
 end
 return {'ok', int(t), flat(s)}

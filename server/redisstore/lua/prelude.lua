@@ -8,6 +8,19 @@ local function now()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
+-- clock returns a function that reads the Redis clock (now) the first
+-- time it is called and returns the same time after: a script that may
+-- need the time reads it only when it does.
+local function clock()
+  local t = nil
+  return function()
+    if not t then
+      t = now()
+    end
+    return t
+  end
+end
+
 -- int formats a whole number for Redis: no exponent, no fraction.
 local function int(n)
   return string.format('%d', n)
@@ -61,13 +74,16 @@ end
 -- emit appends event ev to the room's log as entry <seq>-0 at time t,
 -- keeping about maxlen entries; s.seq and s.tc move on with it. It
 -- announces the new seq on the channel named like the log, which the
--- instances waiting on the room subscribe to.
+-- instances waiting on the room subscribe to, with the event itself
+-- ("<seq> <event>"), so that a reader that had every event before it
+-- need not read the log.
 local function emit(log, s, t, maxlen, ev)
   s.seq = s.seq + 1
   s.tc = t
   ev.ts = int(t)
-  redis.call('XADD', log, 'MAXLEN', '~', maxlen, int(s.seq) .. '-0', 'e', cjson.encode(ev))
-  redis.call(PUBLISH, log, int(s.seq))
+  local e = cjson.encode(ev)
+  redis.call('XADD', log, 'MAXLEN', '~', maxlen, int(s.seq) .. '-0', 'e', e)
+  redis.call(PUBLISH, log, int(s.seq) .. ' ' .. e)
 end
 
 -- ping tells the room's owner, on the channel named like the log, that it
@@ -206,22 +222,22 @@ end
 -- from some streams to none in a room that is not over is away (s.ha); an
 -- away host with a stream again is back and takes the pacing back from
 -- AUTO pacing (a hold it set is dropped). Each appends EVENT_HOST to log
--- at time t.
-local function hostMoved(s, had, n, log, t, maxlen)
+-- at the time at() reads (see clock).
+local function hostMoved(s, had, n, log, at, maxlen)
   local before = s.hs
   s.hs = math.max(before + n - had, 0)
   if over(s) then
     return
   end
   if before > 0 and s.hs == 0 then
-    s.ha = t
-    emit(log, s, t, maxlen, {t = EVENT_HOST, aw = true, ph = s.ph})
+    s.ha = at()
+    emit(log, s, at(), maxlen, {t = EVENT_HOST, aw = true, ph = s.ph})
   elseif before == 0 and s.hs > 0 and s.ha ~= 0 then
     if s.au == 1 and held(s) then
       s.dl = 0
     end
     s.ha, s.au = 0, 0
-    emit(log, s, t, maxlen, {t = EVENT_HOST, ph = s.ph})
+    emit(log, s, at(), maxlen, {t = EVENT_HOST, ph = s.ph})
   end
 end
 
@@ -230,12 +246,12 @@ end
 -- hostMoved), or an active player's total over every instance (presence,
 -- changed by HINCRBY: no field for none) and s.wt. It returns true when a
 -- player stopped waiting.
-local function memberMoved(s, id, had, n, presence, log, t, maxlen)
+local function memberMoved(s, id, had, n, presence, log, at, maxlen)
   if n == had then
     return false
   end
   if id == HOST_MEMBER then
-    hostMoved(s, had, n, log, t, maxlen)
+    hostMoved(s, had, n, log, at, maxlen)
     return false
   end
   local after = redis.call('HINCRBY', presence, id, n - had)
@@ -251,7 +267,7 @@ end
 -- instance/id of streams): the host's or an active player's, keeping their
 -- totals in step (memberMoved); other members' counts are dropped. It
 -- returns true when a player stopped waiting.
-local function setMember(s, id, instance, n, players, presence, streams, log, t, maxlen)
+local function setMember(s, id, instance, n, players, presence, streams, log, at, maxlen)
   local field = instance .. '/' .. id
   if id ~= HOST_MEMBER then
     local p = player(players, id)
@@ -269,47 +285,55 @@ local function setMember(s, id, instance, n, players, presence, streams, log, t,
   else
     redis.call('HSET', streams, field, n)
   end
-  return memberMoved(s, id, had, n, presence, log, t, maxlen)
+  return memberMoved(s, id, had, n, presence, log, at, maxlen)
 end
 
--- expire drops the streams of every instance whose presence lease lapsed
--- by t (leases: instance → ms), as if they had disconnected (the host's
--- too: see hostMoved, which may append to log). Only an
--- instance whose own lease is current judges the others: when the
--- caller's lease lapsed too, Redis or the caller was cut off, not
--- necessarily the others, so lapsed leases get until t + ttl to be renewed.
--- It returns true when a player stopped waiting.
-local function expire(s, t, players, presence, streams, leases, caller, ttl, log, maxlen)
+-- MARKED is added to an epoch in the leases hash: a lease at or above it
+-- is an epoch, one below it a time (an older version's lease, renewed per
+-- room), so each version reads the other's right: an older version finds
+-- an epoch far in the future, never lapsed.
+local MARKED = 1000000000000000
+
+-- expire drops the streams of every instance the caller found dead (dead:
+-- instance → the lease it had then, an epoch plus MARKED) that has not
+-- counted streams here under a later epoch since, as if they had
+-- disconnected (the host's too: see hostMoved, which may append to log);
+-- and of an older version's instance whose lease (a time) lapsed by at().
+-- Only an instance whose own lease is current judges (judge), as
+-- alive.lua says: otherwise those leases get until at() + ttl. It returns
+-- true when a player stopped waiting, and whether the leases hash existed.
+local function expire(s, at, players, presence, streams, leases, dead, judge, ttl, log, maxlen)
   local raw = redis.call('HGETALL', leases)
-  local judge = false
-  for i = 1, #raw, 2 do
-    if raw[i] == caller and tonumber(raw[i + 1]) > t then
-      judge = true
-    end
-  end
   local gone, any = {}, false
   for i = 1, #raw, 2 do
-    if tonumber(raw[i + 1]) <= t then
+    local id, v = raw[i], tonumber(raw[i + 1])
+    if v >= MARKED then
+      if dead[id] and v <= dead[id] then
+        gone[id], any = true, true
+      end
+    elseif v <= at() then
       if judge then
-        gone[raw[i]], any = true, true
-        redis.call('HDEL', leases, raw[i])
+        gone[id], any = true, true
       else
-        redis.call('HSET', leases, raw[i], int(t + ttl))
+        redis.call('HSET', leases, id, int(at() + ttl))
       end
     end
   end
   if not any then
-    return false
+    return false, #raw > 0
+  end
+  for id in pairs(gone) do
+    redis.call('HDEL', leases, id)
   end
   local stopped = false
   local all = redis.call('HGETALL', streams)
   for i = 1, #all, 2 do
     local instance, id = string.match(all[i], '^(.*)/([^/]*)$')
     if gone[instance] then
-      stopped = setMember(s, id, instance, 0, players, presence, streams, log, t, maxlen) or stopped
+      stopped = setMember(s, id, instance, 0, players, presence, streams, log, at, maxlen) or stopped
     end
   end
-  return stopped
+  return stopped, #raw > 0
 end
 
 -- allAnswered is 1 when the open question can close early: a player
@@ -389,7 +413,7 @@ end
 -- (active says which: one in the ranking), keeping their totals in step.
 -- The count changes by HINCRBY, which says what it was. It returns true
 -- when a player stopped waiting.
-local function addStreams(s, id, instance, delta, active, presence, streams, log, t, maxlen)
+local function addStreams(s, id, instance, delta, active, presence, streams, log, at, maxlen)
   local field = instance .. '/' .. id
   if not active then
     redis.call('HDEL', streams, field)
@@ -401,7 +425,7 @@ local function addStreams(s, id, instance, delta, active, presence, streams, log
     redis.call('HDEL', streams, field)
     n = 0
   end
-  return memberMoved(s, id, had, n, presence, log, t, maxlen)
+  return memberMoved(s, id, had, n, presence, log, at, maxlen)
 end
 
 -- flat lists state s as HGETALL lists its hash, for a script that returns

@@ -1,47 +1,31 @@
--- presence: renews an instance's presence lease and, with sync, sets its
--- stream counts exactly; lapsed instances' streams go.
+-- presence: in one room, drops the streams of the instances the caller
+-- found dead (expire) and, with sync, sets the caller's stream counts
+-- exactly, under its lease (its epoch: alive.lua). The lease itself is
+-- renewed once per instance, not here.
 -- KEYS: state, players, presence, streams, leases, log, answers prefix.
--- ARGV: instance, lease ms, sync (1: set the counts), log size, then pairs
--- of member id (a player's, or HOST_MEMBER) and stream count.
--- Returns whether the instance's own lease had lapsed (or never existed),
--- and 1 when every connected player has answered the open question.
-local t = now()
-if ARGV[3] ~= '1' then
-  -- A renewal alone, with every lease current (an instance renews every
-  -- room it has streams in, every few seconds): nobody is judged, no
-  -- count changes, so only the instance's lease is written, without
-  -- loading the state. The leases hash exists (it holds the instance), so
-  -- it keeps the expiry a room that is over gave it.
-  local leases = redis.call('HGETALL', KEYS[5])
-  local mine, current = false, true
-  for i = 1, #leases, 2 do
-    if tonumber(leases[i + 1]) <= t then
-      current = false
-    elseif leases[i] == ARGV[1] then
-      mine = true
-    end
-  end
-  if mine and current and redis.call('EXISTS', KEYS[1]) == 1 then
-    redis.call('HSET', KEYS[5], ARGV[1], int(t + tonumber(ARGV[2])))
-    return {'ok', 0, 0}
-  end
-end
+-- ARGV: instance, lease (epoch + MARKED), lease ms, sync (1: set the
+-- counts), log size, judge (1: the caller's lease is current), the number
+-- of dead instances, then pairs of a dead instance and its lease then,
+-- then pairs of member id (a player's, or HOST_MEMBER) and stream count.
+-- Returns 1 when every connected player has answered the open question.
 local s = load(KEYS[1])
 if not s then
   return {'notfound'}
 end
 answersPrefix = KEYS[7]
+local at = clock()
 local wt, hs, seq = s.wt, s.hs, s.seq
 local instance = ARGV[1]
-local lapsed = 0
-if tonumber(redis.call('HGET', KEYS[5], instance) or '0') <= t then
-  lapsed = 1
+local dead = {}
+local first = 8 + 2 * tonumber(ARGV[7])
+for i = 8, first - 1, 2 do
+  dead[ARGV[i]] = tonumber(ARGV[i + 1])
 end
-local stopped = expire(s, t, KEYS[2], KEYS[3], KEYS[4], KEYS[5], instance, tonumber(ARGV[2]), KEYS[6], ARGV[4])
-redis.call('HSET', KEYS[5], instance, int(t + tonumber(ARGV[2])))
-if ARGV[3] == '1' then
+local stopped = expire(s, at, KEYS[2], KEYS[3], KEYS[4], KEYS[5], dead, ARGV[6] == '1', tonumber(ARGV[3]), KEYS[6], ARGV[5])
+if ARGV[4] == '1' then
+  redis.call('HSET', KEYS[5], instance, ARGV[2])
   local want = {}
-  for i = 5, #ARGV, 2 do
+  for i = first, #ARGV, 2 do
     want[ARGV[i]] = math.max(tonumber(ARGV[i + 1]), 0)
   end
   local prefix = instance .. '/'
@@ -55,11 +39,11 @@ if ARGV[3] == '1' then
     end
   end
   for id, n in pairs(want) do
-    stopped = setMember(s, id, instance, n, KEYS[2], KEYS[3], KEYS[4], KEYS[6], t, ARGV[4]) or stopped
+    stopped = setMember(s, id, instance, n, KEYS[2], KEYS[3], KEYS[4], KEYS[6], at, ARGV[5]) or stopped
   end
+  retain(s, KEYS[3], KEYS[4], KEYS[5])
 end
 if s.wt ~= wt or s.hs ~= hs or s.seq ~= seq then
   save(KEYS[1], s, PRESENCE_FIELDS)
 end
-retain(s, KEYS[3], KEYS[4], KEYS[5])
-return {'ok', lapsed, allAnswered(s, stopped)}
+return {'ok', allAnswered(s, stopped)}
