@@ -39,8 +39,15 @@ func (c codec) Marshal(v any) (mem.BufferSlice, error) {
 	if !ok {
 		return c.proto.Marshal(v)
 	}
-	out := make(mem.BufferSlice, 0, 3)
-	for _, b := range [][]byte{f.Head, f.Shared, f.Personal} {
+	parts := [...][]byte{f.Head, f.Shared, f.Personal}
+	n := 0
+	for _, b := range parts {
+		if len(b) > 0 {
+			n++
+		}
+	}
+	out := make(mem.BufferSlice, 0, n)
+	for _, b := range parts {
 		if len(b) > 0 {
 			out = append(out, mem.SliceBuffer(b))
 		}
