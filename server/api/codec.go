@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"strings"
+	"sync/atomic"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -29,15 +30,39 @@ type frameMessage struct{ room.Frame }
 // server for the client's bytes. So instead of failing, Unmarshal leaves
 // the request empty with a mark in its unknown fields, and the interceptors
 // of ServerOptions refuse a marked request with InvalidArgument.
-type codec struct{ proto encoding.CodecV2 }
+type codec struct {
+	proto encoding.CodecV2
+	// last is the buffer list of the last frame that was shared bytes
+	// alone: a room's event goes to each of its watchers in turn, the same
+	// bytes every time, and grpc-go only reads a list it is given (as it
+	// does a PreparedMsg's, which a server may send on many streams), so
+	// every watcher's frame shares one list instead of allocating its own.
+	last *atomic.Pointer[sharedParts]
+}
+
+// sharedParts is the buffer list of a frame that is shared bytes alone.
+type sharedParts struct {
+	shared []byte
+	parts  mem.BufferSlice
+}
 
 // Codec returns the server's codec; pass it to grpc.ForceServerCodecV2.
-func Codec() encoding.CodecV2 { return codec{proto: encoding.GetCodecV2("proto")} }
+func Codec() encoding.CodecV2 {
+	return codec{proto: encoding.GetCodecV2("proto"), last: new(atomic.Pointer[sharedParts])}
+}
 
 func (c codec) Marshal(v any) (mem.BufferSlice, error) {
 	f, ok := v.(*frameMessage)
 	if !ok {
 		return c.proto.Marshal(v)
+	}
+	if len(f.Head) == 0 && len(f.Personal) == 0 && len(f.Shared) > 0 {
+		if p := c.last.Load(); p != nil && len(p.shared) == len(f.Shared) && &p.shared[0] == &f.Shared[0] {
+			return p.parts, nil
+		}
+		p := &sharedParts{shared: f.Shared, parts: mem.BufferSlice{mem.SliceBuffer(f.Shared)}}
+		c.last.Store(p)
+		return p.parts, nil
 	}
 	parts := [...][]byte{f.Head, f.Shared, f.Personal}
 	n := 0
