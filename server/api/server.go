@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -109,6 +110,28 @@ type Server struct {
 	proxies     []netip.Prefix
 	conns       *Conns
 	origin      Origin
+	joined      atomic.Pointer[joinedRoom] // the room of the last join
+}
+
+// joinedRoom is what JoinRoom answers about a room, made once for the
+// joins that follow: a room's spec never changes (the engine keeps one
+// per room), so neither does this, and a storm of joins to one room
+// shares it instead of rendering the room's settings for each (grpc-go
+// only reads a response, and protobuf encodes one message from several
+// goroutines at once).
+type joinedRoom struct {
+	spec *room.Spec
+	info *quizv1.RoomInfo
+}
+
+// joinedInfo is JoinRoom's description of the room of spec.
+func (s *Server) joinedInfo(spec *room.Spec) *quizv1.RoomInfo {
+	if j := s.joined.Load(); j != nil && j.spec == spec {
+		return j.info
+	}
+	j := &joinedRoom{spec: spec, info: roomInfo(spec, nil, false)}
+	s.joined.Store(j)
+	return j.info
 }
 
 // New returns a Server for cfg.
@@ -373,7 +396,7 @@ func (s *Server) JoinRoom(ctx context.Context, req *quizv1.JoinRoomRequest) (*qu
 	if err != nil {
 		return nil, s.fail(ctx, err, "name")
 	}
-	return &quizv1.JoinRoomResponse{PlayerId: p.ID, PlayerToken: tok, Room: roomInfo(spec, nil, false), Name: p.Name}, nil
+	return &quizv1.JoinRoomResponse{PlayerId: p.ID, PlayerToken: tok, Room: s.joinedInfo(spec), Name: p.Name}, nil
 }
 
 // LeaveRoom removes the calling player.
