@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"strings"
+	"sync/atomic"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -29,18 +30,65 @@ type frameMessage struct{ room.Frame }
 // server for the client's bytes. So instead of failing, Unmarshal leaves
 // the request empty with a mark in its unknown fields, and the interceptors
 // of ServerOptions refuse a marked request with InvalidArgument.
-type codec struct{ proto encoding.CodecV2 }
+type codec struct {
+	proto encoding.CodecV2
+	// recent are the buffer lists of the last frames that were shared
+	// bytes alone: a room's event goes to each of its watchers in turn, the
+	// same bytes every time, and grpc-go only reads a list it is given (as
+	// it does a PreparedMsg's, which a server may send on many streams), so
+	// every watcher's frame of it shares one list instead of allocating its
+	// own.
+	recent *recentParts
+}
+
+// recentParts are the buffer lists of the last few shared events sent:
+// watchers still sending one event while others send the next (or another
+// room's) find both.
+type recentParts struct {
+	parts [4]atomic.Pointer[sharedParts]
+	next  atomic.Uint32 // the slot a new list takes
+}
+
+// sharedParts is the buffer list of a frame that is shared bytes alone.
+type sharedParts struct {
+	shared []byte
+	parts  mem.BufferSlice
+}
+
+// get returns the buffer list of shared.
+func (r *recentParts) get(shared []byte) mem.BufferSlice {
+	for i := range r.parts {
+		if p := r.parts[i].Load(); p != nil && len(p.shared) == len(shared) && &p.shared[0] == &shared[0] {
+			return p.parts
+		}
+	}
+	p := &sharedParts{shared: shared, parts: mem.BufferSlice{mem.SliceBuffer(shared)}}
+	r.parts[r.next.Add(1)%uint32(len(r.parts))].Store(p)
+	return p.parts
+}
 
 // Codec returns the server's codec; pass it to grpc.ForceServerCodecV2.
-func Codec() encoding.CodecV2 { return codec{proto: encoding.GetCodecV2("proto")} }
+func Codec() encoding.CodecV2 {
+	return codec{proto: encoding.GetCodecV2("proto"), recent: new(recentParts)}
+}
 
 func (c codec) Marshal(v any) (mem.BufferSlice, error) {
 	f, ok := v.(*frameMessage)
 	if !ok {
 		return c.proto.Marshal(v)
 	}
-	out := make(mem.BufferSlice, 0, 3)
-	for _, b := range [][]byte{f.Head, f.Shared, f.Personal} {
+	if len(f.Head) == 0 && len(f.Personal) == 0 && len(f.Shared) > 0 {
+		return c.recent.get(f.Shared), nil
+	}
+	parts := [...][]byte{f.Head, f.Shared, f.Personal}
+	n := 0
+	for _, b := range parts {
+		if len(b) > 0 {
+			n++
+		}
+	}
+	out := make(mem.BufferSlice, 0, n)
+	for _, b := range parts {
 		if len(b) > 0 {
 			out = append(out, mem.SliceBuffer(b))
 		}

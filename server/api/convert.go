@@ -264,6 +264,9 @@ func revealOut(spec *room.Spec, e *room.Event) *quizv1.QuestionRevealed {
 // whether it carries their result for the revealed question. It is nil
 // when there is nothing of the player's own to say.
 func personalOut(spec *room.Spec, v *room.View, result bool) *quizv1.Personal {
+	if v == nil {
+		return nil // without the messages, which render would not fill
+	}
 	return new(personalMessages).render(spec, v, result)
 }
 

@@ -18,7 +18,7 @@ import (
 )
 
 // fuzzServer is the service on a running engine, called in-process.
-func fuzzServer(f *testing.F) *Server {
+func fuzzServer(f testing.TB) *Server {
 	f.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	e, err := room.New(room.Config{Store: memstore.New(memstore.Config{}), Encoder: Encoder{}, Logger: log})

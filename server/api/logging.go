@@ -36,6 +36,21 @@ func (c *call) roomCode() string {
 
 type callKey struct{}
 
+// callCtx is a call's context as the logging interceptors hand it on: the
+// call's own, which also holds what they know of the call (one allocation
+// per call for both).
+type callCtx struct {
+	context.Context
+	call call
+}
+
+func (c *callCtx) Value(key any) any {
+	if _, ok := key.(callKey); ok {
+		return &c.call
+	}
+	return c.Context.Value(key)
+}
+
 // callLogger is log with the method and room of the call ctx belongs to,
 // when LogCalls intercepts it.
 func callLogger(ctx context.Context, log *slog.Logger) *slog.Logger {
@@ -53,18 +68,18 @@ func callLogger(ctx context.Context, log *slog.Logger) *slog.Logger {
 // warnings; the rest are debug lines.
 func LogCalls(log *slog.Logger) []grpc.ServerOption {
 	unary := func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-		c := &call{method: info.FullMethod}
-		c.setRoom(req)
+		c := &callCtx{Context: ctx, call: call{method: info.FullMethod}}
+		c.call.setRoom(req)
 		start := time.Now()
-		resp, err := handler(context.WithValue(ctx, callKey{}, c), req)
-		logCall(ctx, log, c, err, time.Since(start))
+		resp, err := handler(c, req)
+		logCall(ctx, log, &c.call, err, time.Since(start))
 		return resp, err
 	}
 	stream := func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
-		c := &call{method: info.FullMethod}
+		ls := &loggedStream{ServerStream: ss, ctx: callCtx{Context: ss.Context(), call: call{method: info.FullMethod}}}
 		start := time.Now()
-		err := handler(srv, &loggedStream{ServerStream: ss, call: c, ctx: context.WithValue(ss.Context(), callKey{}, c)})
-		logCall(ss.Context(), log, c, err, time.Since(start))
+		err := handler(srv, ls)
+		logCall(ss.Context(), log, &ls.ctx.call, err, time.Since(start))
 		return err
 	}
 	return []grpc.ServerOption{grpc.ChainUnaryInterceptor(unary), grpc.ChainStreamInterceptor(stream)}
@@ -93,16 +108,15 @@ func logCall(ctx context.Context, log *slog.Logger, c *call, err error, took tim
 // loggedStream records the room a stream's request names.
 type loggedStream struct {
 	grpc.ServerStream
-	call *call
-	ctx  context.Context
+	ctx callCtx
 }
 
-func (s *loggedStream) Context() context.Context { return s.ctx }
+func (s *loggedStream) Context() context.Context { return &s.ctx }
 
 func (s *loggedStream) RecvMsg(m any) error {
 	err := s.ServerStream.RecvMsg(m)
 	if err == nil {
-		s.call.setRoom(m)
+		s.ctx.call.setRoom(m)
 	}
 	return err
 }

@@ -11,7 +11,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -110,6 +110,28 @@ type Server struct {
 	proxies     []netip.Prefix
 	conns       *Conns
 	origin      Origin
+	joined      atomic.Pointer[joinedRoom] // the room of the last join
+}
+
+// joinedRoom is what JoinRoom answers about a room, made once for the
+// joins that follow: a room's spec never changes (the engine keeps one
+// per room), so neither does this, and a storm of joins to one room
+// shares it instead of rendering the room's settings for each (grpc-go
+// only reads a response, and protobuf encodes one message from several
+// goroutines at once).
+type joinedRoom struct {
+	spec *room.Spec
+	info *quizv1.RoomInfo
+}
+
+// joinedInfo is JoinRoom's description of the room of spec.
+func (s *Server) joinedInfo(spec *room.Spec) *quizv1.RoomInfo {
+	if j := s.joined.Load(); j != nil && j.spec == spec {
+		return j.info
+	}
+	j := &joinedRoom{spec: spec, info: roomInfo(spec, nil, false)}
+	s.joined.Store(j)
+	return j.info
 }
 
 // New returns a Server for cfg.
@@ -374,7 +396,7 @@ func (s *Server) JoinRoom(ctx context.Context, req *quizv1.JoinRoomRequest) (*qu
 	if err != nil {
 		return nil, s.fail(ctx, err, "name")
 	}
-	return &quizv1.JoinRoomResponse{PlayerId: p.ID, PlayerToken: tok, Room: roomInfo(spec, nil, false), Name: p.Name}, nil
+	return &quizv1.JoinRoomResponse{PlayerId: p.ID, PlayerToken: tok, Room: s.joinedInfo(spec), Name: p.Name}, nil
 }
 
 // LeaveRoom removes the calling player.
@@ -428,43 +450,20 @@ func (s *Server) Watch(req *quizv1.WatchRequest, stream grpc.ServerStreamingServ
 	// queued before the cut and then the status. Either way it resumes with
 	// after_seq and misses nothing.
 	if p, ok := peer.FromContext(ctx); ok && s.conns != nil {
-		stop := s.dropWhenStuck(ctx, sub, p.Addr.String())
-		defer stop()
+		sub.AfterCut(StuckAfter, func() {
+			if s.conns.drop(p.Addr.String()) {
+				callLogger(ctx, s.log).Warn("dropped the connection of a client that stopped reading", "peer", s.clientKey(ctx))
+			}
+		})
 	}
 	return s.send(ctx, sub, stream)
 }
 
-// dropWhenStuck drops the connection from addr StuckAfter after sub was
-// cut, unless the returned stop is called first. It starts no goroutine
-// until the cut.
-func (s *Server) dropWhenStuck(ctx context.Context, sub *room.Subscription, addr string) (stop func()) {
-	var mu sync.Mutex // guards timer and stopped
-	var timer *time.Timer
-	stopped := false
-	unwatch := context.AfterFunc(sub.Cut(), func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if !stopped {
-			timer = time.AfterFunc(StuckAfter, func() {
-				if s.conns.drop(addr) {
-					callLogger(ctx, s.log).Warn("dropped the connection of a client that stopped reading", "peer", s.clientKey(ctx))
-				}
-			})
-		}
-	})
-	return func() {
-		unwatch()
-		mu.Lock()
-		defer mu.Unlock()
-		stopped = true
-		if timer != nil {
-			timer.Stop()
-		}
-	}
-}
-
 // send sends a subscription's frames until it ends.
 func (s *Server) send(ctx context.Context, sub *room.Subscription, stream grpc.ServerStreamingServer[quizv1.WatchResponse]) error {
+	// One message for every frame: SendMsg is done with it when it returns
+	// (the codec hands on the frame's bytes, never the message).
+	m := new(frameMessage)
 	for {
 		f, err := sub.Next(ctx)
 		if errors.Is(err, io.EOF) {
@@ -473,9 +472,12 @@ func (s *Server) send(ctx context.Context, sub *room.Subscription, stream grpc.S
 		if err != nil {
 			return s.fail(ctx, err, "")
 		}
-		if err := stream.SendMsg(&frameMessage{f}); err != nil {
-			if sub.Cut().Err() != nil {
-				return s.fail(ctx, sub.Err(), "") // why the stream ended: the cut
+		m.Frame = f
+		err = stream.SendMsg(m)
+		m.Frame = room.Frame{} // the frame's bytes are not kept
+		if err != nil {
+			if cut := sub.Err(); cut != nil {
+				return s.fail(ctx, cut, "") // why the stream ended: the cut
 			}
 			return err
 		}

@@ -107,49 +107,102 @@ func (r *reply) strings(i int) []string {
 	return out
 }
 
+// stateFields are the fields of a state hash that state reads, by their
+// index in a stateHash.
+var stateFields = func() map[string]int {
+	m := make(map[string]int, len(stateNames))
+	for i, f := range stateNames {
+		m[f] = i
+	}
+	return m
+}()
+
+// stateNames are the fields state reads, in a stateHash's order.
+var stateNames = [...]string{"v", "seq", "ph", "q", "op", "dl", "pp", "pa", "lk", "pl", "an", "wt", "pd", "tc", "lost", "ha", "au", "ep", "rp", "pg"}
+
+// The indexes of stateNames.
+const (
+	sfV = iota
+	sfSeq
+	sfPh
+	sfQ
+	sfOp
+	sfDl
+	sfPp
+	sfPa
+	sfLk
+	sfPl
+	sfAn
+	sfWt
+	sfPd
+	sfTc
+	sfLost
+	sfHa
+	sfAu
+	sfEp
+	sfRp
+	sfPg
+)
+
+// stateHash is the fields of a state hash that state reads, taken from
+// HGETALL's flat reply without making a map of it (a State is read for
+// every Watch).
+type stateHash struct {
+	v   [len(stateNames)]string
+	has [len(stateNames)]bool
+}
+
 // state reads a state hash at element i, read at the time at element
 // i-1.
 func (r *reply) state(i int) *room.State {
 	now := r.int(i - 1)
-	h := r.hash(i)
-	n := func(f string) int64 {
-		v, err := strconv.ParseInt(h[f], 10, 64)
+	var h stateHash
+	flat := r.list(i)
+	for j := 0; j+1 < len(flat); j += 2 {
+		k, _ := flat[j].(string)
+		if f, ok := stateFields[k]; ok {
+			h.v[f], _ = flat[j+1].(string)
+			h.has[f] = true
+		}
+	}
+	n := func(f int) int64 {
+		v, err := strconv.ParseInt(h.v[f], 10, 64)
 		if err != nil && r.err == nil {
-			r.err = fmt.Errorf("redis: room state field %s: %q is not a whole number", f, h[f])
+			r.err = fmt.Errorf("redis: room state field %s: %q is not a whole number", stateNames[f], h.v[f])
 		}
 		return v
 	}
 	// n0 is n for the fields of the host's presence, which rooms created
 	// before them lack.
-	n0 := func(f string) int64 {
-		if _, ok := h[f]; !ok {
+	n0 := func(f int) int64 {
+		if !h.has[f] {
 			return 0
 		}
 		return n(f)
 	}
 	st := &room.State{
-		Version:     n("v"),
-		Seq:         uint64(n("seq")),
-		Phase:       game.Phase(n("ph")),
-		Q:           int(n("q")),
-		OpensAt:     msTime(n("op")),
-		Deadline:    msTime(n("dl")),
-		PausedPhase: game.Phase(n("pp")),
-		PausedAt:    msTime(n("pa")),
-		Locked:      n("lk") == 1,
-		Players:     int(n("pl")),
-		Answered:    int(n("an")),
-		Waiting:     int(n("wt")),
-		Played:      int(n("pd")),
-		Touched:     msTime(n("tc")),
+		Version:     n(sfV),
+		Seq:         uint64(n(sfSeq)),
+		Phase:       game.Phase(n(sfPh)),
+		Q:           int(n(sfQ)),
+		OpensAt:     msTime(n(sfOp)),
+		Deadline:    msTime(n(sfDl)),
+		PausedPhase: game.Phase(n(sfPp)),
+		PausedAt:    msTime(n(sfPa)),
+		Locked:      n(sfLk) == 1,
+		Players:     int(n(sfPl)),
+		Answered:    int(n(sfAn)),
+		Waiting:     int(n(sfWt)),
+		Played:      int(n(sfPd)),
+		Touched:     msTime(n(sfTc)),
 		Now:         msTime(now),
-		Lost:        h["lost"] == "1",
-		HostAway:    msTime(n0("ha")),
-		AutoPacing:  n0("au") == 1,
+		Lost:        h.v[sfLost] == "1",
+		HostAway:    msTime(n0(sfHa)),
+		AutoPacing:  n0(sfAu) == 1,
 	}
-	st.Epoch, _ = strconv.ParseUint(h["ep"], 10, 64)
-	st.RosterPending = h["rp"] == "1"
-	st.ProgressPending = st.Phase == game.PhaseQuestion && h["an"] != h["pg"]
+	st.Epoch, _ = strconv.ParseUint(h.v[sfEp], 10, 64)
+	st.RosterPending = h.v[sfRp] == "1"
+	st.ProgressPending = st.Phase == game.PhaseQuestion && h.v[sfAn] != h.v[sfPg]
 	return st
 }
 

@@ -2,6 +2,8 @@ package room
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"strings"
 
@@ -45,7 +47,7 @@ func (e *Engine) Identify(ctx context.Context, code, token string) (Identity, er
 // with Connection.RequireActive), so the memory is safe to use there.
 func (e *Engine) IdentifyRemembered(ctx context.Context, code, token string) (Identity, error) {
 	e.mu.Lock()
-	who, ok := e.tokens[code+"/"+HashToken(token)]
+	who, ok := e.tokens[tokenKey{code: code, hash: sha256.Sum256([]byte(token))}]
 	e.mu.Unlock()
 	if ok {
 		return who, nil
@@ -53,14 +55,27 @@ func (e *Engine) IdentifyRemembered(ctx context.Context, code, token string) (Id
 	return e.Identify(ctx, code, token)
 }
 
-// rememberToken records who holds a token, for IdentifyRemembered.
+// tokenKey names a token IdentifyRemembered knows: its room and its hash
+// (HashToken's bytes, not their hex: a lookup hashes the token without
+// allocating, and the key holds no string of its own).
+type tokenKey struct {
+	code string
+	hash [sha256.Size]byte
+}
+
+// rememberToken records who holds a token, for IdentifyRemembered; hash
+// is HashToken's.
 func (e *Engine) rememberToken(code, hash string, who Identity) {
+	key := tokenKey{code: code}
+	if n, err := hex.Decode(key.hash[:], []byte(hash)); err != nil || n != sha256.Size {
+		return // not HashToken's: nothing to remember it by
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if len(e.tokens) >= maxRememberedTokens {
 		clear(e.tokens) // a cache: it refills from the store
 	}
-	e.tokens[code+"/"+hash] = who
+	e.tokens[key] = who
 }
 
 // maxRememberedTokens bounds IdentifyRemembered's memory.

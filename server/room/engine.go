@@ -170,7 +170,7 @@ type Engine struct {
 	mu      sync.Mutex           // guards specs, tokens, owners, hubs, moving, later, seen, marked and closing
 	later   map[*int]*time.Timer // work put off by after, by a key of its own
 	specs   map[string]*Spec
-	tokens  map[string]Identity // room code/token hash → holder, for answers
+	tokens  map[tokenKey]Identity // room code and token hash → holder, for answers and Watch
 	owners  map[string]*owner
 	hubs    map[string]*hub
 	moving  map[string][]chan struct{} // room code → its moves in flight that bring their event's board, each closed when done
@@ -210,7 +210,7 @@ func New(cfg Config) (*Engine, error) {
 		log:        cfg.Logger,
 		decks:      decks,
 		specs:      make(map[string]*Spec),
-		tokens:     make(map[string]Identity),
+		tokens:     make(map[tokenKey]Identity),
 		later:      make(map[*int]*time.Timer),
 		boards:     boards{ttl: BoardTTL},
 		snapshots:  snapshots{ttl: BoardTTL},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"time"
 )
 
 // Subscription is one watcher's stream of frames. Next is for one
@@ -16,14 +17,16 @@ type Subscription struct {
 	who  Identity
 
 	pending []Frame // the snapshot or missed events, before the queue
-	queue   queue   // live frames from the hub
+	queue   queue   // live frames from the hub; its ready also wakes Next when the subscription ends
 	last    uint64  // seq of the last frame returned
 	ended   bool    // a final frame was returned
 
-	failOnce sync.Once
-	failed   context.Context    // done once fail ran: see Cut
-	cancel   context.CancelFunc // ends failed
-	err      error              // why, set before failed is done
+	mu       sync.Mutex    // guards err, closed, onCut, cutAfter and timer
+	err      error         // why the subscription ended; nil while it goes on
+	closed   bool          // Close was called
+	onCut    func()        // see AfterCut
+	cutAfter time.Duration // see AfterCut
+	timer    *time.Timer   // runs onCut
 }
 
 // Watch subscribes who to a room's events after seq after (0: start with a
@@ -63,7 +66,6 @@ func (e *Engine) Watch(ctx context.Context, code string, who Identity, after, ep
 		return nil, Errorf(ErrInvalid, "after_seq %d is ahead of the room, whose last event is %d", after, st.Seq)
 	}
 	s := &Subscription{e: e, spec: spec, who: who, queue: newQueue(e.cfg.QueueSize)}
-	s.failed, s.cancel = context.WithCancel(context.Background())
 	var from uint64
 	for {
 		if s.hub, err = e.hubFor(ctx, spec, st); err != nil {
@@ -191,15 +193,14 @@ func (s *Subscription) Next(ctx context.Context) (Frame, error) {
 			}
 		} else if q, ok := s.queue.pop(); ok {
 			f = q
+		} else if err := s.Err(); err != nil {
+			// Frames queued before the failure went out first.
+			return Frame{}, err
 		} else {
+			// fail wakes this too, after setting err.
 			select {
 			case <-s.queue.ready:
 				continue
-			case <-s.failed.Done():
-				// Frames queued before the failure still go out first.
-				if f, ok = s.queue.pop(); !ok {
-					return Frame{}, s.err
-				}
 			case <-ctx.Done():
 				return Frame{}, ctx.Err()
 			}
@@ -218,6 +219,12 @@ func (s *Subscription) Next(ctx context.Context) (Frame, error) {
 func (s *Subscription) Close() {
 	cut := s.cut()
 	s.hub.remove(s)
+	s.mu.Lock()
+	s.closed = true
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+	s.mu.Unlock()
 	s.fail(io.EOF)
 	if id, ok := member(s.who); ok {
 		s.e.closed(s.spec.Code, id, cut, s.hub.over.Load())
@@ -228,18 +235,30 @@ func (s *Subscription) Close() {
 // the client was too slow, the server shuts down), rather than its
 // client or the room's end.
 func (s *Subscription) cut() bool {
-	return s.failed.Err() != nil && !errors.Is(s.err, io.EOF)
+	err := s.Err()
+	return err != nil && !errors.Is(err, io.EOF)
 }
 
-// Cut is done once the subscription ended (Err says why): when the server
-// cut it off, its stream's sender may be stuck writing to a client that
-// does not read, and the stream must end all the same.
-func (s *Subscription) Cut() context.Context { return s.failed }
-
-// Err is why the subscription ended, once Cut is done.
+// Err is why the subscription ended (ErrSlow, ErrUnavailable, ErrShutdown,
+// io.EOF …), or nil while it goes on.
 func (s *Subscription) Err() error {
-	<-s.failed.Done()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	return s.err
+}
+
+// AfterCut makes f run in its own goroutine d after the subscription ends
+// before Close (when the server cut it off, its stream's sender may be
+// stuck writing to a client that does not read, and the stream must end
+// all the same), unless Close is called first. Call it once, before Close;
+// a subscription that already ended starts the wait at once.
+func (s *Subscription) AfterCut(d time.Duration, f func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onCut, s.cutAfter = f, d
+	if s.err != nil && !s.closed {
+		s.timer = time.AfterFunc(d, f)
+	}
 }
 
 // push queues a live frame, cutting the watcher off when its queue is full.
@@ -279,11 +298,16 @@ func (q *queue) push(f Frame) bool {
 	}
 	q.frames = append(q.frames, f)
 	q.mu.Unlock()
+	q.wake()
+	return true
+}
+
+// wake leaves a token in ready, unless one is there.
+func (q *queue) wake() {
 	select {
 	case q.ready <- struct{}{}:
 	default:
 	}
-	return true
 }
 
 // pop takes the oldest frame, if any.
@@ -304,15 +328,22 @@ func (q *queue) pop() (Frame, bool) {
 	return f, true
 }
 
-// fail ends the subscription with err (nil: io.EOF).
+// fail ends the subscription with err (nil: io.EOF), and wakes Next.
 func (s *Subscription) fail(err error) {
-	s.failOnce.Do(func() {
-		if err == nil {
-			err = io.EOF
-		}
-		s.err = err
-		s.cancel()
-	})
+	if err == nil {
+		err = io.EOF
+	}
+	s.mu.Lock()
+	if s.err != nil {
+		s.mu.Unlock()
+		return
+	}
+	s.err = err
+	if s.onCut != nil && !s.closed {
+		s.timer = time.AfterFunc(s.cutAfter, s.onCut)
+	}
+	s.mu.Unlock()
+	s.queue.wake()
 }
 
 // finalFor reports whether ev ends this watcher's stream.
