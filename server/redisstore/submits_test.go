@@ -448,19 +448,9 @@ func BenchmarkSubmitBurst(b *testing.B) {
 	srv := redistest.StartProcess(b)
 	s := openWith(b, redisstore.Config{URL: srv.URL()})
 	ctx := b.Context()
-	q := game.Question{Kind: game.SingleChoice, Text: "?", Options: []string{"a", "b"}, Correct: []int{1}, TimeLimit: 20 * time.Second, Points: 1000}
-	spec := &room.Spec{Code: room.NewCode(), Questions: slices.Repeat([]game.Question{q}, questions), Settings: game.Settings{}.WithDefaults(players), HostTokenHash: "h"}
-	if err := s.CreateRoom(ctx, spec, players); err != nil {
-		b.Fatal(err)
-	}
-	ids := make([]string, players)
-	for i := range ids {
-		p, err := s.Join(ctx, spec.Code, room.Join{Name: "P" + strconv.Itoa(i), NameKey: "p" + strconv.Itoa(i), TokenHash: strconv.Itoa(i)})
-		if err != nil {
-			b.Fatal(err)
-		}
-		ids[i] = p.ID
-		if _, err := s.Connect(ctx, spec.Code, room.Connection{PlayerID: p.ID, Instance: "i", Delta: 1, TTL: time.Hour}); err != nil {
+	spec, q, ids := benchRoom(b, s, players, questions)
+	for _, id := range ids {
+		if _, err := s.Connect(ctx, spec.Code, room.Connection{PlayerID: id, Instance: "i", Delta: 1, TTL: time.Hour}); err != nil {
 			b.Fatal(err)
 		}
 	}
