@@ -423,7 +423,12 @@ func (b *bench) play(ctx context.Context, servers []*proc.Child, rooms, size int
 				Start: func(ctx context.Context) error {
 					ready.Done()
 					ready.Wait()
-					usageOnce.Do(func() { usage, usageErr = serverUsage(servers) })
+					usageOnce.Do(func() {
+						// A second after the last stream opened, as the
+						// no-op's streams are read (noop.Broadcast).
+						time.Sleep(time.Second)
+						usage, usageErr = serverUsage(servers)
+					})
 					return control.Do(ctx, hosts[i], codes[i], control.Command{Action: control.Start})
 				},
 			})
