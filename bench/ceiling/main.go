@@ -4,6 +4,7 @@
 //
 //	go run ./bench/ceiling unary -conns 100 -duration 10s
 //	go run ./bench/ceiling broadcast -n 1000 -events 10
+//	go run ./bench/ceiling after-answers -n 1000 -events 10   (each event on the last of everyone's answers)
 //	go run ./bench/ceiling burst -n 1000 -events 10   (events: rounds)
 package main
 
@@ -31,7 +32,7 @@ func main() {
 
 func run(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: ceiling unary|burst|broadcast [flags]")
+		return errors.New("usage: ceiling unary|burst|broadcast|after-answers [flags]")
 	}
 	if args[0] == noop.ServeArg {
 		return noop.Serve(ctx, out)
@@ -39,8 +40,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	conns := fs.Int("conns", 100, "unary: client connections, one goroutine each")
 	duration := fs.Duration("duration", 10*time.Second, "unary: how long to call")
-	n := fs.Int("n", 1000, "broadcast: streams, each on its own connection")
-	events := fs.Int("events", 10, "broadcast: events to send, one a second")
+	n := fs.Int("n", 1000, "broadcast, after-answers, burst: streams or connections")
+	events := fs.Int("events", 10, "broadcast, after-answers: events to send, one a second; burst: rounds")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -63,8 +64,14 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		fmt.Fprintln(out, r)
+	case "after-answers":
+		r, err := noop.AfterAnswers(ctx, *n, *events)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(out, r)
 	default:
-		return fmt.Errorf("unknown mode %q: unary, burst or broadcast", args[0])
+		return fmt.Errorf("unknown mode %q: unary, burst, broadcast or after-answers", args[0])
 	}
 	return nil
 }

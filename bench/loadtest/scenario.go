@@ -31,13 +31,17 @@ type bench struct {
 	out   io.Writer
 	redis []*proc.Child // one server, or the masters of a Cluster
 
-	unary      noop.UnaryResult
-	bursts     map[int]noop.BurstResult
-	broadcast  map[int]noop.BroadcastResult
-	evalsha    float64
-	rows       []string // the results table, written after the scenarios
-	costRows   []string // the per-operation CPU table, likewise
-	redisNotes []string // per-command Redis breakdowns, written after the tables
+	unary     noop.UnaryResult
+	bursts    map[int]noop.BurstResult
+	broadcast map[int]noop.BroadcastResult
+	// afterAnswers is the no-op broadcast on the last of everyone's
+	// answers (noop.AfterAnswers): a reveal's own ceiling, beside the
+	// plain broadcast.
+	afterAnswers map[int]noop.BroadcastResult
+	evalsha      float64
+	rows         []string // the results table, written after the scenarios
+	costRows     []string // the per-operation CPU table, likewise
+	redisNotes   []string // per-command Redis breakdowns, written after the tables
 }
 
 // all runs the ceilings, then every scenario. With -paired, the no-op
@@ -45,6 +49,7 @@ type bench struct {
 // scenario of that size, so that both see the same load of the machine.
 func (b *bench) all(ctx context.Context) error {
 	b.broadcast = map[int]noop.BroadcastResult{}
+	b.afterAnswers = map[int]noop.BroadcastResult{}
 	b.bursts = map[int]noop.BurstResult{}
 	if b.opt.ceilings {
 		if err := b.measureCeilings(ctx); err != nil {
@@ -116,14 +121,19 @@ func (b *bench) measureCeilings(ctx context.Context) error {
 	return nil
 }
 
-// measureSize measures the no-op broadcast to n streams and the no-op
-// burst from n connections.
+// measureSize measures the no-op broadcast to n streams, the same on the
+// last of an answer from each, and the no-op burst from n connections.
 func (b *bench) measureSize(ctx context.Context, n int, when string) error {
 	r, err := noop.Broadcast(ctx, n, 10)
 	if err != nil {
 		return err
 	}
 	b.broadcast[n] = r
+	fmt.Fprintf(b.out, "- ceiling%s: %v\n", when, r)
+	if r, err = noop.AfterAnswers(ctx, n, 10); err != nil {
+		return err
+	}
+	b.afterAnswers[n] = r
 	fmt.Fprintf(b.out, "- ceiling%s: %v\n", when, r)
 	burst, err := noop.Burst(ctx, n, 10)
 	if err != nil {
@@ -473,7 +483,11 @@ func (b *bench) row(store string, rooms, size int, o outcome) {
 	fanout, reveal := o.opened.String(), o.revealed.String()
 	if c, ok := b.broadcast[o.players]; ok && c.Latency.P99 > 0 {
 		fanout += fmt.Sprintf(" (p99 %.2f× no-op)", float64(o.opened.P99)/float64(c.Latency.P99))
-		reveal += fmt.Sprintf(" (p99 %.2f× no-op)", float64(o.revealed.P99)/float64(c.Latency.P99))
+		reveal += fmt.Sprintf(" (p99 %.2f× no-op", float64(o.revealed.P99)/float64(c.Latency.P99))
+		if a, ok := b.afterAnswers[o.players]; ok && a.Latency.P99 > 0 {
+			reveal += fmt.Sprintf(", %.2f× no-op after answers", float64(o.revealed.P99)/float64(a.Latency.P99))
+		}
+		reveal += ")"
 	}
 	rate := fmt.Sprintf("%.0f", answers)
 	if b.unary.Calls > 0 {
@@ -501,7 +515,7 @@ func (b *bench) costRow(name string, o outcome) {
 	if o.answers.ops == 0 {
 		return
 	}
-	burst, cast := b.bursts[o.players], b.broadcast[o.players]
+	burst, cast, after := b.bursts[o.players], b.broadcast[o.players], b.afterAnswers[o.players]
 	ratio := func(c costs, ceiling time.Duration) string {
 		s := fmt.Sprintf("%.1f µs", proc.Micros(c.per()))
 		if ceiling > 0 {
@@ -513,9 +527,13 @@ func (b *bench) costRow(name string, o outcome) {
 	if b.unary.Calls > 0 {
 		loop = fmt.Sprintf("%.2f×", float64(o.answers.per())/float64(b.unary.PerCall()))
 	}
+	reveals := ratio(o.reveals, cast.PerDelivery())
+	if after.PerDelivery() > 0 {
+		reveals += fmt.Sprintf(" (%.2f× after answers)", float64(o.reveals.per())/float64(after.PerDelivery()))
+	}
 	b.costRows = append(b.costRows, fmt.Sprintf("| %s | %d | %s | %s | %s | %s | %.1f µs | %.1f µs | %s |",
 		name, o.players, ratio(o.answers, burst.PerCall()), loop, ratio(o.questions, cast.PerDelivery()),
-		ratio(o.reveals, cast.PerDelivery()), proc.Micros(o.join.per()), proc.Micros(cast.PerDelivery()),
+		reveals, proc.Micros(o.join.per()), proc.Micros(cast.PerDelivery()),
 		ratio(o.clientQuestions, cast.ClientPerDelivery())))
 }
 
@@ -525,7 +543,7 @@ func (b *bench) writeCosts() {
 		return
 	}
 	fmt.Fprintln(b.out)
-	fmt.Fprintln(b.out, "Server CPU per operation (÷ the no-op's: a call of the unary burst from as many connections; a delivery of the broadcast to as many streams):")
+	fmt.Fprintln(b.out, "Server CPU per operation (÷ the no-op's: a call of the unary burst from as many connections; a delivery of the broadcast to as many streams, and for reveals also of the broadcast on the last of everyone's answers):")
 	fmt.Fprintln(b.out)
 	fmt.Fprintln(b.out, "| scenario | players | per accepted answer (÷ no-op burst call) | ÷ no-op unary loop call | per question delivered (÷ no-op delivery) | per reveal delivered (÷ no-op delivery) | per join | no-op per delivery | bots' CPU per question delivered (÷ no-op clients') |")
 	fmt.Fprintln(b.out, "| --- | --- | --- | --- | --- | --- | --- | --- | --- |")

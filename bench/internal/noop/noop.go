@@ -6,6 +6,7 @@ package noop
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -32,16 +33,19 @@ import (
 const ServeArg = "noop-serve"
 
 // server is a QuizService that does nothing: ListDecks returns an empty
-// list, Watch holds the stream and StartGame sends an event to every
-// stream. The event is encoded once (a grpc.PreparedMsg, as quizd shares a
+// list, Watch holds the stream, StartGame sends an event to every stream,
+// and so does the SubmitAnswer call that makes as many calls since the last
+// event as there are streams (everyone answered, as quizd closes a question
+// early and reveals it). The event is encoded once (a grpc.PreparedMsg, as quizd shares a
 // room's event bytes among its watchers) and goes through each stream's
 // own bounded queue and sender, like a real server's would; the transport
 // has quizd's settings (api.TransportOptions).
 type server struct {
 	quizv1.UnimplementedQuizServiceServer
-	mu      sync.Mutex // guards streams and seq
+	mu      sync.Mutex // guards streams, seq and answers
 	streams map[*watcher]struct{}
 	seq     uint64
+	answers int // SubmitAnswer calls since the last event
 }
 
 // watcher is one open Watch stream.
@@ -82,6 +86,26 @@ func (s *server) Watch(_ *quizv1.WatchRequest, stream grpc.ServerStreamingServer
 func (s *server) StartGame(context.Context, *quizv1.StartGameRequest) (*quizv1.StartGameResponse, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.broadcast(); err != nil {
+		return nil, err
+	}
+	return &quizv1.StartGameResponse{Seq: s.seq}, nil
+}
+
+func (s *server) SubmitAnswer(context.Context, *quizv1.SubmitAnswerRequest) (*quizv1.SubmitAnswerResponse, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.answers++; s.answers >= len(s.streams) {
+		if err := s.broadcast(); err != nil {
+			return nil, err
+		}
+	}
+	return &quizv1.SubmitAnswerResponse{}, nil
+}
+
+// broadcast queues the next event for every stream. s.mu is held.
+func (s *server) broadcast() error {
+	s.answers = 0
 	s.seq++
 	ev := &quizv1.WatchResponse{Event: &quizv1.Event{Seq: s.seq, ServerTime: timestamppb.Now(), Payload: question}}
 	var m *grpc.PreparedMsg
@@ -89,7 +113,7 @@ func (s *server) StartGame(context.Context, *quizv1.StartGameRequest) (*quizv1.S
 		if m == nil { // every stream has the same codec: any one encodes
 			m = new(grpc.PreparedMsg)
 			if err := m.Encode(w.stream, ev); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		select {
@@ -97,7 +121,7 @@ func (s *server) StartGame(context.Context, *quizv1.StartGameRequest) (*quizv1.S
 		default:
 		}
 	}
-	return &quizv1.StartGameResponse{Seq: s.seq}, nil
+	return nil
 }
 
 // question is what the no-op broadcast sends: a question of about the size
@@ -217,10 +241,13 @@ func Unary(ctx context.Context, conns int, d time.Duration) (UnaryResult, error)
 // BroadcastResult is what Broadcast measured.
 type BroadcastResult struct {
 	Streams, Events int
-	Latency         bots.Summary // arrival minus the event's server time
-	IdleRSS         int64        // server RSS before the streams
-	StreamsRSS      int64        // server RSS with the streams open
-	PeakRSS         int64
+	// AfterAnswers says each event went out on the last of an answer from
+	// every stream's client (AfterAnswers), not on a call of its own.
+	AfterAnswers bool
+	Latency      bots.Summary // arrival minus the event's server time
+	IdleRSS      int64        // server RSS before the streams
+	StreamsRSS   int64        // server RSS with the streams open
+	PeakRSS      int64
 	// CPU is the server's CPU time in the fan-out windows: from each
 	// event's server time until its last stream had it; ClientCPU is the
 	// clients' (this process's) in the same windows.
@@ -244,8 +271,12 @@ func (r BroadcastResult) ClientPerDelivery() time.Duration {
 }
 
 func (r BroadcastResult) String() string {
-	return fmt.Sprintf("no-op broadcast to %d streams, %d events: %v; server RSS %.1f KiB per stream, peak %.1f MiB; server CPU %.1f µs per delivery (clients %.1f µs)",
-		r.Streams, r.Events, r.Latency, r.PerStream()/1024, float64(r.PeakRSS)/(1<<20), proc.Micros(r.PerDelivery()), proc.Micros(r.ClientPerDelivery()))
+	what := "no-op broadcast"
+	if r.AfterAnswers {
+		what = "no-op broadcast on the last of everyone's answers"
+	}
+	return fmt.Sprintf("%s to %d streams, %d events: %v; server RSS %.1f KiB per stream, peak %.1f MiB; server CPU %.1f µs per delivery (clients %.1f µs)",
+		what, r.Streams, r.Events, r.Latency, r.PerStream()/1024, float64(r.PeakRSS)/(1<<20), proc.Micros(r.PerDelivery()), proc.Micros(r.ClientPerDelivery()))
 }
 
 // Broadcast opens n streams, each on its own connection, sends events to
@@ -253,7 +284,21 @@ func (r BroadcastResult) String() string {
 // a game's streams carry the lobby's events before its first question),
 // and measures their delivery.
 func Broadcast(ctx context.Context, n, events int) (BroadcastResult, error) {
-	res := BroadcastResult{Streams: n, Events: events}
+	return broadcast(ctx, n, events, false)
+}
+
+// AfterAnswers is Broadcast where each event after the first goes out on
+// the last of a burst of answers, one from each stream's connection at the
+// same moment: the ceiling of a reveal, which a game sends when its last
+// player answered, while the server still writes the other answers' replies
+// and the clients read them.
+func AfterAnswers(ctx context.Context, n, events int) (BroadcastResult, error) {
+	return broadcast(ctx, n, events, true)
+}
+
+// broadcast measures Broadcast, or AfterAnswers when afterAnswers is set.
+func broadcast(ctx context.Context, n, events int, afterAnswers bool) (BroadcastResult, error) {
+	res := BroadcastResult{Streams: n, Events: events, AfterAnswers: afterAnswers}
 	c, err := child()
 	if err != nil {
 		return res, err
@@ -269,9 +314,10 @@ func Broadcast(ctx context.Context, n, events int) (BroadcastResult, error) {
 	var (
 		// Each stream's receipts, written by its own goroutine only (no
 		// lock the receivers would contend for): server time and arrival.
-		got   = make([][][2]time.Time, n)
-		ready sync.WaitGroup
-		done  sync.WaitGroup
+		got     = make([][][2]time.Time, n)
+		ready   sync.WaitGroup
+		done    sync.WaitGroup
+		callers = make([]quizv1.QuizServiceClient, n) // each stream's connection
 	)
 	ready.Add(n)
 	for i := range n {
@@ -280,6 +326,7 @@ func Broadcast(ctx context.Context, n, events int) (BroadcastResult, error) {
 			return res, err
 		}
 		defer cc.Close()
+		callers[i] = client
 		done.Add(1)
 		go func() {
 			defer done.Done()
@@ -323,8 +370,12 @@ func Broadcast(ctx context.Context, n, events int) (BroadcastResult, error) {
 	if err != nil {
 		return res, err
 	}
-	for range events + 1 {
-		if _, err := trigger.StartGame(ctx, &quizv1.StartGameRequest{}); err != nil {
+	for i := range events + 1 {
+		if afterAnswers && i > 0 {
+			if err := answerAtOnce(ctx, callers); err != nil {
+				return res, err
+			}
+		} else if _, err := trigger.StartGame(ctx, &quizv1.StartGameRequest{}); err != nil {
 			return res, err
 		}
 		time.Sleep(time.Second)
@@ -353,6 +404,24 @@ func Broadcast(ctx context.Context, n, events int) (BroadcastResult, error) {
 	res.Latency = bots.Summarize(latencies)
 	res.IdleRSS, res.StreamsRSS, res.PeakRSS = idle.RSS, connected.RSS, after.PeakRSS
 	return res, nil
+}
+
+// answerAtOnce makes every client call SubmitAnswer at the same moment and
+// waits for the replies.
+func answerAtOnce(ctx context.Context, clients []quizv1.QuizServiceClient) error {
+	start := make(chan struct{})
+	errs := make([]error, len(clients))
+	var wg sync.WaitGroup
+	for i, client := range clients {
+		wg.Go(func() {
+			<-start
+			_, errs[i] = client.SubmitAnswer(ctx, &quizv1.SubmitAnswerRequest{})
+		})
+	}
+	time.Sleep(100 * time.Millisecond) // every goroutine waits at the start
+	close(start)
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // BurstResult is what Burst measured.
