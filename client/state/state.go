@@ -80,14 +80,7 @@ func (r *Room) Apply(ev *quizv1.Event, personal *quizv1.Personal, received time.
 		r.Personal = personal
 	case *quizv1.Event_RosterChanged:
 		rc := p.RosterChanged
-		for _, pl := range rc.GetLeft() {
-			r.removePlayer(pl.GetPlayerId())
-		}
-		for _, pl := range rc.GetJoined() {
-			if r.player(pl.GetPlayerId()) == nil {
-				r.Players = append(r.Players, pl)
-			}
-		}
+		r.applyRoster(rc)
 		r.PlayerCount = int(rc.GetPlayerCount())
 		r.recount()
 	case *quizv1.Event_RoomLocked:
@@ -307,13 +300,25 @@ func (r *Room) RankChange(id string, rank int32) (change int32, known, up bool) 
 	return 0, false, int(rank) <= r.listedBefore
 }
 
-func (r *Room) player(id string) *quizv1.Player {
-	for _, p := range r.Players {
-		if p.GetPlayerId() == id {
-			return p
+// applyRoster removes the players who left and adds those who joined and
+// were not known yet, in one pass over the roster: a room of thousands
+// gets batches of hundreds of joins at a time.
+func (r *Room) applyRoster(rc *quizv1.RosterChanged) {
+	left := make(map[string]bool, len(rc.GetLeft()))
+	for _, pl := range rc.GetLeft() {
+		left[pl.GetPlayerId()] = true
+	}
+	known := make(map[string]bool, len(r.Players)+len(rc.GetJoined()))
+	r.Players = slices.DeleteFunc(r.Players, func(p *quizv1.Player) bool {
+		known[p.GetPlayerId()] = !left[p.GetPlayerId()]
+		return left[p.GetPlayerId()]
+	})
+	for _, pl := range rc.GetJoined() {
+		if !known[pl.GetPlayerId()] {
+			known[pl.GetPlayerId()] = true
+			r.Players = append(r.Players, pl)
 		}
 	}
-	return nil
 }
 
 func (r *Room) removePlayer(id string) {

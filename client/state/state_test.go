@@ -1,6 +1,7 @@
 package state
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -213,5 +214,30 @@ func TestWhere(t *testing.T) {
 		if got := r.Where(); got != tt.want {
 			t.Errorf("Where in %v (paused %v) = %q, want %q", tt.phase, tt.paused, got, tt.want)
 		}
+	}
+}
+
+// TestRosterBatches applies roster changes as a big room sends them: joins
+// in batches, a join the snapshot already listed, a player who left and
+// joined again within one batch. The roster keeps join order and lists
+// everyone once.
+func TestRosterBatches(t *testing.T) {
+	var r Room
+	r.Apply(ev(1, t0, &quizv1.RoomSnapshot{
+		Room: &quizv1.RoomInfo{Code: "ABC234"}, Role: quizv1.Role_ROLE_HOST, Phase: quizv1.Phase_PHASE_LOBBY,
+		Players: []*quizv1.Player{{PlayerId: "p2", Name: "Bob"}, {PlayerId: "p1", Name: "Ann"}},
+	}), nil, t0)
+	pl := func(id string) *quizv1.Player { return &quizv1.Player{PlayerId: id, Name: "N" + id} }
+	r.Apply(ev(2, t0, &quizv1.RosterChanged{Joined: []*quizv1.Player{pl("p2"), pl("p3"), pl("p4"), pl("p3")}, PlayerCount: 4}), nil, t0)
+	r.Apply(ev(3, t0, &quizv1.RosterChanged{Left: []*quizv1.Player{pl("p1"), pl("p3")}, Joined: []*quizv1.Player{pl("p5"), pl("p1")}, PlayerCount: 4}), nil, t0)
+	var ids []string
+	for _, p := range r.Players {
+		ids = append(ids, p.GetPlayerId())
+	}
+	if got, want := strings.Join(ids, " "), "p2 p4 p5 p1"; got != want {
+		t.Errorf("roster %q, want %q", got, want)
+	}
+	if r.PlayerCount != 4 {
+		t.Errorf("player count %d, want 4", r.PlayerCount)
 	}
 }
