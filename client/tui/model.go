@@ -10,6 +10,7 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/charmbracelet/bubbles/cursor"
@@ -535,9 +536,16 @@ func (m *Model) submit(a *quizv1.Answer) tea.Cmd {
 	}
 }
 
-// hostKey handles the host's keys; e and k ask first.
+// hostKey handles the host's keys; e and k ask first. Once the game is
+// over there is nothing left to move: the keys say so and send nothing.
 func (m *Model) hostKey(k tea.KeyMsg) tea.Cmd {
 	phase := m.room.Phase
+	if m.room.Over() {
+		if slices.Contains([]string{"s", "n", "c", "p", "e", "l", "k"}, k.String()) {
+			m.note = "the game is over · q quits"
+		}
+		return nil
+	}
 	switch k.String() {
 	case "s":
 		return m.run(control.Command{Action: control.Start}, false)
@@ -551,9 +559,6 @@ func (m *Model) hostKey(k tea.KeyMsg) tea.Cmd {
 		}
 		return m.run(control.Command{Action: control.Pause}, false)
 	case "e":
-		if m.room.Over() {
-			return nil
-		}
 		prompt := "End the game now? Everyone goes to the final results."
 		if phase == quizv1.Phase_PHASE_LOBBY {
 			prompt = "Close the room? The players in the lobby are sent home."
@@ -565,7 +570,7 @@ func (m *Model) hostKey(k tea.KeyMsg) tea.Cmd {
 		}
 		return m.run(control.Command{Action: control.Lock}, false)
 	case "k":
-		if len(m.room.Players) == 0 || m.room.Over() {
+		if len(m.room.Players) == 0 {
 			m.note = "no player to kick"
 			return nil
 		}

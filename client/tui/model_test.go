@@ -452,7 +452,16 @@ func TestHostWritesReportWhenFinished(t *testing.T) {
 	if reports != 1 {
 		t.Errorf("report written %d times, want once", reports)
 	}
+	for _, k := range []string{"n", "s", "p", "l", "k", "e"} {
+		f.send(key(k))
+	}
+	if len(f.commands) != 0 {
+		t.Errorf("keys after the game sent %v, want nothing", f.commands)
+	}
 	v := f.m.View()
+	if !strings.Contains(v, "the game is over · q quits") {
+		t.Errorf("keys after the game do not say it is over:\n%s", v)
+	}
 	for _, want := range []string{"Game over!", "Ann", "3000 points", "/home/ann/.local/share/quiz/reports/quiz-report-ABC234.csv"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("finished view lacks %q:\n%s", want, v)
