@@ -180,6 +180,9 @@ func TestFullRoom(t *testing.T) {
 	code := host.expect(`^room code=(\S+) `)[1]
 	ann := start(t, "ann", srv.Addr, "join", code, "--name", "Ann")
 	ann.expect(`^joined room=`)
+	// Ann watches before the room closes: her stream then ends on the
+	// closing event, not on a snapshot of a closed room.
+	ann.expect(`^seq=\d+ snapshot .*phase=lobby`)
 	if _, _, err := runOnce(t, srv.Addr, "join", code, "--name", "Bob"); err == nil || !strings.Contains(err.Error(), "full") {
 		t.Errorf("full room: got %v, want an error saying it is full", err)
 	}

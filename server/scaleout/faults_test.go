@@ -68,6 +68,15 @@ func (g *testGame) allAnswered(t *testing.T, q int) {
 	}
 	if got := g.accepted(q); got != want {
 		t.Errorf("question %d: %d of %d players' answers accepted; the others were shut out", q+1, got, want)
+		for _, p := range g.players {
+			p.mu.Lock()
+			if err, ok := p.refused[q]; ok {
+				t.Errorf("%s: %v", p.name, err)
+			} else if !p.accepted[q] {
+				t.Errorf("%s sent no answer to question %d", p.name, q+1)
+			}
+			p.mu.Unlock()
+		}
 	}
 }
 

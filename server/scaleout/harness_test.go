@@ -390,7 +390,8 @@ type gamePlayer struct {
 	node            int // the instance it talks to first
 
 	mu       sync.Mutex
-	accepted map[int]bool // questions answered, as the server confirmed
+	accepted map[int]bool  // questions answered, as the server confirmed
+	refused  map[int]error // why an answer was not accepted, by question
 }
 
 // join joins a player through instance i.
@@ -421,11 +422,16 @@ func (c *cluster) answer(code string, p *gamePlayer, q int, a *quizv1.Answer, ou
 		tried = true
 		return err
 	})
+	p.mu.Lock()
 	if err == nil {
-		p.mu.Lock()
 		p.accepted[q] = true
-		p.mu.Unlock()
+	} else {
+		if p.refused == nil {
+			p.refused = map[int]error{}
+		}
+		p.refused[q] = err
 	}
+	p.mu.Unlock()
 	return err
 }
 
