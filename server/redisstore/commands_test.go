@@ -21,20 +21,8 @@ func TestOneRoundTripPerAnswer(t *testing.T) {
 	srv := redistest.StartProcess(t) // its own server: nothing else counts
 	s := open(t, srv.URL(), 0)
 	ctx := t.Context()
-	q := game.Question{Kind: game.SingleChoice, Text: "?", Options: []string{"a", "b"}, Correct: []int{1}, TimeLimit: 20 * time.Second, Points: 1000}
-	spec := &room.Spec{Code: room.NewCode(), Questions: []game.Question{q}, Settings: game.Settings{}.WithDefaults(1000), HostTokenHash: "h"}
-	if err := s.CreateRoom(ctx, spec, 10); err != nil {
-		t.Fatal(err)
-	}
 	const n = 200
-	ids := make([]string, n)
-	for i := range ids {
-		p, err := s.Join(ctx, spec.Code, room.Join{Name: "P" + strconv.Itoa(i), NameKey: "p" + strconv.Itoa(i), TokenHash: strconv.Itoa(i)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids[i] = p.ID
-	}
+	spec, q, ids := joinedRoom(t, s, n, 1)
 	if _, err := s.Advance(ctx, spec.Code, room.Transition{To: game.PhaseQuestion, Limit: q.TimeLimit}); err != nil {
 		t.Fatal(err)
 	}

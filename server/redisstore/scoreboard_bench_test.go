@@ -25,7 +25,7 @@ func BenchmarkScoreboard10k(b *testing.B) {
 	srv := redistest.StartProcess(b)
 	s := openWith(b, redisstore.Config{URL: srv.URL()})
 	ctx := b.Context()
-	spec, q, ids := benchRoom(b, s, players, 2)
+	spec, q, ids := joinedRoom(b, s, players, 2)
 	move := func(to game.Phase) {
 		st, err := s.State(ctx, spec.Code)
 		if err != nil {
@@ -65,22 +65,22 @@ func BenchmarkScoreboard10k(b *testing.B) {
 	b.ReportMetric(float64(reveal.Milliseconds()), "reveal-step-ms")
 }
 
-// benchRoom creates a room of players in s whose questions are all q, a
+// joinedRoom creates a room of players in s whose questions are all q, a
 // single choice of two options, and joins every player: the room the
-// benchmarks of a big room's bursts play.
-func benchRoom(b *testing.B, s *redisstore.Store, players, questions int) (*room.Spec, game.Question, []string) {
-	b.Helper()
-	ctx := b.Context()
+// tests and benchmarks of a big room's answers play.
+func joinedRoom(tb testing.TB, s *redisstore.Store, players, questions int) (*room.Spec, game.Question, []string) {
+	tb.Helper()
+	ctx := tb.Context()
 	q := game.Question{Kind: game.SingleChoice, Text: "?", Options: []string{"a", "b"}, Correct: []int{1}, TimeLimit: 20 * time.Second, Points: 1000}
 	spec := &room.Spec{Code: room.NewCode(), Questions: slices.Repeat([]game.Question{q}, questions), Settings: game.Settings{}.WithDefaults(players), HostTokenHash: "h"}
 	if err := s.CreateRoom(ctx, spec, players); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	ids := make([]string, players)
 	for i := range ids {
 		p, err := s.Join(ctx, spec.Code, room.Join{Name: "P" + strconv.Itoa(i), NameKey: "p" + strconv.Itoa(i), TokenHash: strconv.Itoa(i)})
 		if err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 		ids[i] = p.ID
 	}

@@ -448,7 +448,7 @@ func BenchmarkSubmitBurst(b *testing.B) {
 	srv := redistest.StartProcess(b)
 	s := openWith(b, redisstore.Config{URL: srv.URL()})
 	ctx := b.Context()
-	spec, q, ids := benchRoom(b, s, players, questions)
+	spec, q, ids := joinedRoom(b, s, players, questions)
 	for _, id := range ids {
 		if _, err := s.Connect(ctx, spec.Code, room.Connection{PlayerID: id, Instance: "i", Delta: 1, TTL: time.Hour}); err != nil {
 			b.Fatal(err)
