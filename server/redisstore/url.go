@@ -105,9 +105,7 @@ func parseURL(raw string) (clientFactory, error) {
 		if err != nil {
 			return nil, urlError(raw, err)
 		}
-		opt.ContextTimeoutEnabled, opt.MaxRetries = true, -1
-		opt.PoolTimeout = cmp.Or(opt.PoolTimeout, DefaultPoolTimeout)
-		opt.ReadBufferSize, opt.WriteBufferSize = ConnBufferSize, ConnBufferSize
+		tune(&opt.ContextTimeoutEnabled, &opt.MaxRetries, &opt.PoolTimeout, &opt.ReadBufferSize, &opt.WriteBufferSize)
 		return func(poolSize int) redis.UniversalClient {
 			o := *opt
 			o.PoolSize = cmp.Or(poolSize, o.PoolSize, DefaultPoolSize)
@@ -118,9 +116,7 @@ func parseURL(raw string) (clientFactory, error) {
 		if err != nil {
 			return nil, urlError(raw, err)
 		}
-		opt.ContextTimeoutEnabled, opt.MaxRetries = true, -1
-		opt.PoolTimeout = cmp.Or(opt.PoolTimeout, DefaultPoolTimeout)
-		opt.ReadBufferSize, opt.WriteBufferSize = ConnBufferSize, ConnBufferSize
+		tune(&opt.ContextTimeoutEnabled, &opt.MaxRetries, &opt.PoolTimeout, &opt.ReadBufferSize, &opt.WriteBufferSize)
 		return func(poolSize int) redis.UniversalClient {
 			o := *opt
 			o.PoolSize = cmp.Or(poolSize, o.PoolSize, DefaultPoolSize)
@@ -131,14 +127,22 @@ func parseURL(raw string) (clientFactory, error) {
 	if err != nil {
 		return nil, urlError(raw, err)
 	}
-	opt.ContextTimeoutEnabled, opt.MaxRetries = true, -1
-	opt.PoolTimeout = cmp.Or(opt.PoolTimeout, DefaultPoolTimeout)
-	opt.ReadBufferSize, opt.WriteBufferSize = ConnBufferSize, ConnBufferSize
+	tune(&opt.ContextTimeoutEnabled, &opt.MaxRetries, &opt.PoolTimeout, &opt.ReadBufferSize, &opt.WriteBufferSize)
 	return func(poolSize int) redis.UniversalClient {
 		o := *opt
 		o.PoolSize = cmp.Or(poolSize, o.PoolSize, DefaultPoolSize)
 		return redis.NewClient(&o)
 	}, nil
+}
+
+// tune sets what every client of the store has, whatever its kind (one
+// server, Cluster, Sentinel: go-redis has an options type for each):
+// context timeouts, no retries, DefaultPoolTimeout unless the URL set one,
+// and ConnBufferSize buffers.
+func tune(contextTimeout *bool, maxRetries *int, poolTimeout *time.Duration, readBuffer, writeBuffer *int) {
+	*contextTimeout, *maxRetries = true, -1
+	*poolTimeout = cmp.Or(*poolTimeout, DefaultPoolTimeout)
+	*readBuffer, *writeBuffer = ConnBufferSize, ConnBufferSize
 }
 
 // urlError reports a URL go-redis refused.
