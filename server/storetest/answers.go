@@ -242,14 +242,16 @@ func testScoring(t *testing.T, newStore NewStore) {
 	zero.Points = 0
 	questions := []game.Question{single(), multi(), poll(), typed(), trueFalse(), zero, single()}
 	plans := [][]plan{
-		// 0 single, 1 multi (0,1 correct), 2 poll, 3 typed, 4 true/false, 5 single worth 0, 6 single
+		// 0 single, 1 multi (0,1 correct), 2 poll, 3 typed, 4 true/false, 5 single worth 0, 6 single;
+		// a typed answer with quotes, a non-ASCII letter and a trailing
+		// backslash, which a store keeps as escaped JSON
 		row(ans(choice(1)), ans(choice(0, 1)), ans(choice(0)), ans(text("lambda")), ans(choice(0)), ans(choice(1)), ans(choice(1))),
 		row(late(choice(1)), late(choice(1, 0)), late(choice(2)), late(text("aws lambda")), late(choice(0)), late(choice(1)), late(choice(1))),
 		row(ans(choice(0)), ans(choice(2, 3)), ans(choice(1)), ans(text("ec2")), ans(choice(1)), ans(choice(0)), ans(choice(0))),
 		row(ans(choice(1)), none(), ans(choice(1)), ans(text("lambda")), none(), ans(choice(1)), late(choice(1))),
 		row(late(choice(1)), ans(choice(0)), none(), late(text("lambda")), ans(choice(0)), none(), ans(choice(2))),
 		row(ans(choice(1)), late(choice(0, 2)), ans(choice(2)), ans(text("lambda")), late(choice(1)), ans(choice(1)), ans(choice(1))),
-		row(ans(choice(1)), ans(choice(3)), none(), ans(text("nope")), ans(choice(0)), late(choice(0)), late(choice(1))),
+		row(ans(choice(1)), ans(choice(3)), none(), ans(text(`"nope", λ \`)), ans(choice(0)), late(choice(0)), late(choice(1))),
 	}
 	for _, sc := range []game.Scoring{
 		{Policy: game.Speed},

@@ -62,7 +62,8 @@ local function reveal()
   local answered, correct = 0, 0
   local raw = redis.call('HGETALL', KEYS[6])
   -- One HMGET of every answering player, one HSET of the answers as
-  -- applied, one of the players, one ZADD: batched, not per answer.
+  -- applied, one of the players, one ZADD of the ranks that moved:
+  -- batched, not per answer.
   local ids = {}
   for i = 1, #raw, 2 do
     ids[#ids + 1] = raw[i]
@@ -92,6 +93,20 @@ local function reveal()
     end
   end
   local answers, players, ranks = {}, {}, {}
+  -- A scoring rule's numbers, parsed once per rule: the answers that carry
+  -- none of their own all share the stored one.
+  local rules = {}
+  local function rule(text)
+    local v = rules[text]
+    if not v then
+      v = {}
+      for x in string.gmatch(text, '%-?%d+') do
+        v[#v + 1] = tonumber(x)
+      end
+      rules[text] = v
+    end
+    return v
+  end
   for i = 1, #raw, 2 do
     local id, a = raw[i], cjson.decode(raw[i + 1])
     answered = answered + 1
@@ -106,21 +121,20 @@ local function reveal()
     -- before: by the question's scoring, or the answer's own (an answer
     -- kept by an older submit carries it field by field, or was scored
     -- then, the same way).
-    if not a.p then
+    local fresh = not a.p
+    if fresh then
       local k, pt, li, pv, po, bo, pe
       if a.pt then
         k, pt, li, pv, po, bo, pe = a.k, a.pt, a.li, a.pv, a.po, a.bo, a.pe
       else
-        local v = {}
-        for x in string.gmatch(a.r or stored, '%-?%d+') do
-          v[#v + 1] = tonumber(x)
-        end
+        local v = rule(a.r or stored)
         k, pt, li, pv, po, bo, pe = v[1], v[2], v[3], v[4], v[5], v[6] == 1, v[7]
       end
       local points, bonus, streak = score(po, bo, pe, pt, li, a.e, k, a.ok, a.w, a.nu, a.de,
         streakBefore(p.st, p.sq, pv))
-      a = {a = a.a, ch = a.ch, ok = a.ok, p = points + bonus, b = bonus, s = streak, e = a.e}
+      a.p, a.b, a.s = points + bonus, bonus, streak
     end
+    local rankBefore = rankScore(p)
     local total = math.max(p.sc + a.p, 0)
     a.p = total - p.sc
     p.sc = total
@@ -133,14 +147,27 @@ local function reveal()
       p.st, p.sq = a.s, q
     end
     local n = #answers
-    answers[n + 1], answers[n + 2] = id, cjson.encode(a)
+    answers[n + 1] = id
+    if fresh then
+      -- The record submit wrote gains the outcome at its end, instead of
+      -- being encoded again: the scoring inputs it also keeps (w, nu, de,
+      -- r, ...) are read by nobody once p is there.
+      answers[n + 2] = string.sub(raw[i + 1], 1, -2) .. ',"p":' .. int(a.p) .. ',"b":' .. int(a.b) ..
+        ',"s":' .. int(a.s) .. '}'
+    else
+      answers[n + 2] = cjson.encode(a)
+    end
     players[n + 1], players[n + 2] = id, cjson.encode(p)
     if everyone then
       everyone[reveal_at[id]] = players[n + 2]
     end
-    if p.s == 'a' then
+    -- An active player's rank moves only when the score or the time of
+    -- the correct answers did (a wrong answer without a penalty moves
+    -- neither): ZADD only those.
+    local rankAfter = rankScore(p)
+    if p.s == 'a' and rankAfter ~= rankBefore then
       local r = #ranks
-      ranks[r + 1], ranks[r + 2] = rankScore(p), id
+      ranks[r + 1], ranks[r + 2] = rankAfter, id
     end
   end
   if #answers > 0 then
