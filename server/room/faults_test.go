@@ -3,8 +3,10 @@ package room_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -386,8 +388,16 @@ func TestClientEpochMismatchIsNotTrusted(t *testing.T) {
 	toggle(t, e, code, 2)
 	st := state(t, e, code)
 	for _, tc := range []struct{ after, epoch uint64 }{{2, st.Epoch + 1}, {st.Seq + 5, st.Epoch}} {
-		if _, err := e.Watch(context.Background(), code, hostID, tc.after, tc.epoch); !errors.Is(err, room.ErrLost) {
+		_, err := e.Watch(context.Background(), code, hostID, tc.after, tc.epoch)
+		if !errors.Is(err, room.ErrLost) {
 			t.Errorf("Watch after %d in epoch %d: %v, want ErrLost", tc.after, tc.epoch, err)
+			continue
+		}
+		// The client learns what it sent and what the room has, and that
+		// the fault may be its own.
+		sent := fmt.Sprintf("(epoch %d, after_seq %d; the room is at epoch %d, seq ", tc.epoch, tc.after, st.Epoch)
+		if msg := err.Error(); !strings.Contains(msg, sent) || !strings.Contains(msg, "the client sent another room's epoch or seq") {
+			t.Errorf("Watch after %d in epoch %d: %q, want it to hold %q and the client's possible fault", tc.after, tc.epoch, msg, sent)
 		}
 	}
 	if got := state(t, e, code); got.Lost || got.Phase != game.PhaseLobby || e.Stats().Lost != 0 {

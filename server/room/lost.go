@@ -28,6 +28,15 @@ func errLost(code string) error {
 	return Errorf(ErrLost, "room %s's history was lost on the server: the game cannot go on", code)
 }
 
+// errUnknownHistory is the error a watcher ends with when the epoch or seq
+// it sent is not in the room's history. The store may have lost data, or
+// the client may have sent another room's (or a corrupted) epoch and seq:
+// the message gives both sides, so a client author can tell which.
+func errUnknownHistory(code string, epoch, after uint64, st *State) error {
+	return Errorf(ErrLost, "room %s's history does not hold what this client knew (epoch %d, after_seq %d; the room is at epoch %d, seq %d): the server lost the room's history, so the game cannot go on, or the client sent another room's epoch or seq",
+		code, epoch, after, st.Epoch, st.Seq)
+}
+
 // saw records that this instance saw room code at seq.
 func (e *Engine) saw(code string, seq uint64) {
 	e.mu.Lock()
@@ -112,7 +121,7 @@ func (e *Engine) checkHistory(ctx context.Context, spec *Spec, st *State, seen, 
 	}
 	if epoch != 0 && epoch != st.Epoch || epoch != 0 && after > st.Seq {
 		e.log.Warn("a client knew more of a room than the store has", "room", spec.Code, "epoch", epoch, "room_epoch", st.Epoch, "after_seq", after, "seq", st.Seq)
-		return errLost(spec.Code)
+		return errUnknownHistory(spec.Code, epoch, after, st)
 	}
 	return nil
 }
