@@ -184,6 +184,10 @@ await run("a whole game in Chromium", async () => {
   if (await screen.locator(".distribution").count()) {
     await screen.locator(".dist.correct").first().waitFor();
     assert.ok(await screen.getByText("✓ correct").count(), "the projector does not mark the correct option in words");
+    // A projector cannot be scrolled from the back of the room: on a
+    // 1080p screen the whole reveal fits.
+    const { scroll, view } = await screen.evaluate(() => ({ scroll: document.documentElement.scrollHeight, view: innerHeight }));
+    if (view >= 1080) assert.ok(scroll <= view, `the projector's reveal is ${scroll} px tall on a ${view} px screen`);
   }
   await shot(ada, "player-reveal");
   await shot(host, "host-reveal");
