@@ -134,7 +134,7 @@ local function reveal()
         streakBefore(p.st, p.sq, pv))
       a.p, a.b, a.s = points + bonus, bonus, streak
     end
-    local rankBefore = rankScore(p)
+    local sc, ct = p.sc, p.ct
     local total = math.max(p.sc + a.p, 0)
     a.p = total - p.sc
     p.sc = total
@@ -164,10 +164,9 @@ local function reveal()
     -- An active player's rank moves only when the score or the time of
     -- the correct answers did (a wrong answer without a penalty moves
     -- neither): ZADD only those.
-    local rankAfter = rankScore(p)
-    if p.s == 'a' and rankAfter ~= rankBefore then
+    if p.s == 'a' and (p.sc ~= sc or p.ct ~= ct) then
       local r = #ranks
-      ranks[r + 1], ranks[r + 2] = rankAfter, id
+      ranks[r + 1], ranks[r + 2] = rankScore(p), id
     end
   end
   if #answers > 0 then
