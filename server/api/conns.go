@@ -1,75 +1,83 @@
 package api
 
 import (
+	"context"
+	"crypto/tls"
 	"net"
-	"sync"
+
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/peer"
 )
 
-// Conns tracks a server's connections by their client's address, so that
-// the server can drop the connection of a client that stopped reading: a
-// stream it no longer reads keeps what it was sent queued in the
-// transport until the connection ends (about 400 KiB for a stream of
-// small events behind a 64 KiB window).
-type Conns struct {
-	mu sync.Mutex // guards m
-	m  map[string]net.Conn
+// The server drops the connection of a client that stopped reading: a
+// stream it no longer reads keeps what it was sent queued in the transport
+// until the connection ends (about 400 KiB for a stream of small events
+// behind a 64 KiB window). A call finds its connection in its context: a
+// gRPC call in its peer's AuthInfo (Credentials), a call through the web
+// address in its request's context (ConnContext).
+//
+// Neither wraps the connection itself. gRPC reads a *net.TCPConn it is
+// handed without a read buffer of its own (it takes one from a shared pool
+// only while a frame arrives), and a connection of another type keeps a
+// buffer for its whole life: 2 KiB per player, idle or not.
+
+// Credentials wraps a gRPC server's transport credentials (insecure ones
+// when it serves plain TCP) so that every call's peer knows the connection
+// the call came on, which the server closes when the client stopped
+// reading (StuckAfter). Without them such a client keeps what it was sent
+// queued until it leaves. AuthType and everything else are inner's.
+func Credentials(inner credentials.TransportCredentials) credentials.TransportCredentials {
+	return connCredentials{inner}
 }
 
-// TrackConns wraps l: the connections it accepts are tracked until they
-// close.
-func TrackConns(l net.Listener) (net.Listener, *Conns) {
-	c := &Conns{m: map[string]net.Conn{}}
-	return c.Track(l), c
+type connCredentials struct {
+	credentials.TransportCredentials
 }
 
-// Track wraps another listener of the same server (the web address, whose
-// browsers reach the same service): its connections are tracked too.
-func (c *Conns) Track(l net.Listener) net.Listener {
-	return &trackedListener{Listener: l, conns: c}
-}
-
-// drop closes the connection from addr, if there is one.
-func (c *Conns) drop(addr string) bool {
-	c.mu.Lock()
-	conn, ok := c.m[addr]
-	c.mu.Unlock()
-	if ok {
-		_ = conn.Close()
-	}
-	return ok
-}
-
-type trackedListener struct {
-	net.Listener
-	conns *Conns
-}
-
-func (l *trackedListener) Accept() (net.Conn, error) {
-	conn, err := l.Listener.Accept()
+func (c connCredentials) ServerHandshake(raw net.Conn) (net.Conn, credentials.AuthInfo, error) {
+	conn, info, err := c.TransportCredentials.ServerHandshake(raw)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	t := &trackedConn{Conn: conn, conns: l.conns, addr: conn.RemoteAddr().String()}
-	l.conns.mu.Lock()
-	l.conns.m[t.addr] = t
-	l.conns.mu.Unlock()
-	return t, nil
+	return conn, connAuthInfo{AuthInfo: info, conn: raw}, nil
 }
 
-type trackedConn struct {
-	net.Conn
-	conns *Conns
-	addr  string
-	once  sync.Once
+func (c connCredentials) Clone() credentials.TransportCredentials {
+	return connCredentials{c.TransportCredentials.Clone()}
 }
 
-func (t *trackedConn) Close() error {
-	t.once.Do(func() {
-		t.conns.mu.Lock()
-		if t.conns.m[t.addr] == t {
-			delete(t.conns.m, t.addr)
+// connAuthInfo is the AuthInfo of inner credentials with the connection
+// the handshake was on.
+type connAuthInfo struct {
+	credentials.AuthInfo
+	conn net.Conn
+}
+
+type connKey struct{}
+
+// ConnContext is an http.Server's ConnContext (the web address, whose
+// browsers reach the same service): it puts the connection in the context
+// of every request on it, so that a browser that stopped reading its
+// stream is dropped as a gRPC client is.
+func ConnContext(ctx context.Context, c net.Conn) context.Context {
+	if t, ok := c.(*tls.Conn); ok {
+		// Closing the socket under the TLS session does not wait on a
+		// writer that is stuck behind a full window, as closing the
+		// session (which writes a close_notify) would.
+		c = t.NetConn()
+	}
+	return context.WithValue(ctx, connKey{}, c)
+}
+
+// ConnOf is the connection a call (its context) came on, as it was
+// accepted; nil when the server was built without Credentials or
+// ConnContext.
+func ConnOf(ctx context.Context) net.Conn {
+	if p, ok := peer.FromContext(ctx); ok {
+		if info, ok := p.AuthInfo.(connAuthInfo); ok {
+			return info.conn
 		}
-		t.conns.mu.Unlock()
-	})
-	return t.Conn.Close()
+	}
+	c, _ := ctx.Value(connKey{}).(net.Conn)
+	return c
 }

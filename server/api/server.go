@@ -6,6 +6,7 @@ package api
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"log/slog"
@@ -17,9 +18,10 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/metadata"
-	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -60,10 +62,6 @@ type Config struct {
 	// TrustedProxies are the proxies whose x-forwarded-for metadata names
 	// the client; from any other peer it is ignored.
 	TrustedProxies []netip.Prefix
-	// Conns, from TrackConns of the server's listener, lets the server drop
-	// the connection of a client that stopped reading; nil: such a client
-	// keeps what it was sent queued until it leaves.
-	Conns *Conns
 	// Origin is what a NotFound for a room says about this server: its
 	// store (default "memory") and when it started (default: when New ran).
 	Origin Origin
@@ -108,7 +106,6 @@ type Server struct {
 	authFails   *limiter // by address
 	tokenStream *streams // by token holder
 	proxies     []netip.Prefix
-	conns       *Conns
 	origin      Origin
 	joined      atomic.Pointer[joinedRoom] // the room of the last join
 }
@@ -167,7 +164,6 @@ func New(cfg Config) *Server {
 		authFails:   newBurstLimiter(cfg.AuthFailRate, 10*max(int(cfg.AuthFailRate), 1)),
 		tokenStream: &streams{limit: cfg.StreamsPerToken, open: map[string]int{}},
 		proxies:     cfg.TrustedProxies,
-		conns:       cfg.Conns,
 		origin:      cfg.Origin,
 	}
 }
@@ -175,11 +171,17 @@ func New(cfg Config) *Server {
 // Register adds the service to a gRPC server.
 func (s *Server) Register(g *grpc.Server) { quizv1.RegisterQuizServiceServer(g, s) }
 
-// ServerOptions are the options a gRPC server of this service needs: the
+// ServerOptions are the options a gRPC server of this service needs: its
+// transport's Credentials (TLS with tlsConf; plain TCP when it is nil), the
 // frame codec and the interceptors that refuse undecodable requests with
 // InvalidArgument, the message size limit, and TransportOptions.
-func ServerOptions() []grpc.ServerOption {
+func ServerOptions(tlsConf *tls.Config) []grpc.ServerOption {
+	creds := insecure.NewCredentials()
+	if tlsConf != nil {
+		creds = credentials.NewTLS(tlsConf)
+	}
 	return append(TransportOptions(),
+		grpc.Creds(Credentials(creds)),
 		grpc.ForceServerCodecV2(Codec()),
 		grpc.ChainUnaryInterceptor(refuseUndecodable),
 		grpc.ChainStreamInterceptor(refuseUndecodableStream),
@@ -192,11 +194,12 @@ func ServerOptions() []grpc.ServerOption {
 // open for a whole game (pings every 30 s; clients may ping every 10 s),
 // buffers sized for many connections that carry small messages (instead of
 // 32 KiB each way: 8 KiB to write, shared between connections by default, a
-// connection holds one only while it writes; 2 KiB to read, which every
-// connection holds for its life: clients send small frames, a request, a
-// window update or a ping fits in one read, and a bigger frame is read
-// past the buffer), and static flow-control windows (no BDP pings to
-// estimate them).
+// connection holds one only while it writes; 2 KiB to read, shared too on a
+// plain TCP connection, which holds one only while a frame arrives, and
+// held for its life by a TLS one: clients send small frames, a request, a
+// window update or a ping fits in one read, and a bigger frame is read past
+// the buffer), and static flow-control windows (no BDP pings to estimate
+// them).
 func TransportOptions() []grpc.ServerOption {
 	return []grpc.ServerOption{
 		grpc.WriteBufferSize(connBufferSize),
@@ -449,9 +452,9 @@ func (s *Server) Watch(req *quizv1.WatchRequest, stream grpc.ServerStreamingServ
 	// for the client. A client that reads, however slowly, gets what was
 	// queued before the cut and then the status. Either way it resumes with
 	// after_seq and misses nothing.
-	if p, ok := peer.FromContext(ctx); ok && s.conns != nil {
+	if conn := ConnOf(ctx); conn != nil {
 		sub.AfterCut(StuckAfter, func() {
-			if s.conns.drop(p.Addr.String()) {
+			if conn.Close() == nil {
 				callLogger(ctx, s.log).Warn("dropped the connection of a client that stopped reading", "peer", s.clientKey(ctx))
 			}
 		})

@@ -31,7 +31,6 @@ import (
 
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
@@ -337,27 +336,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	m := metrics.New(engine.Stats)
-	opts := append(api.ServerOptions(), api.LogCalls(log)...)
-	opts = append(opts, m.ServerOptions()...)
-	opts = append(opts, tr.serverOptions()...)
 	var tlsConf *tls.Config
 	if c.tlsCert != "" {
 		cert, err := tls.LoadX509KeyPair(c.tlsCert, c.tlsKey)
 		if err != nil {
 			return fmt.Errorf("loading the TLS key pair: %w", err)
 		}
-		opts = append(opts, grpc.Creds(credentials.NewServerTLSFromCert(&cert)))
 		tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}}
 	}
-	raw, err := net.Listen("tcp", c.listen)
+	opts := append(api.ServerOptions(tlsConf), api.LogCalls(log)...)
+	opts = append(opts, m.ServerOptions()...)
+	opts = append(opts, tr.serverOptions()...)
+	lis, err := net.Listen("tcp", c.listen)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", c.listen, err)
 	}
-	lis, conns := api.TrackConns(raw)
 	srv := grpc.NewServer(opts...)
 	api.New(api.Config{
 		Engine: engine, Logger: log, JoinRate: c.joinRate, AnswerRate: c.answerRate,
-		WatchRate: c.watchRate, UploadsPerHour: c.uploadRate, TrustedProxies: c.proxies, Conns: conns,
+		WatchRate: c.watchRate, UploadsPerHour: c.uploadRate, TrustedProxies: c.proxies,
 		Origin: api.Origin{Store: storeName(c), Started: started},
 	}).Register(srv)
 	healthSrv := health.NewServer()
@@ -389,7 +386,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		defer stopMetrics()
 	}
 	if c.httpAddr != "" {
-		web, err := webserve.Start(webserve.Config{Addr: c.httpAddr, Public: c.public, GRPC: srv, TLS: tlsConf, Logger: log, Conns: conns})
+		web, err := webserve.Start(webserve.Config{Addr: c.httpAddr, Public: c.public, GRPC: srv, TLS: tlsConf, Logger: log})
 		if err != nil {
 			srv.Stop()
 			stopAll()

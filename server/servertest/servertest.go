@@ -81,13 +81,12 @@ func Run(opt Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	raw, err := net.Listen("tcp", "127.0.0.1:0")
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	lis, conns := api.TrackConns(raw)
 	acfg := opt.API
-	acfg.Engine, acfg.Conns = engine, conns
+	acfg.Engine = engine
 	for _, rate := range []*float64{&acfg.JoinRate, &acfg.AnswerRate, &acfg.WatchRate, &acfg.WatchTokenRate, &acfg.UploadsPerHour, &acfg.AuthFailRate} {
 		if *rate == 0 {
 			*rate = -1
@@ -96,12 +95,12 @@ func Run(opt Options) (*Server, error) {
 	if acfg.StreamsPerToken == 0 {
 		acfg.StreamsPerToken = -1
 	}
-	srv := grpc.NewServer(append(api.ServerOptions(), opt.ServerOptions...)...)
+	srv := grpc.NewServer(append(api.ServerOptions(nil), opt.ServerOptions...)...)
 	api.New(acfg).Register(srv)
 	stopWeb := func() {}
 	webURL := ""
 	if opt.Web {
-		w, err := webserve.Start(webserve.Config{Addr: "127.0.0.1:0", GRPC: srv, Conns: conns})
+		w, err := webserve.Start(webserve.Config{Addr: "127.0.0.1:0", GRPC: srv})
 		if err != nil {
 			_ = lis.Close()
 			return nil, err

@@ -47,10 +47,6 @@ type Config struct {
 	TLS *tls.Config
 	// Logger logs serving errors; default slog.Default().
 	Logger *slog.Logger
-	// Conns, when set, tracks the browsers' connections beside the gRPC
-	// clients', so that the service can drop a browser that stopped
-	// reading its stream as it drops a gRPC client.
-	Conns *api.Conns
 }
 
 // Server is the running HTTP side.
@@ -82,9 +78,6 @@ func Start(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: listening on %s: %w", addr, err)
 	}
-	if cfg.Conns != nil {
-		lis = cfg.Conns.Track(lis)
-	}
 	scheme := "http"
 	if cfg.TLS != nil {
 		scheme = "https"
@@ -114,6 +107,9 @@ func Start(cfg Config) (*Server, error) {
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelDebug),
+		// The service drops a browser that stopped reading its stream, as
+		// it drops a gRPC client.
+		ConnContext: api.ConnContext,
 	}
 	go func() {
 		defer close(s.done)

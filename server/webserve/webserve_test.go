@@ -196,14 +196,24 @@ func TestApp(t *testing.T) {
 }
 
 // TestStartTLSAndPublic serves HTTPS with the gRPC port's certificate, and
-// with Public listens on every interface but opens on 127.0.0.1.
+// with Public listens on every interface but opens on 127.0.0.1. A call
+// over HTTPS knows the connection under its TLS session, which the service
+// closes when a browser stopped reading its stream.
 func TestStartTLSAndPublic(t *testing.T) {
 	cert, pool := selfSigned(t)
 	engine, err := room.New(room.Config{Store: memstore.New(memstore.Config{}), Encoder: api.Encoder{}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := grpc.NewServer(api.ServerOptions()...)
+	callConns := make(chan net.Conn, 1)
+	g := grpc.NewServer(append(api.ServerOptions(nil), grpc.ChainUnaryInterceptor(
+		func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+			select {
+			case callConns <- api.ConnOf(ctx):
+			default:
+			}
+			return h(ctx, req)
+		}))...)
 	api.New(api.Config{Engine: engine}).Register(g)
 	w, err := webserve.Start(webserve.Config{Addr: "127.0.0.1:0", Public: true, GRPC: g,
 		TLS: &tls.Config{Certificates: []tls.Certificate{cert}}, Logger: slog.New(slog.DiscardHandler)})
@@ -221,6 +231,10 @@ func TestStartTLSAndPublic(t *testing.T) {
 	decks, err := call[quizv1.ListDecksRequest, quizv1.ListDecksResponse](ctx, c, w.URL, "ListDecks", "", &quizv1.ListDecksRequest{})
 	if err != nil || len(decks.GetDecks()) == 0 {
 		t.Fatalf("ListDecks over HTTPS: %v %v", decks, err)
+	}
+	callConn := <-callConns
+	if _, ok := callConn.(*net.TCPConn); !ok {
+		t.Errorf("a call over HTTPS knows its connection as a %T, want the *net.TCPConn under its TLS session", callConn)
 	}
 	r, err := c.Get(w.URL)
 	if err != nil {
