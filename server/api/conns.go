@@ -53,6 +53,17 @@ type connAuthInfo struct {
 	conn net.Conn
 }
 
+// GetCommonAuthInfo is inner's security level, which grpc-go reads through
+// this method (credentials.CheckSecurityLevel).
+func (i connAuthInfo) GetCommonAuthInfo() credentials.CommonAuthInfo {
+	if c, ok := i.AuthInfo.(interface {
+		GetCommonAuthInfo() credentials.CommonAuthInfo
+	}); ok {
+		return c.GetCommonAuthInfo()
+	}
+	return credentials.CommonAuthInfo{}
+}
+
 type connKey struct{}
 
 // ConnContext is an http.Server's ConnContext (the web address, whose

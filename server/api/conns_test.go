@@ -9,9 +9,11 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
 
 	"github.com/quizroom/quizroom/server/api"
@@ -23,12 +25,18 @@ import (
 // accepted (a *net.TCPConn, which gRPC reads from a shared pool of buffers
 // instead of keeping one per connection), and closing it, as the server
 // does to a client that stopped reading, ends the client's stream with
-// Unavailable.
+// Unavailable. A gRPC call's peer keeps the security level of the
+// transport's own credentials.
 func TestCallsKnowTheirConnection(t *testing.T) {
-	conns := make(chan net.Conn, 1)
+	type call struct {
+		conn net.Conn
+		peer *peer.Peer
+	}
+	calls := make(chan call, 1)
 	g := grpc.NewServer(append(api.ServerOptions(nil), grpc.ChainStreamInterceptor(
 		func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
-			conns <- api.ConnOf(ss.Context())
+			p, _ := peer.FromContext(ss.Context())
+			calls <- call{api.ConnOf(ss.Context()), p}
 			return h(srv, ss)
 		}))...)
 	healthpb.RegisterHealthServer(g, health.NewServer())
@@ -67,7 +75,16 @@ func TestCallsKnowTheirConnection(t *testing.T) {
 			if _, err := stream.Recv(); err != nil {
 				t.Fatal(err)
 			}
-			conn := <-conns
+			c := <-calls
+			if name == "gRPC" {
+				if err := credentials.CheckSecurityLevel(c.peer.AuthInfo, credentials.PrivacyAndIntegrity); err == nil {
+					t.Errorf("a plain TCP call's peer %v passes for private and authenticated", c.peer.AuthInfo)
+				}
+				if err := credentials.CheckSecurityLevel(c.peer.AuthInfo, credentials.NoSecurity); err != nil {
+					t.Errorf("a plain TCP call's peer: %v", err)
+				}
+			}
+			conn := c.conn
 			tcp, ok := conn.(*net.TCPConn)
 			if !ok {
 				t.Fatalf("the call's connection is a %T, want the *net.TCPConn accepted", conn)
