@@ -166,8 +166,13 @@ type outcome struct {
 
 // scenario plays rooms rooms of size players each on store and writes a row.
 func (b *bench) scenario(ctx context.Context, store string, rooms, size int) error {
-	ctx, cancel := context.WithTimeout(ctx, b.opt.timeout)
+	// Given up on after the timeout by a cancellation, not a deadline: a
+	// deadline would go to the server with every call, and no real client
+	// puts one on its Watch stream (the server would keep a timer and a
+	// context for it, about 1 KiB a stream).
+	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	defer time.AfterFunc(b.opt.timeout, cancel).Stop()
 	instances := 1
 	if store == "redis2" {
 		instances = 2

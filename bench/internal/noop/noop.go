@@ -309,8 +309,11 @@ func broadcast(ctx context.Context, n, events int, afterAnswers bool) (Broadcast
 	if err != nil {
 		return res, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, time.Duration(events)*time.Second+5*time.Minute)
+	// Cancelled after the events' time, not given a deadline: the streams
+	// carry none to the server, as the load test's players' do not.
+	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	defer time.AfterFunc(time.Duration(events)*time.Second+5*time.Minute, cancel).Stop()
 	var (
 		// Each stream's receipts, written by its own goroutine only (no
 		// lock the receivers would contend for): server time and arrival.
@@ -415,7 +418,9 @@ func answerAtOnce(ctx context.Context, clients []quizv1.QuizServiceClient) error
 	for i, client := range clients {
 		wg.Go(func() {
 			<-start
-			_, errs[i] = client.SubmitAnswer(ctx, &quizv1.SubmitAnswerRequest{})
+			cctx, cancel := context.WithTimeout(ctx, conn.DefaultTimeout) // as the players' calls
+			defer cancel()
+			_, errs[i] = client.SubmitAnswer(cctx, &quizv1.SubmitAnswerRequest{})
 		})
 	}
 	time.Sleep(100 * time.Millisecond) // every goroutine waits at the start
@@ -481,8 +486,12 @@ func Burst(ctx context.Context, n, rounds int) (BurstResult, error) {
 		for _, client := range clients {
 			wg.Go(func() {
 				<-start
+				// With the deadline the players' calls carry (conn.Call),
+				// which the server keeps a timer for.
+				cctx, cancel := context.WithTimeout(ctx, conn.DefaultTimeout)
+				defer cancel()
 				t0 := time.Now()
-				_, err := client.ListDecks(ctx, &quizv1.ListDecksRequest{})
+				_, err := client.ListDecks(cctx, &quizv1.ListDecksRequest{})
 				t1 := time.Now()
 				if err != nil {
 					return
