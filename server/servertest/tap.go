@@ -25,8 +25,9 @@ type Frame struct {
 // message's raw bytes beside its decoding, in the order they arrived, for
 // tests that look at the wire itself.
 type Tap struct {
-	mu     sync.Mutex // guards frames
+	mu     sync.Mutex // guards frames and ended
 	frames []Frame
+	ended  error // why the stream ended, once it did
 	cancel context.CancelFunc
 	done   chan struct{}
 }
@@ -68,6 +69,9 @@ func (s *Server) Tap(t testing.TB, code, token string, after uint64) *Tap {
 		for {
 			resp, err := stream.Recv()
 			if err != nil {
+				tp.mu.Lock()
+				tp.ended = err
+				tp.mu.Unlock()
 				return
 			}
 			tp.mu.Lock()
@@ -93,7 +97,8 @@ func (tp *Tap) Frames() []Frame {
 }
 
 // Wait returns the first message received, now or within 20 s, that
-// matches, failing the test otherwise.
+// matches, failing the test otherwise (with how the stream ended, when it
+// did, and the last message received).
 func (tp *Tap) Wait(t testing.TB, what string, match func(*quizv1.WatchResponse) bool) *quizv1.WatchResponse {
 	t.Helper()
 	for deadline, seen := time.Now().Add(20*time.Second), 0; time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
@@ -105,6 +110,12 @@ func (tp *Tap) Wait(t testing.TB, what string, match func(*quizv1.WatchResponse)
 		}
 		seen = len(frames)
 	}
-	t.Fatalf("no %s within 20 s", what)
+	tp.mu.Lock()
+	defer tp.mu.Unlock()
+	var last *quizv1.WatchResponse
+	if n := len(tp.frames); n > 0 {
+		last = tp.frames[n-1].Resp
+	}
+	t.Fatalf("no %s within 20 s; %d messages received, the last %v; the stream's end: %v", what, len(tp.frames), last, tp.ended)
 	return nil
 }
