@@ -282,7 +282,17 @@ func (b *bench) scenario(ctx context.Context, store string, rooms, size int) err
 		o.questions = deliveryCosts(samplers, obs.opened, opened, b.opt.think, o.players+1)
 		o.reveals = deliveryCosts(samplers, obs.revealed, revealed, revealTime, o.players+1)
 		o.clientQuestions = deliveryCosts([]*proc.Sampler{self}, obs.opened, opened, b.opt.think, o.players+1)
-		o.answers = answerCosts(samplers, obs, b.opt.think, windowsOf(res), o.accepted, o.players+1, o.questions.per())
+		// The progress events delivered while players answer are
+		// priced at the lower of quizd's price per question delivered
+		// and the no-op's per delivery: a question's window may hold
+		// other work (a collection after the joins), and a price too
+		// high would take the answers' own CPU away (it came out
+		// negative once). Too low a price only overstates the answers'.
+		price := o.questions.per()
+		if noop := b.broadcast[o.players].PerDelivery(); noop > 0 {
+			price = min(price, noop)
+		}
+		o.answers = answerCosts(samplers, obs, b.opt.think, windowsOf(res), o.accepted, o.players+1, price)
 	}
 	b.row(store, rooms, size, o)
 	return nil
