@@ -184,12 +184,37 @@ func BenchmarkOpenQuestion10k(b *testing.B) {
 // read, one shared rendering, 10,000 personal parts.
 func BenchmarkReveal10k(b *testing.B) {
 	const n = 10000
-	r := newBenchRoom(b, n)
+	benchReveals(b, newBenchRoom(b, n), n)
+}
+
+// BenchmarkRevealOnEachStore is BenchmarkReveal10k with 1,000 subscribers,
+// on the memory store and on Redis (a redis-server the benchmark starts).
+// It also reports how much of a reveal is the store's step (store-ms: until
+// the host's Close returns, the reveal scored and the board read back) and
+// how much the fan-out after it (fanout-ms).
+func BenchmarkRevealOnEachStore(b *testing.B) {
+	stores := map[string]func(b *testing.B) room.Store{
+		"memory": func(*testing.B) room.Store { return memstore.New(memstore.Config{}) },
+		"redis":  func(b *testing.B) room.Store { return redisStore(b, "") },
+	}
+	for _, name := range []string{"memory", "redis"} {
+		b.Run(name, func(b *testing.B) {
+			const n = 1000
+			benchReveals(b, newBenchRoomOn(b, stores[name](b), n), n)
+		})
+	}
+}
+
+// benchReveals reveals one question of r per op, each answered by all but
+// one of its n players (so it stays open until the host closes it), and
+// times the close until every subscriber has the reveal.
+func benchReveals(b *testing.B, r *benchRoom, n int) {
 	f := r.subscribe(b)
 	ctx := context.Background()
 	if _, err := r.e.Start(ctx, r.code, hostIdentity); err != nil {
 		b.Fatal(err)
 	}
+	var store, fanout time.Duration
 	b.ResetTimer()
 	for i := range b.N {
 		b.StopTimer()
@@ -205,8 +230,6 @@ func BenchmarkReveal10k(b *testing.B) {
 			wait(b, done)
 			st = r.state(b)
 		}
-		// Every player but the last answers, so the question stays open
-		// until the host closes it.
 		q := &r.spec.Questions[st.Q]
 		for _, who := range r.players[:n-1] {
 			if _, err := r.e.Submit(ctx, r.code, who, st.Q, anyAnswer(q)); err != nil {
@@ -216,11 +239,17 @@ func BenchmarkReveal10k(b *testing.B) {
 		st = r.state(b)
 		done := f.expect(st.Seq+1, n)
 		b.StartTimer()
+		t0 := time.Now()
 		if _, err := r.e.Close(ctx, r.code, hostIdentity); err != nil {
 			b.Fatal(err)
 		}
+		t1 := time.Now()
 		wait(b, done)
+		store += t1.Sub(t0)
+		fanout += time.Since(t1)
 	}
+	b.ReportMetric(float64(store.Microseconds())/1000/float64(b.N), "store-ms")
+	b.ReportMetric(float64(fanout.Microseconds())/1000/float64(b.N), "fanout-ms")
 }
 
 // anyAnswer is a valid answer to q.
