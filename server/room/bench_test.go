@@ -193,16 +193,17 @@ func BenchmarkReveal10k(b *testing.B) {
 // the host's Close returns, the reveal scored and the board read back) and
 // how much the fan-out after it (fanout-ms).
 func BenchmarkRevealOnEachStore(b *testing.B) {
-	stores := map[string]func(b *testing.B) room.Store{
-		"memory": func(*testing.B) room.Store { return memstore.New(memstore.Config{}) },
-		"redis":  func(b *testing.B) room.Store { return redisStore(b, "") },
-	}
-	for _, name := range []string{"memory", "redis"} {
-		b.Run(name, func(b *testing.B) {
-			const n = 1000
-			benchReveals(b, newBenchRoomOn(b, stores[name](b), n), n)
-		})
-	}
+	onEachStore(b, "", func(b *testing.B, store room.Store) {
+		const n = 1000
+		benchReveals(b, newBenchRoomOn(b, store, n), n)
+	})
+}
+
+// onEachStore runs bench as a sub-benchmark on a new memory store, then on
+// Redis (a redis-server it starts, query added to its URL).
+func onEachStore(b *testing.B, query string, bench func(b *testing.B, store room.Store)) {
+	b.Run("memory", func(b *testing.B) { bench(b, memstore.New(memstore.Config{})) })
+	b.Run("redis", func(b *testing.B) { bench(b, redisStore(b, query)) })
 }
 
 // benchReveals reveals one question of r per op, each answered by all but
@@ -304,33 +305,27 @@ func BenchmarkSubmit(b *testing.B) {
 // scripts (redisstore.Store.Submit). One question takes 10,000 answers:
 // run it with -benchtime=10000x.
 func BenchmarkSubmitParallel(b *testing.B) {
-	stores := map[string]func(b *testing.B) room.Store{
-		"memory": func(*testing.B) room.Store { return memstore.New(memstore.Config{}) },
-		"redis":  func(b *testing.B) room.Store { return redisStore(b, "?pool_size=64") },
-	}
-	for _, name := range []string{"memory", "redis"} {
-		b.Run(name, func(b *testing.B) {
-			const n = 10000
-			r := newBenchRoomOn(b, stores[name](b), n)
-			ctx := context.Background()
-			if _, err := r.e.Start(ctx, r.code, hostIdentity); err != nil {
-				b.Fatal(err)
-			}
-			if b.N > n {
-				b.Fatalf("one question takes %d answers: run with -benchtime=%dx", n, n)
-			}
-			var next atomic.Int64
-			b.SetParallelism(32)
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					who := r.players[next.Add(1)-1]
-					if _, err := r.e.Submit(ctx, r.code, who, 0, anyAnswer(&r.spec.Questions[0])); err != nil {
-						b.Error(err)
-						return
-					}
+	onEachStore(b, "?pool_size=64", func(b *testing.B, store room.Store) {
+		const n = 10000
+		r := newBenchRoomOn(b, store, n)
+		ctx := context.Background()
+		if _, err := r.e.Start(ctx, r.code, hostIdentity); err != nil {
+			b.Fatal(err)
+		}
+		if b.N > n {
+			b.Fatalf("one question takes %d answers: run with -benchtime=%dx", n, n)
+		}
+		var next atomic.Int64
+		b.SetParallelism(32)
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				who := r.players[next.Add(1)-1]
+				if _, err := r.e.Submit(ctx, r.code, who, 0, anyAnswer(&r.spec.Questions[0])); err != nil {
+					b.Error(err)
+					return
 				}
-			})
+			}
 		})
-	}
+	})
 }
