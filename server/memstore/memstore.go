@@ -355,39 +355,40 @@ func (s *Store) Follow(_ context.Context, code string) (room.Notices, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.mu.Unlock()
-	return &follower{r: r}, nil
+	defer r.mu.Unlock()
+	return &follower{r: r, pings: r.pings, rosterPings: r.rosterPings}, nil
 }
 
 // follower is one Follow's subscription: the room's change channel.
 type follower struct {
 	r                  *memRoom
-	pings, rosterPings int // the room's, at the last Next
+	pings, rosterPings int // the room's, when Pending last reported
 }
 
 // Next returns the channel closed at the room's next change.
 func (f *follower) Next() <-chan struct{} {
 	f.r.mu.Lock()
 	defer f.r.mu.Unlock()
-	f.pings, f.rosterPings = f.r.pings, f.r.rosterPings
 	return f.r.changed
 }
 
 // News reports whether the log moved past seq or work started to pend
-// since the last Next.
+// since Pending last reported.
 func (f *follower) News(seq uint64) bool {
 	f.r.mu.Lock()
 	defer f.r.mu.Unlock()
 	return f.r.state.Seq > seq || f.r.pings != f.pings
 }
 
-// Pending reports what the pings since the last Next said pends; a
+// Pending reports what the pings since it last reported said pends; a
 // memory room misses none.
 func (f *follower) Pending() (roster, answers, missed bool) {
 	f.r.mu.Lock()
 	defer f.r.mu.Unlock()
 	roster = f.r.rosterPings != f.rosterPings
-	return roster, f.r.pings-f.r.rosterPings != f.pings-f.rosterPings, false
+	answers = f.r.pings-f.r.rosterPings != f.pings-f.rosterPings
+	f.pings, f.rosterPings = f.r.pings, f.r.rosterPings
+	return roster, answers, false
 }
 
 // Close does nothing: a memory room's channel needs no subscription.

@@ -426,7 +426,11 @@ func (s *Store) Follow(ctx context.Context, code string) (room.Notices, error) {
 	if err != nil {
 		return nil, fail(err)
 	}
-	return &follower{n: s.notes, rc: rc}, nil
+	f := &follower{n: s.notes, rc: rc}
+	s.notes.mu.Lock()
+	f.pings, f.confirms, f.fails, f.said = rc.pings, rc.confirms, rc.fails, rc.said
+	s.notes.mu.Unlock()
+	return f, nil
 }
 
 // follower is one Follow's subscription.
@@ -434,7 +438,7 @@ type follower struct {
 	n                      *notifier
 	rc                     *roomChannel
 	close                  sync.Once
-	pings, confirms, fails int       // the channel's, at the last Next
+	pings, confirms, fails int       // the channel's, when Pending last reported
 	said                   pingKinds // likewise
 }
 
@@ -443,24 +447,25 @@ type follower struct {
 func (f *follower) Next() <-chan struct{} {
 	f.n.mu.Lock()
 	defer f.n.mu.Unlock()
-	f.pings, f.confirms, f.fails, f.said = f.rc.pings, f.rc.confirms, f.rc.fails, f.rc.said
 	return f.rc.wake
 }
 
-// Pending reports what the pings since the last Next said pends, and
+// Pending reports what the pings since it last reported said pends, and
 // whether messages may have been missed: the subscription was confirmed
 // again or failed, or a ping did not say.
 func (f *follower) Pending() (roster, answers, missed bool) {
 	f.n.mu.Lock()
 	defer f.n.mu.Unlock()
 	rc := f.rc
-	return rc.said.roster != f.said.roster, rc.said.answers != f.said.answers,
-		rc.confirms != f.confirms || rc.fails != f.fails || rc.said.blind != f.said.blind
+	roster, answers = rc.said.roster != f.said.roster, rc.said.answers != f.said.answers
+	missed = rc.confirms != f.confirms || rc.fails != f.fails || rc.said.blind != f.said.blind
+	f.pings, f.confirms, f.fails, f.said = rc.pings, rc.confirms, rc.fails, rc.said
+	return roster, answers, missed
 }
 
-// News reports whether, since the last Next, a message announced an event
-// past seq, a ping came, or the subscription was confirmed again or failed
-// (messages may have been missed).
+// News reports whether a message announced an event past seq, or, since
+// Pending last reported, a ping came or the subscription was confirmed
+// again or failed (messages may have been missed).
 func (f *follower) News(seq uint64) bool {
 	f.n.mu.Lock()
 	defer f.n.mu.Unlock()

@@ -186,15 +186,23 @@ func (e *Engine) drive(ctx context.Context, code string, o *owner) {
 		notes = nil
 	} else {
 		defer notes.Close()
+		// What the notices said before this instance followed them (the
+		// first answers, say) is unknown: the first look reads the room,
+		// not a state a move here handed it.
+		o.dirty = true
 	}
 	renewed := time.Now()
 	var kept, looked time.Time
 	due := renewed // when the room's state is to be read next
 	for {
-		// Taken before the read: a notice that comes after it wakes us.
+		// The channel first, so that a notice after this wakes us; then
+		// what the notices before it said, whatever woke us (a ping comes
+		// only when work starts to pend: one left unheeded would leave
+		// that work to the next recheck).
 		var notice <-chan struct{}
 		if notes != nil {
 			notice = notes.Next()
+			due = o.noticed(notes, due, looked, e.cfg.Tick)
 		}
 		if !time.Now().Before(due) {
 			wait, done := e.step(ctx, code, o, notes)
@@ -237,26 +245,31 @@ func (e *Engine) drive(ctx context.Context, code string, o *owner) {
 			timer.Stop()
 			due = time.Now()
 		case <-notice:
-			// Something changed in the store: look again, at most once a
-			// tick however busy the room (answers and joins are counted
-			// and listed in batches, as often), unless it is what this
-			// owner read already (its own events). Work a ping says pends
-			// waits a quarter of a tick more, so that a burst of answers
-			// or joins makes one event (or none, when the question closes
-			// meanwhile), not one for its first.
-			timer.Stop()
-			roster, answers, missed := notes.Pending()
-			o.roster, o.answers, o.dirty = o.roster || roster, o.answers || answers, o.dirty || missed
-			if notes.News(o.read) {
-				at := looked.Add(e.cfg.Tick)
-				if roster || answers {
-					at = latest(at, time.Now().Add(e.cfg.Tick/4))
-				}
-				due = earliest(due, at)
-			}
+			timer.Stop() // taken in at the top of the loop
 		case <-timer.C:
 		}
 	}
+}
+
+// noticed takes in what the notices said since it last did (something
+// changed in the store) and returns when to look again, due or sooner: at
+// most once a tick however busy the room (answers and joins are counted
+// and listed in batches, as often), and not for what this owner read
+// already (its own events). Work a ping says pends waits a quarter of a
+// tick more, so that a burst of answers or joins makes one event (or
+// none, when the question closes meanwhile), not one for its first.
+func (o *owner) noticed(notes Notices, due, looked time.Time, tick time.Duration) time.Time {
+	news := notes.News(o.read) // before Pending takes in the pings it counts
+	roster, answers, missed := notes.Pending()
+	o.roster, o.answers, o.dirty = o.roster || roster, o.answers || answers, o.dirty || missed
+	if !news {
+		return due
+	}
+	at := looked.Add(tick)
+	if roster || answers {
+		at = latest(at, time.Now().Add(tick/4))
+	}
+	return earliest(due, at)
 }
 
 // step does whatever the room's clock says is due and returns how long to

@@ -490,21 +490,25 @@ func NewEpoch() uint64 {
 	return binary.LittleEndian.Uint64(b[:])%MaxEpoch + 1
 }
 
-// Notices are a room's notices (Store.Follow).
+// Notices are a room's notices (Store.Follow). A follower takes the
+// channel first (Next), then what came before it (News, Pending): a notice
+// after Next closes the channel, one before it is in what Pending has not
+// yet reported, so none is lost between the two.
 type Notices interface {
 	// Next returns a channel closed at the next notice after the call.
 	Next() <-chan struct{}
 	// News reports whether a notice says more than that the log reached
 	// seq: an event past seq (announced at any time since the
 	// subscription began, so that an owner can tell whether a state it
-	// knows is still current), or, since the last Next, work pending or
-	// notices possibly missed. The owner's own events wake it, and need no
-	// look.
+	// knows is still current), or work pending or notices possibly missed
+	// that Pending has not reported yet. The owner's own events wake it,
+	// and need no look.
 	News(seq uint64) bool
-	// Pending reports what the notices since the last Next said besides
-	// events: roster changes pend (FlushRoster has work), answers pend
-	// (Progress has work), or notices may have been missed (then the
-	// state says what pends).
+	// Pending reports what the notices said besides events since Pending
+	// last reported: roster changes pend (FlushRoster has work), answers
+	// pend (Progress has work), or notices may have been missed (then the
+	// state says what pends). A ping comes only when such work starts to
+	// pend, so what Pending reports is the follower's to act on.
 	Pending() (roster, answers, missed bool)
 	// Close ends the subscription.
 	Close()

@@ -24,6 +24,7 @@ func testFollow(t *testing.T, newStore NewStore) {
 	news := func(what string, seq uint64, act func()) {
 		t.Helper()
 		wake := notes.Next()
+		notes.Pending() // what came before act is not act's
 		act()
 		give := time.After(20 * time.Second) // a guard against a hang, not a timing
 		for !notes.News(seq) {
@@ -58,8 +59,8 @@ func testFollow(t *testing.T, newStore NewStore) {
 		}
 	}
 	seq = f.state().Seq
-	if notes.Next(); notes.News(seq) {
-		t.Fatal("News right after Next with nothing new")
+	if notes.Pending(); notes.News(seq) {
+		t.Fatal("News right after Pending with nothing new")
 	}
 	var ids []string
 	news("a join", seq, func() { ids = f.players(2) })
@@ -154,7 +155,7 @@ func subscribed(t *testing.T, f *fixture, notes room.Notices) uint64 {
 		wake := notes.Next()
 		lock()
 		wait(wake)
-		notes.Next()
+		notes.Pending() // news is then of events only
 		if notes.News(before) {
 			break
 		}
@@ -172,7 +173,8 @@ func caughtUp(t *testing.T, f *fixture, notes room.Notices) {
 	t.Helper()
 	last := f.state().Seq
 	for i := 0; last > 0; i++ {
-		wake := notes.Next() // news is then of events only
+		wake := notes.Next()
+		notes.Pending() // news is then of events only
 		if notes.News(last - 1) {
 			return
 		}
@@ -187,8 +189,8 @@ func caughtUp(t *testing.T, f *fixture, notes room.Notices) {
 }
 
 // testFollowPast checks that News says an event past seq was announced
-// however many Next calls came since: an owner compares the state it
-// knows with it.
+// however many Next and Pending calls came since: an owner compares the
+// state it knows with it.
 func testFollowPast(t *testing.T, newStore NewStore) {
 	f := newRoom(t, newStore, []game.Question{single()}, nil)
 	notes, err := f.s.Follow(f.ctx, f.code)
@@ -198,10 +200,45 @@ func testFollowPast(t *testing.T, newStore NewStore) {
 	defer notes.Close()
 	seq := subscribed(t, f, notes)
 	notes.Next()
+	notes.Pending()
 	if !notes.News(seq) {
-		t.Errorf("News(%d) after events past it and another Next: false", seq)
+		t.Errorf("News(%d) after events past it, another Next and Pending: false", seq)
 	}
 	if last := f.state().Seq; notes.News(last) {
 		t.Errorf("News(%d), the last event's seq, with nothing new: true", last)
+	}
+}
+
+// testFollowKeepsPings checks that a ping stays to be reported until
+// Pending reports it, however many Next calls come first: an owner woken
+// by something else takes the channel again (Next) before it asks what
+// pends, and a ping comes only when work starts to pend, so one forgotten
+// would leave that work undone until the owner reads the room again.
+func testFollowKeepsPings(t *testing.T, newStore NewStore) {
+	f := newRoom(t, newStore, []game.Question{single()}, nil)
+	notes, err := f.s.Follow(f.ctx, f.code)
+	if err != nil {
+		t.Fatalf("Follow: %v", err)
+	}
+	defer notes.Close()
+	subscribed(t, f, notes)
+	caughtUp(t, f, notes)
+	wake := notes.Next()
+	f.players(1)
+	select {
+	case <-wake:
+	case <-time.After(20 * time.Second): // a guard against a hang, not a timing
+		t.Fatal("a join: no notice")
+	}
+	seq := f.state().Seq
+	notes.Next() // woken by something else, the owner takes the channel again
+	if !notes.News(seq) {
+		t.Error("News after a join's ping and another Next: false")
+	}
+	if roster, _, _ := notes.Pending(); !roster {
+		t.Error("Pending after a join's ping and another Next: no roster change")
+	}
+	if roster, answers, missed := notes.Pending(); roster || answers || missed {
+		t.Errorf("Pending again: roster %v, answers %v, missed %v; want all false, the ping reported once", roster, answers, missed)
 	}
 }

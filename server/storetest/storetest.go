@@ -78,6 +78,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Wait", testWait},
 		{"Follow", testFollow},
 		{"FollowPast", testFollowPast},
+		{"FollowKeepsPings", testFollowKeepsPings},
 		{"FollowPending", testFollowPending},
 		{"Ranking", testRanking},
 		{"Report", testReport},
