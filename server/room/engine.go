@@ -45,6 +45,13 @@ type Config struct {
 	// Tick is how often a room's owner publishes roster batches and answer
 	// progress, and the longest it sleeps; default 500 ms.
 	Tick time.Duration
+	// ProgressRate bounds the answer-progress deliveries of a room a
+	// second. Every watcher gets each progress event, so a room of more
+	// than ProgressRate × Tick players gets one every players/ProgressRate
+	// seconds instead of every Tick, and at least every MaxProgressGap.
+	// Default 10,000: every Tick (500 ms) up to 5,000 players, every
+	// second at 10,000.
+	ProgressRate int
 	// LeaseTTL is how long a room's timer lease lasts unrenewed; another
 	// instance takes the room over within LeaseTTL plus Sweep after its
 	// owner dies. Default 2 s.
@@ -95,6 +102,7 @@ const (
 	DefaultDeckTTL         = 48 * time.Hour
 	DefaultGrace           = 250 * time.Millisecond
 	DefaultTick            = 500 * time.Millisecond
+	DefaultProgressRate    = 10000
 	DefaultLeaseTTL        = 2 * time.Second
 	DefaultSweep           = 500 * time.Millisecond
 	DefaultRetain          = 24 * time.Hour
@@ -106,6 +114,10 @@ const (
 	DefaultStopTimeout     = 5 * time.Second
 	// RosterLimit is how many joins (and departures) one roster event lists.
 	RosterLimit = 100
+	// MaxProgressGap is the longest a room's answer progress waits for its
+	// next event however big the room (see Config.ProgressRate), unless
+	// Tick is longer.
+	MaxProgressGap = 2 * time.Second
 )
 
 func (c Config) withDefaults() Config {
@@ -121,6 +133,7 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.DeckTTL, DefaultDeckTTL)
 	setDefault(&c.Grace, DefaultGrace)
 	setDefault(&c.Tick, DefaultTick)
+	setDefault(&c.ProgressRate, DefaultProgressRate)
 	setDefault(&c.LeaseTTL, DefaultLeaseTTL)
 	setDefault(&c.Sweep, DefaultSweep)
 	setDefault(&c.Retain, DefaultRetain)

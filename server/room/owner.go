@@ -33,6 +33,8 @@ type owner struct {
 	dirty   bool      // a notice may have been missed, or a call failed, since: read
 	roster  bool      // a ping said roster changes pend since
 	answers bool      // a ping said answers pend since
+	// progressed is when the owner last published answer progress.
+	progressed time.Time
 
 	mu       sync.Mutex // guards handed, handedAt and mustRead
 	handed   *State     // the state a move here returned since the last look
@@ -354,7 +356,12 @@ func (e *Engine) step(ctx context.Context, code string, o *owner, notes Notices)
 			return e.advance(ctx, o, spec, e.transition(spec, st.Version, game.Step{To: game.PhaseReveal, Q: st.Q})), false
 		}
 		if st.ProgressPending {
-			if seq, err := e.store.Progress(ctx, code); err == nil {
+			if early := e.progressGap(st.Players) - time.Since(o.progressed); early > 0 {
+				// A big room: its progress comes later, not never.
+				o.answers = true // still pending at the next look
+				wait = min(wait, early)
+			} else if seq, err := e.store.Progress(ctx, code); err == nil {
+				o.progressed = time.Now()
 				o.published(seq, func(st *State) { st.ProgressPending = false })
 			} else {
 				o.dirty = true
@@ -427,4 +434,15 @@ func earliest(a, b time.Time) time.Time {
 		return b
 	}
 	return a
+}
+
+// progressGap is how long a room of players waits after an answer-progress
+// event before the next (Config.ProgressRate): none beyond the owner's
+// tick, which spaces a smaller room's.
+func (e *Engine) progressGap(players int) time.Duration {
+	gap := time.Duration(players) * time.Second / time.Duration(e.cfg.ProgressRate)
+	if gap = min(gap, MaxProgressGap); gap <= e.cfg.Tick {
+		return 0
+	}
+	return gap
 }

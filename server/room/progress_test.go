@@ -72,3 +72,36 @@ func TestEveryAnswerGetsItsProgress(t *testing.T) {
 		}
 	}
 }
+
+// TestProgressIsSpacedInBigRooms answers an open question one player at a
+// time in a room with more players than its ProgressRate allows every
+// tick: each answer's progress is published, each the room's gap (here
+// MaxProgressGap) after the one before, never sooner: spaced, not dropped.
+func TestProgressIsSpacedInBigRooms(t *testing.T) {
+	store := memstore.New(memstore.Config{})
+	e := startInstance(t, store, "a", room.Config{Tick: 20 * time.Millisecond, ProgressRate: 1}).e
+	code := newRoom(t, e)
+	players := joinAll(t, e, code, "Ann", "Bob", "Cid", "Dee")
+	for _, p := range players {
+		watch(t, e, code, p)
+	}
+	if _, err := e.Start(context.Background(), code, hostID); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Until(state(t, e, code).OpensAt))
+	at := answerOneByOne(t, e, store, code, players[:3])
+	evs := progressEvents(t, store, code)
+	if len(evs) != 3 {
+		t.Fatalf("%d progress events for 3 answers given one at a time, want 3", len(evs))
+	}
+	for i := 1; i < len(evs); i++ {
+		if d := evs[i].Time.Sub(evs[i-1].Time); d < room.MaxProgressGap {
+			t.Errorf("progress event %d came %v after the one before, want at least %v", i+1, d, room.MaxProgressGap)
+		}
+		// Not a timing either: a postponed count the owner forgot shows
+		// as its recheck, 5 s on.
+		if d := evs[i].Time.Sub(at[i]); d > room.MaxProgressGap+1500*time.Millisecond {
+			t.Errorf("the progress of answer %d came %v after it, as if the owner had forgotten it was due", i+1, d)
+		}
+	}
+}
