@@ -12,12 +12,7 @@ import (
 // of a join, a departure and the first answer since the last progress
 // event, which append no event.
 func testFollow(t *testing.T, newStore NewStore) {
-	f := newRoom(t, newStore, []game.Question{single()}, nil)
-	notes, err := f.s.Follow(f.ctx, f.code)
-	if err != nil {
-		t.Fatalf("Follow: %v", err)
-	}
-	defer notes.Close()
+	f, notes := followed(t, newStore)
 	// news waits for a notice that says more than that the log reached
 	// seq, after act. A store may miss notices while it subscribes: the
 	// first step appends events until one is announced.
@@ -88,12 +83,7 @@ func testFollow(t *testing.T, newStore NewStore) {
 // last progress event, so that the room's owner need not read its state
 // to know.
 func testFollowPending(t *testing.T, newStore NewStore) {
-	f := newRoom(t, newStore, []game.Question{single()}, nil)
-	notes, err := f.s.Follow(f.ctx, f.code)
-	if err != nil {
-		t.Fatalf("Follow: %v", err)
-	}
-	defer notes.Close()
+	f, notes := followed(t, newStore)
 	subscribed(t, f, notes)
 	// pending is what the ping after act said; act makes no event.
 	pending := func(what string, act func(), roster, answers bool) {
@@ -192,12 +182,7 @@ func caughtUp(t *testing.T, f *fixture, notes room.Notices) {
 // however many Next and Pending calls came since: an owner compares the
 // state it knows with it.
 func testFollowPast(t *testing.T, newStore NewStore) {
-	f := newRoom(t, newStore, []game.Question{single()}, nil)
-	notes, err := f.s.Follow(f.ctx, f.code)
-	if err != nil {
-		t.Fatalf("Follow: %v", err)
-	}
-	defer notes.Close()
+	f, notes := followed(t, newStore)
 	seq := subscribed(t, f, notes)
 	notes.Next()
 	notes.Pending()
@@ -215,12 +200,7 @@ func testFollowPast(t *testing.T, newStore NewStore) {
 // pends, and a ping comes only when work starts to pend, so one forgotten
 // would leave that work undone until the owner reads the room again.
 func testFollowKeepsPings(t *testing.T, newStore NewStore) {
-	f := newRoom(t, newStore, []game.Question{single()}, nil)
-	notes, err := f.s.Follow(f.ctx, f.code)
-	if err != nil {
-		t.Fatalf("Follow: %v", err)
-	}
-	defer notes.Close()
+	f, notes := followed(t, newStore)
 	subscribed(t, f, notes)
 	caughtUp(t, f, notes)
 	wake := notes.Next()
@@ -241,4 +221,17 @@ func testFollowKeepsPings(t *testing.T, newStore NewStore) {
 	if roster, answers, missed := notes.Pending(); roster || answers || missed {
 		t.Errorf("Pending again: roster %v, answers %v, missed %v; want all false, the ping reported once", roster, answers, missed)
 	}
+}
+
+// followed creates a room of one question and follows its notices until
+// the test ends.
+func followed(t *testing.T, newStore NewStore) (*fixture, room.Notices) {
+	t.Helper()
+	f := newRoom(t, newStore, []game.Question{single()}, nil)
+	notes, err := f.s.Follow(f.ctx, f.code)
+	if err != nil {
+		t.Fatalf("Follow: %v", err)
+	}
+	t.Cleanup(notes.Close)
+	return f, notes
 }
