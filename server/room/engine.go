@@ -52,6 +52,10 @@ type Config struct {
 	// Default 10,000: every Tick (500 ms) up to 5,000 players, every
 	// second at 10,000.
 	ProgressRate int
+	// Recheck is how long a room's owner goes at most without reading the
+	// room's state, should a notice of the store have been lost; default
+	// 5 s.
+	Recheck time.Duration
 	// LeaseTTL is how long a room's timer lease lasts unrenewed; another
 	// instance takes the room over within LeaseTTL plus Sweep after its
 	// owner dies. Default 2 s.
@@ -103,6 +107,7 @@ const (
 	DefaultGrace           = 250 * time.Millisecond
 	DefaultTick            = 500 * time.Millisecond
 	DefaultProgressRate    = 10000
+	DefaultRecheck         = 5 * time.Second
 	DefaultLeaseTTL        = 2 * time.Second
 	DefaultSweep           = 500 * time.Millisecond
 	DefaultRetain          = 24 * time.Hour
@@ -134,6 +139,7 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.Grace, DefaultGrace)
 	setDefault(&c.Tick, DefaultTick)
 	setDefault(&c.ProgressRate, DefaultProgressRate)
+	setDefault(&c.Recheck, DefaultRecheck)
 	setDefault(&c.LeaseTTL, DefaultLeaseTTL)
 	setDefault(&c.Sweep, DefaultSweep)
 	setDefault(&c.Retain, DefaultRetain)

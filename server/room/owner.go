@@ -10,10 +10,6 @@ import (
 	"github.com/quizroom/quizroom/server/game"
 )
 
-// recheckEvery is how long an owner goes at most without reading its
-// room's state, should a notice have been lost.
-const recheckEvery = 5 * time.Second
-
 // keepEvery is how often a room's owner renews the room's expiry
 // (Store.Keep), which is Config.Idle plus Config.Retain away.
 const keepEvery = time.Hour
@@ -60,11 +56,11 @@ func (o *owner) hand(st *State) {
 
 // current returns the room's state for a look without reading it, its
 // clock moved on by the time since the store gave it (age): the state the
-// owner knows, when it is younger than recheckEvery, no event past it was
+// owner knows, when it is younger than recheck, no event past it was
 // announced (notes) or seen here (seen), and no notice may have been
 // missed since, with what pings said pends since. It returns nil when the
 // room must be read.
-func (o *owner) current(notes Notices, seen uint64) (st *State, age time.Duration) {
+func (o *owner) current(notes Notices, seen uint64, recheck time.Duration) (st *State, age time.Duration) {
 	o.mu.Lock()
 	handed, at, mustRead := o.handed, o.handedAt, o.mustRead
 	o.handed, o.mustRead = nil, false
@@ -77,7 +73,7 @@ func (o *owner) current(notes Notices, seen uint64) (st *State, age time.Duratio
 		return nil, 0
 	}
 	age = time.Since(o.knownAt)
-	if age >= recheckEvery || o.known.Seq < seen || notes.News(o.known.Seq) {
+	if age >= recheck || o.known.Seq < seen || notes.News(o.known.Seq) {
 		return nil, 0
 	}
 	c := *o.known
@@ -166,7 +162,7 @@ func (e *Engine) wake(code string, st *State) {
 // it knows says something is due (a deadline, the host's time away, the
 // idle limit), when the room's notices say something changed
 // (Store.Follow: an event, answers or a roster change to publish), when a
-// call here wakes it, and every recheckEvery in case a notice was lost. A
+// call here wakes it, and every Config.Recheck in case a notice was lost. A
 // look reads the room's state unless the owner knows it (owner.current):
 // the state its last move returned serves until something else happens.
 func (e *Engine) drive(ctx context.Context, code string, o *owner) {
@@ -279,7 +275,7 @@ func (o *owner) noticed(notes Notices, due, looked time.Time, tick time.Duration
 func (e *Engine) step(ctx context.Context, code string, o *owner, notes Notices) (wait time.Duration, done bool) {
 	seen := e.seenSeq(code)
 	var err error
-	st, age := o.current(notes, seen)
+	st, age := o.current(notes, seen, e.cfg.Recheck)
 	fresh := st == nil
 	if fresh {
 		if st, err = e.store.State(ctx, code); err == nil {
@@ -287,8 +283,8 @@ func (e *Engine) step(ctx context.Context, code string, o *owner, notes Notices)
 			o.roster, o.answers = false, false // the state says what pends
 		}
 	} else {
-		// Read again once what it knows is recheckEvery old.
-		defer func() { wait = min(wait, recheckEvery-age) }()
+		// Read again once what it knows is Recheck old.
+		defer func() { wait = min(wait, e.cfg.Recheck-age) }()
 	}
 	switch {
 	case errors.Is(err, ErrNotFound):
@@ -338,7 +334,7 @@ func (e *Engine) step(ctx context.Context, code string, o *owner, notes Notices)
 		t.Reason = "the room was idle for too long"
 		return e.advance(ctx, o, spec, t), false
 	}
-	wait = min(recheckEvery, st.Touched.Add(e.cfg.Idle).Sub(now))
+	wait = min(e.cfg.Recheck, st.Touched.Add(e.cfg.Idle).Sub(now))
 	// While the game runs, the engine's renewals judge the presence of
 	// the other instances here (judged).
 	o.running.Store(running(st.Phase))
