@@ -63,6 +63,9 @@ type options struct {
 	timeout   time.Duration
 	// redisOptions are go-redis URL options for the servers' Redis URL.
 	redisOptions string
+	// gctrace runs the servers with GODEBUG=gctrace=1 and notes, for each
+	// one-room game, which events met a garbage collection.
+	gctrace bool
 }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
@@ -87,6 +90,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&o.pprofPort, "pprof-port", 0, "serve each instance's metrics and profiles (/debug/pprof/) on 127.0.0.1 from this port on; 0: none")
 	fs.DurationVar(&o.timeout, "timeout", 15*time.Minute, "give up on one scenario after this long")
 	fs.StringVar(&o.redisOptions, "redis-options", "", "go-redis URL options for the servers' Redis URL, such as pool_size=50&pool_timeout=30s")
+	fs.BoolVar(&o.gctrace, "gctrace", false, "run the servers with GODEBUG=gctrace=1 and list, for each one-room game, each question's and reveal's delivery time and the garbage collections during it")
 	cpuProfile := fs.String("cpuprofile", "", "write the benchmark's own CPU profile (the bots', not the servers') to this file")
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -42,6 +42,7 @@ type bench struct {
 	rows         []string // the results table, written after the scenarios
 	costRows     []string // the per-operation CPU table, likewise
 	redisNotes   []string // per-command Redis breakdowns, written after the tables
+	gcNotes      []string // with -gctrace, each one-room game's events and collections
 }
 
 // all runs the ceilings, then every scenario. With -paired, the no-op
@@ -86,6 +87,9 @@ func (b *bench) all(ctx context.Context) error {
 	b.writeCosts()
 	if len(b.redisNotes) > 0 {
 		fmt.Fprintf(b.out, "\nRedis commands per accepted answer, by command:\n\n%s\n", strings.Join(b.redisNotes, "\n"))
+	}
+	if len(b.gcNotes) > 0 {
+		fmt.Fprintf(b.out, "\nEach event's delivery and the servers' garbage collections during it (-gctrace):\n\n%s", strings.Join(b.gcNotes, "\n"))
 	}
 	return nil
 }
@@ -204,7 +208,11 @@ func (b *bench) scenario(ctx context.Context, store string, rooms, size int) err
 		if b.opt.pprofPort > 0 {
 			args = append(args, "-metrics", fmt.Sprintf("127.0.0.1:%d", b.opt.pprofPort+i), "-pprof")
 		}
-		s, err := proc.Start(b.quizd, args, nil, "addr=")
+		var env []string
+		if b.opt.gctrace {
+			env = append(env, "GODEBUG=gctrace=1")
+		}
+		s, err := proc.Start(b.quizd, args, env, "addr=")
 		if err != nil {
 			return fmt.Errorf("starting quizd: %w", err)
 		}
@@ -293,6 +301,9 @@ func (b *bench) scenario(ctx context.Context, store string, rooms, size int) err
 			price = min(price, noop)
 		}
 		o.answers = answerCosts(samplers, obs, b.opt.think, windowsOf(res), o.accepted, o.players+1, price)
+		if b.opt.gctrace {
+			b.gcNotes = append(b.gcNotes, collectionNote(fmt.Sprintf("%s, %d players", store, size), servers, obs, res))
+		}
 	}
 	b.row(store, rooms, size, o)
 	return nil

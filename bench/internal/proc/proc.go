@@ -1,6 +1,7 @@
 // Package proc starts a benchmark's server as a child process and reads
 // what it costs: CPU time from its CPU clock, resident memory and its peak
-// from /proc.
+// from /proc, and, when it runs with GODEBUG=gctrace=1, when its garbage
+// collections ran.
 package proc
 
 import (
@@ -9,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -21,18 +23,20 @@ import (
 
 // Child is a running child process.
 type Child struct {
-	cmd  *exec.Cmd
-	Addr string // the address it printed on its first line "listening <addr>"
+	cmd     *exec.Cmd
+	Addr    string    // the address it printed on its first line "listening <addr>"
+	started time.Time // just before it started: its gctrace times count from about then
 
-	mu   sync.Mutex // guards tail
-	tail []string   // its last lines of output
+	mu   sync.Mutex   // guards tail and gcs
+	tail []string     // its last lines of output, but for gctrace's
+	gcs  []Collection // the collections its gctrace lines told of
 }
 
 // tailLines is how many of its last lines of output a Child keeps.
 const tailLines = 40
 
-// Tail is the child's last lines of output (stdout and stderr), to say why
-// it failed.
+// Tail is the child's last lines of output (stdout and stderr, but for
+// gctrace's lines: Collections), to say why it failed.
 func (c *Child) Tail() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -50,18 +54,21 @@ func Start(name string, args []string, env []string, marker string) (*Child, err
 	}
 	cmd.Stderr = cmd.Stdout
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	started := time.Now()
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
 	found := make(chan string, 1)
-	c := &Child{cmd: cmd}
+	c := &Child{cmd: cmd, started: started}
 	go func() {
 		sc := bufio.NewScanner(out)
 		sent := false
 		for sc.Scan() {
 			line := sc.Text()
 			c.mu.Lock()
-			if c.tail = append(c.tail, line); len(c.tail) > tailLines {
+			if gc, ok := parseGCTrace(line, c.started); ok {
+				c.gcs = append(c.gcs, gc)
+			} else if c.tail = append(c.tail, line); len(c.tail) > tailLines {
 				c.tail = c.tail[1:]
 			}
 			c.mu.Unlock()
@@ -92,6 +99,78 @@ func Start(name string, args []string, env []string, marker string) (*Child, err
 		_ = cmd.Process.Kill()
 		return nil, fmt.Errorf("%s printed no %q within 60 s", name, marker)
 	}
+}
+
+// Collection is one garbage collection of a child's Go runtime, as its
+// GODEBUG=gctrace=1 line tells of it.
+type Collection struct {
+	Start time.Time     // when it began, to within the child's start-up
+	Clock time.Duration // how long it ran: its sweep termination, concurrent mark and mark termination
+}
+
+// End is when the collection finished.
+func (g Collection) End() time.Time { return g.Start.Add(g.Clock) }
+
+// Collections are the garbage collections the child ran so far, oldest
+// first; none unless it runs with GODEBUG=gctrace=1.
+func (c *Child) Collections() []Collection {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]Collection(nil), c.gcs...)
+}
+
+// Overlapping is how many of gcs ran during [from, to], and for how long
+// in all within it.
+func Overlapping(gcs []Collection, from, to time.Time) (n int, d time.Duration) {
+	for _, g := range gcs {
+		start, end := latest(g.Start, from), earliest(g.End(), to)
+		if start.Before(end) {
+			n++
+			d += end.Sub(start)
+		}
+	}
+	return n, d
+}
+
+// gcTrace matches a gctrace line: "gc 7 @2.345s 3%: 0.020+41+0.11 ms
+// clock, ...": the time since the program started and the wall-clock
+// times of the collection's three phases.
+var gcTrace = regexp.MustCompile(`^gc \d+ @([0-9.]+)s \d+%: ([0-9.]+)\+([0-9.]+)\+([0-9.]+) ms clock`)
+
+// parseGCTrace reads a gctrace line of a program started at started.
+func parseGCTrace(line string, started time.Time) (Collection, bool) {
+	m := gcTrace.FindStringSubmatch(line)
+	if m == nil {
+		return Collection{}, false
+	}
+	var f [4]float64
+	for i := range f {
+		v, err := strconv.ParseFloat(m[i+1], 64)
+		if err != nil {
+			return Collection{}, false
+		}
+		f[i] = v
+	}
+	return Collection{
+		Start: started.Add(time.Duration(f[0] * float64(time.Second))),
+		Clock: time.Duration((f[1] + f[2] + f[3]) * float64(time.Millisecond)),
+	}, true
+}
+
+// latest is the later of two times.
+func latest(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// earliest is the earlier of two times.
+func earliest(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // Pid is the child's process id.
