@@ -123,7 +123,13 @@ func (c *Child) Collections() []Collection {
 // in all within it.
 func Overlapping(gcs []Collection, from, to time.Time) (n int, d time.Duration) {
 	for _, g := range gcs {
-		start, end := latest(g.Start, from), earliest(g.End(), to)
+		start, end := g.Start, g.End()
+		if start.Before(from) {
+			start = from
+		}
+		if end.After(to) {
+			end = to
+		}
 		if start.Before(end) {
 			n++
 			d += end.Sub(start)
@@ -155,22 +161,6 @@ func parseGCTrace(line string, started time.Time) (Collection, bool) {
 		Start: started.Add(time.Duration(f[0] * float64(time.Second))),
 		Clock: time.Duration((f[1] + f[2] + f[3]) * float64(time.Millisecond)),
 	}, true
-}
-
-// latest is the later of two times.
-func latest(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
-}
-
-// earliest is the earlier of two times.
-func earliest(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
-	}
-	return a
 }
 
 // Pid is the child's process id.
