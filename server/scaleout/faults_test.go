@@ -56,10 +56,17 @@ func held(q int, release <-chan struct{}) func(p, q int) {
 }
 
 // allAnswered fails the test unless the answers to question q of every
-// player still in the game were accepted: nobody was shut out.
+// player still in the game were accepted: nobody was shut out. The reveal
+// can reach the spectator before the last players have the responses to
+// answers the server accepted, so it waits for every player's answer to
+// come back, accepted or refused, before it counts (a player who never
+// answers is reported once the wait ends).
 func (g *testGame) allAnswered(t *testing.T, q int) {
 	t.Helper()
 	waitFor(t, fmt.Sprintf("question %d revealed", q+1), func() bool { return g.spectator().saw(q, true) })
+	for deadline := time.Now().Add(timeout); !g.answersBack(q) && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	want := 0
 	for p := range g.players {
 		if !g.left(p) {
@@ -78,6 +85,24 @@ func (g *testGame) allAnswered(t *testing.T, q int) {
 			p.mu.Unlock()
 		}
 	}
+}
+
+// answersBack reports whether every player still in the game has had the
+// response to an answer to question q: accepted or refused.
+func (g *testGame) answersBack(q int) bool {
+	for i, p := range g.players {
+		if g.left(i) {
+			continue
+		}
+		p.mu.Lock()
+		_, refused := p.refused[q]
+		back := refused || p.accepted[q]
+		p.mu.Unlock()
+		if !back {
+			return false
+		}
+	}
+	return true
 }
 
 // spectator is the game's last follower, a spectator.
